@@ -1,0 +1,47 @@
+// Shared options and helpers for golive's subcommands. Each subcommand lives
+// in its own <name>_command.cpp and only wires a suite library to the CLI.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "core/environment.hpp"
+#include "core/redactor.hpp"
+
+namespace golive::cli {
+
+struct CommonOptions {
+  std::string env_file;           // empty = the embedded reference target (envs/local.json)
+  std::string out_dir = "out";    // reports go to out/<run-id>/
+  std::string format = "text";    // console format: text | json
+  bool quiet = false;
+  bool allow_production = false;  // permits destructive or load work on production
+};
+
+// Adds --env, --out, --format, --quiet and --allow-production to a subcommand.
+void add_common_options(CLI::App& command, CommonOptions& options);
+
+// The repository root (GOLIVE_HOME, else the source dir compiled in).
+std::string golive_home();
+
+// The environment file to use: --env, or envs/local.json of the repository.
+std::string resolve_env_file(const CommonOptions& options);
+
+// Loads the environment with process variables, registering its secrets
+// with the global redactor. Throws core::InputError.
+core::Environment load_selected_environment(const CommonOptions& options);
+
+// Each subcommand's registration. `exit_code` receives the process exit code.
+void register_env_command(CLI::App& app, int& exit_code);
+void register_run_command(CLI::App& app, int& exit_code);
+void register_e2e_command(CLI::App& app, int& exit_code);
+void register_load_command(CLI::App& app, int& exit_code);
+void register_probe_command(CLI::App& app, int& exit_code);
+void register_replay_command(CLI::App& app, int& exit_code);
+void register_report_command(CLI::App& app, int& exit_code);
+
+// For subcommands whose suite is not built yet: says so and exits 2.
+int not_built(const std::string& what, const std::string& issue);
+
+}  // namespace golive::cli

@@ -1,0 +1,36 @@
+// golive: decides, with evidence, whether a release may go live.
+// This file only wires subcommands; every suite is a library of its own.
+#include <iostream>
+
+#include "cli/command_context.hpp"
+#include "core/exit_codes.hpp"
+#include "core/input_error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"golive: go-live verification for Supabase + Stripe style SaaS releases"};
+  app.set_version_flag("--version", std::string("golive ") + GOLIVE_VERSION);
+  app.require_subcommand(1);
+  int exit_code = golive::core::kExitPass;
+  golive::cli::register_run_command(app, exit_code);
+  golive::cli::register_e2e_command(app, exit_code);
+  golive::cli::register_load_command(app, exit_code);
+  golive::cli::register_probe_command(app, exit_code);
+  golive::cli::register_replay_command(app, exit_code);
+  golive::cli::register_report_command(app, exit_code);
+  golive::cli::register_env_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    // CLI11 returns 0 for --help/--version; every usage error is bad input.
+    return code == 0 ? golive::core::kExitPass : golive::core::kExitBadInput;
+  } catch (const golive::core::InputError& e) {
+    std::cerr << "golive: " << golive::core::Redactor::global().redact(e.what()) << "\n";
+    return golive::core::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "golive: internal error: " << golive::core::Redactor::global().redact(e.what())
+              << "\n";
+    return golive::core::kExitBadInput;
+  }
+  return exit_code;
+}
