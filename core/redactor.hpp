@@ -21,6 +21,7 @@ class Redactor {
 
   void add_secret(const std::string& secret);
   std::string redact(std::string text) const;
+  std::string redact(const char* text) const { return redact(std::string(text)); }
   nlohmann::json redact(const nlohmann::json& value) const;
   std::size_t secret_count() const;
 
