@@ -8,7 +8,8 @@
 // Signing lets golive act as Stripe towards a target; verifying lets it check
 // what a target would accept. Verification matches stripe-node's
 // Webhooks.verifyHeader: any matching v1 (compared in constant time) passes,
-// v0 is never accepted, and |now - t| > tolerance rejects.
+// v0 is never accepted, and a timestamp outside the tolerance rejects (see
+// StripeVerifyOptions::reject_future_timestamps for the one divergence).
 #pragma once
 
 #include <cstdint>
@@ -35,8 +36,8 @@ struct ParsedStripeSignature {
 };
 
 // Parses "k=v" items separated by ",". Items without "=" and unknown schemes
-// are ignored, as Stripe's libraries do. nullopt when there is no "t=" item or
-// its value is not a decimal integer.
+// are ignored and a value ends at a second "=", as in stripe-node. nullopt when there is no "t="
+// item or its value is not a decimal integer.
 std::optional<ParsedStripeSignature> parse_stripe_signature(std::string_view header);
 
 enum class StripeVerifyError {
@@ -57,6 +58,11 @@ struct StripeVerifyOptions {
   std::int64_t tolerance_s = 300;  // seconds; Stripe's default
   std::int64_t now_unix = 0;       // seconds since the epoch; 0 = the system clock
   bool check_tolerance = true;     // false = skip the replay window check
+  // Official libraries disagree on timestamps in the future: stripe-php and
+  // stripe-dotnet reject |now - t| > tolerance (the default here), while
+  // stripe-node, -python, -go, -ruby and -java reject only stale ones
+  // (now - t > tolerance). false = the stripe-node behaviour.
+  bool reject_future_timestamps = true;
 };
 
 StripeVerifyResult verify_stripe_signature(std::string_view payload, std::string_view header,

@@ -91,6 +91,26 @@ void collect_secrets(const nlohmann::json& value, const std::string& key, Redact
   }
 }
 
+// Notes secret-bearing keys whose raw (unresolved) value is a literal.
+void find_literal_secrets(const nlohmann::json& value, const std::string& key,
+                          const std::string& pointer, std::vector<std::string>& out) {
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (is_secret_key(key) && !text.empty() && text.find("${") == std::string::npos) {
+      out.push_back(pointer);
+    }
+  } else if (value.is_object()) {
+    for (const auto& item : value.items()) {
+      find_literal_secrets(item.value(), item.key(), pointer + "/" + escape_pointer_token(item.key()),
+                           out);
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      find_literal_secrets(value[i], key, pointer + "/" + std::to_string(i), out);
+    }
+  }
+}
+
 std::string strip_trailing_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
   return s;
@@ -157,6 +177,9 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     file_vars = read_vars_file(vars_path.string());
   }
 
+  std::vector<std::string> literal_secrets;
+  find_literal_secrets(doc, "", "", literal_secrets);
+
   Resolver resolver(lookup, file_vars);
   resolver.resolve(doc);
   if (!resolver.missing().empty()) {
@@ -170,6 +193,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
 
   Environment env;
   env.source_file = path;
+  env.literal_secret_pointers = std::move(literal_secrets);
   env.name = root.at("name").as_string();
   env.production = root.bool_or("production", false);
   require_http_url(root.at("base_url"));

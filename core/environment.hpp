@@ -70,6 +70,9 @@ struct Environment {
   // Suite-specific sections, validated by their suites: "e2e", "load",
   // "security", "contract", "db". Kept as parsed JSON with their pointers.
   std::map<std::string, nlohmann::json> sections;
+  // JSON pointers of secret-bearing keys whose value is written literally in
+  // the file instead of coming from a ${VAR} (secrets belong in a vault).
+  std::vector<std::string> literal_secret_pointers;
 
   std::string url(const std::string& path) const { return base_url + path; }
   // True when `host` may receive traffic under the safety limits.

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace golive::core {
 
@@ -40,10 +39,10 @@ struct JwtVerification {
 };
 
 struct JwtVerifyOptions {
-  bool allow_none = false;     // accept alg "none" with an empty signature (never in production)
-  bool check_expiry = true;    // enforce "exp" and "nbf" when present
-  std::int64_t now_unix = 0;   // seconds since the epoch; 0 = the system clock
-  std::int64_t leeway_s = 0;   // seconds of clock skew tolerated on exp and nbf
+  bool allow_none = false;    // accept alg "none" with an empty signature (never in production)
+  bool check_expiry = true;   // enforce "exp" and "nbf" when present
+  std::int64_t now_unix = 0;  // seconds since the epoch; 0 = the system clock
+  std::int64_t leeway_s = 0;  // seconds of clock skew tolerated on exp and nbf
 };
 
 // Verifies an HS256 token. Order of checks: structure, algorithm, signature,

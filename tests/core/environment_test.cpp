@@ -144,3 +144,24 @@ TEST(Environment, UrlHostHandlesUserinfoPortsAndIpv6) {
 
 }  // namespace
 }  // namespace golive::core
+
+namespace golive::core {
+namespace {
+
+TEST(Environment, NotesSecretsWrittenLiterallyInTheFile) {
+  std::string path = testing::TempDir() + "/golive_literal_secret.json";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(R"({"name": "x", "base_url": "http://127.0.0.1", "jwt_secret": "hardcoded-123456",
+                   "anon_key": "${ANON}", "stripe": {"webhook_secret": "whsec_literal1"}})", f);
+    std::fclose(f);
+  }
+  Redactor redactor;
+  auto env = load_environment(path, lookup_from({{"ANON", "anon-from-env"}}), redactor);
+  EXPECT_EQ(env.literal_secret_pointers,
+            (std::vector<std::string>{"/jwt_secret", "/stripe/webhook_secret"}));
+  EXPECT_EQ(redactor.redact("hardcoded-123456"), Redactor::kMask);  // still redacted
+}
+
+}  // namespace
+}  // namespace golive::core

@@ -1,0 +1,343 @@
+#include "reports/report_model.hpp"
+
+#include <algorithm>
+
+#include "core/input_error.hpp"
+
+namespace golive::report {
+
+namespace {
+
+using core::JsonReader;
+
+double number_or_missing(const JsonReader& reader, const std::string& key) {
+  if (!reader.has(key) || reader.value().at(key).is_null()) return kMissing;
+  return reader.at(key).as_number();
+}
+
+std::uint64_t count_or_zero(const JsonReader& reader, const std::string& key) {
+  if (!reader.has(key)) return 0;
+  double value = reader.at(key).as_number();
+  if (value < 0) reader.at(key).fail("a count must not be negative");
+  return static_cast<std::uint64_t>(value);
+}
+
+std::vector<std::string> string_list(const JsonReader& reader, const std::string& key) {
+  std::vector<std::string> out;
+  if (!reader.has(key)) return out;
+  auto list = reader.at(key);
+  for (std::size_t i = 0; i < list.as_array().size(); ++i) out.push_back(list.at(i).as_string());
+  return out;
+}
+
+void read_run_start(const JsonReader& record, RunInfo& run) {
+  run.has_run_start = true;
+  run.id = record.string_or("run_id", run.id);
+  run.env = record.string_or("env", run.env);
+  run.started_at = record.string_or("started_at", run.started_at);
+  run.golive_version = record.string_or("golive_version", run.golive_version);
+  run.suites = string_list(record, "suites");
+  std::sort(run.suites.begin(), run.suites.end());
+  run.suites.erase(std::unique(run.suites.begin(), run.suites.end()), run.suites.end());
+}
+
+void read_run_end(const JsonReader& record, RunInfo& run) {
+  run.has_run_end = true;
+  run.ended_at = record.string_or("ended_at", run.ended_at);
+  run.interrupted_flag = record.bool_or("interrupted", false);
+}
+
+LoadScenario read_load_summary(const JsonReader& record) {
+  LoadScenario scenario;
+  scenario.name = record.at("scenario").as_string();
+  scenario.requests = count_or_zero(record, "requests");
+  if (record.has("errors")) {
+    auto errors = record.at("errors");
+    for (const auto& item : errors.as_object().items()) {
+      scenario.errors[item.key()] = count_or_zero(errors, item.key());
+    }
+  }
+  scenario.throughput_rps = number_or_missing(record, "throughput_rps");
+  if (record.has("latency_ms")) {
+    auto latency = record.at("latency_ms");
+    latency.as_object();
+    scenario.latency.p50 = number_or_missing(latency, "p50");
+    scenario.latency.p90 = number_or_missing(latency, "p90");
+    scenario.latency.p95 = number_or_missing(latency, "p95");
+    scenario.latency.p99 = number_or_missing(latency, "p99");
+    scenario.latency.p99_9 = number_or_missing(latency, "p99_9");
+    scenario.latency.max = number_or_missing(latency, "max");
+  }
+  if (record.has("thresholds")) {
+    auto list = record.at("thresholds");
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      ThresholdVerdict threshold;
+      threshold.expression = item.at("expression").as_string();
+      threshold.scope = item.string_or("scope", "scenario");
+      if (item.has("observed")) threshold.observed = item.value().at("observed");
+      threshold.pass = item.at("pass").as_bool();
+      threshold.message = item.string_or("message", "");
+      scenario.thresholds.push_back(std::move(threshold));
+    }
+  }
+  if (record.has("timeseries")) {
+    auto list = record.at("timeseries");
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      TimeseriesPoint point;
+      point.t_s = item.at("t").as_number();
+      point.rps = number_or_missing(item, "rps");
+      point.errors = number_or_missing(item, "errors");
+      point.p50_ms = number_or_missing(item, "p50_ms");
+      point.p95_ms = number_or_missing(item, "p95_ms");
+      point.p99_ms = number_or_missing(item, "p99_ms");
+      point.active_vus = number_or_missing(item, "active_vus");
+      scenario.timeseries.push_back(point);
+    }
+    std::stable_sort(scenario.timeseries.begin(), scenario.timeseries.end(),
+                     [](const auto& a, const auto& b) { return a.t_s < b.t_s; });
+  }
+  if (record.has("histogram")) {
+    auto list = record.at("histogram");
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      scenario.histogram.push_back({item.at("le_ms").as_number(), count_or_zero(item, "count")});
+    }
+    std::stable_sort(scenario.histogram.begin(), scenario.histogram.end(),
+                     [](const auto& a, const auto& b) { return a.le_ms < b.le_ms; });
+  }
+  return scenario;
+}
+
+SlaReport read_sla(const JsonReader& record) {
+  SlaReport sla;
+  sla.present = true;
+  sla.availability = number_or_missing(record, "availability");
+  sla.target = number_or_missing(record, "target");
+  sla.error_budget_consumed_pct = number_or_missing(record, "error_budget_consumed_pct");
+  if (record.has("slos")) {
+    auto list = record.at("slos");
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      SloVerdict slo;
+      slo.name = item.at("name").as_string();
+      slo.scenario = item.string_or("scenario", "");
+      slo.objective = number_or_missing(item, "objective");
+      slo.observed = number_or_missing(item, "observed");
+      slo.unit = item.string_or("unit", "");
+      slo.pass = item.at("pass").as_bool();
+      sla.slos.push_back(std::move(slo));
+    }
+  }
+  return sla;
+}
+
+// A surface given as a list of names or as a bare count; several records merge.
+void merge_measure(const JsonReader& record, const std::string& key, CoverageMeasure& measure) {
+  if (!record.has(key)) return;
+  auto field = record.at(key);
+  measure.known = true;
+  if (field.value().is_array()) {
+    for (std::size_t i = 0; i < field.as_array().size(); ++i)
+      measure.names.insert(field.at(i).as_string());
+    measure.count = std::max(measure.count, measure.names.size());
+  } else {
+    double value = field.as_number();
+    if (value < 0) field.fail("a count must not be negative");
+    measure.count = std::max(measure.count, static_cast<std::size_t>(value));
+  }
+}
+
+void read_surface_coverage(const JsonReader& record, SurfaceCoverage& coverage) {
+  coverage.present = true;
+  merge_measure(record, "endpoints_exercised", coverage.endpoints_exercised);
+  merge_measure(record, "endpoints_declared", coverage.endpoints_declared);
+  merge_measure(record, "tables_probed", coverage.tables_probed);
+  merge_measure(record, "tables_present", coverage.tables_present);
+}
+
+int severity_rank(core::Severity severity) {
+  return static_cast<int>(severity);
+}
+
+void decide_verdict(ReportModel& model) {
+  auto& reasons = model.verdict_reasons;
+  auto checks = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " check " : " checks "); };
+  if (model.counts.fail > 0) reasons.push_back(checks(model.counts.fail) + "failed");
+  if (model.counts.error > 0) reasons.push_back(checks(model.counts.error) + "errored");
+  for (const auto& scenario : model.load) {
+    for (const auto& threshold : scenario.thresholds) {
+      if (!threshold.pass) {
+        reasons.push_back("load scenario " + scenario.name + ": threshold \"" +
+                          threshold.expression + "\" failed");
+      }
+    }
+  }
+  for (const auto& slo : model.sla.slos) {
+    if (!slo.pass) {
+      reasons.push_back("SLO \"" + slo.name + "\"" +
+                        (slo.scenario.empty() ? "" : " (" + slo.scenario + ")") + " not met");
+    }
+  }
+  if (model.run.partial()) reasons.push_back("the run was interrupted: results are partial");
+  if (model.counts.total() == 0) reasons.push_back("no check ran");
+  model.verdict = reasons.empty() ? Verdict::kPass : Verdict::kFail;
+}
+
+}  // namespace
+
+void StatusCounts::add(core::CheckStatus status) {
+  switch (status) {
+    case core::CheckStatus::kPass:
+      ++pass;
+      break;
+    case core::CheckStatus::kFail:
+      ++fail;
+      break;
+    case core::CheckStatus::kError:
+      ++error;
+      break;
+    case core::CheckStatus::kSkip:
+      ++skip;
+      break;
+  }
+}
+
+const char* to_string(Verdict verdict) {
+  return verdict == Verdict::kPass ? "pass" : "fail";
+}
+
+std::uint64_t LoadScenario::error_total() const {
+  std::uint64_t total = 0;
+  for (const auto& [category, count] : errors) total += count;
+  return total;
+}
+
+double LoadScenario::error_ratio() const {
+  return requests == 0 ? 0.0 : static_cast<double>(error_total()) / static_cast<double>(requests);
+}
+
+std::optional<std::vector<std::string>> uncovered_names(const CoverageMeasure& done,
+                                                        const CoverageMeasure& all) {
+  if (all.names.empty() || (done.names.empty() && done.count > 0)) return std::nullopt;
+  std::vector<std::string> missing;
+  for (const auto& name : all.names) {
+    if (!done.names.contains(name)) missing.push_back(name);
+  }
+  return missing;
+}
+
+std::vector<std::size_t> ReportModel::failed_checks() const {
+  std::vector<std::size_t> indices;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    if (checks[i].failed()) indices.push_back(i);
+  }
+  // checks is already sorted by (suite, id); a stable sort by severity keeps that within a rank.
+  std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
+    return severity_rank(checks[a].severity) > severity_rank(checks[b].severity);
+  });
+  return indices;
+}
+
+std::size_t ReportModel::failed_thresholds() const {
+  std::size_t failed = 0;
+  for (const auto& scenario : load) {
+    for (const auto& threshold : scenario.thresholds) failed += threshold.pass ? 0 : 1;
+  }
+  return failed;
+}
+
+ReportModel build_report_model(const core::ResultStreamContents& stream,
+                               const ChecklistDefinition& checklist,
+                               const core::Redactor& redactor) {
+  ReportModel model;
+  model.run.truncated_tail = stream.truncated_tail;
+
+  // Meta records, in stream order. The last load_summary per scenario and
+  // the last sla record win; surface_coverage records merge.
+  std::map<std::string, LoadScenario> scenarios;
+  for (std::size_t i = 0; i < stream.meta.size(); ++i) {
+    nlohmann::json record = redactor.redact(stream.meta[i]);
+    std::string origin = "result stream meta record " + std::to_string(i + 1);
+    JsonReader reader(record, origin);
+    reader.as_object();
+    std::string kind = reader.at("record").as_string();
+    if (kind == "run_start") {
+      read_run_start(reader, model.run);
+    } else if (kind == "run_end") {
+      read_run_end(reader, model.run);
+    } else if (kind == "load_summary") {
+      LoadScenario scenario = read_load_summary(reader);
+      scenarios[scenario.name] = std::move(scenario);
+    } else if (kind == "sla") {
+      model.sla = read_sla(reader);
+    } else if (kind == "surface_coverage") {
+      read_surface_coverage(reader, model.coverage);
+    }
+    // Other kinds belong to other readers (e.g. raw load samples); skip them.
+  }
+  for (auto& [name, scenario] : scenarios) model.load.push_back(std::move(scenario));
+
+  // Checks: a second redaction pass, then a stable order.
+  model.checks.reserve(stream.checks.size());
+  for (const auto& check : stream.checks) {
+    core::CheckResult copy = check;
+    copy.title = redactor.redact(copy.title);
+    copy.message = redactor.redact(copy.message);
+    copy.evidence = redactor.redact(copy.evidence);
+    model.checks.push_back(std::move(copy));
+  }
+  std::stable_sort(model.checks.begin(), model.checks.end(),
+                   [](const core::CheckResult& a, const core::CheckResult& b) {
+                     return a.suite != b.suite ? a.suite < b.suite : a.id < b.id;
+                   });
+
+  std::map<std::string, SuiteSummary> suites;
+  for (const auto& name : model.run.suites) {
+    suites[name].name = name;
+    suites[name].planned = true;
+  }
+  for (std::size_t i = 0; i < model.checks.size(); ++i) {
+    const auto& check = model.checks[i];
+    model.counts.add(check.status);
+    auto& suite = suites[check.suite];
+    suite.name = check.suite;
+    suite.counts.add(check.status);
+    suite.duration_ms += check.duration_ms;
+    suite.checks.push_back(i);
+  }
+  for (auto& [name, suite] : suites) model.suites.push_back(std::move(suite));
+
+  model.checklist = evaluate_checklist(checklist, model.checks);
+  for (const auto& entry : model.checklist) {
+    switch (entry.status) {
+      case ChecklistStatus::kVerifiedPass:
+        ++model.checklist_counts.verified_pass;
+        break;
+      case ChecklistStatus::kVerifiedFail:
+        ++model.checklist_counts.verified_fail;
+        break;
+      case ChecklistStatus::kNotVerified:
+        ++model.checklist_counts.not_verified;
+        break;
+      case ChecklistStatus::kNotVerifiable:
+        ++model.checklist_counts.not_verifiable;
+        break;
+    }
+  }
+
+  decide_verdict(model);
+  return model;
+}
+
+ReportModel build_report_model(const core::ResultStreamContents& stream,
+                               const RenderOptions& options) {
+  const core::Redactor& redactor =
+      options.redactor != nullptr ? *options.redactor : core::Redactor::global();
+  if (options.checklist_path.empty())
+    return build_report_model(stream, embedded_checklist(), redactor);
+  return build_report_model(stream, load_checklist_file(options.checklist_path), redactor);
+}
+
+}  // namespace golive::report

@@ -1,0 +1,199 @@
+#include "reports/report_model.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/input_error.hpp"
+
+namespace golive::report {
+namespace {
+
+using nlohmann::json;
+
+core::CheckResult check(const std::string& id, core::CheckStatus status,
+                        core::Severity severity = core::Severity::kMedium) {
+  core::CheckResult result;
+  result.id = id;
+  result.suite = id.substr(0, id.find('.'));
+  result.title = id;
+  result.status = status;
+  result.severity = severity;
+  result.duration_ms = 10;
+  return result;
+}
+
+const ChecklistDefinition kNoChecklist{"none", {}};
+
+core::ResultStreamContents complete_stream(std::vector<core::CheckResult> checks) {
+  core::ResultStreamContents stream;
+  stream.checks = std::move(checks);
+  stream.meta.push_back({{"record", "run_start"},
+                         {"run_id", "r1"},
+                         {"env", "local"},
+                         {"started_at", "2026-01-01T00:00:00Z"},
+                         {"golive_version", "0.1.0"},
+                         {"suites", {"security", "e2e", "db"}}});
+  stream.meta.push_back(
+      {{"record", "run_end"}, {"ended_at", "2026-01-01T00:01:00Z"}, {"interrupted", false}});
+  return stream;
+}
+
+ReportModel build(const core::ResultStreamContents& stream) {
+  core::Redactor redactor;
+  return build_report_model(stream, kNoChecklist, redactor);
+}
+
+TEST(ReportModel, PassesWhenEverythingPassed) {
+  auto model = build(complete_stream({check("e2e.signup.a", core::CheckStatus::kPass),
+                                      check("security.jwt.b", core::CheckStatus::kSkip)}));
+  EXPECT_EQ(model.verdict, Verdict::kPass);
+  EXPECT_TRUE(model.verdict_reasons.empty());
+  EXPECT_EQ(model.counts.pass, 1u);
+  EXPECT_EQ(model.counts.skip, 1u);
+  EXPECT_EQ(model.run.id, "r1");
+  EXPECT_FALSE(model.run.partial());
+}
+
+TEST(ReportModel, FailsOnFailErrorThresholdSloPartialOrNothing) {
+  EXPECT_EQ(build(complete_stream({check("e2e.a", core::CheckStatus::kFail)})).verdict,
+            Verdict::kFail);
+  EXPECT_EQ(build(complete_stream({check("e2e.a", core::CheckStatus::kError)})).verdict,
+            Verdict::kFail);
+  EXPECT_EQ(build(complete_stream({})).verdict_reasons, std::vector<std::string>{"no check ran"});
+
+  auto with_threshold = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  with_threshold.meta.push_back(
+      {{"record", "load_summary"},
+       {"scenario", "browse"},
+       {"thresholds", {{{"expression", "p95_ms < 300"}, {"pass", false}}}}});
+  auto threshold_model = build(with_threshold);
+  EXPECT_EQ(threshold_model.verdict, Verdict::kFail);
+  EXPECT_EQ(threshold_model.failed_thresholds(), 1u);
+  EXPECT_NE(threshold_model.verdict_reasons[0].find("p95_ms < 300"), std::string::npos);
+
+  auto with_slo = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  with_slo.meta.push_back({{"record", "sla"},
+                           {"availability", 0.99},
+                           {"target", 0.999},
+                           {"slos", {{{"name", "p99 latency"}, {"pass", false}}}}});
+  EXPECT_EQ(build(with_slo).verdict, Verdict::kFail);
+
+  auto partial = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  partial.meta.pop_back();  // no run_end
+  auto partial_model = build(partial);
+  EXPECT_TRUE(partial_model.run.partial());
+  EXPECT_EQ(partial_model.verdict, Verdict::kFail);
+}
+
+TEST(ReportModel, RunEndWithInterruptedIsPartial) {
+  auto stream = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  stream.meta.back()["interrupted"] = true;
+  auto model = build(stream);
+  EXPECT_TRUE(model.run.has_run_end);
+  EXPECT_TRUE(model.run.partial());
+}
+
+TEST(ReportModel, SortsChecksAndGroupsSuitesIncludingPlannedOnes) {
+  auto model = build(complete_stream({check("security.b", core::CheckStatus::kPass),
+                                      check("e2e.z", core::CheckStatus::kPass),
+                                      check("security.a", core::CheckStatus::kFail)}));
+  ASSERT_EQ(model.checks.size(), 3u);
+  EXPECT_EQ(model.checks[0].id, "e2e.z");
+  EXPECT_EQ(model.checks[1].id, "security.a");
+  ASSERT_EQ(model.suites.size(), 3u);
+  EXPECT_EQ(model.suites[0].name, "db");
+  EXPECT_TRUE(model.suites[0].planned);
+  EXPECT_TRUE(model.suites[0].checks.empty());
+  EXPECT_EQ(model.suites[2].counts.fail, 1u);
+  EXPECT_DOUBLE_EQ(model.suites[2].duration_ms, 20);
+}
+
+TEST(ReportModel, FailedChecksMostSevereFirst) {
+  auto model =
+      build(complete_stream({check("a.low", core::CheckStatus::kFail, core::Severity::kLow),
+                             check("b.crit", core::CheckStatus::kError, core::Severity::kCritical),
+                             check("c.ok", core::CheckStatus::kPass)}));
+  auto failed = model.failed_checks();
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(model.checks[failed[0]].id, "b.crit");
+  EXPECT_EQ(model.checks[failed[1]].id, "a.low");
+}
+
+TEST(ReportModel, ReadsLoadSummaryAndKeepsTheLastPerScenario) {
+  auto stream = complete_stream({check("load.x", core::CheckStatus::kPass)});
+  stream.meta.push_back({{"record", "load_summary"}, {"scenario", "b"}, {"requests", 1}});
+  stream.meta.push_back(
+      {{"record", "load_summary"},
+       {"scenario", "a"},
+       {"requests", 100},
+       {"errors", {{"timeout", 2}, {"status", 3}}},
+       {"throughput_rps", 50.5},
+       {"latency_ms", {{"p50", 1.5}, {"p99_9", 9}}},
+       {"timeseries", {{{"t", 2}, {"rps", 5}}, {{"t", 1}, {"rps", 4}, {"p95_ms", 3}}}},
+       {"histogram", {{{"le_ms", 10}, {"count", 4}}, {{"le_ms", 5}, {"count", 6}}}}});
+  stream.meta.push_back({{"record", "load_summary"}, {"scenario", "b"}, {"requests", 2}});
+  auto model = build(stream);
+  ASSERT_EQ(model.load.size(), 2u);
+  const auto& a = model.load[0];
+  EXPECT_EQ(a.name, "a");
+  EXPECT_EQ(a.error_total(), 5u);
+  EXPECT_DOUBLE_EQ(a.error_ratio(), 0.05);
+  EXPECT_DOUBLE_EQ(a.latency.p99_9, 9);
+  EXPECT_FALSE(present(a.latency.p95));
+  EXPECT_DOUBLE_EQ(a.timeseries[0].t_s, 1) << "sorted by time";
+  EXPECT_DOUBLE_EQ(a.timeseries[0].p95_ms, 3);
+  EXPECT_DOUBLE_EQ(a.histogram[0].le_ms, 5) << "sorted by bound";
+  EXPECT_EQ(model.load[1].requests, 2u) << "the last summary of a scenario wins";
+}
+
+TEST(ReportModel, MergesSurfaceCoverageRecords) {
+  auto stream = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  stream.meta.push_back({{"record", "surface_coverage"},
+                         {"endpoints_exercised", {"GET /a", "GET /b"}},
+                         {"endpoints_declared", 10}});
+  stream.meta.push_back({{"record", "surface_coverage"},
+                         {"endpoints_exercised", {"GET /b", "GET /c"}},
+                         {"tables_present", {"public.x", "public.y"}}});
+  auto model = build(stream);
+  EXPECT_TRUE(model.coverage.present);
+  EXPECT_EQ(model.coverage.endpoints_exercised.count, 3u);
+  EXPECT_EQ(model.coverage.endpoints_declared.count, 10u);
+  EXPECT_TRUE(model.coverage.endpoints_declared.names.empty());
+  EXPECT_EQ(model.coverage.tables_present.count, 2u);
+  EXPECT_FALSE(model.coverage.tables_probed.known);
+}
+
+TEST(ReportModel, RedactsChecksAndMetaAgain) {
+  core::Redactor redactor;
+  redactor.add_secret("whsec_supersecret");
+  auto stream = complete_stream({check("contract.stripe.a", core::CheckStatus::kFail)});
+  stream.checks[0].message = "signed with whsec_supersecret";
+  stream.checks[0].evidence = {{"header", "t=1,v1=abc whsec_supersecret"}};
+  stream.meta.push_back(
+      {{"record", "load_summary"},
+       {"scenario", "s"},
+       {"thresholds", {{{"expression", "x"}, {"pass", true}, {"message", "whsec_supersecret"}}}}});
+  auto model = build_report_model(stream, kNoChecklist, redactor);
+  EXPECT_EQ(model.checks[0].message, "signed with [REDACTED]");
+  EXPECT_EQ(model.checks[0].evidence["header"], "t=1,v1=abc [REDACTED]");
+  EXPECT_EQ(model.load[0].thresholds[0].message, "[REDACTED]");
+}
+
+TEST(ReportModel, RejectsWronglyTypedMetaWithAPointer) {
+  auto stream = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  stream.meta.push_back({{"record", "load_summary"}, {"scenario", "s"}, {"requests", "many"}});
+  try {
+    build(stream);
+    ADD_FAILURE() << "accepted a string request count";
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/requests"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReportModel, IgnoresUnknownMetaKinds) {
+  auto stream = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  stream.meta.push_back({{"record", "load_sample"}, {"anything", {1, 2, 3}}});
+  EXPECT_EQ(build(stream).verdict, Verdict::kPass);
+}
+
+}  // namespace
+}  // namespace golive::report

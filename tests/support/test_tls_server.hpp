@@ -1,0 +1,44 @@
+// TestTlsServer: an HTTPS server on 127.0.0.1 (a free port) with a fresh
+// self-signed certificate for IP 127.0.0.1, for tests that prove TLS peers are
+// verified: a client that trusts the system store must refuse it, a client
+// given ca_file() must accept it. Every request gets 200 "ok" (keep-alive).
+// The certificate (an EC P-256 key, valid one hour) is made in memory with
+// OpenSSL; ca_file() is a temporary PEM file removed by the destructor.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace golive::testing {
+
+class TestTlsServer {
+ public:
+  TestTlsServer();  // listening and serving when the constructor returns
+  ~TestTlsServer();
+  TestTlsServer(const TestTlsServer&) = delete;
+  TestTlsServer& operator=(const TestTlsServer&) = delete;
+
+  unsigned short port() const { return port_; }
+  // "https://127.0.0.1:<port>" + path
+  std::string url(const std::string& path) const;
+  // PEM file holding the server's self-signed certificate (its own CA).
+  const std::string& ca_file() const { return ca_file_; }
+
+  std::size_t handshakes_completed() const { return handshakes_.load(); }
+  std::size_t requests_answered() const { return answered_.load(); }
+
+  struct Impl;  // Boost.Asio/Beast and OpenSSL stay out of test headers
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  unsigned short port_ = 0;
+  std::string ca_file_;
+  std::atomic<std::size_t> handshakes_{0};
+  std::atomic<std::size_t> answered_{0};
+};
+
+}  // namespace golive::testing
