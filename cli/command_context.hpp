@@ -40,6 +40,7 @@ void register_load_command(CLI::App& app, int& exit_code);
 void register_probe_command(CLI::App& app, int& exit_code);
 void register_replay_command(CLI::App& app, int& exit_code);
 void register_report_command(CLI::App& app, int& exit_code);
+void register_schema_command(CLI::App& app, int& exit_code);  // golive schema snapshot (issue 9)
 
 // For subcommands whose suite is not built yet: says so and exits 2.
 int not_built(const std::string& what, const std::string& issue);

@@ -15,22 +15,6 @@ void register_unbuilt(CLI::App& app, const std::string& name, const std::string&
 }
 }  // namespace
 
-void register_run_command(CLI::App& app, int& exit_code) {
-  register_unbuilt(app, "run", "Run every suite and write the go-live reports", "issue 8",
-                   exit_code);
-}
-void register_e2e_command(CLI::App& app, int& exit_code) {
-  register_unbuilt(app, "e2e", "Run the end-to-end workflows", "issue 4", exit_code);
-}
-void register_load_command(CLI::App& app, int& exit_code) {
-  register_unbuilt(app, "load", "Run a load profile", "issue 5", exit_code);
-}
-void register_probe_command(CLI::App& app, int& exit_code) {
-  register_unbuilt(app, "probe", "Run security and database probes", "issue 6", exit_code);
-}
-void register_replay_command(CLI::App& app, int& exit_code) {
-  register_unbuilt(app, "replay", "Replay signed Stripe webhooks", "issue 7", exit_code);
-}
 void register_report_command(CLI::App& app, int& exit_code) {
   register_unbuilt(app, "report", "Render or merge reports from a result stream", "issue 8",
                    exit_code);

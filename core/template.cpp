@@ -22,7 +22,9 @@ constexpr std::array<Builtin, 5> kBuiltins{{
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
@@ -31,8 +33,8 @@ std::string_view trim(std::string_view text) {
 }
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
 }
 
 std::int64_t unix_now(bool milliseconds) {
@@ -46,13 +48,27 @@ std::int64_t unix_now(bool milliseconds) {
 void append_json_escaped(std::string& out, std::string_view value) {
   for (char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += "\\u00";
@@ -255,9 +271,15 @@ std::vector<std::size_t> Template::referenced_slots() const {
 
 void append_escaped(std::string& out, std::string_view value, TemplateEscape escape) {
   switch (escape) {
-    case TemplateEscape::kNone: out.append(value); break;
-    case TemplateEscape::kJsonString: append_json_escaped(out, value); break;
-    case TemplateEscape::kUrlComponent: append_url_encoded(out, value); break;
+    case TemplateEscape::kNone:
+      out.append(value);
+      break;
+    case TemplateEscape::kJsonString:
+      append_json_escaped(out, value);
+      break;
+    case TemplateEscape::kUrlComponent:
+      append_url_encoded(out, value);
+      break;
   }
 }
 

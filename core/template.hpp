@@ -74,9 +74,9 @@ class TemplateValues {
 // How a variable's value is written into the output. Literal text is always
 // copied verbatim: it was written by the workflow author for that context.
 enum class TemplateEscape {
-  kNone,        // headers, URLs
-  kJsonString,  // inside a JSON string literal: quotes, backslashes, controls escaped
-  kUrlComponent // query parameter names and values: RFC 3986 percent-encoding
+  kNone,         // headers, URLs
+  kJsonString,   // inside a JSON string literal: quotes, backslashes, controls escaped
+  kUrlComponent  // query parameter names and values: RFC 3986 percent-encoding
 };
 
 // Thrown by Template::compile; `offset` is the byte offset of the problem in
@@ -104,8 +104,8 @@ class Template {
   };
   struct Segment {
     SegmentKind kind;
-    std::string literal;   // kLiteral only
-    std::size_t slot = 0;  // kVariable only
+    std::string literal;                            // kLiteral only
+    std::size_t slot = 0;                           // kVariable only
     TemplateEscape escape = TemplateEscape::kNone;  // kVariable only
   };
 

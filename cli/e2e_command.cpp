@@ -1,0 +1,156 @@
+// `golive e2e`: runs the end-to-end workflows (e2e/workflows/*.json) against
+// an environment, streaming every step to out/<run-id>/results.jsonl and
+// writing junit.xml at the end. With no --env the embedded reference target
+// is started for the run (and stopped after it, if this run started it).
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "cli/command_context.hpp"
+#include "cli/reference_target.hpp"
+#include "core/exit_codes.hpp"
+#include "core/input_error.hpp"
+#include "core/interrupt.hpp"
+#include "core/result_stream.hpp"
+#include "core/run_directory.hpp"
+#include "e2e/e2e_suite.hpp"
+#include "reports/junit_reporter.hpp"
+#include "reports/report_model.hpp"
+
+namespace golive::cli {
+
+namespace {
+
+struct E2eCommandOptions {
+  CommonOptions common;
+  std::vector<std::string> workflows;  // file stems; empty = all
+  std::vector<std::string> defects;    // embedded target only
+  std::size_t jobs = 4;
+  std::string workflows_dir;  // empty = <golive home>/e2e/workflows
+};
+
+const char* status_tag(core::CheckStatus status) {
+  switch (status) {
+    case core::CheckStatus::kPass:
+      return "[pass] ";
+    case core::CheckStatus::kFail:
+      return "[FAIL] ";
+    case core::CheckStatus::kError:
+      return "[ERR]  ";
+    case core::CheckStatus::kSkip:
+      return "[skip] ";
+  }
+  return "";
+}
+
+std::string step_line(const core::CheckResult& result) {
+  std::ostringstream line;
+  line << status_tag(result.status) << result.id << "  " << std::fixed << std::setprecision(1)
+       << result.duration_ms << " ms";
+  if (result.status != core::CheckStatus::kPass) line << "  " << result.message;
+  return core::Redactor::global().redact(line.str());
+}
+
+void write_junit(const std::string& results_path, const std::string& junit_path) {
+  report::RenderOptions render;
+  auto model = report::build_report_model(core::read_result_stream(results_path), render);
+  std::ofstream out(junit_path, std::ios::binary | std::ios::trunc);
+  out << report::render_junit_xml(model, render);
+  if (!out) throw core::InputError(junit_path, "", "cannot write the JUnit report");
+}
+
+int execute_e2e(const E2eCommandOptions& options) {
+  core::install_interrupt_handlers();
+  std::optional<ReferenceTarget> embedded;
+  if (options.common.env_file.empty()) {
+    embedded.emplace(options.defects);
+  } else if (!options.defects.empty()) {
+    throw core::InputError("--defect", "",
+                           "seeded defects apply only to the embedded reference target (run "
+                           "without --env)");
+  }
+  core::Environment env = load_selected_environment(options.common);
+  core::require_non_production(env, options.common.allow_production, "e2e workflows");
+  std::string directory = options.workflows_dir.empty() ? e2e::default_workflows_dir(golive_home())
+                                                        : options.workflows_dir;
+  // Every workflow is parsed before the first request: a typo is exit 2, not
+  // a half-run suite.
+  auto workflows = e2e::load_workflows(directory, options.workflows);
+
+  auto run_dir = core::RunDirectory::create(options.common.out_dir);
+  std::string results_path = run_dir.file("results.jsonl");
+  core::JsonlResultWriter writer(results_path, core::Redactor::global());
+  writer.record_meta("run_start", {{"run_id", run_dir.id()},
+                                   {"env", env.name},
+                                   {"started_at", core::utc_now_iso8601()},
+                                   {"golive_version", GOLIVE_VERSION},
+                                   {"suites", {"e2e"}}});
+  std::size_t failed = 0;
+  core::CallbackSink console([&](const core::CheckResult& result) {
+    if (result.failed()) ++failed;
+    if (options.common.quiet && !result.failed()) return;
+    if (options.common.format == "json") {
+      std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n"
+                << std::flush;
+    } else {
+      std::cout << step_line(result) << "\n" << std::flush;
+    }
+  });
+  core::TeeSink sink;
+  sink.add(&writer);
+  sink.add(&console);
+
+  if (options.common.format != "json") {
+    std::cout << "golive e2e " << run_dir.id() << ": " << workflows.size() << " workflow"
+              << (workflows.size() == 1 ? "" : "s") << " against \"" << env.name << "\" ("
+              << env.base_url << "), " << options.jobs << " at a time\n"
+              << std::flush;
+  }
+  e2e::E2eRunOptions run_options;
+  run_options.jobs = options.jobs;
+  run_options.should_stop = [] { return core::interrupted(); };
+  auto summary = e2e::run_e2e_suite(env, workflows, run_options, sink);
+
+  bool was_interrupted = core::interrupted() || summary.outcome.stopped;
+  writer.record_meta("run_end",
+                     {{"ended_at", core::utc_now_iso8601()}, {"interrupted", was_interrupted}});
+  write_junit(results_path, run_dir.file("junit.xml"));
+
+  if (options.common.format != "json") {
+    std::size_t instances_ok = 0;
+    for (const auto& instance : summary.outcome.instances) instances_ok += instance.ok();
+    std::cout << "\n"
+              << (was_interrupted ? "INTERRUPTED: partial results. " : "") << instances_ok << "/"
+              << summary.outcome.instances.size() << " workflow runs passed, " << failed << " step"
+              << (failed == 1 ? "" : "s") << " failed\n"
+              << "results: " << results_path << "\n"
+              << "junit:   " << run_dir.file("junit.xml") << "\n";
+  }
+  if (summary.target_unreachable()) return core::kExitUnreachable;
+  return summary.outcome.ok() && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
+}
+
+}  // namespace
+
+void register_e2e_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<E2eCommandOptions>();
+  auto* e2e = app.add_subcommand("e2e", "Run the end-to-end user-journey workflows");
+  add_common_options(*e2e, options->common);
+  e2e->add_option("--workflow", options->workflows,
+                  "Run only this workflow (file stem, repeatable), e.g. payment");
+  e2e->add_option("--jobs,-j", options->jobs, "Workflow runs in flight at once (default 4)")
+      ->check(CLI::Range(1, 10000));
+  e2e->add_option("--workflows-dir", options->workflows_dir,
+                  "Directory of workflow files (default: e2e/workflows of the golive home)");
+  e2e->add_option("--defect", options->defects,
+                  "Embedded target only: switch on a seeded defect (repeatable), see "
+                  "fixtures/DEFECTS.md");
+  e2e->footer(
+      "Exit codes: 0 every step passed, 1 a step failed (or the run was interrupted), 2 bad "
+      "input or config, 3 target unreachable.");
+  e2e->callback([options, &exit_code] { exit_code = execute_e2e(*options); });
+}
+
+}  // namespace golive::cli

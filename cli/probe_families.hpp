@@ -1,0 +1,14 @@
+// One registration function per probe family, each in cli/probe_<family>.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace golive::cli {
+
+void register_probe_rls(CLI::App& probe, int& exit_code);         // security suite (issue 6)
+void register_probe_schema(CLI::App& probe, int& exit_code);      // database readiness (issue 9)
+void register_probe_migrations(CLI::App& probe, int& exit_code);  // database readiness (issue 9)
+// headers (with CORS), authz, ratelimit: cli/probe_http.cpp (issue 6)
+void register_probe_http(CLI::App& probe, int& exit_code);
+
+}  // namespace golive::cli

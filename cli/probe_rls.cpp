@@ -1,0 +1,99 @@
+// `golive probe rls [--env FILE] [--out DIR] [--static-only]`: the RLS audit
+// and cross-user probes (security/rls_suite.hpp) against env.database_url.
+// Prints each check, writes out/<run-id>/results.jsonl (run_start, checks,
+// surface_coverage, run_end) and exits 0 when every check passed, 1 when one
+// failed, 2 on bad input (no database_url), 3 when the database is unreachable.
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/command_context.hpp"
+#include "cli/probe_families.hpp"
+#include "core/exit_codes.hpp"
+#include "core/interrupt.hpp"
+#include "core/result_stream.hpp"
+#include "core/run_directory.hpp"
+#include "security/rls_suite.hpp"
+
+namespace golive::cli {
+
+namespace {
+
+struct ProbeRlsOptions {
+  CommonOptions common;
+  bool static_only = false;
+};
+
+const char* status_tag(core::CheckStatus status) {
+  switch (status) {
+    case core::CheckStatus::kPass: return "[pass] ";
+    case core::CheckStatus::kFail: return "[FAIL] ";
+    case core::CheckStatus::kError: return "[ERR]  ";
+    case core::CheckStatus::kSkip: return "[skip] ";
+  }
+  return "";
+}
+
+int execute_probe_rls(const ProbeRlsOptions& options) {
+  core::install_interrupt_handlers();
+  core::Environment env = load_selected_environment(options.common);
+  security::RlsOptions rls;
+  rls.static_only = options.static_only;
+  rls.expectations_file = (std::filesystem::path(golive_home()) / "security" / "rls_expectations.json").string();
+  // Validate before creating a run directory: bad input leaves nothing behind.
+  security::read_rls_settings(env, rls);
+
+  auto run_dir = core::RunDirectory::create(options.common.out_dir);
+  core::JsonlResultWriter writer(run_dir.file("results.jsonl"), core::Redactor::global());
+  writer.record_meta("run_start", {{"run_id", run_dir.id()},
+                                   {"env", env.name},
+                                   {"started_at", core::utc_now_iso8601()},
+                                   {"golive_version", GOLIVE_VERSION},
+                                   {"suites", {"security"}}});
+  core::CallbackSink console([&](const core::CheckResult& result) {
+    if (options.common.quiet && !result.failed()) return;
+    if (options.common.format == "json") {
+      std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n";
+      return;
+    }
+    std::ostringstream line;
+    line << status_tag(result.status) << result.id;
+    if (result.status != core::CheckStatus::kPass) line << "  " << result.message;
+    std::cout << core::Redactor::global().redact(line.str()) << "\n";
+  });
+  core::TeeSink sink;
+  sink.add(&writer);
+  sink.add(&console);
+
+  auto outcome = security::run_rls_suite(env, rls, sink);
+  if (!outcome.surface_coverage.is_null()) writer.record_meta("surface_coverage", outcome.surface_coverage);
+  writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()},
+                                 {"interrupted", outcome.interrupted || core::interrupted()}});
+  if (options.common.format != "json") {
+    std::cout << std::fixed << std::setprecision(1) << "\ngolive probe rls " << run_dir.id() << ": "
+              << outcome.checks << " checks, " << outcome.failed << " failed; static audit "
+              << outcome.static_audit_ms << " ms, dynamic probes " << outcome.dynamic_probe_ms << " ms";
+    if (!outcome.surface_coverage.is_null()) {
+      std::cout << ", tables probed " << outcome.surface_coverage["tables_probed"].size() << "/"
+                << outcome.surface_coverage["tables_present"].size();
+    }
+    std::cout << "\nresults: " << run_dir.file("results.jsonl") << "\n";
+  }
+  if (!outcome.database_reachable) return core::kExitUnreachable;
+  return outcome.failed == 0 && !outcome.interrupted ? core::kExitPass : core::kExitGateFailed;
+}
+
+}  // namespace
+
+void register_probe_rls(CLI::App& probe, int& exit_code) {
+  auto* family = probe.add_subcommand("rls", "Row level security: static catalog audit and cross-user probes");
+  auto options = std::make_shared<ProbeRlsOptions>();
+  add_common_options(*family, options->common);
+  family->add_flag("--static-only", options->static_only,
+                   "Only the read-only catalog audit; no impersonated statements");
+  family->callback([options, &exit_code] { exit_code = execute_probe_rls(*options); });
+}
+
+}  // namespace golive::cli

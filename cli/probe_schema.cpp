@@ -1,0 +1,103 @@
+// `golive probe schema` (drift against the expected snapshot + seed data) and
+// `golive probe migrations` (history + rollback drill in a scratch database):
+// the database readiness suite (db/, issue 9) wired to the CLI. Results go to
+// out/<run-id>/results.jsonl; findings are printed; exit 0 clean, 1 findings,
+// 2 bad input or no database_url.
+#include <iostream>
+
+#include "cli/command_context.hpp"
+#include "cli/probe_families.hpp"
+#include "core/exit_codes.hpp"
+#include "core/interrupt.hpp"
+#include "core/result_stream.hpp"
+#include "core/run_directory.hpp"
+#include "db/db_suite.hpp"
+
+namespace golive::cli {
+
+namespace {
+
+struct DbProbeOptions {
+  CommonOptions common;
+  db::DbSuiteOptions suite;
+};
+
+void print_result(const core::CheckResult& result, const CommonOptions& common) {
+  if (common.quiet && !result.failed()) return;
+  const auto& redactor = core::Redactor::global();
+  if (common.format == "json") {
+    std::cout << redactor.redact(core::to_json(result)).dump() << "\n" << std::flush;
+    return;
+  }
+  const char* tag = result.status == core::CheckStatus::kPass   ? "[pass] "
+                    : result.status == core::CheckStatus::kFail ? "[FAIL] "
+                    : result.status == core::CheckStatus::kSkip ? "[skip] "
+                                                                : "[ERR]  ";
+  std::cout << redactor.redact(std::string(tag) + result.id + "  " + result.message) << "\n";
+  if (result.failed() && result.evidence.contains("diff")) {
+    std::cout << redactor.redact(result.evidence["diff"].get<std::string>());
+  }
+  std::cout << std::flush;
+}
+
+int execute_db_probe(const std::string& family, const DbProbeOptions& options) {
+  core::install_interrupt_handlers();
+  core::Environment env = load_selected_environment(options.common);
+  if (env.database_url.empty()) {
+    std::cerr << "golive probe " << family << ": the environment " << env.source_file
+              << " has no database_url; database probes need one\n";
+    return core::kExitBadInput;
+  }
+  auto run_dir = core::RunDirectory::create(options.common.out_dir);
+  std::string results_path = run_dir.file("results.jsonl");
+  core::JsonlResultWriter writer(results_path, core::Redactor::global());
+  writer.record_meta("run_start", {{"run_id", run_dir.id()},
+                                   {"env", env.name},
+                                   {"started_at", core::utc_now_iso8601()},
+                                   {"golive_version", GOLIVE_VERSION},
+                                   {"suites", {"db"}}});
+  core::CallbackSink console([&](const core::CheckResult& result) { print_result(result, options.common); });
+  core::TeeSink sink;
+  sink.add(&writer);
+  sink.add(&console);
+  std::size_t failed = db::run_db_suite(env, options.suite, sink);
+  writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()},
+                                 {"interrupted", core::interrupted()}});
+  if (options.common.format != "json") {
+    std::cout << "\n" << failed << " finding" << (failed == 1 ? "" : "s") << "\nresults: " << results_path << "\n";
+  }
+  return failed == 0 && !core::interrupted() ? core::kExitPass : core::kExitGateFailed;
+}
+
+void register_db_family(CLI::App& probe, const std::string& name, const std::string& description,
+                        bool schema_checks, int& exit_code) {
+  auto options = std::make_shared<DbProbeOptions>();
+  options->suite.drift = schema_checks;
+  options->suite.seed = schema_checks;
+  options->suite.history = !schema_checks;
+  options->suite.rollback = !schema_checks;
+  auto* family = probe.add_subcommand(name, description);
+  add_common_options(*family, options->common);
+  family->footer(
+      "Settings: the environment's \"db\" section (expected_schema, migrations_dir, schemas, "
+      "seed). Exit codes: 0 no finding, 1 findings, 2 bad input or no database_url.");
+  family->callback([name, options, &exit_code] { exit_code = execute_db_probe(name, *options); });
+}
+
+}  // namespace
+
+void register_probe_schema(CLI::App& probe, int& exit_code) {
+  register_db_family(probe, "schema",
+                     "Schema drift against the expected snapshot, and seed data (db.schema.*, "
+                     "db.seed.*)",
+                     true, exit_code);
+}
+
+void register_probe_migrations(CLI::App& probe, int& exit_code) {
+  register_db_family(probe, "migrations",
+                     "Migration history and the up/down/up rollback drill in a scratch database "
+                     "(db.migrations.*)",
+                     false, exit_code);
+}
+
+}  // namespace golive::cli

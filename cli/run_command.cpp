@@ -1,0 +1,136 @@
+// `golive run`: every suite (or those named with --suite) against one
+// environment, results streamed to out/<run-id>/results.jsonl as they
+// happen, then every report rendered from that stream. With no --env the
+// embedded reference target is started for the run and stopped after it.
+#include <algorithm>
+#include <iostream>
+#include <optional>
+
+#include "cli/command_context.hpp"
+#include "cli/reference_target.hpp"
+#include "cli/suite_stages.hpp"
+#include "core/env_suite.hpp"
+#include "core/exit_codes.hpp"
+#include "core/input_error.hpp"
+#include "core/interrupt.hpp"
+#include "core/result_stream.hpp"
+#include "core/run_directory.hpp"
+#include "reports/render_all.hpp"
+
+namespace golive::cli {
+
+namespace {
+
+struct RunOptions {
+  CommonOptions common;
+  std::vector<std::string> suites;   // empty = all
+  std::vector<std::string> defects;  // embedded target only
+};
+
+const char* status_tag(core::CheckStatus status) {
+  switch (status) {
+    case core::CheckStatus::kPass: return "[pass] ";
+    case core::CheckStatus::kFail: return "[FAIL] ";
+    case core::CheckStatus::kError: return "[ERR]  ";
+    case core::CheckStatus::kSkip: return "[skip] ";
+  }
+  return "";
+}
+
+bool selected(const RunOptions& options, const std::string& suite) {
+  return options.suites.empty() ||
+         std::find(options.suites.begin(), options.suites.end(), suite) != options.suites.end();
+}
+
+int execute_run(const RunOptions& options) {
+  core::install_interrupt_handlers();
+  std::optional<ReferenceTarget> embedded;
+  if (options.common.env_file.empty()) {
+    embedded.emplace(options.defects);
+  } else if (!options.defects.empty()) {
+    throw core::InputError("--defect", "", "seeded defects apply only to the embedded reference "
+                                           "target (run without --env)");
+  }
+  core::Environment env = load_selected_environment(options.common);
+  auto stages = suite_stages();
+  for (const auto& name : options.suites) {
+    bool known = name == "env" || std::any_of(stages.begin(), stages.end(),
+                                              [&](const SuiteStage& s) { return s.name == name; });
+    if (!known) throw core::InputError("--suite", "", "unknown suite \"" + name + "\"");
+  }
+
+  auto run_dir = core::RunDirectory::create(options.common.out_dir);
+  core::JsonlResultWriter writer(run_dir.file("results.jsonl"), core::Redactor::global());
+  nlohmann::json suite_names = nlohmann::json::array({"env"});
+  for (const auto& stage : stages) {
+    if (selected(options, stage.name)) suite_names.push_back(stage.name);
+  }
+  writer.record_meta("run_start", {{"run_id", run_dir.id()},
+                                   {"env", env.name},
+                                   {"started_at", core::utc_now_iso8601()},
+                                   {"golive_version", GOLIVE_VERSION},
+                                   {"suites", suite_names}});
+  std::size_t failures = 0;
+  core::CallbackSink console([&](const core::CheckResult& r) {
+    if (r.failed()) ++failures;
+    if (options.common.quiet && !r.failed()) return;
+    std::cout << status_tag(r.status) << r.id << ": "
+              << core::Redactor::global().redact(r.message) << "\n"
+              << std::flush;
+  });
+  core::TeeSink sink;
+  sink.add(&writer);
+  sink.add(&console);
+
+  std::cout << "golive run " << run_dir.id() << " against \"" << env.name << "\" ("
+            << env.base_url << ")\n";
+  auto env_outcome = core::run_env_suite(env, sink);
+  bool unreachable = !env_outcome.target_reachable;
+  if (!unreachable) {
+    for (const auto& stage : stages) {
+      if (core::interrupted()) break;
+      if (!selected(options, stage.name)) continue;
+      if (stage.destructive) core::require_non_production(env, options.common.allow_production,
+                                                          stage.name + " stage");
+      std::cout << "== " << stage.name << "\n" << std::flush;
+      stage.run(env, options.common, sink);
+    }
+  }
+  bool was_interrupted = core::interrupted();
+  writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()},
+                                 {"interrupted", was_interrupted}});
+
+  report::RenderOptions render;
+  if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {
+    render.github_step_summary_path = summary;
+  }
+  auto contents = core::read_result_stream(run_dir.file("results.jsonl"));
+  auto rendered = report::render_all(contents, render, run_dir.path());
+  bool passed = rendered.verdict == report::Verdict::kPass;
+  std::cout << "\n" << (was_interrupted ? "INTERRUPTED: partial report. " : "")
+            << "verdict: " << (passed ? "GO" : "NO-GO") << " (" << contents.checks.size()
+            << " checks, " << failures << " failed)\n"
+            << "report: " << rendered.index_html << "\n";
+  if (unreachable) return core::kExitUnreachable;
+  return passed && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
+}
+
+}  // namespace
+
+void register_run_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  auto* run = app.add_subcommand(
+      "run", "Run every suite against an environment and write the go-live reports");
+  add_common_options(*run, options->common);
+  run->add_option("--suite", options->suites,
+                  "Run only this suite (repeatable): env, e2e, security, contract, db, load");
+  run->add_option("--defect", options->defects,
+                  "Embedded target only: switch on a seeded defect (repeatable), see "
+                  "fixtures/DEFECTS.md");
+  run->footer(
+      "Exit codes: 0 every gate passed, 1 a gate failed (or the run was interrupted), 2 bad "
+      "input or config, 3 target unreachable.");
+  run->callback([options, &exit_code] { exit_code = execute_run(*options); });
+}
+
+}  // namespace golive::cli

@@ -1,0 +1,52 @@
+// Captured Stripe events (an export from the Stripe API or dashboard) and
+// their replay against a target: each event is re-signed with the target's
+// webhook secret and delivered in file order, optionally keeping the gaps
+// between the recorded `created` times. This is how an engineer reproduces a
+// webhook incident on staging.
+//
+// Accepted files: a JSON list of events; a list page {"object": "list",
+// "data": [...]} (or a JSON list or JSONL of such pages); JSONL, one event or
+// page per line. Stripe's list API returns newest first; the file order is
+// kept as given, so sort an export first when chronological delivery matters.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/environment.hpp"
+#include "core/result_stream.hpp"
+
+namespace golive::contract {
+
+struct CapturedEvent {
+  nlohmann::json event;     // the event as recorded
+  std::string location;     // "/3", "/data/3" or "line 4": where it was in the file
+  std::int64_t created = 0; // unix s
+};
+
+// Throws InputError naming the file and the JSON pointer or line of the
+// first malformed event (each needs a string id and type, an integer created
+// and an object data.object).
+std::vector<CapturedEvent> load_event_capture(const std::string& path);
+
+struct CaptureReplayOptions {
+  bool keep_timing = false;       // sleep the recorded gap between deliveries
+  std::int64_t max_gap_ms = 5000; // cap of one gap when keep_timing (ms)
+};
+
+struct CaptureReplaySummary {
+  std::size_t delivered = 0;  // deliveries that got a 2xx
+  std::size_t refused = 0;    // non-2xx or transport errors
+  bool target_unreachable = false;
+  bool stopped = false;
+};
+
+// One CheckResult per event, id "contract.stripe_capture.<nnnn>": pass on 2xx.
+CaptureReplaySummary replay_event_capture(const core::Environment& env,
+                                          const std::vector<CapturedEvent>& events,
+                                          const CaptureReplayOptions& options,
+                                          core::ResultSink& sink);
+
+}  // namespace golive::contract

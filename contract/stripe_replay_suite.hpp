@@ -1,0 +1,67 @@
+// The Stripe webhook replay suite (issue 7): golive acts as Stripe towards a
+// target's webhook endpoint and checks, in the target's database (or through
+// its API), that each delivery had exactly the effect Stripe's contract
+// requires. Each scenario is one CheckResult "contract.stripe.<scenario>".
+//
+//   checkout_completed_applied              a valid event: 2xx and applied once
+//   signature_invalid_rejected              wrong secret: 4xx, nothing changed
+//   signature_missing_rejected              no Stripe-Signature: 4xx, nothing changed
+//   signature_tampered_body_rejected        body changed after signing: 4xx, nothing changed
+//   signature_stale_timestamp_rejected      valid v1 at t = now - 600 s: 4xx, nothing changed
+//   duplicate_applied_once                  the same event twice: 2xx twice, applied once
+//   duplicate_concurrent_storm_applied_once the same event N times at once: applied once
+//   subscription_out_of_order_newest_wins   updated before created, an older update after
+//                                           a newer one: the newest state stays
+//   unknown_type_ignored                    an unknown type: 2xx, no state change
+//   payment_failed_past_due                 invoice.payment_failed -> past_due
+//   payment_succeeded_active                invoice.payment_succeeded -> active
+//   subscription_deleted_revokes_access     deleted -> canceled, and the paid feature
+//                                           disappears from GET /functions/v1/features
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/environment.hpp"
+#include "core/result_stream.hpp"
+
+namespace golive::contract {
+
+struct ContractOptions {
+  std::string events_dir;              // directory of the event fixtures (contract/events)
+  std::vector<std::string> scenarios;  // names from stripe_scenario_names(); empty = all
+  std::size_t storm_size = 50;         // deliveries of the concurrent storm (1..1000)
+  std::function<bool()> should_stop;   // polled between scenarios; empty = core::interrupted
+};
+
+struct ContractSummary {
+  std::size_t passed = 0;
+  std::size_t failed = 0;   // fail or error
+  std::size_t skipped = 0;
+  bool target_unreachable = false;  // the webhook URL never answered
+  bool stopped = false;             // interrupted before every scenario ran
+  bool ok() const { return failed == 0 && !target_unreachable && !stopped; }
+};
+
+// Every scenario name, in run order.
+const std::vector<std::string>& stripe_scenario_names();
+
+// The webhook URL of an environment: stripe.webhook_url, else
+// base_url + functions path + "/stripe-webhook".
+std::string stripe_webhook_url(const core::Environment& env);
+
+// Refuses (InputError, exit 2) a live Stripe key, a missing webhook secret,
+// an unknown scenario name, or a malformed "contract" section; and a
+// production environment unless allow_production.
+void validate_contract_run(const core::Environment& env, const ContractOptions& options,
+                           bool allow_production);
+
+// Runs the scenarios, recording each result in `sink` as it finishes. Test
+// users are created first and always deleted at the end, with this run's
+// webhook_events rows when the database is reachable.
+ContractSummary run_contract_suite(const core::Environment& env, const ContractOptions& options,
+                                   core::ResultSink& sink);
+
+}  // namespace golive::contract

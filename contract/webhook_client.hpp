@@ -1,0 +1,86 @@
+// WebhookClient: delivers Stripe events to a target the way Stripe does
+// (POST, JSON body, Stripe-Signature header) through one HttpEngine on its
+// own io_context, so a storm of N deliveries is N requests in flight at once
+// on one thread.
+//
+// Evidence never carries the v1 signature: only `t=` and a fingerprint
+// (the first 12 hex digits of SHA-256 over the v1 value), which identifies a
+// delivery without letting anyone replay it.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/http_engine.hpp"
+
+namespace golive::contract {
+
+// How a delivery's Stripe-Signature relates to its body.
+enum class SignatureMode {
+  kValid,          // v1 of the delivered body under the target's secret
+  kWrongSecret,    // v1 under a different whsec_ secret
+  kMissingHeader,  // no Stripe-Signature header at all
+  kTamperedBody,   // v1 of `body`, but `tampered_body` is what is sent
+};
+
+struct WebhookDelivery {
+  std::string body;               // the event JSON, exactly as signed
+  std::int64_t timestamp = 0;     // unix s of t=; 0 = now
+  SignatureMode mode = SignatureMode::kValid;
+  std::string tampered_body;      // kTamperedBody only: the bytes actually delivered
+};
+
+// A validly signed delivery of `body`, timestamped when sent.
+inline WebhookDelivery signed_now(std::string body) {
+  WebhookDelivery delivery;
+  delivery.body = std::move(body);
+  return delivery;
+}
+
+// The request Stripe would send, signed with `secret`.
+core::HttpRequest make_webhook_request(const std::string& url, const std::string& secret,
+                                       const WebhookDelivery& delivery);
+
+// {"t": <unix s>, "v1_fingerprint": "<12 hex>"} or {"header": "absent"}.
+nlohmann::json signature_evidence(const core::HttpRequest& request);
+
+// Status, error category, latency and the first 300 bytes of the body.
+nlohmann::json response_evidence(const core::HttpResponse& response);
+
+class WebhookClient {
+ public:
+  WebhookClient(std::string url, std::string secret, core::HttpEngineOptions options = {});
+  ~WebhookClient();
+  WebhookClient(const WebhookClient&) = delete;
+  WebhookClient& operator=(const WebhookClient&) = delete;
+
+  const std::string& url() const { return url_; }
+
+  // One delivery, blocking until it completes.
+  core::HttpResponse deliver(const WebhookDelivery& delivery);
+  // Every delivery in flight at once; responses in delivery order.
+  std::vector<core::HttpResponse> deliver_concurrently(const std::vector<WebhookDelivery>& deliveries);
+  // Any prepared requests (e.g. with extra headers), `concurrency` at a time.
+  std::vector<core::HttpResponse> send_all(std::vector<core::HttpRequest> requests,
+                                           std::size_t concurrency);
+
+  core::HttpRequest request_for(const WebhookDelivery& delivery) const {
+    return make_webhook_request(url_, secret_, delivery);
+  }
+
+ private:
+  std::string url_;
+  std::string secret_;
+  boost::asio::io_context io_{1};
+  std::unique_ptr<core::HttpEngine> engine_;
+};
+
+bool is_2xx(const core::HttpResponse& response);
+bool is_4xx(const core::HttpResponse& response);
+
+}  // namespace golive::contract

@@ -1,0 +1,61 @@
+// Evaluating one response against a step: assertions (each failure names the
+// assertion with expected vs actual) and captures (storing values for later
+// steps). Pure functions over a response; the runner decides what follows.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/http_types.hpp"
+#include "core/template.hpp"
+#include "e2e/workflow.hpp"
+
+namespace golive::e2e {
+
+// A response under evaluation. The body is parsed as JSON at most once, and
+// only when a json assertion or capture asks for it.
+class ResponseView {
+ public:
+  ResponseView(const core::HttpResponse& response, double latency_ms)
+      : response_(response), latency_ms_(latency_ms) {}
+
+  const core::HttpResponse& response() const { return response_; }
+  double latency_ms() const { return latency_ms_; }
+  // nullptr when the body is not JSON.
+  const nlohmann::json* json() const;
+
+ private:
+  const core::HttpResponse& response_;
+  double latency_ms_;  // wall time from send to completion, milliseconds
+  mutable std::optional<nlohmann::json> parsed_;
+  mutable bool parse_attempted_ = false;
+};
+
+// One line that says what the assertion demands: "status in [200, 201]",
+// "json /status equals \"active\"".
+std::string describe(const Assertion& assertion, const core::TemplateValues& values);
+
+// nullopt when the assertion holds; otherwise the failure, e.g.
+// "json /status equals \"active\": actual \"incomplete\"".
+std::optional<std::string> check_assertion(const Assertion& assertion, const ResponseView& response,
+                                           const core::TemplateValues& values);
+
+// The first failing assertion of `step`, or nullopt when all hold.
+std::optional<std::string> first_failed_assertion(const Step& step, const ResponseView& response,
+                                                  const core::TemplateValues& values);
+
+// Extracts the capture's value, or nullopt with `failure` set ("capture token:
+// /access_token not found in the response body").
+std::optional<std::string> extract_capture(const Capture& capture, const ResponseView& response,
+                                           std::string& failure);
+
+// Stores every capture of `step` into `values`; returns the first failure.
+std::optional<std::string> apply_captures(const Step& step, const ResponseView& response,
+                                          core::TemplateValues& values);
+
+// At most `limit` bytes of `text` (cut on a UTF-8 boundary), with a note of
+// the full size when cut.
+std::string excerpt(const std::string& text, std::size_t limit);
+
+}  // namespace golive::e2e

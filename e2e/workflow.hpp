@@ -1,0 +1,131 @@
+// The compiled form of a workflow file (see e2e/README.md for the JSON
+// format). Everything that can be decided before the first request is decided
+// here: templates are parsed into segments, variable names are slots, regexes
+// and JSON pointers are compiled, included sub-workflows are inlined. A
+// Workflow is immutable once loaded and shared by every run of it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/environment.hpp"
+#include "core/template.hpp"
+
+namespace golive::e2e {
+
+enum class CaptureSource { kJson, kHeader, kRegex, kStatus };
+
+// Stores part of a response in a variable for later steps.
+struct Capture {
+  std::string variable;
+  std::size_t slot = 0;
+  CaptureSource source = CaptureSource::kJson;
+  std::string expression;                // pointer, header name or pattern, as written
+  nlohmann::json::json_pointer pointer;  // kJson
+  std::string header;                    // kHeader, lowercased
+  std::regex pattern;                    // kRegex; group 1 is captured
+};
+
+enum class AssertionKind {
+  kStatus,           // status: 200 | [200, 201]
+  kJsonEquals,       // json: "/p", equals: value
+  kJsonExists,       // json: "/p", exists: true | false
+  kJsonMatches,      // json: "/p", matches: "regex"
+  kJsonType,         // json: "/p", type: "string" | "number" | ...
+  kJsonLength,       // json: "/p", length: N (array elements or object members)
+  kHeaderEquals,     // header: "name", equals: "text"
+  kHeaderMatches,    // header: "name", matches: "regex"
+  kHeaderExists,     // header: "name", exists: true | false
+  kBodyContains,     // body_contains: "text"
+  kBodyNotContains,  // body_not_contains: "text"
+  kLatencyBelow,     // latency_ms_below: N
+};
+
+struct Assertion {
+  AssertionKind kind = AssertionKind::kStatus;
+  std::string location;                  // its JSON pointer in its file, for messages
+  std::vector<int> statuses;             // kStatus: any of these passes
+  std::string pointer_text;              // kJson*: as written
+  nlohmann::json::json_pointer pointer;  // kJson*
+  std::string header;                    // kHeader*: lowercased
+  // Expected string (equals, contains) as a template; for kJsonEquals with a
+  // non-string expectation, `expected_json` holds it and `expected_is_text`
+  // is false.
+  core::Template expected_text;
+  bool expected_is_text = true;
+  nlohmann::json expected_json;
+  bool should_exist = true;  // kJsonExists, kHeaderExists
+  std::string pattern_text;  // k*Matches, as written
+  std::regex pattern;        // k*Matches: searched, not anchored
+  std::string type_name;     // kJsonType: string number integer boolean object array null
+  std::size_t length = 0;    // kJsonLength
+  double latency_ms = 0;     // kLatencyBelow, milliseconds
+};
+
+// Repeats the step until all its assertions pass.
+struct PollSpec {
+  std::chrono::milliseconds interval{500};   // between the end of one attempt and the next send
+  std::chrono::milliseconds timeout{10000};  // from the first send; the step fails after this
+};
+
+struct Step {
+  std::string name;         // unique in its workflow; "<include>.<step>" for included steps
+  std::string source_file;  // the file it was written in (an included file for included steps)
+  std::string location;     // its JSON pointer in that file
+  std::string method = "GET";
+  core::Template url;  // relative URLs (not starting with http:// or https://) get env.base_url
+  std::vector<std::pair<std::string, core::Template>> headers;
+  std::vector<std::pair<core::Template, core::Template>> query;  // URL-encoded name, value
+  std::optional<core::Template> body;  // JSON bodies are JSON-escaped where variables land
+  bool body_is_json = false;           // adds Content-Type: application/json unless given
+  std::vector<Capture> captures;
+  std::vector<Assertion> assertions;
+  std::optional<PollSpec> poll;
+  std::chrono::milliseconds think{0};        // pause after the step, before the next one
+  std::chrono::milliseconds timeout{30000};  // per request
+  bool sign_stripe =
+      false;  // add Stripe-Signature over the rendered body (env.stripe.webhook_secret)
+};
+
+// A `variables` entry, evaluated at the start of each run in dependency order.
+struct VariableInit {
+  std::size_t slot = 0;
+  core::Template value;
+};
+
+// Rows of a data-driven workflow: one run per row, row fields as variables.
+struct Dataset {
+  std::string file;
+  std::vector<std::string> columns;
+  std::vector<std::size_t> slots;              // slot of each column
+  std::vector<std::vector<std::string>> rows;  // rows[r][c]
+};
+
+struct Workflow {
+  std::string name;  // file stem; check ids are "e2e.<name>.<step>"
+  std::string description;
+  std::string file;
+  core::TemplateSymbols symbols;  // env fields first (slot i = environment_field_names()[i])
+  std::vector<VariableInit> variables;
+  std::optional<Dataset> dataset;
+  std::vector<Step> steps;
+  std::vector<Step> cleanup;  // always run, even after a failure
+};
+
+// The env.* names templates may use, in slot order.
+const std::vector<std::string>& environment_field_names();
+// Their values for `environment`, in the same order.
+std::vector<std::string> environment_field_values(const core::Environment& environment);
+// Whether an empty value of field `slot` means the environment lacks that
+// capability (service_role_key, stripe.webhook_secret, ...): a step using it
+// is then skipped rather than sent with an empty value. False only for
+// fields whose empty value is meaningful (auth.captcha_token when captcha is off).
+bool environment_field_required_when_used(std::size_t slot);
+
+}  // namespace golive::e2e

@@ -1,0 +1,415 @@
+#include "e2e/workflow_run.hpp"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <cctype>
+#include <random>
+
+#include "core/input_error.hpp"
+#include "e2e/response_checks.hpp"
+#include "e2e/step_request.hpp"
+
+namespace golive::e2e {
+
+namespace {
+
+constexpr std::size_t kEvidenceBodyLimit = 2048;  // bytes of each body kept in evidence
+
+using Clock = std::chrono::steady_clock;
+
+double milliseconds_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+// Host part of an http(s) URL without a regex: this runs once per request.
+std::string_view host_of(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  url.remove_prefix(scheme_end + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+  if (!url.empty() && url.front() == '[') return url.substr(0, url.find(']') + 1);
+  return url.substr(0, url.find(':'));
+}
+
+// Variables whose names say they hold credentials ("token", "password",
+// "api_key", ...): their values are masked in evidence and messages, like the
+// environment's secrets are by the Redactor.
+bool names_a_credential(const std::string& name) {
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* marker : {"token", "password", "secret", "key"}) {
+    if (lower.find(marker) != std::string::npos) return true;
+  }
+  return false;
+}
+
+constexpr std::size_t kMinimumMaskedLength = 6;  // shorter values would shred evidence
+
+std::uint64_t fresh_seed() {
+  static thread_local std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
+}  // namespace
+
+RunEnvironment::RunEnvironment(const core::Environment& environment)
+    : field_values(environment_field_values(environment)),
+      base_url(environment.base_url),
+      stripe_webhook_secret(environment.stripe.webhook_secret),
+      allowed_hosts(environment.safety.allowed_hosts) {
+  if (allowed_hosts.empty()) allowed_hosts.emplace_back(host_of(base_url));
+  auto section = environment.sections.find("e2e");
+  if (section == environment.sections.end()) return;
+  core::JsonReader e2e(section->second, environment.source_file, "/e2e");
+  e2e.reject_unknown_keys({"variables"});
+  if (!e2e.has("variables")) return;
+  auto variables = e2e.at("variables");
+  for (const auto& item : variables.as_object().items()) {
+    auto value = variables.at(item.key());
+    if (value.value().is_string()) {
+      variable_overrides[item.key()] = value.as_string();
+    } else if (value.value().is_number() || value.value().is_boolean()) {
+      variable_overrides[item.key()] = value.value().dump();
+    } else {
+      value.fail("an e2e variable override is a string, number or boolean");
+    }
+  }
+}
+
+bool RunEnvironment::host_allowed(std::string_view url) const {
+  std::string_view host = host_of(url);
+  for (const auto& allowed : allowed_hosts) {
+    if (host == allowed) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<WorkflowRun> WorkflowRun::create(std::shared_ptr<const Workflow> workflow,
+                                                 core::HttpClient& client,
+                                                 WorkflowRunOptions options) {
+  return std::shared_ptr<WorkflowRun>(
+      new WorkflowRun(std::move(workflow), client, std::move(options)));
+}
+
+WorkflowRun::WorkflowRun(std::shared_ptr<const Workflow> workflow, core::HttpClient& client,
+                         WorkflowRunOptions options)
+    : workflow_(std::move(workflow)),
+      client_(client),
+      options_(std::move(options)),
+      timer_(client.executor()),
+      values_(workflow_->symbols.size(), options_.seed != 0 ? options_.seed : fresh_seed()) {
+  if (!options_.environment)
+    throw std::invalid_argument("WorkflowRunOptions.environment is required");
+  if (options_.id_prefix.empty()) options_.id_prefix = "e2e." + workflow_->name;
+  if (!options_.redactor) options_.redactor = &core::Redactor::global();
+  if (options_.dataset_row &&
+      (!workflow_->dataset || *options_.dataset_row >= workflow_->dataset->rows.size())) {
+    throw std::invalid_argument("dataset row out of range for workflow " + workflow_->name);
+  }
+  outcome_.workflow = workflow_->name;
+  outcome_.id_prefix = options_.id_prefix;
+  if (options_.results) {
+    for (std::size_t slot = 0; slot < workflow_->symbols.size(); ++slot) {
+      if (names_a_credential(workflow_->symbols.name(slot))) sensitive_slots_.push_back(slot);
+    }
+  }
+}
+
+void WorkflowRun::start(FinishedCallback on_finished) {
+  on_finished_ = std::move(on_finished);
+  run_started_ = Clock::now();
+  initialise_values();
+  schedule_next_step(std::chrono::milliseconds(0));
+}
+
+void WorkflowRun::request_stop() {
+  if (stop_requested_ || phase_ != Phase::kMain) return;
+  stop_requested_ = true;
+  outcome_.stopped = true;
+  timer_.cancel();  // a pending think or poll wait ends now; a request in flight completes
+}
+
+void WorkflowRun::initialise_values() {
+  const auto& fields = options_.environment->field_values;
+  // An empty field stays unset, so a step that needs it is skipped with a
+  // reason instead of sending "Bearer " and passing for the wrong reason.
+  for (std::size_t slot = 0; slot < fields.size(); ++slot) {
+    if (!fields[slot].empty() || !environment_field_required_when_used(slot)) {
+      values_.set(slot, fields[slot]);
+    }
+  }
+  if (options_.dataset_row) {
+    const Dataset& dataset = *workflow_->dataset;
+    const auto& row = dataset.rows[*options_.dataset_row];
+    for (std::size_t c = 0; c < dataset.slots.size(); ++c) values_.set(dataset.slots[c], row[c]);
+  }
+  // Initialisers only read env fields, dataset columns and earlier variables
+  // (the parser guarantees it and orders them). One that reads an empty env
+  // field stays unset, and a step using it says so instead of running.
+  const auto& overrides = options_.environment->variable_overrides;
+  for (const auto& variable : workflow_->variables) {
+    if (!overrides.empty()) {
+      auto override = overrides.find(workflow_->symbols.name(variable.slot));
+      if (override != overrides.end()) {
+        values_.set(variable.slot, override->second);
+        continue;
+      }
+    }
+    std::string value;
+    if (!variable.value.render_into(values_, value)) values_.set(variable.slot, std::move(value));
+  }
+}
+
+const std::vector<Step>& WorkflowRun::phase_steps() const {
+  return phase_ == Phase::kMain ? workflow_->steps : workflow_->cleanup;
+}
+
+// Every transition to a new step goes through the executor (post or timer),
+// so a client that completes synchronously cannot grow the stack.
+void WorkflowRun::schedule_next_step(std::chrono::milliseconds delay) {
+  auto self = shared_from_this();
+  if (delay.count() <= 0) {
+    boost::asio::post(client_.executor(), [self] { self->on_step_due(); });
+    return;
+  }
+  timer_.expires_after(delay);
+  timer_.async_wait([self](const boost::system::error_code&) { self->on_step_due(); });
+}
+
+void WorkflowRun::on_step_due() {
+  if (phase_ == Phase::kMain && stop_requested_) {
+    skip_remaining_main_steps("skipped: the run was stopped");
+    enter_cleanup();
+    return;
+  }
+  if (step_index_ >= phase_steps().size()) {
+    if (phase_ == Phase::kMain) {
+      enter_cleanup();
+    } else {
+      finish_run();
+    }
+    return;
+  }
+  step_started_ = Clock::now();
+  attempts_ = 0;
+  last_latency_ms_ = 0;
+  request_sent_ = false;
+  response_received_ = false;
+  const Step& step = current_step();
+  poll_deadline_ = step_started_ + (step.poll ? step.poll->timeout : std::chrono::milliseconds(0));
+  send_attempt();
+}
+
+void WorkflowRun::send_attempt() {
+  const Step& step = current_step();
+  ++attempts_;
+  RequestContext context{options_.environment->base_url,
+                         options_.environment->stripe_webhook_secret};
+  if (auto failure = render_step_request(step, values_, workflow_->symbols, context, request_)) {
+    bool skip = failure->kind == RenderFailure::Kind::kCannotSign ||
+                failure->kind == RenderFailure::Kind::kMissingEnvField ||
+                (phase_ == Phase::kCleanup && failure->kind == RenderFailure::Kind::kUnsetVariable);
+    finish_step(skip ? core::CheckStatus::kSkip : core::CheckStatus::kError,
+                (skip ? "skipped: " : "") + failure->message);
+    return;
+  }
+  if (!options_.environment->host_allowed(request_.url)) {
+    finish_step(core::CheckStatus::kError,
+                "refused: host \"" + std::string(host_of(request_.url)) +
+                    "\" is not in the environment's safety.allowed_hosts");
+    return;
+  }
+  auto self = shared_from_this();
+  sent_at_ = Clock::now();
+  request_sent_ = true;
+  // The request is kept for evidence only when results are recorded; the
+  // load generator's runs hand it over without a copy.
+  core::HttpRequest outgoing = options_.results ? request_ : std::move(request_);
+  client_.send(std::move(outgoing),
+               [self](core::HttpResponse&& response) { self->on_response(std::move(response)); });
+}
+
+void WorkflowRun::on_response(core::HttpResponse&& response) {
+  auto now = Clock::now();
+  last_latency_ms_ = milliseconds_between(sent_at_, now);
+  response_ = std::move(response);
+  response_received_ = true;
+  const Step& step = current_step();
+  ResponseView view(response_, last_latency_ms_);
+
+  std::optional<std::string> failure;
+  bool transport_failed = !response_.transport_ok();
+  if (transport_failed) {
+    failure = std::string("no response: ") + core::to_string(response_.error) +
+              (response_.error_message.empty() ? "" : " (" + response_.error_message + ")");
+  } else {
+    failure = first_failed_assertion(step, view, values_);
+  }
+
+  if (options_.on_sample) {
+    RequestSample sample;
+    sample.workflow = workflow_->name;
+    sample.step = step.name;
+    sample.latency_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at_).count();
+    sample.error = response_.error;
+    sample.status = response_.status;
+    sample.assertions_passed = !failure.has_value();
+    options_.on_sample(sample);
+  }
+
+  if (!failure) {
+    if (auto capture_failure = apply_captures(step, view, values_)) {
+      finish_step(core::CheckStatus::kFail, *capture_failure);
+    } else {
+      finish_step(core::CheckStatus::kPass, "");
+    }
+    return;
+  }
+  if (step.poll && stop_requested_ && phase_ == Phase::kMain) {
+    finish_step(core::CheckStatus::kSkip, "skipped: the run was stopped while polling");
+    return;
+  }
+  if (step.poll && now + step.poll->interval < poll_deadline_) {
+    timer_.expires_after(step.poll->interval);
+    auto self = shared_from_this();
+    timer_.async_wait([self](const boost::system::error_code&) { self->on_poll_timer(); });
+    return;
+  }
+  std::string message = *failure;
+  if (step.poll) {
+    message += " (still failing after " + std::to_string(attempts_) + " attempts over " +
+               std::to_string(static_cast<long long>(milliseconds_between(step_started_, now))) +
+               " ms; poll timeout " + std::to_string(step.poll->timeout.count()) + " ms)";
+  }
+  finish_step(transport_failed ? core::CheckStatus::kError : core::CheckStatus::kFail, message);
+}
+
+void WorkflowRun::on_poll_timer() {
+  if (stop_requested_ && phase_ == Phase::kMain) {
+    finish_step(core::CheckStatus::kSkip, "skipped: the run was stopped while polling");
+    return;
+  }
+  send_attempt();
+}
+
+void WorkflowRun::finish_step(core::CheckStatus status, std::string message) {
+  const Step& step = current_step();
+  auto now = Clock::now();
+  switch (status) {
+    case core::CheckStatus::kPass:
+      ++outcome_.passed;
+      break;
+    case core::CheckStatus::kFail:
+      ++outcome_.failed;
+      break;
+    case core::CheckStatus::kError:
+      ++outcome_.errors;
+      break;
+    case core::CheckStatus::kSkip:
+      ++outcome_.skipped;
+      break;
+  }
+  bool failed = status == core::CheckStatus::kFail || status == core::CheckStatus::kError;
+  if (failed && outcome_.first_failure.empty()) outcome_.first_failure = step.name + ": " + message;
+  if (status == core::CheckStatus::kPass) {
+    message = std::to_string(step.assertions.size()) + " assertion" +
+              (step.assertions.size() == 1 ? "" : "s") + " passed" +
+              (attempts_ > 1 ? " on attempt " + std::to_string(attempts_) : "");
+  }
+  record(step, status, message, milliseconds_between(step_started_, now), request_sent_);
+
+  ++step_index_;
+  if (phase_ == Phase::kMain && status != core::CheckStatus::kPass) {
+    skip_remaining_main_steps(stop_requested_ ? "skipped: the run was stopped"
+                                              : "skipped: step " + step.name + " did not pass");
+    enter_cleanup();
+    return;
+  }
+  schedule_next_step(status == core::CheckStatus::kPass ? step.think
+                                                        : std::chrono::milliseconds(0));
+}
+
+void WorkflowRun::skip_remaining_main_steps(const std::string& reason) {
+  for (; step_index_ < workflow_->steps.size(); ++step_index_) {
+    ++outcome_.skipped;
+    record(workflow_->steps[step_index_], core::CheckStatus::kSkip, reason, 0, false);
+  }
+}
+
+void WorkflowRun::enter_cleanup() {
+  phase_ = Phase::kCleanup;
+  step_index_ = 0;
+  schedule_next_step(std::chrono::milliseconds(0));
+}
+
+void WorkflowRun::finish_run() {
+  phase_ = Phase::kDone;
+  outcome_.duration_ms = milliseconds_between(run_started_, Clock::now());
+  auto on_finished = std::move(on_finished_);
+  on_finished_ = nullptr;
+  if (on_finished) on_finished(outcome_);
+}
+
+std::string WorkflowRun::mask_sensitive(std::string text) const {
+  std::vector<const std::string*> secrets;
+  for (std::size_t slot : sensitive_slots_) {
+    if (values_.is_set(slot) && values_.get(slot).size() >= kMinimumMaskedLength) {
+      secrets.push_back(&values_.get(slot));
+    }
+  }
+  // Longest first, so a value containing another is masked whole.
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  static const std::string kMask = core::Redactor::kMask;
+  for (const std::string* secret : secrets) {
+    for (auto pos = text.find(*secret); pos != std::string::npos;
+         pos = text.find(*secret, pos + kMask.size())) {
+      text.replace(pos, secret->size(), kMask);
+    }
+  }
+  return text;
+}
+
+void WorkflowRun::record(const Step& step, core::CheckStatus status, const std::string& message,
+                         double duration_ms, bool with_exchange) {
+  if (!options_.results) return;
+  const core::Redactor& redactor = *options_.redactor;
+  bool cleanup = phase_ == Phase::kCleanup;
+  core::CheckResult result;
+  result.id = options_.id_prefix + "." + step.name;
+  result.suite = "e2e";
+  result.title = workflow_->name + ": " + step.name + (cleanup ? " (cleanup)" : "");
+  result.status = status;
+  result.severity = cleanup ? core::Severity::kLow : options_.severity;
+  result.duration_ms = duration_ms;
+  result.message = redactor.redact(mask_sensitive(message));
+  nlohmann::json evidence{
+      {"workflow", workflow_->name},
+      {"step", step.name},
+      {"phase", cleanup ? "cleanup" : "main"},
+      {"source", step.source_file + (step.location.empty() ? "" : " at " + step.location)}};
+  if (options_.dataset_row) evidence["dataset_row"] = *options_.dataset_row + 1;
+  if (with_exchange) {
+    evidence["method"] = request_.method;
+    evidence["url"] = mask_sensitive(request_.url);
+    evidence["attempts"] = attempts_;
+    if (!request_.body.empty()) {
+      evidence["request_body"] = excerpt(mask_sensitive(request_.body), kEvidenceBodyLimit);
+    }
+    if (response_received_) {
+      evidence["status"] = response_.status;
+      evidence["latency_ms"] = last_latency_ms_;
+      if (!response_.transport_ok()) evidence["error"] = core::to_string(response_.error);
+      if (!response_.body.empty()) {
+        evidence["response_body"] = excerpt(mask_sensitive(response_.body), kEvidenceBodyLimit);
+      }
+    }
+  }
+  result.evidence = redactor.redact(evidence);
+  options_.results->record(result);
+}
+
+}  // namespace golive::e2e

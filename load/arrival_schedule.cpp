@@ -1,0 +1,42 @@
+#include "load/arrival_schedule.hpp"
+
+#include <cmath>
+
+namespace golive::load {
+
+ArrivalSchedule::ArrivalSchedule(const ScenarioProfile& scenario, double scale, double index_offset,
+                                 double end_s)
+    : index_offset_(index_offset) {
+  double start_s = 0;
+  double from = scenario.start * scale;
+  for (const Stage& stage : scenario.stages) {
+    const double to = stage.target * scale;
+    segments_.push_back({start_s, stage.duration_s, from, to, total_});
+    total_ += (from + to) / 2 * stage.duration_s;
+    start_s += stage.duration_s;
+    from = to;
+  }
+  end_s_ = end_s >= 0 && end_s < start_s ? end_s : start_s;
+}
+
+std::optional<double> ArrivalSchedule::due_s(std::uint64_t i) const {
+  const double target = static_cast<double>(i) + index_offset_;
+  for (const Segment& segment : segments_) {
+    const double in_segment = (segment.from_rate + segment.to_rate) / 2 * segment.duration_s;
+    if (target >= segment.before + in_segment) continue;
+    // Solve before + r0*tau + (r1 - r0)/(2D)*tau^2 = target for tau in [0, D].
+    // The form 2x / (b + sqrt(b^2 + 4ax)) is stable for rising, falling and
+    // flat rates (b = 0 and a > 0 gives sqrt(x/a)).
+    const double x = target - segment.before;
+    const double a = (segment.to_rate - segment.from_rate) / (2 * segment.duration_s);
+    const double b = segment.from_rate;
+    const double root = std::sqrt(std::max(0.0, b * b + 4 * a * x));
+    const double tau = x <= 0 ? 0 : 2 * x / (b + root);
+    const double t = segment.start_s + std::min(tau, segment.duration_s);
+    if (t >= end_s_) return std::nullopt;
+    return t;
+  }
+  return std::nullopt;
+}
+
+}  // namespace golive::load

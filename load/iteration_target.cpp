@@ -1,0 +1,113 @@
+#include "load/iteration_target.hpp"
+
+#include <chrono>
+
+namespace golive::load {
+
+ErrorCategory error_category(core::HttpErrorCategory error) {
+  switch (error) {
+    case core::HttpErrorCategory::kNone:
+      return ErrorCategory::kNone;
+    case core::HttpErrorCategory::kDns:
+    case core::HttpErrorCategory::kConnect:
+    case core::HttpErrorCategory::kNotAllowed:
+      return ErrorCategory::kConnect;
+    case core::HttpErrorCategory::kTls:
+      return ErrorCategory::kTls;
+    case core::HttpErrorCategory::kTimeout:
+      return ErrorCategory::kTimeout;
+    case core::HttpErrorCategory::kReset:
+    case core::HttpErrorCategory::kTooLarge:
+    case core::HttpErrorCategory::kProtocol:
+      return ErrorCategory::kProtocol;
+    case core::HttpErrorCategory::kCancelled:
+    case core::HttpErrorCategory::kOther:
+      return ErrorCategory::kOther;
+  }
+  return ErrorCategory::kOther;
+}
+
+IterationTarget::IterationTarget(const RequestTarget& request, const std::string& base_url,
+                                 LoadStats& stats, const std::string& scenario)
+    : stats_(stats), scenario_(scenario) {
+  const bool absolute = request.url.rfind("http://", 0) == 0 || request.url.rfind("https://", 0) == 0;
+  request_.method = request.method;
+  request_.url = absolute ? request.url : base_url + request.url;
+  request_.headers = request.headers;
+  request_.body = request.body;
+  request_.timeout = std::chrono::milliseconds(request.timeout_ms);
+  request_key_ = stats_.register_step(scenario_, request.name);
+}
+
+IterationTarget::IterationTarget(std::shared_ptr<const e2e::Workflow> workflow,
+                                 std::shared_ptr<const e2e::RunEnvironment> environment,
+                                 LoadStats& stats, const std::string& scenario)
+    : stats_(stats),
+      scenario_(scenario),
+      workflow_(std::move(workflow)),
+      environment_(std::move(environment)) {
+  // Every key is registered now: the hot path never allocates.
+  for (const auto* steps : {&workflow_->steps, &workflow_->cleanup}) {
+    for (const e2e::Step& step : *steps) {
+      step_keys_.emplace(step.name, stats_.register_step(scenario_, step.name));
+    }
+  }
+  stats_.register_scenario(scenario_);
+}
+
+StepKey IterationTarget::step_key(std::string_view step) {
+  const auto it = step_keys_.find(step);
+  if (it != step_keys_.end()) return it->second;
+  return step_keys_.emplace(std::string(step), stats_.register_step(scenario_, std::string(step)))
+      .first->second;
+}
+
+void IterationTarget::record(StepKey key, Clock::time_point from, Clock::time_point completed,
+                             ErrorCategory error) {
+  RequestSample sample;
+  sample.completed_at = completed;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(completed - from).count();
+  sample.latency_us = us > 0 ? static_cast<std::uint64_t>(us) : 0;
+  sample.error = error;
+  ++samples_;
+  stats_.record(key, sample);
+}
+
+std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(core::HttpClient& client,
+                                                         Clock::time_point intended,
+                                                         DoneCallback on_done) {
+  if (!workflow_) {
+    client.send(request_, [this, intended, on_done = std::move(on_done)](core::HttpResponse&& response) {
+      ErrorCategory error = error_category(response.error);
+      if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
+        error = ErrorCategory::kHttpStatus;
+      }
+      record(request_key_, intended, Clock::now(), error);
+      on_done();
+    });
+    return nullptr;
+  }
+  e2e::WorkflowRunOptions options;
+  options.environment = environment_;
+  options.results = nullptr;
+  options.seed = next_seed_++ * 0x9E3779B97F4A7C15ULL;
+  // The lag between the intended start and now goes into the first request.
+  auto lag = std::make_shared<std::chrono::microseconds>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - intended));
+  options.on_sample = [this, lag](const e2e::RequestSample& sample) {
+    ErrorCategory error = error_category(sample.error);
+    if (error == ErrorCategory::kNone && !sample.assertions_passed) {
+      error = sample.status >= 400 || sample.status < 200 ? ErrorCategory::kHttpStatus
+                                                          : ErrorCategory::kAssertion;
+    }
+    const Clock::time_point now = Clock::now();
+    const auto latency = std::chrono::microseconds(sample.latency_us) + *lag;
+    *lag = std::chrono::microseconds(0);
+    record(step_key(sample.step), now - latency, now, error);
+  };
+  auto run = e2e::WorkflowRun::create(workflow_, client, std::move(options));
+  run->start([on_done = std::move(on_done)](const e2e::WorkflowOutcome&) { on_done(); });
+  return run;
+}
+
+}  // namespace golive::load

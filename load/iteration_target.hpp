@@ -1,0 +1,64 @@
+// IterationTarget: what one iteration of a scenario does (one request, or one
+// run of a workflow) and how its requests become LoadStats samples.
+//
+// Latency is measured from the iteration's *intended* start: the open-model
+// pacer passes the time the schedule wanted, so an iteration that starts late
+// (the pacer fell behind, or the generator was busy) carries the lag into its
+// first request's latency instead of hiding it (coordinated omission). The
+// closed model passes the actual start, which makes the lag zero.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/http_types.hpp"
+#include "e2e/workflow.hpp"
+#include "e2e/workflow_run.hpp"
+#include "load/load_profile.hpp"
+#include "load/load_stats.hpp"
+
+namespace golive::load {
+
+// Maps the HTTP engine's transport category to the load statistics' one.
+ErrorCategory error_category(core::HttpErrorCategory error);
+
+class IterationTarget {
+ public:
+  using DoneCallback = std::function<void()>;
+
+  // A single request. Relative URLs get `base_url`.
+  IterationTarget(const RequestTarget& request, const std::string& base_url, LoadStats& stats,
+                  const std::string& scenario);
+  // A workflow; `environment` is shared by every run.
+  IterationTarget(std::shared_ptr<const e2e::Workflow> workflow,
+                  std::shared_ptr<const e2e::RunEnvironment> environment, LoadStats& stats,
+                  const std::string& scenario);
+
+  // Starts one iteration on `client` (call on its executor). `on_done` runs
+  // on the executor once every request of the iteration completed. Returns
+  // the workflow run (for request_stop on ramp-down), or null for a request.
+  std::shared_ptr<e2e::WorkflowRun> start(core::HttpClient& client, Clock::time_point intended,
+                                          DoneCallback on_done);
+
+  // Requests whose samples were recorded (warm-up ones included).
+  std::uint64_t samples() const { return samples_; }
+
+ private:
+  void record(StepKey key, Clock::time_point intended_or_sent, Clock::time_point completed,
+              ErrorCategory error);
+  StepKey step_key(std::string_view step);
+
+  LoadStats& stats_;
+  std::string scenario_;
+  core::HttpRequest request_;  // request mode: the prepared request
+  StepKey request_key_{};
+  std::shared_ptr<const e2e::Workflow> workflow_;
+  std::shared_ptr<const e2e::RunEnvironment> environment_;
+  std::map<std::string, StepKey, std::less<>> step_keys_;  // workflow step -> key (set-up time)
+  std::uint64_t samples_ = 0;
+  std::uint64_t next_seed_ = 1;
+};
+
+}  // namespace golive::load

@@ -1,0 +1,141 @@
+#include "load/load_worker.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/http_engine.hpp"
+#include "load/iteration_target.hpp"
+#include "load/rate_capped_client.hpp"
+
+namespace golive::load {
+
+// Member order is destruction order reversed: executors and targets go
+// first, then the client wrappers and the engine (dropping in-flight
+// transfers), and the io_context last.
+struct LoadWorker::Runtime {
+  boost::asio::io_context io{1};
+  core::HttpEngine engine;
+  RateCappedClient client;
+  std::vector<std::unique_ptr<IterationTarget>> targets;
+  std::vector<std::unique_ptr<ScenarioExecutor>> executors;
+  boost::asio::steady_timer watch{io};
+  boost::asio::steady_timer progress{io};
+  Clock::time_point stop_at{};  // when the executors were stopped
+  bool stopping = false;
+  bool cancelled = false;
+
+  Runtime(const WorkerPlan& plan)
+      : engine(io, plan.engine_options), client(engine, plan.max_rps) {}
+};
+
+LoadWorker::LoadWorker(WorkerPlan plan) : plan_(std::move(plan)), stats_(plan_.epoch) {
+  stats_.set_warmup_end(plan_.warmup_end);
+}
+
+LoadWorker::~LoadWorker() {
+  request_stop();
+  join();
+}
+
+void LoadWorker::launch() { thread_ = std::thread([this] { run(); }); }
+
+void LoadWorker::request_stop() { stop_requested_.store(true); }
+
+void LoadWorker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<LoadStats> LoadWorker::latest_progress() const {
+  std::lock_guard lock(progress_mutex_);
+  return progress_;
+}
+
+void LoadWorker::run() {
+  Runtime rt(plan_);
+  const LoadProfile& profile = *plan_.profile;
+  for (std::size_t i = 0; i < profile.scenarios.size(); ++i) {
+    const ScenarioProfile& scenario = profile.scenarios[i];
+    auto target = scenario.request
+                      ? std::make_unique<IterationTarget>(*scenario.request, plan_.base_url, stats_,
+                                                          scenario.name)
+                      : std::make_unique<IterationTarget>(plan_.workflows.at(i), plan_.run_environment,
+                                                          stats_, scenario.name);
+    std::unique_ptr<ScenarioExecutor> executor;
+    if (scenario.open_model()) {
+      executor = std::make_unique<ArrivalExecutor>(scenario, *target, rt.client, stats_, plan_.share);
+    } else {
+      executor = std::make_unique<VuExecutor>(scenario, *target, rt.client, stats_, plan_.share);
+    }
+    const Clock::time_point scenario_end =
+        std::min(plan_.end, plan_.start + std::chrono::duration_cast<Clock::duration>(
+                                              std::chrono::duration<double>(scenario.duration_s())));
+    executor->start(plan_.start, scenario_end);
+    rt.targets.push_back(std::move(target));
+    rt.executors.push_back(std::move(executor));
+  }
+
+  auto publish = [&](Clock::time_point now) {
+    std::uint32_t active = 0;
+    for (const auto& executor : rt.executors) {
+      stats_.record_active_vus(executor->key(), now, executor->in_flight());
+      active += executor->in_flight();
+    }
+    active_vus_.store(active);
+    LoadStats copy = stats_.progress_copy();
+    std::lock_guard lock(progress_mutex_);
+    progress_ = std::move(copy);
+  };
+
+  std::function<void()> on_progress_timer = [&] {
+    publish(Clock::now());
+    rt.progress.expires_after(std::chrono::seconds(1));
+    rt.progress.async_wait([&](const boost::system::error_code& error) {
+      if (!error) on_progress_timer();
+    });
+  };
+  rt.progress.expires_at(plan_.start);
+  rt.progress.async_wait([&](const boost::system::error_code& error) {
+    if (!error) on_progress_timer();
+  });
+
+  // Every 50 ms: stop at the end or on request, then drain, then finish.
+  std::function<void()> on_watch_timer = [&] {
+    const Clock::time_point now = Clock::now();
+    bool all_finished = true;
+    for (const auto& executor : rt.executors) all_finished = all_finished && executor->finished();
+    if (!rt.stopping && (all_finished || now >= plan_.end || stop_requested_.load())) {
+      rt.stopping = true;
+      rt.stop_at = now;
+      for (const auto& executor : rt.executors) executor->stop();
+      stats_.mark_end(std::min(now, plan_.end));
+    }
+    if (rt.stopping) {
+      all_finished = true;
+      for (const auto& executor : rt.executors) all_finished = all_finished && executor->finished();
+      if (all_finished || rt.cancelled) {
+        publish(now);
+        rt.progress.cancel();
+        rt.io.stop();
+        return;
+      }
+      if (now >= rt.stop_at + plan_.drain_grace) {
+        rt.engine.cancel_all();  // completions are posted; one more tick lets them run
+        rt.cancelled = true;
+      }
+    }
+    rt.watch.expires_after(std::chrono::milliseconds(50));
+    rt.watch.async_wait([&](const boost::system::error_code& error) {
+      if (!error) on_watch_timer();
+    });
+  };
+  rt.watch.expires_after(std::chrono::milliseconds(50));
+  rt.watch.async_wait([&](const boost::system::error_code& error) {
+    if (!error) on_watch_timer();
+  });
+  rt.io.run();
+  // Destroy executors before the engine drops in-flight callbacks that refer to them.
+  rt.executors.clear();
+  finished_.store(true);
+}
+
+}  // namespace golive::load

@@ -1,0 +1,352 @@
+#include "security/authz_probe.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include "core/crypto.hpp"
+#include "core/interrupt.hpp"
+#include "core/jwt.hpp"
+
+namespace golive::security {
+
+namespace {
+
+using core::Severity;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool accepted(const core::HttpResponse& response) {
+  return response.transport_ok() && response.status / 100 == 2;
+}
+
+// Rows of a PostgREST answer: the array's size for a 2xx JSON array, else 0.
+std::size_t row_count(const core::HttpResponse& response) {
+  if (!accepted(response)) return 0;
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  return body.is_array() ? body.size() : 0;
+}
+
+struct AuthzContext {
+  const ProbeClient& client;
+  core::ResultSink& sink;
+  ProbeUser a;
+  ProbeUser b;
+  std::string b_course_id;
+  nlohmann::json a_claims;  // the claims of A's genuine token
+
+  std::string course_path(const std::string& id) const {
+    return client.env().paths.rest + "/courses?id=eq." + id + "&select=id,title,user_id";
+  }
+  std::string user_path() const { return client.env().paths.auth + "/user"; }
+};
+
+// A token the target must refuse: GET <auth>/user with it must not be 2xx.
+void expect_refused(AuthzContext& ctx, const std::string& id, const std::string& title,
+                    const std::string& token, const std::string& what, Severity severity) {
+  CheckBuilder check(id, title, severity);
+  const auto response = ctx.client.send_as(token, "GET", ctx.user_path());
+  const nlohmann::json evidence = {{"request", "GET " + ctx.user_path()},
+                                   {"token_kind", what},
+                                   {"response", response_excerpt(response)}};
+  if (!response.transport_ok()) {
+    ctx.sink.record(check.error("the request failed: " + response.error_message, evidence));
+  } else if (accepted(response)) {
+    ctx.sink.record(check.fail("the target accepted " + what + " (status " +
+                                   std::to_string(response.status) + ")",
+                               evidence));
+  } else if (response.status >= 500) {
+    ctx.sink.record(check.error("the target answered " + std::to_string(response.status) +
+                                    " instead of refusing with 401",
+                                evidence));
+  } else {
+    ctx.sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
+  }
+}
+
+// A's token with `exp` moved into the past, keeping A's (now wrong) signature.
+std::string token_with_backdated_exp(const std::string& token, const nlohmann::json& claims) {
+  nlohmann::json payload = claims;
+  payload["exp"] = unix_now() - 3600;
+  const std::size_t first_dot = token.find('.');
+  const std::size_t last_dot = token.rfind('.');
+  return token.substr(0, first_dot) + "." + core::base64url_encode(payload.dump()) +
+         token.substr(last_dot);
+}
+
+void probe_jwt_tampering(AuthzContext& ctx) {
+  const std::int64_t now = unix_now();
+  nlohmann::json fresh = ctx.a_claims;
+  fresh["iat"] = now;
+  fresh["exp"] = now + 3600;
+  const std::string wrong_key = "golive-wrong-key-" + core::random_hex(16);
+  const std::string& secret = ctx.client.env().jwt_secret;
+
+  expect_refused(ctx, "security.jwt.alg_none", "Unsigned JWTs (alg none) are refused",
+                 core::jwt_unsigned_none(fresh), "an alg:none token with A's claims",
+                 Severity::kCritical);
+  if (core::interrupted()) return;
+  expect_refused(ctx, "security.jwt.wrong_key", "JWTs signed with another key are refused",
+                 core::jwt_sign_hs256(fresh, wrong_key), "A's claims signed with a wrong key",
+                 Severity::kCritical);
+  if (core::interrupted()) return;
+
+  nlohmann::json expired = ctx.a_claims;
+  expired["iat"] = now - 7200;
+  expired["exp"] = now - 3600;
+  if (!secret.empty()) {
+    expect_refused(ctx, "security.jwt.expired", "Expired JWTs are refused",
+                   core::jwt_sign_hs256(expired, secret),
+                   "A's token expired an hour ago (validly signed with jwt_secret)", Severity::kHigh);
+  } else {
+    expect_refused(ctx, "security.jwt.expired", "Expired JWTs are refused",
+                   token_with_backdated_exp(ctx.a.access_token, ctx.a_claims),
+                   "A's token with exp moved back (signature no longer matches)", Severity::kHigh);
+  }
+  if (core::interrupted()) return;
+
+  nlohmann::json service_claims = {{"role", "service_role"}, {"iat", now}, {"exp", now + 3600}};
+  if (ctx.a_claims.contains("iss")) service_claims["iss"] = ctx.a_claims["iss"];
+  {
+    CheckBuilder check("security.jwt.service_role_forged",
+                       "service_role claims under a wrong key are refused", Severity::kCritical);
+    const std::string path = ctx.course_path(ctx.b_course_id);
+    const auto response =
+        ctx.client.send_as(core::jwt_sign_hs256(service_claims, wrong_key), "GET", path);
+    const nlohmann::json evidence = {{"request", "GET " + path},
+                                     {"response", response_excerpt(response)}};
+    if (!response.transport_ok()) {
+      ctx.sink.record(check.error("the request failed: " + response.error_message, evidence));
+    } else if (accepted(response)) {
+      ctx.sink.record(check.fail("a service_role token signed with a wrong key was accepted (" +
+                                     std::to_string(row_count(response)) + " rows)",
+                                 evidence));
+    } else {
+      ctx.sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
+    }
+  }
+  if (core::interrupted()) return;
+  {
+    CheckBuilder check("security.jwt.service_role_real_secret",
+                       "service_role tokens minted with jwt_secret (informational)", Severity::kInfo);
+    if (secret.empty()) {
+      ctx.sink.record(check.skip("jwt_secret is not in the environment"));
+    } else {
+      const std::string path = ctx.course_path(ctx.b_course_id);
+      const auto response =
+          ctx.client.send_as(core::jwt_sign_hs256(service_claims, secret), "GET", path);
+      const nlohmann::json evidence = {{"request", "GET " + path},
+                                       {"response", response_excerpt(response)}};
+      ctx.sink.record(check.pass(
+          accepted(response)
+              ? "as expected, whoever holds jwt_secret is service_role (read " +
+                    std::to_string(row_count(response)) +
+                    " of B's rows): the secret must never reach a client or a repository"
+              : "a service_role token signed with jwt_secret was refused (status " +
+                    std::to_string(response.status) + "): is jwt_secret the target's?",
+          evidence));
+    }
+  }
+}
+
+void probe_no_token(AuthzContext& ctx) {
+  CheckBuilder check("security.authz.no_token",
+                     "Without a user token no user data is readable", Severity::kCritical);
+  const std::string path = ctx.course_path(ctx.b_course_id);
+  const std::string export_path = ctx.client.env().paths.functions + "/export";
+  const auto rest = ctx.client.send_as("", "GET", path);
+  const auto exported = ctx.client.send_as("", "GET", export_path);
+  const nlohmann::json evidence = {{"rest", {{"request", "GET " + path}, {"response", response_excerpt(rest)}}},
+                                   {"export", {{"request", "GET " + export_path},
+                                               {"response", response_excerpt(exported)}}}};
+  if (!rest.transport_ok() || !exported.transport_ok()) {
+    ctx.sink.record(check.error("a request failed", evidence));
+  } else if (row_count(rest) > 0) {
+    ctx.sink.record(check.fail("an anonymous request read B's course", evidence));
+  } else if (accepted(exported)) {
+    ctx.sink.record(check.fail("the export function answered " + std::to_string(exported.status) +
+                                   " without a user token",
+                               evidence));
+  } else {
+    ctx.sink.record(check.pass("REST returned no rows (status " + std::to_string(rest.status) +
+                                   "), export refused (status " +
+                                   std::to_string(exported.status) + ")",
+                               evidence));
+  }
+}
+
+// B's view of its course: its title, or nullopt when B no longer sees it.
+std::optional<std::string> title_seen_by_b(AuthzContext& ctx) {
+  const auto response = ctx.client.send_as(ctx.b.access_token, "GET", ctx.course_path(ctx.b_course_id));
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!accepted(response) || !body.is_array() || body.empty()) return std::nullopt;
+  return body[0].value("title", std::string());
+}
+
+void probe_cross_user_rest(AuthzContext& ctx, const std::string& original_title) {
+  const std::string path = ctx.course_path(ctx.b_course_id);
+  const std::vector<std::pair<std::string, std::string>> representation = {
+      {"Prefer", "return=representation"}};
+  {
+    CheckBuilder check("security.authz.rest_read_other_user",
+                       "A user cannot read another user's rows through REST", Severity::kCritical);
+    const auto response = ctx.client.send_as(ctx.a.access_token, "GET", path);
+    const nlohmann::json evidence = {{"request", "GET " + path}, {"response", response_excerpt(response)}};
+    if (!response.transport_ok()) ctx.sink.record(check.error(response.error_message, evidence));
+    else if (row_count(response) > 0) ctx.sink.record(check.fail("A read B's course", evidence));
+    else ctx.sink.record(check.pass("no rows (status " + std::to_string(response.status) + ")", evidence));
+  }
+  if (core::interrupted()) return;
+  {
+    CheckBuilder check("security.authz.rest_update_other_user",
+                       "A user cannot update another user's rows through REST", Severity::kCritical);
+    const auto response = ctx.client.send_as(ctx.a.access_token, "PATCH", path,
+                                             R"({"title":"golive authz tampered"})", representation);
+    const auto after = title_seen_by_b(ctx);
+    const nlohmann::json evidence = {{"request", "PATCH " + path},
+                                     {"response", response_excerpt(response)},
+                                     {"title_seen_by_b_after", after ? nlohmann::json(*after) : nlohmann::json()}};
+    if (!response.transport_ok()) ctx.sink.record(check.error(response.error_message, evidence));
+    else if (row_count(response) > 0 || (after && *after != original_title))
+      ctx.sink.record(check.fail("A changed B's course title", evidence));
+    else ctx.sink.record(check.pass("0 rows updated (status " + std::to_string(response.status) + ")", evidence));
+  }
+  if (core::interrupted()) return;
+  {
+    CheckBuilder check("security.authz.rest_delete_other_user",
+                       "A user cannot delete another user's rows through REST", Severity::kCritical);
+    const auto response = ctx.client.send_as(ctx.a.access_token, "DELETE", path, "", representation);
+    const bool still_there = title_seen_by_b(ctx).has_value();
+    const nlohmann::json evidence = {{"request", "DELETE " + path},
+                                     {"response", response_excerpt(response)},
+                                     {"row_still_visible_to_b", still_there}};
+    if (!response.transport_ok()) ctx.sink.record(check.error(response.error_message, evidence));
+    else if (row_count(response) > 0 || !still_there)
+      ctx.sink.record(check.fail("A deleted B's course", evidence));
+    else ctx.sink.record(check.pass("0 rows deleted (status " + std::to_string(response.status) + ")", evidence));
+  }
+}
+
+void probe_export(AuthzContext& ctx) {
+  CheckBuilder check("security.authz.function_export",
+                     "The export function returns only the caller's data", Severity::kCritical);
+  const std::string path = ctx.client.env().paths.functions + "/export";
+  const auto response = ctx.client.send_as(ctx.a.access_token, "GET", path);
+  const nlohmann::json evidence = {{"request", "GET " + path}, {"response", response_excerpt(response)}};
+  if (!response.transport_ok()) {
+    ctx.sink.record(check.error(response.error_message, evidence));
+  } else if (response.status == 404) {
+    ctx.sink.record(check.skip("the target has no export function", evidence));
+  } else if (!accepted(response)) {
+    ctx.sink.record(check.error("export answered " + std::to_string(response.status) +
+                                    " to its own user",
+                                evidence));
+  } else if (response.body.find(ctx.b_course_id) != std::string::npos ||
+             response.body.find(ctx.b.user_id) != std::string::npos) {
+    ctx.sink.record(check.fail("A's export contains B's course or user id", evidence));
+  } else {
+    ctx.sink.record(check.pass("A's export carries none of B's ids", evidence));
+  }
+}
+
+void probe_deleted_user(AuthzContext& ctx) {
+  CheckBuilder check("security.jwt.deleted_user",
+                     "The token of a deleted user no longer authenticates", Severity::kHigh);
+  if (!ctx.client.env().auth.signup_enabled) {
+    ctx.sink.record(check.skip("auth.signup_enabled is false: the probe deletes only users it made"));
+    return;
+  }
+  std::string why;
+  const auto c = sign_up_probe_user(ctx.client, &why);
+  if (!c) {
+    ctx.sink.record(check.error("could not sign up a user to delete: " + why));
+    return;
+  }
+  if (!delete_probe_user(ctx.client, *c)) {
+    ctx.sink.record(check.error("could not delete the user through DELETE " + ctx.user_path()));
+    return;
+  }
+  const auto response = ctx.client.send_as(c->access_token, "GET", ctx.user_path());
+  const nlohmann::json evidence = {{"request", "GET " + ctx.user_path()},
+                                   {"response", response_excerpt(response)}};
+  if (!response.transport_ok()) ctx.sink.record(check.error(response.error_message, evidence));
+  else if (accepted(response))
+    ctx.sink.record(check.fail("the deleted user's token still returns a user", evidence));
+  else ctx.sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
+}
+
+std::optional<ProbeUser> obtain_user(const ProbeClient& client, std::size_t index, std::string* why) {
+  const auto& auth = client.env().auth;
+  if (auth.signup_enabled) return sign_up_probe_user(client, why);
+  if (auth.test_users.size() <= index) {
+    *why = "signup is disabled and auth.test_users has fewer than two users";
+    return std::nullopt;
+  }
+  return log_in_user(client, auth.test_users[index], why);
+}
+
+// B's course, created through REST as B; "" with `why` on failure.
+std::string create_course_as(const ProbeClient& client, const ProbeUser& owner, const std::string& title,
+                             std::string* why) {
+  const nlohmann::json body = {{"user_id", owner.user_id}, {"title", title}};
+  const auto response = client.send_as(owner.access_token, "POST", client.env().paths.rest + "/courses",
+                                       body.dump(), {{"Prefer", "return=representation"}});
+  const auto rows = nlohmann::json::parse(response.body, nullptr, false);
+  if (!accepted(response) || !rows.is_array() || rows.empty() || !rows[0].contains("id")) {
+    *why = "POST courses as B answered " + std::to_string(response.status) + " " +
+           response.body.substr(0, 160);
+    return "";
+  }
+  return rows[0]["id"].get<std::string>();
+}
+
+}  // namespace
+
+void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
+  CheckBuilder setup("security.authz.setup", "Two probe users and a course of B's exist",
+                     Severity::kHigh);
+  std::string why;
+  auto a = obtain_user(client, 0, &why);
+  std::optional<ProbeUser> b;
+  if (a) b = obtain_user(client, 1, &why);
+  if (!a || !b) {
+    sink.record(setup.error("could not get two users: " + why));
+    if (a && a->created_by_probe) delete_probe_user(client, *a);
+    return;
+  }
+  AuthzContext ctx{client, sink, *a, *b, "", nlohmann::json::object()};
+  const std::string title = "golive authz probe " + core::random_hex(4);
+  ctx.b_course_id = create_course_as(client, ctx.b, title, &why);
+  const auto parts = core::jwt_decode_unverified(ctx.a.access_token);
+  if (parts) ctx.a_claims = parts->payload;
+  if (ctx.b_course_id.empty() || !parts) {
+    sink.record(setup.error(ctx.b_course_id.empty() ? why : "A's access token is not a JWT"));
+  } else {
+    probe_jwt_tampering(ctx);
+    if (!core::interrupted()) probe_no_token(ctx);
+    if (!core::interrupted()) probe_cross_user_rest(ctx, title);
+    if (!core::interrupted()) probe_export(ctx);
+    if (!core::interrupted()) probe_deleted_user(ctx);
+  }
+  // Deleting the users cascades to B's course; a pre-existing test user keeps
+  // its account, so its course is deleted explicitly.
+  std::vector<std::string> left_behind;
+  if (!ctx.b.created_by_probe && !ctx.b_course_id.empty()) {
+    const auto response = client.send_as(ctx.b.access_token, "DELETE", ctx.course_path(ctx.b_course_id));
+    if (!response.transport_ok() || response.status / 100 != 2) {
+      left_behind.push_back("course " + ctx.b_course_id);
+    }
+  }
+  for (const ProbeUser* user : {&ctx.a, &ctx.b}) {
+    if (user->created_by_probe && !delete_probe_user(client, *user)) left_behind.push_back(user->email);
+  }
+  if (!left_behind.empty()) {
+    CheckBuilder cleanup("security.authz.cleanup", "Probe users are deleted", Severity::kLow);
+    sink.record(cleanup.error("could not delete what the probe created", {{"left_behind", left_behind}}));
+  }
+}
+
+}  // namespace golive::security

@@ -1,0 +1,216 @@
+#include "security/http_probe_support.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/crypto.hpp"
+#include "core/input_error.hpp"
+#include "core/jwt.hpp"
+
+namespace golive::security {
+
+namespace {
+
+constexpr int kBurstHardCap = 60;  // requests; the brief's bound on any burst
+
+std::vector<std::string> default_header_paths(const core::Environment& env) {
+  // A health probe, a REST read every visitor may make, and an HTML page.
+  return {"/health", env.paths.rest + "/plans?select=id", "/terms"};
+}
+
+}  // namespace
+
+HttpSecuritySettings read_http_security_settings(const core::Environment& env) {
+  HttpSecuritySettings settings;
+  settings.header_paths = default_header_paths(env);
+  const auto section = env.sections.find("security");
+  if (section == env.sections.end() || section->second.is_null()) return settings;
+  const core::JsonReader root(section->second, env.source_file, "/security");
+  root.as_object();
+  if (root.has("headers")) {
+    const core::JsonReader headers = root.at("headers");
+    headers.reject_unknown_keys({"paths", "min_score"});
+    if (headers.has("paths")) {
+      const core::JsonReader paths = headers.at("paths");
+      settings.header_paths.clear();
+      for (std::size_t i = 0; i < paths.as_array().size(); ++i) {
+        std::string path = paths.at(i).as_string();
+        if (path.empty() || path.front() != '/') paths.at(i).fail("a path must start with '/'");
+        settings.header_paths.push_back(std::move(path));
+      }
+      if (settings.header_paths.empty()) paths.fail("list at least one path");
+    }
+    const double score = headers.number_or("min_score", settings.min_header_score);
+    if (score < 0 || score > 100) headers.at("min_score").fail("must be between 0 and 100");
+    settings.min_header_score = static_cast<int>(score);
+  }
+  if (root.has("cors")) {
+    const core::JsonReader cors = root.at("cors");
+    cors.reject_unknown_keys({"evil_origin"});
+    settings.evil_origin = cors.string_or("evil_origin", settings.evil_origin);
+  }
+  if (root.has("rate_limit")) {
+    const core::JsonReader limits = root.at("rate_limit");
+    limits.reject_unknown_keys({"max_requests_before_429", "burst"});
+    if (limits.has("max_requests_before_429")) {
+      const auto max = limits.at("max_requests_before_429").as_integer();
+      if (max < 1 || max > kBurstHardCap) {
+        limits.at("max_requests_before_429").fail("must be between 1 and 60");
+      }
+      settings.max_requests_before_429 = static_cast<int>(max);
+    }
+    if (limits.has("burst")) {
+      const auto burst = limits.at("burst").as_integer();
+      if (burst < 1 || burst > kBurstHardCap) limits.at("burst").fail("must be between 1 and 60");
+      settings.burst = static_cast<int>(burst);
+    }
+  }
+  // The burst must be able to reach the threshold (plus the one request that proves it).
+  settings.burst = std::max(settings.burst,
+                            std::min(kBurstHardCap, settings.max_requests_before_429 + 1));
+  return settings;
+}
+
+ProbeClient::ProbeClient(const core::Environment& env, std::chrono::milliseconds timeout)
+    : env_(env), timeout_(timeout) {
+  const std::string base_host = core::url_host(env.base_url);
+  engine_options_.host_allowed = [&env, base_host](std::string_view host) {
+    return std::string(host) == base_host && env.host_allowed(std::string(host));
+  };
+}
+
+core::HttpRequest ProbeClient::request(const std::string& method, const std::string& path) const {
+  core::HttpRequest request;
+  request.method = method;
+  request.url = env_.url(path);
+  request.timeout = timeout_;
+  request.max_response_bytes = 1024 * 1024;
+  if (!env_.anon_key.empty()) request.headers.emplace_back("apikey", env_.anon_key);
+  return request;
+}
+
+core::HttpResponse ProbeClient::send(core::HttpRequest request) const {
+  return core::fetch(std::move(request), engine_options_);
+}
+
+core::HttpResponse ProbeClient::send_as(
+    const std::string& token, const std::string& method, const std::string& path,
+    const std::string& json_body,
+    const std::vector<std::pair<std::string, std::string>>& extra) const {
+  core::HttpRequest req = request(method, path);
+  if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+  if (!json_body.empty()) {
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = json_body;
+  }
+  for (const auto& header : extra) req.headers.push_back(header);
+  return send(std::move(req));
+}
+
+CheckBuilder::CheckBuilder(std::string id, std::string title, core::Severity severity)
+    : started_(std::chrono::steady_clock::now()) {
+  result_.id = std::move(id);
+  result_.suite = "security";
+  result_.title = std::move(title);
+  result_.severity = severity;
+}
+
+core::CheckResult CheckBuilder::with(core::CheckStatus status, std::string message,
+                                     nlohmann::json evidence) {
+  core::CheckResult result = result_;
+  result.status = status;
+  result.message = std::move(message);
+  result.evidence = std::move(evidence);
+  result.duration_ms = std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - started_)
+                           .count();
+  return result;
+}
+core::CheckResult CheckBuilder::pass(std::string message, nlohmann::json evidence) {
+  return with(core::CheckStatus::kPass, std::move(message), std::move(evidence));
+}
+core::CheckResult CheckBuilder::fail(std::string message, nlohmann::json evidence) {
+  return with(core::CheckStatus::kFail, std::move(message), std::move(evidence));
+}
+core::CheckResult CheckBuilder::error(std::string message, nlohmann::json evidence) {
+  return with(core::CheckStatus::kError, std::move(message), std::move(evidence));
+}
+core::CheckResult CheckBuilder::skip(std::string message, nlohmann::json evidence) {
+  return with(core::CheckStatus::kSkip, std::move(message), std::move(evidence));
+}
+
+nlohmann::json response_excerpt(const core::HttpResponse& response, std::size_t body_chars) {
+  nlohmann::json excerpt = {{"status", response.status}};
+  if (!response.transport_ok()) {
+    excerpt["error"] = core::to_string(response.error);
+    excerpt["error_message"] = response.error_message;
+  }
+  std::string body = response.body.substr(0, body_chars);
+  // Keep evidence valid UTF-8 for the JSON writer: replace non-ASCII bytes.
+  for (char& c : body) {
+    if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+  }
+  excerpt["body"] = body;
+  return excerpt;
+}
+
+namespace {
+
+std::optional<ProbeUser> session_from(const core::HttpResponse& response, ProbeUser user,
+                                      std::string* why) {
+  if (!response.transport_ok() || response.status / 100 != 2) {
+    *why = "status " + std::to_string(response.status) + " " + response.body.substr(0, 160);
+    return std::nullopt;
+  }
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object() || !body.contains("access_token") || !body["access_token"].is_string()) {
+    *why = "no access_token in the response";
+    return std::nullopt;
+  }
+  user.access_token = body["access_token"].get<std::string>();
+  const auto parts = core::jwt_decode_unverified(user.access_token);
+  if (!parts || !parts->payload.contains("sub") || !parts->payload["sub"].is_string()) {
+    *why = "the access token has no sub claim";
+    return std::nullopt;
+  }
+  user.user_id = parts->payload["sub"].get<std::string>();
+  return user;
+}
+
+std::string credentials_body(const core::Environment& env, const std::string& email,
+                             const std::string& password) {
+  nlohmann::json body = {{"email", email}, {"password", password}};
+  if (env.auth.captcha_required) body["captcha_token"] = env.auth.captcha_token;
+  return body.dump();
+}
+
+}  // namespace
+
+std::optional<ProbeUser> sign_up_probe_user(const ProbeClient& client, std::string* why) {
+  ProbeUser user;
+  user.email = "golive-sec-" + core::random_hex(6) + "@example.test";
+  user.password = "Gl-" + core::random_hex(12);
+  user.created_by_probe = true;
+  const auto response =
+      client.send_as("", "POST", client.env().paths.auth + "/signup",
+                     credentials_body(client.env(), user.email, user.password));
+  return session_from(response, std::move(user), why);
+}
+
+std::optional<ProbeUser> log_in_user(const ProbeClient& client, const core::TestUser& test_user,
+                                     std::string* why) {
+  ProbeUser user;
+  user.email = test_user.email;
+  user.password = test_user.password;
+  const auto response =
+      client.send_as("", "POST", client.env().paths.auth + "/token?grant_type=password",
+                     credentials_body(client.env(), user.email, user.password));
+  return session_from(response, std::move(user), why);
+}
+
+bool delete_probe_user(const ProbeClient& client, const ProbeUser& user) {
+  const auto response = client.send_as(user.access_token, "DELETE", client.env().paths.auth + "/user");
+  return response.transport_ok() && response.status / 100 == 2;
+}
+
+}  // namespace golive::security

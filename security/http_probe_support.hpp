@@ -1,0 +1,98 @@
+// Shared plumbing of the HTTP security families (headers, CORS, JWT/authz,
+// rate limits): a client pinned to the environment's base_url, the suite's
+// settings read from env.sections["security"], a CheckResult builder, and
+// throw-away test users created and deleted through the auth endpoints.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/check_result.hpp"
+#include "core/environment.hpp"
+#include "core/http_engine.hpp"
+#include "core/result_stream.hpp"
+
+namespace golive::security {
+
+// Settings of the HTTP families, from env.sections["security"] (other keys of
+// that section belong to other families and are left alone):
+//   "headers":    {"paths": ["/health", ...], "min_score": 70}
+//   "cors":       {"evil_origin": "https://evil.example"}
+//   "rate_limit": {"max_requests_before_429": 30, "burst": 60}
+struct HttpSecuritySettings {
+  std::vector<std::string> header_paths;  // paths below base_url probed for headers
+  int min_header_score = 70;              // Observatory-style score (0..100) that passes
+  std::string evil_origin = "https://evil.golive.invalid";
+  int max_requests_before_429 = 30;  // a burst must see 429 at or before this request number
+  int burst = 60;                    // requests sent at most per burst (hard cap 60)
+};
+
+// Throws core::InputError naming the env file and the JSON pointer.
+HttpSecuritySettings read_http_security_settings(const core::Environment& env);
+
+// Blocking HTTP client whose every request goes to env.base_url only: a URL
+// with another host completes with kNotAllowed and never leaves the machine.
+class ProbeClient {
+ public:
+  ProbeClient(const core::Environment& env, std::chrono::milliseconds timeout);
+
+  // A request for base_url + path, carrying the anon key as `apikey` when the
+  // environment has one (what supabase-js sends on every call).
+  core::HttpRequest request(const std::string& method, const std::string& path) const;
+  core::HttpResponse send(core::HttpRequest request) const;
+  // request() with "Authorization: Bearer <token>" (no header when empty).
+  core::HttpResponse send_as(const std::string& token, const std::string& method,
+                             const std::string& path, const std::string& json_body = "",
+                             const std::vector<std::pair<std::string, std::string>>& extra = {})
+      const;
+
+  const core::Environment& env() const { return env_; }
+
+ private:
+  const core::Environment& env_;
+  std::chrono::milliseconds timeout_;
+  core::HttpEngineOptions engine_options_;
+};
+
+// A CheckResult of suite "security" with its timing measured from `started`.
+class CheckBuilder {
+ public:
+  CheckBuilder(std::string id, std::string title, core::Severity severity);
+  core::CheckResult pass(std::string message, nlohmann::json evidence = nlohmann::json::object());
+  core::CheckResult fail(std::string message, nlohmann::json evidence = nlohmann::json::object());
+  core::CheckResult error(std::string message, nlohmann::json evidence = nlohmann::json::object());
+  core::CheckResult skip(std::string message, nlohmann::json evidence = nlohmann::json::object());
+  core::CheckResult with(core::CheckStatus status, std::string message,
+                         nlohmann::json evidence = nlohmann::json::object());
+
+ private:
+  core::CheckResult result_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+// A short, redaction-safe excerpt of a response for evidence.
+nlohmann::json response_excerpt(const core::HttpResponse& response, std::size_t body_chars = 200);
+
+// A user the probes signed up (or logged in) and may delete again.
+struct ProbeUser {
+  std::string email;
+  std::string password;
+  std::string user_id;       // the token's "sub"
+  std::string access_token;  // HS256 JWT issued by the target
+  bool created_by_probe = false;
+};
+
+// Signs up a fresh user (email golive-sec-<hex>@example.test) through
+// POST <auth>/signup, sending the captcha test token when the environment
+// requires one. nullopt with `why` filled when the target refused.
+std::optional<ProbeUser> sign_up_probe_user(const ProbeClient& client, std::string* why);
+// Logs an existing test user in through POST <auth>/token?grant_type=password.
+std::optional<ProbeUser> log_in_user(const ProbeClient& client, const core::TestUser& user,
+                                     std::string* why);
+// DELETE <auth>/user with the user's own token; true on 2xx.
+bool delete_probe_user(const ProbeClient& client, const ProbeUser& user);
+
+}  // namespace golive::security

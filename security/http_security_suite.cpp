@@ -1,0 +1,39 @@
+#include "security/http_security_suite.hpp"
+
+#include "core/input_error.hpp"
+#include "core/interrupt.hpp"
+#include "security/authz_probe.hpp"
+#include "security/cors_probe.hpp"
+#include "security/header_probe.hpp"
+#include "security/http_probe_support.hpp"
+#include "security/rate_limit_probe.hpp"
+
+namespace golive::security {
+
+void run_http_security_suite(const core::Environment& env, const HttpSecurityOptions& options,
+                             core::ResultSink& sink) {
+  for (const auto& family : options.families) {
+    if (!http_security_families().count(family)) {
+      throw core::InputError("<command line>", "",
+                             "unknown HTTP security family \"" + family +
+                                 "\" (known: headers, cors, authz, ratelimit)");
+    }
+  }
+  const HttpSecuritySettings settings = read_http_security_settings(env);
+  const auto selected = [&](const char* family) {
+    return options.families.empty() || options.families.count(family) > 0;
+  };
+  const ProbeClient client(env, options.request_timeout);
+
+  ScoreCard score;
+  const bool headers = selected("headers");
+  if (headers) run_header_probe(client, settings, sink, score);
+  // `headers` includes CORS: its score counts a trusting CORS policy.
+  if ((headers || selected("cors")) && !core::interrupted()) run_cors_probe(client, settings, sink, score);
+  if (headers && !core::interrupted()) record_header_score(score, settings, sink);
+
+  if (selected("authz") && !core::interrupted()) run_authz_probe(client, sink);
+  if (selected("ratelimit") && !core::interrupted()) run_rate_limit_probe(client, settings, sink);
+}
+
+}  // namespace golive::security

@@ -1,0 +1,35 @@
+// The HTTP families of the security suite, one entry point for `golive run`
+// and `golive probe headers|authz|ratelimit`:
+//   headers   security headers + score, and CORS (security.headers.*, security.cors.*)
+//   cors      CORS alone
+//   authz     JWT tampering and cross-user access (security.jwt.*, security.authz.*)
+//   ratelimit bursts at signup and token, captcha (security.ratelimit.*, security.authz.captcha*)
+// Every request goes to env.base_url only (the engine refuses other hosts).
+#pragma once
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include "core/environment.hpp"
+#include "core/result_stream.hpp"
+
+namespace golive::security {
+
+struct HttpSecurityOptions {
+  std::set<std::string> families;  // any of kHttpFamilies; empty = all
+  std::chrono::milliseconds request_timeout{15000};  // per request
+};
+
+inline const std::set<std::string>& http_security_families() {
+  static const std::set<std::string> families = {"headers", "cors", "authz", "ratelimit"};
+  return families;
+}
+
+// Runs the selected families in a fixed order (headers, cors, authz,
+// ratelimit: the bursts last, so they do not starve the others' signups).
+// Throws core::InputError for a bad env.sections["security"] or an unknown family.
+void run_http_security_suite(const core::Environment& env, const HttpSecurityOptions& options,
+                             core::ResultSink& sink);
+
+}  // namespace golive::security

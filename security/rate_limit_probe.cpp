@@ -1,0 +1,158 @@
+#include "security/rate_limit_probe.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "core/crypto.hpp"
+#include "core/interrupt.hpp"
+
+namespace golive::security {
+
+namespace {
+
+struct BurstOutcome {
+  int sent = 0;
+  int first_429 = 0;  // 1-based request number; 0 when none came
+  std::optional<std::string> retry_after;
+  std::map<int, int> statuses;  // status -> count (0 = transport failure)
+  int accounts_created = 0;
+  int accounts_not_deleted = 0;
+};
+
+// Sends up to settings.burst requests made by `make` one after another,
+// stopping at the first 429.
+BurstOutcome burst(const ProbeClient& client, const HttpSecuritySettings& settings,
+                   const std::function<core::HttpRequest(int)>& make) {
+  BurstOutcome outcome;
+  for (int i = 1; i <= settings.burst && !core::interrupted(); ++i) {
+    const core::HttpResponse response = client.send(make(i));
+    ++outcome.sent;
+    ++outcome.statuses[response.status];
+    if (response.status / 100 == 2) {
+      // The target created an account despite the probe's invalid input: remove it.
+      const auto body = nlohmann::json::parse(response.body, nullptr, false);
+      if (body.is_object() && body.contains("access_token") && body["access_token"].is_string()) {
+        ++outcome.accounts_created;
+        ProbeUser user;
+        user.access_token = body["access_token"].get<std::string>();
+        if (!delete_probe_user(client, user)) ++outcome.accounts_not_deleted;
+      }
+    }
+    if (response.status == 429) {
+      outcome.first_429 = i;
+      outcome.retry_after = response.header("retry-after");
+      break;
+    }
+  }
+  return outcome;
+}
+
+core::CheckResult judge_burst(const std::string& id, const std::string& title,
+                              const std::string& endpoint, const BurstOutcome& outcome,
+                              const HttpSecuritySettings& settings) {
+  CheckBuilder check(id, title, core::Severity::kHigh);
+  nlohmann::json statuses = nlohmann::json::object();
+  for (const auto& [status, count] : outcome.statuses) statuses[std::to_string(status)] = count;
+  const nlohmann::json evidence = {{"endpoint", endpoint},
+                                   {"requests_sent", outcome.sent},
+                                   {"first_429_at", outcome.first_429},
+                                   {"retry_after", outcome.retry_after ? nlohmann::json(*outcome.retry_after) : nlohmann::json()},
+                                   {"max_requests_before_429", settings.max_requests_before_429},
+                                   {"statuses", statuses},
+                                   {"accounts_created", outcome.accounts_created},
+                                   {"accounts_not_deleted", outcome.accounts_not_deleted}};
+  if (core::interrupted() && outcome.first_429 == 0) return check.skip("interrupted", evidence);
+  if (outcome.statuses.count(0) == static_cast<std::size_t>(outcome.sent))
+    return check.error("no request reached the target", evidence);
+  if (outcome.first_429 == 0) {
+    return check.fail("no 429 after " + std::to_string(outcome.sent) +
+                          " requests from one client: " + endpoint + " is not rate limited",
+                      evidence);
+  }
+  // The limit may allow exactly max_requests_before_429 requests; the next must be refused.
+  if (outcome.first_429 > settings.max_requests_before_429 + 1) {
+    return check.fail("first 429 at request " + std::to_string(outcome.first_429) + ", after the " +
+                          std::to_string(settings.max_requests_before_429) + " allowed",
+                      evidence);
+  }
+  if (!outcome.retry_after) {
+    return check.with(core::CheckStatus::kFail,
+                      "429 at request " + std::to_string(outcome.first_429) +
+                          " but without Retry-After",
+                      evidence);
+  }
+  return check.pass("429 at request " + std::to_string(outcome.first_429) + ", Retry-After " +
+                        *outcome.retry_after + " s",
+                    evidence);
+}
+
+void probe_captcha(const ProbeClient& client, core::ResultSink& sink) {
+  CheckBuilder check("security.authz.captcha_signup", "Signup without a captcha token is refused",
+                     core::Severity::kMedium);
+  if (!client.env().auth.captcha_required) {
+    sink.record(check.skip("auth.captcha_required is false in the environment"));
+    return;
+  }
+  const nlohmann::json body = {{"email", "golive-sec-" + core::random_hex(6) + "@example.test"},
+                               {"password", "Gl-" + core::random_hex(12)}};
+  const std::string path = client.env().paths.auth + "/signup";
+  const auto response = client.send_as("", "POST", path, body.dump());
+  const nlohmann::json evidence = {{"request", "POST " + path + " without captcha_token"},
+                                   {"response", response_excerpt(response)}};
+  if (!response.transport_ok()) {
+    sink.record(check.error(response.error_message, evidence));
+    return;
+  }
+  if (response.status / 100 != 2) {
+    sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
+    return;
+  }
+  const auto session = nlohmann::json::parse(response.body, nullptr, false);
+  if (session.is_object() && session.contains("access_token") && session["access_token"].is_string()) {
+    ProbeUser user;
+    user.access_token = session["access_token"].get<std::string>();
+    delete_probe_user(client, user);
+  }
+  sink.record(check.fail("a signup without a captcha token succeeded", evidence));
+}
+
+}  // namespace
+
+void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings& settings,
+                          core::ResultSink& sink) {
+  const std::string run = core::random_hex(4);
+  const auto& env = client.env();
+  const std::string signup_path = env.paths.auth + "/signup";
+  const BurstOutcome signup = burst(client, settings, [&](int i) {
+    core::HttpRequest request = client.request("POST", signup_path);
+    request.headers.emplace_back("Content-Type", "application/json");
+    // A distinct email per request (so only a per-IP limit can stop the
+    // burst) and a password too short to be accepted.
+    request.body = nlohmann::json({{"email", "golive-burst-" + run + "-" + std::to_string(i) +
+                                                 "@example.test"},
+                                   {"password", "x"}})
+                       .dump();
+    return request;
+  });
+  sink.record(judge_burst("security.ratelimit.signup", "Signup is rate limited per client",
+                          "POST " + signup_path, signup, settings));
+  if (core::interrupted()) return;
+
+  const std::string token_path = env.paths.auth + "/token?grant_type=password";
+  const BurstOutcome token = burst(client, settings, [&](int i) {
+    core::HttpRequest request = client.request("POST", token_path);
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = nlohmann::json({{"email", "golive-burst-" + run + "-" + std::to_string(i) +
+                                                 "@example.test"},
+                                   {"password", "wrong-password-" + run}})
+                       .dump();
+    return request;
+  });
+  sink.record(judge_burst("security.ratelimit.token", "Password login is rate limited per client",
+                          "POST " + token_path, token, settings));
+  if (core::interrupted()) return;
+  probe_captcha(client, sink);
+}
+
+}  // namespace golive::security

@@ -1,0 +1,295 @@
+#include "security/rls_static_audit.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+
+namespace golive::security {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// SQL that is true when an API role can reach relation `oid_sql` at all.
+std::string reachable_by_api_sql(const std::vector<std::string>& api_roles, const std::string& oid_sql) {
+  std::string sql = "(";
+  for (std::size_t i = 0; i < api_roles.size(); ++i) {
+    sql += (i ? " OR " : "") + std::string("has_table_privilege('") + api_roles[i] + "', " + oid_sql +
+           ", 'SELECT,INSERT,UPDATE,DELETE')";
+  }
+  return sql + ")";
+}
+
+// anon and authenticated when they exist (Supabase), else PUBLIC (plain PostgreSQL).
+std::vector<std::string> api_roles(pqxx::work& txn) {
+  std::vector<std::string> roles;
+  for (const auto& row : txn.exec(
+           "SELECT rolname FROM pg_roles WHERE rolname IN ('anon','authenticated') ORDER BY 1")) {
+    roles.push_back(row[0].as<std::string>());
+  }
+  if (roles.empty()) roles.push_back("public");
+  return roles;
+}
+
+std::vector<StaticFinding> findings_from(const pqxx::result& rows) {
+  std::vector<StaticFinding> findings;
+  for (const auto& row : rows) {
+    findings.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                        row[3].as<std::string>()});
+  }
+  return findings;
+}
+
+const char* kPolicyCommandCase =
+    "CASE p.polcmd WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert' WHEN 'w' THEN 'update' "
+    "WHEN 'd' THEN 'delete' ELSE 'all' END";
+
+// Appends the checks of one lint: failing ones grouped per table, or one pass.
+void emit_lint(const StaticLint& lint, const std::vector<StaticFinding>& findings, double duration_ms,
+               std::vector<core::CheckResult>& out) {
+  std::map<std::string, std::vector<const StaticFinding*>> by_table;
+  for (const auto& finding : findings) by_table[finding.schema + "." + finding.table].push_back(&finding);
+  if (by_table.empty()) {
+    core::CheckResult check;
+    check.id = "security.rls.static." + lint.id;
+    check.suite = "security";
+    check.title = lint.title;
+    check.status = core::CheckStatus::kPass;
+    check.severity = lint.severity;
+    check.duration_ms = duration_ms;
+    check.message = "No finding for " + lint.id +
+                    (lint.splinter_lint.empty() ? "" : " (splinter " + lint.splinter_lint + ")") + ".";
+    check.evidence = {{"lint", lint.id}, {"splinter_lint", lint.splinter_lint}, {"findings", 0}};
+    out.push_back(std::move(check));
+    return;
+  }
+  for (const auto& [table, table_findings] : by_table) {
+    core::CheckResult check;
+    check.id = "security.rls.static." + lint.id + "." + table;
+    check.suite = "security";
+    check.title = lint.title + ": " + table;
+    check.status = core::CheckStatus::kFail;
+    check.severity = lint.severity;
+    check.duration_ms = duration_ms / static_cast<double>(by_table.size());
+    nlohmann::json objects = nlohmann::json::array();
+    for (const auto* finding : table_findings) {
+      objects.push_back({{"object", finding->object}, {"detail", finding->detail}});
+    }
+    check.message = table_findings.front()->detail +
+                    (table_findings.size() > 1 ? " (and " + std::to_string(table_findings.size() - 1) + " more)" : "");
+    check.evidence = {{"lint", lint.id}, {"splinter_lint", lint.splinter_lint}, {"table", table},
+                      {"objects", objects}};
+    out.push_back(std::move(check));
+  }
+}
+
+}  // namespace
+
+std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::vector<TableInfo>& tables,
+                                                    const std::vector<std::string>& schemas) {
+  std::vector<core::CheckResult> checks;
+  const std::string schema_array = text_array_sql(txn, schemas);
+  const auto roles = api_roles(txn);
+  const std::string in_schemas = "n.nspname = ANY(" + schema_array + ")";
+
+  auto timed = [&](const StaticLint& lint, const std::function<std::vector<StaticFinding>()>& query) {
+    auto start = Clock::now();
+    auto findings = query();
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    emit_lint(lint, findings, ms, checks);
+  };
+  auto run_sql = [&](const std::string& sql) { return findings_from(txn.exec(sql)); };
+
+  timed({"rls_enabled", "0013_rls_disabled_in_public", "Row level security is enabled on every reachable table",
+         core::Severity::kCritical},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, c.relname, c.relname, 'RLS is disabled on ' || n.nspname || '.' || "
+              "c.relname || ', which API roles (' || " + txn.quote(pqxx::separated_list(", ", roles.begin(), roles.end())) +
+              " || ') can reach: every caller reads and writes every row' FROM pg_class c JOIN pg_namespace n "
+              "ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND NOT c.relrowsecurity AND " +
+              in_schemas + " AND " + reachable_by_api_sql(roles, "c.oid") + " ORDER BY 1, 2");
+        });
+
+  timed({"policy_exists_rls_disabled", "0007_policy_exists_rls_disabled",
+         "No table has policies while row level security is off", core::Severity::kHigh},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, c.relname, p.polname, 'Policy ' || p.polname || ' exists but RLS is "
+              "disabled on ' || n.nspname || '.' || c.relname || ', so it is not enforced' FROM pg_policy p "
+              "JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "WHERE NOT c.relrowsecurity AND " + in_schemas + " ORDER BY 1, 2, 3");
+        });
+
+  // RLS on without a policy is correct for service-only tables (default deny);
+  // elsewhere it usually means a forgotten policy.
+  timed({"rls_enabled_no_policy", "0008_rls_enabled_no_policy",
+         "Tables with RLS on and no policy are declared service-only", core::Severity::kLow},
+        [&] {
+          std::vector<StaticFinding> findings;
+          for (const auto& f : run_sql(
+                   "SELECT n.nspname, c.relname, c.relname, 'RLS is enabled on ' || n.nspname || '.' || "
+                   "c.relname || ' with no policy: API roles are denied everything' FROM pg_class c "
+                   "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND "
+                   "c.relrowsecurity AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid) AND " +
+                   in_schemas + " ORDER BY 1, 2")) {
+            bool declared_service_only = false;
+            for (const auto& table : tables) {
+              if (table.schema == f.schema && table.name == f.table) {
+                declared_service_only =
+                    table.expectation_declared && table.expectation == AccessExpectation::kServiceOnly;
+              }
+            }
+            if (!declared_service_only) {
+              findings.push_back({f.schema, f.table, f.object,
+                                  f.detail + ", and it is not declared service_only in rls_expectations"});
+            }
+          }
+          return findings;
+        });
+
+  // Always-true policies on user-owned tables, one lint per command.
+  {
+    auto start = Clock::now();
+    auto rows = txn.exec(
+        "SELECT n.nspname, c.relname, p.polname, " + std::string(kPolicyCommandCase) +
+        ", COALESCE(pg_get_expr(p.polqual, p.polrelid), ''), "
+        "COALESCE(pg_get_expr(p.polwithcheck, p.polrelid), '') FROM pg_policy p "
+        "JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE p.polpermissive AND " + in_schemas + " ORDER BY 1, 2, 3");
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    std::map<std::string, std::vector<StaticFinding>> by_command;
+    for (const auto& row : rows) {
+      std::string schema = row[0].as<std::string>(), table = row[1].as<std::string>();
+      bool user_owned = false;
+      for (const auto& t : tables) {
+        if (t.schema == schema && t.name == table) user_owned = t.ownership.has_value();
+      }
+      if (!user_owned) continue;
+      std::string policy = row[2].as<std::string>(), command = row[3].as<std::string>();
+      std::string using_expr = row[4].as<std::string>(), check_expr = row[5].as<std::string>();
+      std::string clause = using_expr == "true" ? "USING (true)" : check_expr == "true" ? "WITH CHECK (true)" : "";
+      if (clause.empty()) continue;
+      by_command[command].push_back(
+          {schema, table, policy,
+           "Policy " + policy + " on user-owned " + schema + "." + table + " has " + clause +
+               ": it does not restrict rows to their owner"});
+    }
+    for (const char* command : {"select", "insert", "update", "delete", "all"}) {
+      emit_lint({std::string(command) + "_policy_owner", "",
+                 std::string("Every ") + command + " policy on user-owned tables restricts rows to their owner",
+                 std::string(command) == "select" || std::string(command) == "all" ? core::Severity::kCritical
+                                                                                   : core::Severity::kHigh},
+                by_command[command], ms / 5, checks);
+    }
+  }
+
+  timed({"multiple_permissive_policies", "0006_multiple_permissive_policies",
+         "At most one permissive policy per table, role and command", core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, c.relname, string_agg(p.polname, ', ' ORDER BY p.polname), "
+              "'Role ' || r.name || ' has ' || count(*) || ' permissive ' || cmd.name || ' policies on ' || "
+              "n.nspname || '.' || c.relname || ' (' || string_agg(p.polname, ', ' ORDER BY p.polname) || "
+              "'): each is evaluated for every row' FROM pg_policy p "
+              "JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "CROSS JOIN LATERAL unnest(CASE WHEN p.polroles = '{0}' THEN ARRAY['public'] ELSE "
+              "ARRAY(SELECT rolname::text FROM pg_roles WHERE oid = ANY(p.polroles)) END) AS r(name) "
+              "CROSS JOIN LATERAL unnest(CASE p.polcmd WHEN 'r' THEN ARRAY['SELECT'] WHEN 'a' THEN "
+              "ARRAY['INSERT'] WHEN 'w' THEN ARRAY['UPDATE'] WHEN 'd' THEN ARRAY['DELETE'] ELSE "
+              "ARRAY['SELECT','INSERT','UPDATE','DELETE'] END) AS cmd(name) "
+              "WHERE p.polpermissive AND " + in_schemas +
+              " GROUP BY n.nspname, c.relname, r.name, cmd.name HAVING count(*) > 1 ORDER BY 1, 2, 3");
+        });
+
+  timed({"auth_rls_initplan", "0003_auth_rls_initplan",
+         "Policies call auth.uid()/auth.jwt()/auth.role() through a sub-select (evaluated once per query)",
+         core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, c.relname, p.polname, 'Policy ' || p.polname || ' on ' || n.nspname || "
+              "'.' || c.relname || ' calls ' || substring(e.expr from 'auth\\.(?:uid|jwt|role)\\(\\)') || "
+              "' per row; wrap it as (select auth.uid())' FROM pg_policy p JOIN pg_class c ON c.oid = "
+              "p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL (SELECT "
+              "COALESCE(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || "
+              "COALESCE(pg_get_expr(p.polwithcheck, p.polrelid), '') AS expr) e "
+              "WHERE e.expr ~ 'auth\\.(uid|jwt|role)\\(\\)' AND e.expr !~* "
+              "'select\\s+auth\\.(uid|jwt|role)\\(\\)' AND " + in_schemas + " ORDER BY 1, 2, 3");
+        });
+
+  timed({"auth_users_exposed", "0002_auth_users_exposed",
+         "No view over auth.users is readable by anon or authenticated", core::Severity::kCritical},
+        [&] {
+          return run_sql(
+              "SELECT DISTINCT n.nspname, v.relname, v.relname, 'View ' || n.nspname || '.' || v.relname || "
+              "' selects from auth.users and API roles can read it: user emails and metadata leak' "
+              "FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace "
+              "JOIN pg_rewrite rw ON rw.ev_class = v.oid JOIN pg_depend d ON d.objid = rw.oid "
+              "AND d.refobjid = to_regclass('auth.users') WHERE v.relkind IN ('v','m') AND " + in_schemas +
+              " AND " + reachable_by_api_sql(roles, "v.oid") + " ORDER BY 1, 2");
+        });
+
+  timed({"security_definer_view", "0010_security_definer_view",
+         "Views readable by API roles run with the caller's rights (security_invoker)", core::Severity::kHigh},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, v.relname, v.relname, 'View ' || n.nspname || '.' || v.relname || "
+              "' runs with its owner''s rights (no security_invoker), bypassing the caller''s RLS' "
+              "FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace WHERE v.relkind = 'v' AND "
+              "NOT COALESCE(v.reloptions @> ARRAY['security_invoker=true'] OR v.reloptions @> "
+              "ARRAY['security_invoker=on'], false) AND " + in_schemas + " AND " +
+              reachable_by_api_sql(roles, "v.oid") + " ORDER BY 1, 2");
+        });
+
+  timed({"function_search_path_mutable", "0011_function_search_path_mutable",
+         "SECURITY DEFINER functions callable by API roles pin their search_path", core::Severity::kHigh},
+        [&] {
+          std::string executable = "(";
+          for (std::size_t i = 0; i < roles.size(); ++i) {
+            executable += (i ? " OR " : "") + std::string("has_function_privilege('") + roles[i] +
+                          "', f.oid, 'EXECUTE')";
+          }
+          executable += ")";
+          return run_sql(
+              "SELECT n.nspname, f.proname, f.oid::regprocedure::text, 'SECURITY DEFINER function ' || "
+              "f.oid::regprocedure::text || ' is executable by API roles and has a mutable search_path' "
+              "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE f.prosecdef AND "
+              "NOT EXISTS (SELECT 1 FROM unnest(COALESCE(f.proconfig, '{}')) s WHERE s LIKE 'search_path=%') "
+              "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e') AND " +
+              in_schemas + " AND " + executable + " ORDER BY 1, 2, 3");
+        });
+
+  timed({"unindexed_foreign_keys", "0001_unindexed_foreign_keys",
+         "Every foreign key is covered by an index leading with its columns", core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, c.relname, k.conname, 'Foreign key ' || k.conname || ' (' || "
+              "(SELECT string_agg(a.attname, ', ') FROM pg_attribute a WHERE a.attrelid = k.conrelid AND "
+              "a.attnum = ANY(k.conkey)) || ') on ' || n.nspname || '.' || c.relname || ' has no covering "
+              "index' FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n "
+              "ON n.oid = c.relnamespace WHERE k.contype = 'f' AND " + in_schemas +
+              " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = k.conrelid AND "
+              "(string_to_array(i.indkey::text, ' ')::smallint[])[1:array_length(k.conkey, 1)] @> k.conkey) "
+              "ORDER BY 1, 2, 3");
+        });
+
+  // Seed 000 §5: the ownership filters of RLS need an index on user_id / course_id.
+  for (const char* column : {"user_id", "course_id"}) {
+    timed({std::string("index_") + column, "",
+           std::string("Every table with a ") + column + " column has an index leading with it",
+           core::Severity::kMedium},
+          [&] {
+            return run_sql(
+                "SELECT n.nspname, c.relname, a.attname, 'No index of ' || n.nspname || '.' || c.relname || "
+                "' leads with " + std::string(column) + ": RLS ownership filters scan the whole table' "
+                "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON "
+                "n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND a.attname = " + txn.quote(column) +
+                " AND NOT a.attisdropped AND " + in_schemas +
+                " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum) "
+                "ORDER BY 1, 2");
+          });
+  }
+  return checks;
+}
+
+}  // namespace golive::security

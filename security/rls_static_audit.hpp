@@ -1,0 +1,38 @@
+// The static RLS audit: read-only catalog queries over the exposed schemas,
+// one lint per family, each named after the splinter lint it mirrors
+// (https://github.com/supabase/splinter). Every finding is a failing
+// CheckResult `security.rls.static.<lint>.<schema>.<table>`; a lint with no
+// finding yields one passing `security.rls.static.<lint>`, so a clean target
+// produces evidence, not silence.
+#pragma once
+
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "core/check_result.hpp"
+#include "security/rls_table_model.hpp"
+
+namespace golive::security {
+
+struct StaticFinding {
+  std::string schema;
+  std::string table;    // table, view or (for functions) the function's name
+  std::string object;   // the SQL object at fault: a policy, constraint, column or function
+  std::string detail;   // what is wrong with it, one sentence
+};
+
+struct StaticLint {
+  std::string id;             // golive's lint name: "rls_enabled", "update_policy_owner", ...
+  std::string splinter_lint;  // "0013_rls_disabled_in_public"; "" when splinter has none
+  std::string title;          // what a passing lint asserts
+  core::Severity severity = core::Severity::kMedium;
+};
+
+// Runs every lint inside `txn` (the caller rolls it back) and returns the
+// checks: one failing check per (lint, table), or one passing per clean lint.
+std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn,
+                                                    const std::vector<TableInfo>& tables,
+                                                    const std::vector<std::string>& schemas);
+
+}  // namespace golive::security

@@ -1,0 +1,61 @@
+// The RLS part of the security suite (issue 6): the static catalog audit and
+// the dynamic cross-user probes against env.database_url, streamed to a
+// ResultSink. The lead wires run_rls_suite into `golive run`; the CLI's
+// `golive probe rls` calls it too.
+//
+// Environment (all optional) under "security":
+//   "exposed_schemas": ["public"]            schemas the API exposes
+//   "rls_expectations": {"plans": "public_read_active", ...}
+//        per table ("table" = public.table, or "schema.table"); when absent
+//        security/rls_expectations.json (the reference schema's) is used
+//   "probe_users": {"a": "<uuid>", "b": "<uuid>"}   else inferred from the data
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/environment.hpp"
+#include "core/result_stream.hpp"
+
+namespace golive::security {
+
+struct RlsOptions {
+  bool static_only = false;        // catalog audit only, no impersonated statements
+  std::string expectations_file;   // "" = the shipped security/rls_expectations.json
+};
+
+// The validated "security" section as far as RLS is concerned.
+struct RlsSettings {
+  std::vector<std::string> exposed_schemas{"public"};
+  nlohmann::json rls_expectations;  // object: table -> expectation name
+  std::string probe_user_a;         // "" = inferred
+  std::string probe_user_b;
+};
+
+struct RlsSuiteOutcome {
+  std::size_t checks = 0;
+  std::size_t failed = 0;  // fail or error
+  bool database_reachable = false;
+  bool interrupted = false;
+  double static_audit_ms = 0;   // wall time of the catalog audit, milliseconds
+  double dynamic_probe_ms = 0;  // wall time of every table's probes, milliseconds
+  // The `surface_coverage` meta record (reports/README.md): tables_probed and
+  // tables_present, "schema.table" lists. Null for --static-only runs.
+  nlohmann::json surface_coverage;
+};
+
+// Reads and validates env.sections["security"]; throws core::InputError
+// naming the file and JSON pointer, including when database_url is empty.
+RlsSettings read_rls_settings(const core::Environment& env, const RlsOptions& options);
+
+// Runs the audit and the probes, recording every CheckResult in `sink`.
+// Throws core::InputError for bad input; an unreachable database is a
+// `security.rls.database` check with status error, not an exception.
+RlsSuiteOutcome run_rls_suite(const core::Environment& env, const RlsOptions& options, core::ResultSink& sink);
+
+// The shipped defaults: <source dir>/security/rls_expectations.json.
+std::string default_rls_expectations_file();
+
+}  // namespace golive::security
