@@ -63,7 +63,10 @@ int execute_run(const RunOptions& options) {
   core::JsonlResultWriter writer(run_dir.file("results.jsonl"), core::Redactor::global());
   nlohmann::json suite_names = nlohmann::json::array({"env"});
   for (const auto& stage : stages) {
-    if (selected(options, stage.name)) suite_names.push_back(stage.name);
+    if (selected(options, stage.name) &&
+        std::find(suite_names.begin(), suite_names.end(), stage.name) == suite_names.end()) {
+      suite_names.push_back(stage.name);
+    }
   }
   writer.record_meta("run_start", {{"run_id", run_dir.id()},
                                    {"env", env.name},
