@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/command_context.hpp"
+#include "cli/run_session.hpp"
 #include "cli/reference_target.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
@@ -79,28 +80,10 @@ int execute_e2e(const E2eCommandOptions& options) {
   // a half-run suite.
   auto workflows = e2e::load_workflows(directory, options.workflows);
 
-  auto run_dir = core::RunDirectory::create(options.common.out_dir);
-  std::string results_path = run_dir.file("results.jsonl");
-  core::JsonlResultWriter writer(results_path, core::Redactor::global());
-  writer.record_meta("run_start", {{"run_id", run_dir.id()},
-                                   {"env", env.name},
-                                   {"started_at", core::utc_now_iso8601()},
-                                   {"golive_version", GOLIVE_VERSION},
-                                   {"suites", {"e2e"}}});
-  std::size_t failed = 0;
-  core::CallbackSink console([&](const core::CheckResult& result) {
-    if (result.failed()) ++failed;
-    if (options.common.quiet && !result.failed()) return;
-    if (options.common.format == "json") {
-      std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n"
-                << std::flush;
-    } else {
-      std::cout << step_line(result) << "\n" << std::flush;
-    }
-  });
-  core::TeeSink sink;
-  sink.add(&writer);
-  sink.add(&console);
+  RunSession session(options.common, env, {"e2e"}, step_line);
+  const auto& run_dir = session.run_dir();
+  const std::string results_path = session.results_path();
+  auto& sink = session.sink();
 
   if (options.common.format != "json") {
     std::cout << "golive e2e " << run_dir.id() << ": " << workflows.size() << " workflow"
@@ -114,8 +97,7 @@ int execute_e2e(const E2eCommandOptions& options) {
   auto summary = e2e::run_e2e_suite(env, workflows, run_options, sink);
 
   bool was_interrupted = core::interrupted() || summary.outcome.stopped;
-  writer.record_meta("run_end",
-                     {{"ended_at", core::utc_now_iso8601()}, {"interrupted", was_interrupted}});
+  session.finish(was_interrupted);
   write_junit(results_path, run_dir.file("junit.xml"));
 
   if (options.common.format != "json") {
@@ -123,8 +105,8 @@ int execute_e2e(const E2eCommandOptions& options) {
     for (const auto& instance : summary.outcome.instances) instances_ok += instance.ok();
     std::cout << "\n"
               << (was_interrupted ? "INTERRUPTED: partial results. " : "") << instances_ok << "/"
-              << summary.outcome.instances.size() << " workflow runs passed, " << failed << " step"
-              << (failed == 1 ? "" : "s") << " failed\n"
+              << summary.outcome.instances.size() << " workflow runs passed, " << session.failed() << " step"
+              << (session.failed() == 1 ? "" : "s") << " failed\n"
               << "results: " << results_path << "\n"
               << "junit:   " << run_dir.file("junit.xml") << "\n";
   }

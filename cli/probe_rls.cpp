@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/command_context.hpp"
+#include "cli/run_session.hpp"
 #include "cli/probe_families.hpp"
 #include "core/exit_codes.hpp"
 #include "core/interrupt.hpp"
@@ -26,15 +27,6 @@ struct ProbeRlsOptions {
   bool static_only = false;
 };
 
-const char* status_tag(core::CheckStatus status) {
-  switch (status) {
-    case core::CheckStatus::kPass: return "[pass] ";
-    case core::CheckStatus::kFail: return "[FAIL] ";
-    case core::CheckStatus::kError: return "[ERR]  ";
-    case core::CheckStatus::kSkip: return "[skip] ";
-  }
-  return "";
-}
 
 int execute_probe_rls(const ProbeRlsOptions& options) {
   core::install_interrupt_handlers();

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cli/command_context.hpp"
+#include "cli/run_session.hpp"
 #include "cli/reference_target.hpp"
 #include "contract/event_capture.hpp"
 #include "contract/stripe_replay_suite.hpp"
@@ -57,28 +58,9 @@ int execute_replay(const ReplayCommandOptions& options) {
   std::vector<contract::CapturedEvent> capture;
   if (!options.events_file.empty()) capture = contract::load_event_capture(options.events_file);
 
-  auto run_dir = core::RunDirectory::create(options.common.out_dir);
-  const std::string results_path = run_dir.file("results.jsonl");
-  core::JsonlResultWriter writer(results_path, core::Redactor::global());
-  writer.record_meta("run_start", {{"run_id", run_dir.id()},
-                                   {"env", env.name},
-                                   {"started_at", core::utc_now_iso8601()},
-                                   {"golive_version", GOLIVE_VERSION},
-                                   {"suites", {"contract"}}});
-  std::size_t failed = 0;
-  core::CallbackSink console([&](const core::CheckResult& result) {
-    if (result.failed()) ++failed;
-    if (options.common.quiet && !result.failed()) return;
-    if (options.common.format == "json") {
-      std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n"
-                << std::flush;
-    } else {
-      std::cout << result_line(result) << "\n" << std::flush;
-    }
-  });
-  core::TeeSink sink;
-  sink.add(&writer);
-  sink.add(&console);
+  RunSession session(options.common, env, {"contract"}, result_line);
+  const std::string results_path = session.results_path();
+  auto& sink = session.sink();
 
   bool unreachable = false;
   bool stopped = false;
@@ -95,13 +77,13 @@ int execute_replay(const ReplayCommandOptions& options) {
     stopped = summary.stopped;
   }
   stopped = stopped || core::interrupted();
-  writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()}, {"interrupted", stopped}});
+  session.finish(stopped);
   if (options.common.format != "json") {
-    std::cout << (stopped ? "INTERRUPTED: partial results. " : "") << failed << " failed\n"
+    std::cout << (stopped ? "INTERRUPTED: partial results. " : "") << session.failed() << " failed\n"
               << "results: " << results_path << "\n";
   }
   if (unreachable) return core::kExitUnreachable;
-  return failed == 0 && !stopped ? core::kExitPass : core::kExitGateFailed;
+  return session.failed() == 0 && !stopped ? core::kExitPass : core::kExitGateFailed;
 }
 
 }  // namespace

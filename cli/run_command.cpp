@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/command_context.hpp"
+#include "cli/run_session.hpp"
 #include "cli/reference_target.hpp"
 #include "cli/suite_stages.hpp"
 #include "core/env_suite.hpp"
@@ -27,15 +28,6 @@ struct RunOptions {
   std::vector<std::string> defects;  // embedded target only
 };
 
-const char* status_tag(core::CheckStatus status) {
-  switch (status) {
-    case core::CheckStatus::kPass: return "[pass] ";
-    case core::CheckStatus::kFail: return "[FAIL] ";
-    case core::CheckStatus::kError: return "[ERR]  ";
-    case core::CheckStatus::kSkip: return "[skip] ";
-  }
-  return "";
-}
 
 bool selected(const RunOptions& options, const std::string& suite) {
   return options.suites.empty() ||

@@ -1,0 +1,48 @@
+#include "cli/run_session.hpp"
+
+#include <iostream>
+
+#include "core/redactor.hpp"
+
+namespace golive::cli {
+
+const char* status_tag(core::CheckStatus status) {
+  switch (status) {
+    case core::CheckStatus::kPass: return "[pass] ";
+    case core::CheckStatus::kFail: return "[FAIL] ";
+    case core::CheckStatus::kError: return "[ERR]  ";
+    case core::CheckStatus::kSkip: return "[skip] ";
+  }
+  return "";
+}
+
+RunSession::RunSession(const CommonOptions& options, const core::Environment& env,
+                       const nlohmann::json& suites, TextLine text_line)
+    : run_dir_(core::RunDirectory::create(options.out_dir)),
+      writer_(run_dir_.file("results.jsonl"), core::Redactor::global()),
+      console_([this, quiet = options.quiet, json = options.format == "json",
+                text_line = std::move(text_line)](const core::CheckResult& result) {
+        if (result.failed()) ++failed_;
+        if (quiet && !result.failed()) return;
+        if (json) {
+          std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n"
+                    << std::flush;
+        } else {
+          std::cout << text_line(result) << "\n" << std::flush;
+        }
+      }) {
+  writer_.record_meta("run_start", {{"run_id", run_dir_.id()},
+                                    {"env", env.name},
+                                    {"started_at", core::utc_now_iso8601()},
+                                    {"golive_version", GOLIVE_VERSION},
+                                    {"suites", suites}});
+  sink_.add(&writer_);
+  sink_.add(&console_);
+}
+
+void RunSession::finish(bool interrupted) {
+  writer_.record_meta("run_end",
+                      {{"ended_at", core::utc_now_iso8601()}, {"interrupted", interrupted}});
+}
+
+}  // namespace golive::cli

@@ -1,0 +1,46 @@
+// RunSession: what every suite subcommand sets up before its suite runs:
+// out/<run-id>/, results.jsonl with a run_start record, and a console sink
+// that prints each result as it arrives (text or JSON lines, --quiet aware)
+// and counts failures. finish() writes run_end.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/command_context.hpp"
+#include "core/result_stream.hpp"
+#include "core/run_directory.hpp"
+
+namespace golive::cli {
+
+// "[pass] ", "[FAIL] ", "[ERR]  ", "[skip] ": the console's status column.
+const char* status_tag(core::CheckStatus status);
+
+class RunSession {
+ public:
+  using TextLine = std::function<std::string(const core::CheckResult&)>;
+
+  RunSession(const CommonOptions& options, const core::Environment& env,
+             const nlohmann::json& suites, TextLine text_line);
+  RunSession(const RunSession&) = delete;
+  RunSession& operator=(const RunSession&) = delete;
+
+  core::ResultSink& sink() { return sink_; }
+  core::JsonlResultWriter& writer() { return writer_; }
+  const core::RunDirectory& run_dir() const { return run_dir_; }
+  std::string results_path() const { return run_dir_.file("results.jsonl"); }
+  std::size_t failed() const { return failed_; }
+
+  // Writes the run_end record.
+  void finish(bool interrupted);
+
+ private:
+  core::RunDirectory run_dir_;
+  core::JsonlResultWriter writer_;
+  std::size_t failed_ = 0;
+  core::CallbackSink console_;
+  core::TeeSink sink_;
+};
+
+}  // namespace golive::cli
