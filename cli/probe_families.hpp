@@ -8,7 +8,10 @@ namespace golive::cli {
 void register_probe_rls(CLI::App& probe, int& exit_code);         // security suite (issue 6)
 void register_probe_schema(CLI::App& probe, int& exit_code);      // database readiness (issue 9)
 void register_probe_migrations(CLI::App& probe, int& exit_code);  // database readiness (issue 9)
-// headers (with CORS), authz, ratelimit: cli/probe_http.cpp (issue 6)
+void register_probe_backup(CLI::App& probe, int& exit_code);      // database readiness (issue 9)
+// headers (with CORS), authz, injection, storage, ratelimit: cli/probe_http.cpp (issue 6)
 void register_probe_http(CLI::App& probe, int& exit_code);
+// secrets (files, bundles, served pages): cli/probe_secrets.cpp (issue 6)
+void register_probe_secrets(CLI::App& probe, int& exit_code);
 
 }  // namespace golive::cli

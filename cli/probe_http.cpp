@@ -1,16 +1,16 @@
-// `golive probe headers|authz|ratelimit`: the HTTP families of the security
-// suite (security/http_security_suite.hpp). `headers` includes the CORS probe.
+// `golive probe headers|authz|injection|storage|ratelimit`: the HTTP families of the
+// security suite (security/http_security_suite.hpp). `headers` includes the
+// CORS probe.
 // Results stream to out/<run-id>/results.jsonl and one line per check is
 // printed. With no --env the embedded reference target is started for the
 // run (and stopped after it, if this run started it).
-#include <iomanip>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include "cli/command_context.hpp"
 #include "cli/probe_families.hpp"
 #include "cli/reference_target.hpp"
+#include "cli/run_session.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
@@ -28,16 +28,6 @@ struct HttpProbeOptions {
   int timeout_s = 15;                // per request
 };
 
-std::string check_line(const core::CheckResult& result) {
-  std::ostringstream line;
-  line << "[" << core::to_string(result.status) << "] " << result.id << " (" << std::fixed
-       << std::setprecision(1) << result.duration_ms << " ms)";
-  if (result.status != core::CheckStatus::kPass || result.severity == core::Severity::kInfo) {
-    line << "  " << result.message;
-  }
-  return core::Redactor::global().redact(line.str());
-}
-
 int execute_http_probe(const std::string& family, const HttpProbeOptions& options) {
   core::install_interrupt_handlers();
   std::optional<ReferenceTarget> embedded;
@@ -53,30 +43,8 @@ int execute_http_probe(const std::string& family, const HttpProbeOptions& option
   if (family != "headers") {
     core::require_non_production(env, options.common.allow_production, "probe " + family);
   }
-  auto run_dir = core::RunDirectory::create(options.common.out_dir);
-  const std::string results_path = run_dir.file("results.jsonl");
-  core::JsonlResultWriter writer(results_path, core::Redactor::global());
-  writer.record_meta("run_start", {{"run_id", run_dir.id()},
-                                   {"env", env.name},
-                                   {"started_at", core::utc_now_iso8601()},
-                                   {"golive_version", GOLIVE_VERSION},
-                                   {"suites", {"security"}}});
-  std::size_t failed = 0;
-  std::size_t total = 0;
-  core::CallbackSink console([&](const core::CheckResult& result) {
-    ++total;
-    if (result.failed()) ++failed;
-    if (options.common.quiet && !result.failed()) return;
-    if (options.common.format == "json") {
-      std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n"
-                << std::flush;
-    } else {
-      std::cout << check_line(result) << "\n" << std::flush;
-    }
-  });
-  core::TeeSink sink;
-  sink.add(&writer);
-  sink.add(&console);
+  RunSession session(options.common, env, {"security"}, probe_check_line);
+  auto& sink = session.sink();
 
   security::HttpSecurityOptions suite_options;
   suite_options.families = {family};
@@ -85,18 +53,18 @@ int execute_http_probe(const std::string& family, const HttpProbeOptions& option
   security::run_http_security_suite(env, suite_options, sink);
 
   const bool was_interrupted = core::interrupted();
-  writer.record_meta("run_end",
-                     {{"ended_at", core::utc_now_iso8601()}, {"interrupted", was_interrupted}});
+  session.finish(was_interrupted);
   if (options.common.format != "json") {
     std::cout << "\n"
-              << (was_interrupted ? "INTERRUPTED: partial results. " : "") << failed << " of "
-              << total << " checks failed\nresults: " << results_path << "\n";
+              << (was_interrupted ? "INTERRUPTED: partial results. " : "") << session.failed()
+              << " of " << session.total() << " checks failed\nresults: " << session.results_path()
+              << "\n";
   }
-  return failed == 0 && total > 0 && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
+  return session.failed() == 0 && session.total() > 0 && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
 }
 
 void register_family(CLI::App& probe, const std::string& family, const std::string& description,
-                     int& exit_code) {
+                     int& exit_code, const std::string& details = "") {
   auto options = std::make_shared<HttpProbeOptions>();
   auto* command = probe.add_subcommand(family, description);
   add_common_options(*command, options->common);
@@ -104,7 +72,7 @@ void register_family(CLI::App& probe, const std::string& family, const std::stri
                       "Embedded target only: switch on a seeded defect (repeatable)");
   command->add_option("--timeout", options->timeout_s, "Per-request timeout in seconds (default 15)")
       ->check(CLI::Range(1, 300));
-  command->footer("Exit codes: 0 every check passed, 1 a check failed, 2 bad input or config.");
+  command->footer(details + "Exit codes: 0 every check passed, 1 a check failed, 2 bad input or config.");
   command->callback(
       [family, options, &exit_code] { exit_code = execute_http_probe(family, *options); });
 }
@@ -119,6 +87,46 @@ void register_probe_http(CLI::App& probe, int& exit_code) {
                   "JWT tampering (alg none, wrong key, expired, forged service_role, deleted "
                   "user) and cross-user access through REST and functions",
                   exit_code);
+  register_family(
+      probe, "injection",
+      "SQL injection (error, boolean, pg_sleep), stored XSS, prompt injection and the AI input "
+      "limit, as a fresh test user whose rows are deleted afterwards",
+      exit_code,
+      "Checks:\n"
+      "  security.injection.sqli.<target>      error-based (42601, 'syntax error at or near', ...),\n"
+      "                                        boolean true/false pair, pg_sleep timing (2 tries)\n"
+      "  security.injection.xss_stored.rest    <script>, <img onerror>, javascript: links, a quote\n"
+      "  security.injection.xss_stored.html    stored in course, topic, notes and display name\n"
+      "  security.injection.xss_stored.export  must come back escaped or stripped\n"
+      "  security.injection.prompt_canary      injected instructions are not obeyed\n"
+      "  security.injection.prompt_system_leak the system prompt does not leak\n"
+      "  security.injection.oversize_ai_input  over-long AI input: 4xx or truncation, never 5xx\n"
+      "Targets: env security.injection.targets, e.g.\n"
+      "  {\"targets\": [{\"method\": \"GET\", \"path\": \"/rest/v1/courses\", \"param\": \"search\",\n"
+      "                \"auth\": \"user\"}]}\n"
+      "  default: REST courses ?search=, courses ?title=eq., redeem-token {\"code\"}.\n"
+      "Bounds: at most security.injection.max_requests requests (default 200), pg_sleep of\n"
+      "security.injection.sleep_seconds (default 2), 3 AI submissions. Refused on a\n"
+      "production environment without --allow-production.\n");
+  register_family(
+      probe, "storage",
+      "Storage API: private objects, signed URLs that expire, upload type and size limits, as two "
+      "fresh test users whose objects and accounts are deleted afterwards",
+      exit_code,
+      "Checks (user A uploads a small text object, user B is the other user):\n"
+      "  security.storage.bucket_private.anon_read       no user token: A's object is not served\n"
+      "  security.storage.bucket_private.public_url      object/public/<bucket>/... is not served\n"
+      "  security.storage.cross_user.read|sign|delete    B cannot download, sign or delete it\n"
+      "  security.storage.signed_url.valid_before_expiry A's signed URL (expiresIn 2 s) works\n"
+      "  security.storage.signed_url.expires             ... and is refused once expired\n"
+      "  security.storage.upload_type.html               text/html is refused\n"
+      "  security.storage.upload_type.disguised_executable  an executable sent as image/png is refused\n"
+      "  security.storage.upload_size.over_limit         an 11 MiB upload is refused (limit 10 MiB)\n"
+      "Settings: env security.storage, e.g.\n"
+      "  {\"bucket\": \"uploads\", \"signed_url_expires_in_s\": 2, \"expiry_grace_ms\": 1100,\n"
+      "   \"max_expiry_wait_s\": 10, \"max_upload_bytes\": 10485760, \"oversize_upload_bytes\": 11534336}\n"
+      "The wait for expiry is bounded by max_expiry_wait_s. Refused on a production\n"
+      "environment without --allow-production.\n");
   register_family(probe, "ratelimit",
                   "Bounded bursts at signup and token must meet 429; captcha when required",
                   exit_code);

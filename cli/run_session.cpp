@@ -1,6 +1,8 @@
 #include "cli/run_session.hpp"
 
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "core/redactor.hpp"
 
@@ -16,12 +18,23 @@ const char* status_tag(core::CheckStatus status) {
   return "";
 }
 
+std::string probe_check_line(const core::CheckResult& result) {
+  std::ostringstream line;
+  line << "[" << core::to_string(result.status) << "] " << result.id << " (" << std::fixed
+       << std::setprecision(1) << result.duration_ms << " ms)";
+  if (result.status != core::CheckStatus::kPass || result.severity == core::Severity::kInfo) {
+    line << "  " << result.message;
+  }
+  return core::Redactor::global().redact(line.str());
+}
+
 RunSession::RunSession(const CommonOptions& options, const core::Environment& env,
                        const nlohmann::json& suites, TextLine text_line)
     : run_dir_(core::RunDirectory::create(options.out_dir)),
       writer_(run_dir_.file("results.jsonl"), core::Redactor::global()),
       console_([this, quiet = options.quiet, json = options.format == "json",
                 text_line = std::move(text_line)](const core::CheckResult& result) {
+        ++total_;
         if (result.failed()) ++failed_;
         if (quiet && !result.failed()) return;
         if (json) {

@@ -17,6 +17,10 @@ namespace golive::cli {
 // "[pass] ", "[FAIL] ", "[ERR]  ", "[skip] ": the console's status column.
 const char* status_tag(core::CheckStatus status);
 
+// A probe's console line: "[fail] id (12.3 ms)  message"; the message is
+// shown for everything but a plain pass (info-level passes keep theirs).
+std::string probe_check_line(const core::CheckResult& result);
+
 class RunSession {
  public:
   using TextLine = std::function<std::string(const core::CheckResult&)>;
@@ -31,6 +35,7 @@ class RunSession {
   const core::RunDirectory& run_dir() const { return run_dir_; }
   std::string results_path() const { return run_dir_.file("results.jsonl"); }
   std::size_t failed() const { return failed_; }
+  std::size_t total() const { return total_; }
 
   // Writes the run_end record.
   void finish(bool interrupted);
@@ -39,6 +44,7 @@ class RunSession {
   core::RunDirectory run_dir_;
   core::JsonlResultWriter writer_;
   std::size_t failed_ = 0;
+  std::size_t total_ = 0;
   core::CallbackSink console_;
   core::TeeSink sink_;
 };

@@ -6,7 +6,10 @@
 #include "security/cors_probe.hpp"
 #include "security/header_probe.hpp"
 #include "security/http_probe_support.hpp"
+#include "security/injection_probe.hpp"
 #include "security/rate_limit_probe.hpp"
+#include "security/secrets_probe.hpp"
+#include "security/storage_probe.hpp"
 
 namespace golive::security {
 
@@ -16,13 +19,19 @@ void run_http_security_suite(const core::Environment& env, const HttpSecurityOpt
     if (!http_security_families().count(family)) {
       throw core::InputError("<command line>", "",
                              "unknown HTTP security family \"" + family +
-                                 "\" (known: headers, cors, authz, ratelimit)");
+                                 "\" (known: headers, cors, authz, injection, storage, secrets, "
+                                 "ratelimit)");
     }
   }
   const HttpSecuritySettings settings = read_http_security_settings(env);
   const auto selected = [&](const char* family) {
     return options.families.empty() || options.families.count(family) > 0;
   };
+  // Validated before any traffic, so a bad section fails fast with exit 2.
+  if (selected("injection")) (void)read_injection_settings(env);
+  StorageSettings storage_settings;
+  if (selected("storage")) storage_settings = read_storage_settings(env);
+  if (selected("secrets")) (void)read_secrets_settings(env);
   const ProbeClient client(env, options.request_timeout);
 
   ScoreCard score;
@@ -33,6 +42,12 @@ void run_http_security_suite(const core::Environment& env, const HttpSecurityOpt
   if (headers && !core::interrupted()) record_header_score(score, settings, sink);
 
   if (selected("authz") && !core::interrupted()) run_authz_probe(client, sink);
+  if (selected("injection") && !core::interrupted()) run_injection_probe(client, sink);
+  // storage signs up two users: before the rate-limit bursts spend the signups.
+  if (selected("storage") && !core::interrupted()) run_storage_probe(client, storage_settings, sink);
+  if (selected("secrets") && !core::interrupted()) {
+    run_secrets_probe(env, options.request_timeout, sink);
+  }
   if (selected("ratelimit") && !core::interrupted()) run_rate_limit_probe(client, settings, sink);
 }
 

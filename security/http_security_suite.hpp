@@ -4,6 +4,9 @@
 //   cors      CORS alone
 //   authz     JWT tampering and cross-user access (security.jwt.*, security.authz.*)
 //   ratelimit bursts at signup and token, captcha (security.ratelimit.*, security.authz.captcha*)
+//   injection SQL injection, stored XSS, prompt injection, AI input limit (security.injection.*)
+//   storage   private objects, signed-URL expiry, upload limits (security.storage.*)
+//   secrets   the frontend bundle and served pages carry no server secret (security.secrets.*)
 // Every request goes to env.base_url only (the engine refuses other hosts).
 #pragma once
 
@@ -22,12 +25,13 @@ struct HttpSecurityOptions {
 };
 
 inline const std::set<std::string>& http_security_families() {
-  static const std::set<std::string> families = {"headers", "cors", "authz", "ratelimit"};
+  static const std::set<std::string> families = {"headers", "cors",    "authz",    "injection",
+                                                        "storage", "secrets", "ratelimit"};
   return families;
 }
 
 // Runs the selected families in a fixed order (headers, cors, authz,
-// ratelimit: the bursts last, so they do not starve the others' signups).
+// injection, storage, secrets, ratelimit: the bursts last, so they do not starve the others' signups).
 // Throws core::InputError for a bad env.sections["security"] or an unknown family.
 void run_http_security_suite(const core::Environment& env, const HttpSecurityOptions& options,
                              core::ResultSink& sink);

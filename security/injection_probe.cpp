@@ -1,0 +1,121 @@
+#include "security/injection_probe.hpp"
+
+#include <chrono>
+
+#include "core/crypto.hpp"
+#include "core/interrupt.hpp"
+#include "security/ai_injection_probe.hpp"
+#include "security/sql_injection_probe.hpp"
+#include "security/stored_xss_probe.hpp"
+
+namespace golive::security {
+
+InjectionContext::InjectionContext(const ProbeClient& client, core::ResultSink& sink,
+                                   const InjectionSettings& settings, ProbeUser user)
+    : client_(client),
+      sink_(sink),
+      settings_(settings),
+      user_(std::move(user)),
+      run_token_("glv" + core::random_hex(4)) {}
+
+std::optional<core::HttpResponse> InjectionContext::send(
+    const std::string& method, const std::string& path, const std::string& json_body, bool as_user,
+    double* elapsed_ms, const std::vector<std::pair<std::string, std::string>>& extra) {
+  if (budget_spent()) return std::nullopt;
+  ++requests_sent_;
+  const auto started = std::chrono::steady_clock::now();
+  core::HttpResponse response =
+      client_.send_as(as_user ? user_.access_token : "", method, path, json_body, extra);
+  if (elapsed_ms != nullptr) {
+    *elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+  }
+  return response;
+}
+
+namespace {
+
+std::optional<ProbeUser> obtain_user(const ProbeClient& client, std::string* why) {
+  const auto& auth = client.env().auth;
+  if (auth.signup_enabled) return sign_up_probe_user(client, why);
+  if (auth.test_users.empty()) {
+    *why = "signup is disabled and auth.test_users is empty";
+    return std::nullopt;
+  }
+  return log_in_user(client, auth.test_users.front(), why);
+}
+
+// A benign course of the user, so that a widened WHERE has a row to reveal and
+// pg_sleep a row to run on. Best effort: a target without courses still gets
+// the other techniques.
+void create_seed_course(InjectionContext& ctx, nlohmann::json& evidence) {
+  const std::string rest = ctx.client().env().paths.rest;
+  const nlohmann::json course = {{"user_id", ctx.user().user_id},
+                                 {"title", "golive injection seed " + ctx.run_token()}};
+  const auto response = ctx.send("POST", rest + "/courses", course.dump(), true, nullptr,
+                                 {{"Prefer", "return=representation"}});
+  const auto rows =
+      response ? nlohmann::json::parse(response->body, nullptr, false) : nlohmann::json();
+  if (response && response->status / 100 == 2 && rows.is_array() && !rows.empty() &&
+      rows[0].contains("id") && rows[0]["id"].is_string()) {
+    const std::string id = rows[0]["id"].get<std::string>();
+    ctx.created(rest + "/courses?id=eq." + id);
+    evidence["seed_course"] = id;
+  } else {
+    evidence["seed_course_error"] = response ? response_excerpt(*response, 160) : nlohmann::json();
+  }
+}
+
+// Deletes every row the probe created, then the user it signed up.
+void clean_up(InjectionContext& ctx) {
+  std::vector<std::string> left_behind;
+  for (const auto& path : ctx.created_rows()) {
+    // Not counted against the budget: cleanup must always run.
+    const auto response = ctx.client().send_as(ctx.user().access_token, "DELETE", path);
+    if (!response.transport_ok() || response.status / 100 != 2) left_behind.push_back(path);
+  }
+  if (ctx.user().created_by_probe && !delete_probe_user(ctx.client(), ctx.user())) {
+    left_behind.push_back("user " + ctx.user().email);
+  }
+  if (!left_behind.empty()) {
+    CheckBuilder cleanup("security.injection.cleanup", "Injection probe data is deleted",
+                         core::Severity::kLow);
+    ctx.sink().record(
+        cleanup.error("could not delete what the probe created", {{"left_behind", left_behind}}));
+  }
+}
+
+}  // namespace
+
+void run_injection_probe(const ProbeClient& client, core::ResultSink& sink) {
+  const InjectionSettings settings = read_injection_settings(client.env());
+  CheckBuilder setup("security.injection.setup", "A probe user for the injection checks exists",
+                     core::Severity::kHigh);
+  std::string why;
+  auto user = obtain_user(client, &why);
+  if (!user) {
+    sink.record(setup.error("could not get a user: " + why));
+    return;
+  }
+  InjectionContext ctx(client, sink, settings, std::move(*user));
+  nlohmann::json setup_evidence = nlohmann::json::object();
+  create_seed_course(ctx, setup_evidence);
+
+  run_sql_injection_probe(ctx);
+  if (!core::interrupted()) run_stored_xss_probe(ctx);
+  if (!core::interrupted()) run_ai_injection_probe(ctx);
+  clean_up(ctx);
+  // The budget is a hard cap: say so when it was reached.
+  if (ctx.budget_spent()) {
+    CheckBuilder budget("security.injection.request_budget",
+                        "The injection family finished within its request cap",
+                        core::Severity::kLow);
+    sink.record(budget.error("the family reached its cap of " +
+                                 std::to_string(settings.max_requests) +
+                                 " requests; raise security.injection.max_requests",
+                             setup_evidence));
+  }
+}
+
+}  // namespace golive::security
