@@ -42,6 +42,13 @@ ReferenceTarget::ReferenceTarget(const std::vector<std::string>& defects) {
   setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "25", /*overwrite=*/0);
   std::string command = shell_quote(script()) + " up";
   for (const auto& defect : defects) command += " --defect " + shell_quote(defect);
+  if (started_here_) {
+    // Upstream fault injection (contract.ai_retry.*) needs the target to call
+    // golive's stub; a target someone started by hand keeps its provider.
+    ai_stub_ = std::make_unique<contract::AiProviderStub>();
+    command += " --ai-provider-url " + shell_quote(ai_stub_->url());
+    setenv("GOLIVE_AI_STUB_ADDRESS", ai_stub_->address().c_str(), /*overwrite=*/1);
+  }
   std::cerr << "golive: starting the embedded reference target (scripts/reference-env up)\n";
   ShellResult up = run_shell(command);
   if (up.exit_code != 0) {
@@ -53,6 +60,7 @@ ReferenceTarget::~ReferenceTarget() {
   if (!started_here_) return;
   ShellResult down = run_shell(shell_quote(script()) + " down");
   if (down.exit_code != 0) std::cerr << "golive: reference-env down failed:\n" << down.output;
+  unsetenv("GOLIVE_AI_STUB_ADDRESS");
 }
 
 }  // namespace golive::cli

@@ -4,8 +4,11 @@
 // stays up.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "contract/ai_provider_stub.hpp"
 
 namespace golive::cli {
 
@@ -21,6 +24,10 @@ class ReferenceTarget {
 
  private:
   bool started_here_ = false;
+  // When this run starts the service: the AI provider it calls, a golive stub
+  // on a free port (healthy unless a fault check scripts it); its address is
+  // exported as GOLIVE_AI_STUB_ADDRESS for envs/local.json.
+  std::unique_ptr<contract::AiProviderStub> ai_stub_;
 };
 
 // Runs a shell command, returning its exit code and combined output.

@@ -27,6 +27,9 @@ void add_event(const nlohmann::json& value, const std::string& path, const std::
     throw core::InputError(path, location, problem);
   };
   if (!value.is_object()) fail("an event must be a JSON object");
+  if (value.contains("object") && value["object"] == "list") {
+    fail("a list page needs a \"data\" array of events");
+  }
   if (!value.contains("id") || !value["id"].is_string()) fail("event has no string \"id\"");
   if (!value.contains("type") || !value["type"].is_string()) fail("event has no string \"type\"");
   if (!value.contains("created") || !value["created"].is_number_integer())
@@ -84,7 +87,16 @@ std::vector<CapturedEvent> load_event_capture(const std::string& path) {
       try {
         value = core::parse_json_text(line, path);
       } catch (const core::InputError& error) {
-        throw core::InputError(path, where + ", " + error.location(), error.problem());
+        // A first line that is not JSON on its own: the file is one JSON
+        // document (pretty-printed, truncated), not JSON Lines; report where
+        // the whole document breaks.
+        if (parsed_lines == 0) core::parse_json_text(text, path);
+        // One line holds no newline, so its location is "line 1, column C".
+        const std::string& inner = error.location();
+        const auto column = inner.find("column");
+        throw core::InputError(
+            path, column == std::string::npos ? where : where + ", " + inner.substr(column),
+            error.problem());
       }
       add_events(value, path, where, events);
       ++parsed_lines;

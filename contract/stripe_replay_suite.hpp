@@ -1,7 +1,9 @@
 // The Stripe webhook replay suite (issue 7): golive acts as Stripe towards a
 // target's webhook endpoint and checks, in the target's database (or through
 // its API), that each delivery had exactly the effect Stripe's contract
-// requires. Each scenario is one CheckResult "contract.stripe.<scenario>".
+// requires. Each scenario is one CheckResult "contract.stripe.<scenario>";
+// the scenarios themselves are in contract/stripe_replay_scenarios.cpp, their
+// shared parts in contract/stripe_scenario_support.hpp.
 //
 //   checkout_completed_applied              a valid event: 2xx and applied once
 //   signature_invalid_rejected              wrong secret: 4xx, nothing changed

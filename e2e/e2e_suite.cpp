@@ -52,7 +52,10 @@ E2eRunSummary run_e2e_suite(const core::Environment& environment,
   E2eRunSummary summary;
   core::CallbackSink counting([&](const core::CheckResult& result) {
     if (result.status == core::CheckStatus::kPass) ++summary.steps_passed;
-    if (result.evidence.contains("error")) ++summary.transport_failures;
+    // A host refused by the safety rail is a configuration error, not an unreachable target.
+    if (result.evidence.contains("error") && result.evidence["error"] != "not_allowed") {
+      ++summary.transport_failures;
+    }
     results.record(result);
   });
 
@@ -72,6 +75,7 @@ E2eRunSummary run_e2e_suite(const core::Environment& environment,
   suite_options.results = &counting;
   suite_options.should_stop = options.should_stop;
   suite_options.on_instance_finished = options.on_instance_finished;
+  suite_options.on_exchange = options.on_exchange;
   auto suite = WorkflowSuite::create(workflows, engine, suite_options);
   suite->start([&](const SuiteOutcome& outcome) { summary.outcome = outcome; });
   io.run();

@@ -31,6 +31,9 @@ struct E2eRunOptions {
   // still runs). Default: never.
   std::function<bool()> should_stop;
   std::function<void(const WorkflowOutcome&)> on_instance_finished;
+  // Every response of every step (e.g. the JSON Schema conformance observer),
+  // called on the engine's thread.
+  ExchangeObserver on_exchange;
 };
 
 struct E2eRunSummary {

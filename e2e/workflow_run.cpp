@@ -197,6 +197,7 @@ void WorkflowRun::on_step_due() {
   last_latency_ms_ = 0;
   request_sent_ = false;
   response_received_ = false;
+  refused_not_allowed_ = false;
   const Step& step = current_step();
   poll_deadline_ = step_started_ + (step.poll ? step.poll->timeout : std::chrono::milliseconds(0));
   send_attempt();
@@ -216,6 +217,7 @@ void WorkflowRun::send_attempt() {
     return;
   }
   if (!options_.environment->host_allowed(request_.url)) {
+    refused_not_allowed_ = true;
     finish_step(core::CheckStatus::kError,
                 "refused: host \"" + std::string(host_of(request_.url)) +
                     "\" is not in the environment's safety.allowed_hosts");
@@ -224,6 +226,10 @@ void WorkflowRun::send_attempt() {
   auto self = shared_from_this();
   sent_at_ = Clock::now();
   request_sent_ = true;
+  if (options_.on_exchange) {
+    exchange_method_ = request_.method;
+    exchange_url_ = request_.url;
+  }
   // The request is kept for evidence only when results are recorded; the
   // load generator's runs hand it over without a copy.
   core::HttpRequest outgoing = options_.results ? request_ : std::move(request_);
@@ -237,6 +243,9 @@ void WorkflowRun::on_response(core::HttpResponse&& response) {
   response_ = std::move(response);
   response_received_ = true;
   const Step& step = current_step();
+  if (options_.on_exchange) {
+    options_.on_exchange({workflow_->name, step.name, exchange_method_, exchange_url_, response_});
+  }
   ResponseView view(response_, last_latency_ms_);
 
   std::optional<std::string> failure;
@@ -320,6 +329,7 @@ void WorkflowRun::finish_step(core::CheckStatus status, std::string message) {
               (attempts_ > 1 ? " on attempt " + std::to_string(attempts_) : "");
   }
   record(step, status, message, milliseconds_between(step_started_, now), request_sent_);
+  refused_not_allowed_ = false;  // the steps skipped after this one were not refused
 
   ++step_index_;
   if (phase_ == Phase::kMain && status != core::CheckStatus::kPass) {
@@ -392,6 +402,12 @@ void WorkflowRun::record(const Step& step, core::CheckStatus status, const std::
       {"phase", cleanup ? "cleanup" : "main"},
       {"source", step.source_file + (step.location.empty() ? "" : " at " + step.location)}};
   if (options_.dataset_row) evidence["dataset_row"] = *options_.dataset_row + 1;
+  if (refused_not_allowed_) {
+    // The same category the HTTP engine gives a refused host (core::HttpErrorCategory).
+    evidence["error"] = core::to_string(core::HttpErrorCategory::kNotAllowed);
+    evidence["url"] = mask_sensitive(request_.url);
+    evidence["sent"] = false;
+  }
   if (with_exchange) {
     evidence["method"] = request_.method;
     evidence["url"] = mask_sensitive(request_.url);

@@ -59,11 +59,24 @@ struct RequestSample {
   bool assertions_passed = false;  // the step's assertions held for this response
 };
 
+// One request of a step and the response it got, handed to a response
+// observer (e.g. the contract suite's JSON Schema conformance). The views are
+// valid only during the call.
+struct StepExchange {
+  std::string_view workflow;
+  std::string_view step;
+  std::string_view method;  // as sent, e.g. "POST"
+  std::string_view url;     // as sent, query included
+  const core::HttpResponse& response;
+};
+using ExchangeObserver = std::function<void(const StepExchange&)>;
+
 struct WorkflowRunOptions {
   std::shared_ptr<const RunEnvironment> environment;  // required
   core::ResultSink* results = nullptr;       // nullptr: no CheckResults (the load generator's mode)
   const core::Redactor* redactor = nullptr;  // nullptr: core::Redactor::global()
   std::function<void(const RequestSample&)> on_sample;  // every completed request, if set
+  ExchangeObserver on_exchange;  // every response received (each poll attempt too), if set
   std::string id_prefix;                                // default "e2e.<workflow>"
   std::optional<std::size_t> dataset_row;  // which row of workflow.dataset feeds this run
   std::uint64_t seed = 0;                  // random source of {{uuid}} etc.; 0 = nondeterministic
@@ -143,11 +156,14 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
   double last_latency_ms_ = 0;
   bool request_sent_ = false;       // this step sent at least one request
   bool response_received_ = false;  // ... and one completed (response_ is this step's)
+  bool refused_not_allowed_ = false;  // the safety rail refused its host: nothing was sent
   std::string mask_sensitive(std::string text) const;
 
   std::vector<std::size_t>
       sensitive_slots_;          // variables named like credentials, masked in evidence
   core::HttpRequest request_;    // the attempt in flight (kept for evidence)
+  std::string exchange_method_;  // method and URL of the attempt in flight, for on_exchange
+  std::string exchange_url_;
   core::HttpResponse response_;  // the latest response (kept for evidence)
 };
 

@@ -60,6 +60,7 @@ void WorkflowSuite::start_more() {
     run_options.environment = options_.environment;
     run_options.results = options_.results;
     run_options.redactor = options_.redactor;
+    run_options.on_exchange = options_.on_exchange;
     run_options.dataset_row = instance.row;
     run_options.id_prefix = instance_id_prefix(*instance.workflow, instance.row);
     auto run = WorkflowRun::create(instance.workflow, client_, std::move(run_options));

@@ -21,6 +21,7 @@ struct SuiteOptions {
   // Polled every 100 ms; once true, running instances skip to cleanup and
   // no new instance starts (Ctrl-C).
   std::function<bool()> should_stop;
+  ExchangeObserver on_exchange;  // every response of every instance, if set
 };
 
 struct SuiteOutcome {

@@ -1,9 +1,3 @@
-// NOT REGISTERED in tests/CMakeLists.txt yet: the golive binary could not be
-// built in time to run these (see the issue 7 report). Register with
-//   golive_add_test(replay_command_tests SOURCES contract/replay_command_test.cpp
-//     LIBS golive_contract golive_test_support LABEL integration)
-// once `golive` builds, and run them before relying on them.
-//
 // `golive replay stripe` end to end: a scenario run writes results.jsonl
 // without the secret, production and live keys are refused (exit 2), and a
 // capture replays while a malformed one is exit 2 naming the line.
@@ -103,11 +97,21 @@ TEST(ReplayCommand, ReplaysACaptureAndRejectsAMalformedOne) {
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("contract.stripe_capture.0002"), std::string::npos) << run.output;
 
-  std::ofstream(dir + "/broken.jsonl") << "{\"id\":\"evt_1\"}\n";
+  // JSON Lines whose second line is no event: exit 2 naming the line.
+  std::ofstream(dir + "/broken.jsonl")
+      << nlohmann::json{{"id", ids.next("evt")}, {"object", "event"}, {"type", "golive.capture"},
+                        {"created", 1700000002}, {"data", {{"object", {{"id", "z"}}}}}}.dump()
+      << "\n{\"id\":\"evt_1\"}\n";
   const CliRun broken = run_golive("replay stripe --env " + target().write_env_file() +
                                    " --events " + dir + "/broken.jsonl");
   EXPECT_EQ(broken.exit_code, 2) << broken.output;
-  EXPECT_NE(broken.output.find("line 1"), std::string::npos) << broken.output;
+  EXPECT_NE(broken.output.find("line 2"), std::string::npos) << broken.output;
+  // A single JSON document that is no event: exit 2 naming its pointer.
+  std::ofstream(dir + "/single.json") << "{\"id\":\"evt_1\"}\n";
+  const CliRun single = run_golive("replay stripe --env " + target().write_env_file() +
+                                   " --events " + dir + "/single.json");
+  EXPECT_EQ(single.exit_code, 2) << single.output;
+  EXPECT_NE(single.output.find("no string \"type\""), std::string::npos) << single.output;
 }
 
 }  // namespace

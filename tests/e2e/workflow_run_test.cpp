@@ -357,6 +357,25 @@ TEST(WorkflowRunTest, SamplesReportEveryRequest) {
   EXPECT_GE(min_latency_us, 1500);  // the 2 ms scripted delay
 }
 
+// The response observer (JSON Schema conformance uses it) sees every
+// response with the method and URL it answered, polls included.
+TEST(WorkflowRunTest, ExchangeObserverSeesEveryResponseWithItsRequest) {
+  boost::asio::io_context io;
+  FakeHttpClient client(io, job_service(2), std::chrono::milliseconds(2));
+  std::vector<std::string> seen;
+  WorkflowRunOptions options;
+  options.on_exchange = [&](const StepExchange& exchange) {
+    EXPECT_EQ(exchange.workflow, "flow");
+    seen.push_back(std::string(exchange.step) + " " + std::string(exchange.method) + " " +
+                   std::to_string(exchange.response.status));
+    EXPECT_NE(exchange.url.find("http"), std::string_view::npos);
+  };
+  run_once(parse(kPollFlow), client, io, options);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "submit POST 202");
+  EXPECT_EQ(seen[2].rfind("wait GET", 0), 0u) << seen[2];
+}
+
 TEST(WorkflowRunTest, MissingEnvironmentCapabilitySkipsTheStep) {
   boost::asio::io_context io;
   FakeHttpClient client(io, [](const core::HttpRequest&) { return json_response(200, "[]"); });

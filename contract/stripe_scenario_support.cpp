@@ -1,0 +1,68 @@
+#include "contract/stripe_scenario_support.hpp"
+
+#include <optional>
+
+namespace golive::contract {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+nlohmann::json delivery_record(const core::HttpRequest& request,
+                               const core::HttpResponse& response) {
+  return {{"signature", signature_evidence(request)}, {"response", response_evidence(response)}};
+}
+
+}  // namespace
+
+core::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& delivery,
+                           const std::string& label, ScenarioVerdict& verdict) {
+  const core::HttpRequest request = context.client.request_for(delivery);
+  core::HttpResponse response = context.client.send_all({request}, 1).front();
+  verdict.evidence["deliveries"][label] = delivery_record(request, response);
+  if (response.error == core::HttpErrorCategory::kConnect ||
+      response.error == core::HttpErrorCategory::kDns) {
+    verdict.unreachable = true;
+  }
+  return response;
+}
+
+std::string status_text(const core::HttpResponse& response) {
+  if (!response.transport_ok()) return std::string(core::to_string(response.error));
+  return std::to_string(response.status);
+}
+
+void expect_webhook_rows(ScenarioContext& context, Expectations& expectations,
+                         ScenarioVerdict& verdict, const std::string& event_id,
+                         std::int64_t expected) {
+  const std::optional<std::int64_t> rows = context.observer.webhook_event_rows(event_id);
+  if (!rows) {
+    verdict.evidence["webhook_events"] = "not checked: no database_url";
+    return;
+  }
+  verdict.evidence["webhook_events"][event_id] = *rows;
+  expectations.expect(*rows == expected, "webhook_events has " + std::to_string(*rows) +
+                                             " rows for " + event_id + ", expected " +
+                                             std::to_string(expected));
+}
+
+ScenarioVerdict finish(Expectations& expectations, ScenarioVerdict verdict,
+                       const std::string& pass_message) {
+  if (verdict.unreachable) {
+    verdict.status = core::CheckStatus::kError;
+    verdict.message = "the webhook endpoint could not be reached";
+  } else if (expectations.ok()) {
+    verdict.status = core::CheckStatus::kPass;
+    verdict.message = pass_message;
+  } else {
+    verdict.status = core::CheckStatus::kFail;
+    verdict.message = expectations.summary();
+  }
+  return verdict;
+}
+
+}  // namespace golive::contract
