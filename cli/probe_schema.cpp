@@ -1,5 +1,6 @@
 // `golive probe schema` (drift against the expected snapshot + seed data) and
-// `golive probe migrations` (history + rollback drill in a scratch database):
+// `golive probe migrations` (history + rollback drill in a scratch database) and
+// `golive probe backup` (pg_dump/pg_restore drill into a scratch database):
 // the database readiness suite (db/, issue 9) wired to the CLI. Results go to
 // out/<run-id>/results.jsonl; findings are printed; exit 0 clean, 1 findings,
 // 2 bad input or no database_url.
@@ -70,18 +71,24 @@ int execute_db_probe(const std::string& family, const DbProbeOptions& options) {
 }
 
 void register_db_family(CLI::App& probe, const std::string& name, const std::string& description,
-                        bool schema_checks, int& exit_code) {
+                        const db::DbSuiteOptions& checks, int& exit_code) {
   auto options = std::make_shared<DbProbeOptions>();
-  options->suite.drift = schema_checks;
-  options->suite.seed = schema_checks;
-  options->suite.history = !schema_checks;
-  options->suite.rollback = !schema_checks;
+  options->suite = checks;
   auto* family = probe.add_subcommand(name, description);
   add_common_options(*family, options->common);
   family->footer(
       "Settings: the environment's \"db\" section (expected_schema, migrations_dir, schemas, "
-      "seed). Exit codes: 0 no finding, 1 findings, 2 bad input or no database_url.");
+      "seed, allow_backup_drill, pg_bin_dir, backup_timeout_s). Exit codes: 0 no finding, "
+      "1 findings, 2 bad input or no database_url.");
   family->callback([name, options, &exit_code] { exit_code = execute_db_probe(name, *options); });
+}
+
+db::DbSuiteOptions only(bool drift_and_seed, bool history_and_rollback, bool backup) {
+  db::DbSuiteOptions checks;
+  checks.drift = checks.seed = drift_and_seed;
+  checks.history = checks.rollback = history_and_rollback;
+  checks.backup = backup;
+  return checks;
 }
 
 }  // namespace
@@ -90,14 +97,22 @@ void register_probe_schema(CLI::App& probe, int& exit_code) {
   register_db_family(probe, "schema",
                      "Schema drift against the expected snapshot, and seed data (db.schema.*, "
                      "db.seed.*)",
-                     true, exit_code);
+                     only(true, false, false), exit_code);
 }
 
 void register_probe_migrations(CLI::App& probe, int& exit_code) {
   register_db_family(probe, "migrations",
                      "Migration history and the up/down/up rollback drill in a scratch database "
                      "(db.migrations.*)",
-                     false, exit_code);
+                     only(false, true, false), exit_code);
+}
+
+void register_probe_backup(CLI::App& probe, int& exit_code) {
+  register_db_family(probe, "backup",
+                     "Backup and restore drill: pg_dump the target, pg_restore into a scratch "
+                     "database, compare row counts and schema (db.backup.restore_drill; needs "
+                     "\"db\": {\"allow_backup_drill\": true})",
+                     only(false, false, true), exit_code);
 }
 
 }  // namespace golive::cli

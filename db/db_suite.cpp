@@ -53,10 +53,17 @@ DbSettings read_db_settings(const core::Environment& env, const std::string& hom
 
   core::JsonReader db(section->second, env.source_file, "/db");
   db.as_object();
-  db.reject_unknown_keys({"expected_schema", "migrations_dir", "schemas", "seed", "allow_backup_drill"});
+  db.reject_unknown_keys({"expected_schema", "migrations_dir", "schemas", "seed",
+                          "allow_backup_drill", "pg_bin_dir", "backup_timeout_s"});
   if (db.has("expected_schema")) settings.expected_schema = resolve_path(home, db.at("expected_schema").as_string());
   if (db.has("migrations_dir")) settings.migrations_dir = resolve_path(home, db.at("migrations_dir").as_string());
   settings.allow_backup_drill = db.bool_or("allow_backup_drill", false);
+  if (db.has("pg_bin_dir")) settings.pg_bin_dir = resolve_path(home, db.at("pg_bin_dir").as_string());
+  if (db.has("backup_timeout_s")) {
+    auto timeout = db.at("backup_timeout_s").as_integer();
+    if (timeout < 1 || timeout > 86400) db.at("backup_timeout_s").fail("must be 1 to 86400 seconds");
+    settings.backup_timeout_s = static_cast<int>(timeout);
+  }
   if (db.has("schemas")) {
     auto schemas = db.at("schemas");
     settings.schemas.clear();
@@ -167,6 +174,7 @@ std::size_t run_db_suite(const core::Environment& env, const DbSuiteOptions& opt
   run(options.history, check_migration_history);
   run(options.seed, check_seed);
   run(options.rollback, check_rollback);
+  run(options.backup, check_backup_restore);
   std::size_t failed = 0;
   for (const auto& result : collected.results()) failed += result.failed() ? 1 : 0;
   return failed;

@@ -9,6 +9,8 @@
 //   db.schema.index_course_id.<schema>.<table>  course_id leads an index
 //   db.seed.<table>                    seed expectation of env.sections["db"]["seed"]
 //   db.migrations.rollback             up, down (reverse), up again in a scratch database
+//   db.backup.restore_drill            pg_dump, pg_restore into a scratch database, same
+//                                      row counts and schema (only when allow_backup_drill)
 // Connection problems are results with status error, never exceptions.
 #pragma once
 
@@ -31,13 +33,16 @@ struct SeedExpectation {
 
 // env.sections["db"], validated: {"expected_schema": path, "migrations_dir": path,
 // "schemas": [..], "seed": {table: {"min_rows": N, "where": "sql"}},
-// "allow_backup_drill": bool}. Relative paths are relative to `home`.
+// "allow_backup_drill": bool, "pg_bin_dir": path, "backup_timeout_s": N}.
+// Relative paths are relative to `home`.
 struct DbSettings {
   std::string expected_schema;  // default <home>/db/expected_schema.json
   std::string migrations_dir;   // default <home>/fixtures/migrations
   std::vector<std::string> schemas;
   std::vector<SeedExpectation> seed;  // default: the reference target's seed (0006)
   bool allow_backup_drill = false;
+  std::string pg_bin_dir;       // where pg_dump/pg_restore live; "" = match the server's version
+  int backup_timeout_s = 600;   // per tool run (dump, restore)
 };
 
 // Throws core::InputError naming the environment file and the JSON pointer.
@@ -52,6 +57,7 @@ struct DbSuiteOptions {
   bool seed = true;
   bool history = true;
   bool rollback = true;
+  bool backup = true;  // the backup/restore drill (still needs allow_backup_drill)
   std::string home = GOLIVE_SOURCE_DIR;  // the repository: default paths hang off it
 };
 
@@ -71,5 +77,7 @@ void check_migration_history(const std::string& database_url, const DbSettings& 
                              core::ResultSink& sink);
 void check_rollback(const std::string& database_url, const DbSettings& settings,
                     core::ResultSink& sink);
+void check_backup_restore(const std::string& database_url, const DbSettings& settings,
+                          core::ResultSink& sink);
 
 }  // namespace golive::db

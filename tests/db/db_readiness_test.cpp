@@ -280,4 +280,95 @@ TEST(DbReadiness, ScratchDatabaseIsDroppedWhenTheWorkThrows) {
   EXPECT_EQ(scratch_databases_left(), 0);
 }
 
+// Temporary directories the drill left behind (it must leave none).
+long backup_directories_left() {
+  long count = 0;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+    count += entry.path().filename().string().rfind("golive-backup-", 0) == 0 ? 1 : 0;
+  }
+  return count;
+}
+
+// A pg_bin_dir whose pg_dump is the real one and whose pg_restore runs `restore_script`.
+std::string fake_pg_bin_dir(const std::string& tag, const std::string& restore_script) {
+  fs::path dir = fs::temp_directory_path() / ("golive-db-test-bin-" + tag + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::create_symlink("/usr/lib/postgresql/15/bin/pg_dump", dir / "pg_dump");
+  std::ofstream(dir / "pg_restore") << "#!/bin/sh\n" << restore_script << "\n";
+  fs::permissions(dir / "pg_restore", fs::perms::owner_all);
+  return dir.string();
+}
+
+TEST(DbReadiness, BackupDrillIsSkippedUnlessTheEnvironmentAllowsIt) {
+  auto settings = default_settings();
+  golive::core::CollectingSink sink;
+  golive::db::check_backup_restore(reference().database_url(), settings, sink);
+  ASSERT_EQ(sink.results().size(), 1u);
+  EXPECT_EQ(sink.results()[0].status, CheckStatus::kSkip);
+  EXPECT_NE(sink.results()[0].message.find("allow_backup_drill"), std::string::npos);
+}
+
+TEST(DbReadiness, BackupDrillRestoresEveryRowAndTheSchema) {
+  auto settings = default_settings();
+  settings.allow_backup_drill = true;
+  long before = backup_directories_left();
+  golive::core::CollectingSink sink;
+  golive::db::check_backup_restore(reference().database_url(), settings, sink);
+  const auto results = sink.results();  // a copy: results() returns by value
+  ASSERT_EQ(results.size(), 1u);
+  const auto& result = results[0];
+  EXPECT_EQ(result.id, "db.backup.restore_drill");
+  ASSERT_EQ(result.status, CheckStatus::kPass) << result.message << "\n" << result.evidence.dump(2);
+  EXPECT_GT(result.evidence["dump_bytes"].get<long>(), 1000);
+  EXPECT_GT(result.evidence["tables"].get<long>(), 20);
+  EXPECT_GT(result.evidence["rows"].get<long>(), 10);  // the seed data
+  EXPECT_TRUE(result.evidence["row_count_mismatches"].empty());
+  EXPECT_TRUE(result.evidence["schema_differences"].empty());
+  EXPECT_TRUE(result.evidence["scratch_dropped"].get<bool>());
+  EXPECT_TRUE(result.evidence.contains("restore_ms"));
+  EXPECT_NE(result.evidence["runbook"].get<std::string>().find("Database Restore"), std::string::npos);
+  EXPECT_EQ(scratch_databases_left(), 0);
+  EXPECT_EQ(backup_directories_left(), before);
+}
+
+TEST(DbReadiness, BackupThatRestoresNoRowsFailsWithTheTablesNamed) {
+  auto settings = default_settings();
+  settings.allow_backup_drill = true;
+  // A "backup" that keeps the schema and loses the data.
+  settings.pg_bin_dir = fake_pg_bin_dir("schema-only", "exec /usr/lib/postgresql/15/bin/pg_restore --schema-only \"$@\"");
+  golive::core::CollectingSink sink;
+  golive::db::check_backup_restore(reference().database_url(), settings, sink);
+  const auto results = sink.results();  // a copy: results() returns by value
+  ASSERT_EQ(results.size(), 1u);
+  const auto& result = results[0];
+  EXPECT_EQ(result.status, CheckStatus::kFail) << result.message;
+  EXPECT_NE(result.message.find("different row count"), std::string::npos) << result.message;
+  bool plans_listed = false;
+  for (const auto& mismatch : result.evidence["row_count_mismatches"]) {
+    if (mismatch["table"] == "public.plans") plans_listed = mismatch["restored"] == 0;
+  }
+  EXPECT_TRUE(plans_listed) << result.evidence["row_count_mismatches"].dump();
+  EXPECT_TRUE(result.evidence["schema_differences"].empty());
+  EXPECT_EQ(scratch_databases_left(), 0);
+  fs::remove_all(settings.pg_bin_dir);
+}
+
+TEST(DbReadiness, FailingRestoreToolIsReportedWithItsMessage) {
+  auto settings = default_settings();
+  settings.allow_backup_drill = true;
+  settings.pg_bin_dir = fake_pg_bin_dir("broken", "echo 'pg_restore: error: could not read input file' >&2; exit 1");
+  golive::core::CollectingSink sink;
+  golive::db::check_backup_restore(reference().database_url(), settings, sink);
+  const auto results = sink.results();  // a copy: results() returns by value
+  ASSERT_EQ(results.size(), 1u);
+  const auto& result = results[0];
+  EXPECT_EQ(result.status, CheckStatus::kFail);
+  EXPECT_NE(result.message.find("pg_restore exit 1: pg_restore: error: could not read input file"),
+            std::string::npos)
+      << result.message;
+  EXPECT_EQ(scratch_databases_left(), 0);
+  fs::remove_all(settings.pg_bin_dir);
+}
+
 }  // namespace
