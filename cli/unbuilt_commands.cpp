@@ -5,7 +5,7 @@
 namespace golive::cli {
 
 namespace {
-void register_unbuilt(CLI::App& app, const std::string& name, const std::string& description,
+[[maybe_unused]] void register_unbuilt(CLI::App& app, const std::string& name, const std::string& description,
                       const std::string& issue, int& exit_code) {
   auto* command = app.add_subcommand(name, description + " (not built yet)");
   command->allow_extras();
@@ -15,9 +15,6 @@ void register_unbuilt(CLI::App& app, const std::string& name, const std::string&
 }
 }  // namespace
 
-void register_report_command(CLI::App& app, int& exit_code) {
-  register_unbuilt(app, "report", "Render or merge reports from a result stream", "issue 8",
-                   exit_code);
-}
+// (`golive report` moved to report_command.cpp.)
 
 }  // namespace golive::cli

@@ -5,6 +5,7 @@
 
 #include "core/curl_multi_driver.hpp"
 #include "core/curl_transfer.hpp"
+#include "core/request_recorder.hpp"
 
 namespace golive::core {
 namespace {
@@ -94,6 +95,9 @@ void HttpEngine::send(HttpRequest request, ResponseCallback on_complete) {
     refused.error_message = "host '" + *host + "' is not in the allowed hosts";
     complete_later(std::move(on_complete), std::move(refused));
     return;
+  }
+  if (RequestRecorder::global().enabled()) [[unlikely]] {
+    RequestRecorder::global().record(request.method, request.url);
   }
 
   CurlTransfer& transfer = acquire_transfer();

@@ -194,6 +194,38 @@ std::string render_sla_markdown(const ReportModel& model) {
   return md + "\n";
 }
 
+// "Surface coverage: API endpoints 12/40 exercised (30.0%), tables 19/19
+// probed (100.0%), checklist items 31/84 verifiable verified (36.9%)."
+static std::string surface_coverage_line(const ReportModel& model) {
+  auto part = [](const std::string& what, const CoverageMeasure& done, const CoverageMeasure& all,
+                 const std::string& verb) {
+    if (!done.known && !all.known) return std::string();
+    std::string text = what + " " + std::to_string(done.count) + "/" +
+                       (all.known ? std::to_string(all.count) : std::string("?")) + " " + verb;
+    if (all.known && all.count > 0) {
+      text += " (" +
+              format_ratio_percent(static_cast<double>(done.count) / static_cast<double>(all.count), 1) +
+              ")";
+    }
+    return text + ", ";
+  };
+  const auto& coverage = model.coverage;
+  std::string line = "Surface coverage: " +
+                     part("API endpoints", coverage.endpoints_exercised, coverage.endpoints_declared,
+                          "exercised") +
+                     part("tables", coverage.tables_probed, coverage.tables_present, "probed");
+  const auto& k = model.checklist_counts;
+  const std::size_t verifiable = k.total() - k.not_verifiable;
+  line += "checklist items " + std::to_string(k.verified()) + "/" + std::to_string(verifiable) +
+          " verifiable verified";
+  if (verifiable > 0) {
+    line += " (" +
+            format_ratio_percent(static_cast<double>(k.verified()) / static_cast<double>(verifiable), 1) +
+            ")";
+  }
+  return line + ".\n\n";
+}
+
 std::string render_step_summary(const ReportModel& model) {
   bool pass = model.verdict == Verdict::kPass;
   const auto& c = model.counts;
@@ -228,6 +260,7 @@ std::string render_step_summary(const ReportModel& model) {
         std::to_string(k.verified_fail) + " verified-fail, " + std::to_string(k.not_verified) +
         " not verified, " + std::to_string(k.not_verifiable) + " not verifiable by golive (of " +
         std::to_string(k.total()) + ").\n\n";
+  md += surface_coverage_line(model);
   for (const auto& scenario : model.load) {
     md += "- Load " + markdown_code(scenario.name) + ": " +
           format_number(scenario.throughput_rps, 1) + " req/s, p95 " + ms(scenario.latency.p95) +
