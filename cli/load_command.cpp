@@ -21,6 +21,9 @@
 #include "core/run_directory.hpp"
 #include "e2e/e2e_suite.hpp"
 #include "load/load_suite.hpp"
+#include "load/metrics_endpoint.hpp"
+#include "load/request_log.hpp"
+#include "load/shard_file.hpp"
 
 namespace golive::cli {
 
@@ -31,16 +34,37 @@ struct LoadCommandOptions {
   std::string profile;
   double duration_s = 0;  // 0 = the profile's own length
   std::string shard = "1/1";
+  std::string shard_group;  // ties the shards of one distributed run together
   unsigned threads = 2;
+  std::string metrics_addr;            // --metrics-addr HOST:PORT; "" = off
+  std::string replay_log;              // --replay LOG instead of a profile
+  double speed = 1;                    // --speed for --replay
+  std::vector<std::string> replay_methods{"GET", "HEAD", "OPTIONS"};
+  std::vector<std::string> thresholds;  // --threshold for --replay
+  unsigned max_in_flight = 1000;       // --max-in-flight for --replay
 };
 
-std::string progress_text(const load::LoadProgress& p) {
-  std::ostringstream line;
-  line << std::fixed << std::setprecision(0) << std::setw(4) << p.elapsed_s << "s/" << p.planned_s
-       << "s  vus " << p.active_vus << "  rps " << p.rps << "  p95 " << std::setprecision(1)
-       << p.p95_ms << "ms  requests " << p.requests << "  errors " << p.errors
-       << (p.warming_up ? "  (warm-up)" : "");
-  return line.str();
+// `--replay LOG`: a profile with one "replay" scenario. The environment's
+// anon key goes along as `apikey` (Supabase-style APIs refuse requests
+// without one) unless the log's own headers carry it.
+load::LoadProfile replay_profile_for(const LoadCommandOptions& options, const core::Environment& env) {
+  load::RequestLogOptions log_options;
+  log_options.methods = {options.replay_methods.begin(), options.replay_methods.end()};
+  auto log = std::make_shared<const load::RequestLog>(load::read_request_log(options.replay_log, log_options));
+  std::vector<load::ThresholdSpec> thresholds;
+  for (const auto& text : options.thresholds) {
+    load::parse_threshold(text, "--threshold");  // validates now: exit 2 before any traffic
+    load::ThresholdSpec spec;
+    spec.expression = text;
+    thresholds.push_back(spec);
+  }
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!env.anon_key.empty()) headers.emplace_back("apikey", env.anon_key);
+  if (log->skipped_methods > 0) {
+    std::cout << "replay: skipped " << log->skipped_methods
+              << " logged requests whose method is not in --replay-methods\n";
+  }
+  return load::replay_profile(log, options.speed, headers, thresholds, options.max_in_flight);
 }
 
 void print_summary(const load::LoadRunOutcome& outcome) {
@@ -71,12 +95,23 @@ int execute_load(const LoadCommandOptions& options) {
   core::Environment env = load_selected_environment(options.common);
   core::require_non_production(env, options.common.allow_production, "load testing");
   load::LoadOptions run;
-  run.profile = load::load_profile(options.profile, e2e::default_workflows_dir(golive_home()));
+  if (options.profile.empty() == options.replay_log.empty()) {
+    throw core::InputError("golive load", "", "give a profile file or --replay LOG (exactly one)");
+  }
+  run.profile = options.replay_log.empty()
+                    ? load::load_profile(options.profile, e2e::default_workflows_dir(golive_home()))
+                    : replay_profile_for(options, env);
   if (options.duration_s > 0) run.max_duration_s = options.duration_s;
   run.shard = load::parse_shard(options.shard);
   run.threads = options.threads;
   run.allow_production = options.common.allow_production;
   run.should_stop = [] { return core::interrupted(); };
+  // Bound before the run directory exists: a bad --metrics-addr is exit 2
+  // with nothing written and nothing sent.
+  std::unique_ptr<load::MetricsEndpoint> metrics;
+  if (!options.metrics_addr.empty()) {
+    metrics = std::make_unique<load::MetricsEndpoint>(options.metrics_addr, run.profile.name);
+  }
 
   auto run_dir = core::RunDirectory::create(options.common.out_dir);
   const std::string results_path = run_dir.file("results.jsonl");
@@ -96,13 +131,15 @@ int execute_load(const LoadCommandOptions& options) {
               << "), shard " << options.shard << ", " << options.threads << " threads\n"
               << std::flush;
   }
+  if (metrics && !quiet) std::cout << "metrics: " << metrics->url() << "\n" << std::flush;
   std::size_t ticks = 0;
   run.on_progress = [&](const load::LoadProgress& progress) {
+    if (metrics) metrics->update(progress);
     if (quiet) return;
     if (tty) {
-      std::cout << "\r\033[K" << progress_text(progress) << std::flush;
+      std::cout << "\r\033[K" << load::progress_line(progress) << std::flush;
     } else if (++ticks % 5 == 0) {
-      std::cout << progress_text(progress) << "\n" << std::flush;
+      std::cout << load::progress_line(progress) << "\n" << std::flush;
     }
   };
   auto outcome = load::run_load_suite(env, run, writer);
@@ -112,10 +149,20 @@ int execute_load(const LoadCommandOptions& options) {
   writer.record_meta("sla", outcome.sla);
   const bool interrupted = outcome.stopped || core::interrupted();
   writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()}, {"interrupted", interrupted}});
-  const std::string shard_path = run_dir.file("load-shard.json");
+  const std::string shard_path = run_dir.file(load::kShardFileName);
   {
+    load::ShardFile shard_file(outcome.stats);
+    shard_file.run_id = run_dir.id();
+    shard_file.group = options.shard_group;
+    shard_file.env = env.name;
+    shard_file.index = run.shard.index + 1;
+    shard_file.count = run.shard.count;
+    shard_file.interrupted = interrupted;
+    shard_file.aborted = outcome.aborted;
+    shard_file.sla = env.sla;
+    load::describe_profile(run.profile, shard_file);
     std::ofstream shard(shard_path, std::ios::binary | std::ios::trunc);
-    shard << outcome.stats.to_json().dump() << "\n";
+    shard << load::to_json(shard_file).dump() << "\n";
     if (!shard) throw core::InputError(shard_path, "", "cannot write the shard statistics");
   }
   if (options.common.format == "json") {
@@ -136,15 +183,37 @@ void register_load_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<LoadCommandOptions>();
   auto* load = app.add_subcommand("load", "Run a load profile (load/profiles/*.json)");
   add_common_options(*load, options->common);
-  load->add_option("profile", options->profile, "Profile file, e.g. load/profiles/smoke.json")
-      ->required();
+  load->add_option("profile", options->profile,
+                   "Profile file, e.g. load/profiles/smoke.json (or use --replay)");
   load->add_option("--duration", options->duration_s, "Cap the run at this many seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   load->add_option("--shard", options->shard,
                    "Run share I of N (1-based, e.g. 2/4) of the rate and VUs; merge the shards' "
-                   "load-shard.json files later");
+                   "load-shard.json files later with golive report merge");
+  load->add_option("--shard-group", options->shard_group,
+                   "A name shared by the shards of one distributed run; report merge refuses to "
+                   "mix groups");
   load->add_option("--threads", options->threads, "Worker threads, one HTTP engine each (default 2)")
       ->check(CLI::Range(1, 256));
+  load->add_option("--metrics-addr", options->metrics_addr,
+                   "Serve live figures in Prometheus text format at http://HOST:PORT/metrics "
+                   "during the run (e.g. 127.0.0.1:9464; port 0 picks a free one)");
+  load->add_option("--replay", options->replay_log,
+                   "Incident reproduction: replay the requests of an nginx combined access log or "
+                   "a JSONL log ({\"ts\", \"method\", \"path\", ...}) to the environment's "
+                   "base_url, keeping the recorded inter-arrival times");
+  load->add_option("--speed", options->speed, "With --replay: play N times faster (default 1)")
+      ->check(positive_number());
+  load->add_option("--replay-methods", options->replay_methods,
+                   "With --replay: the methods replayed (default GET HEAD OPTIONS; writes are "
+                   "skipped unless named)")
+      ->delimiter(',');
+  load->add_option("--threshold", options->thresholds,
+                   "With --replay: a threshold on the replay, e.g. \"p(99) < 500ms\" (repeatable)");
+  load->add_option("--max-in-flight", options->max_in_flight,
+                   "With --replay: requests in flight at most; more are counted as dropped "
+                   "(default 1000)")
+      ->check(CLI::Range(1, 100000));
   load->footer(
       "Exit codes: 0 every threshold and the SLA passed, 1 a threshold or the SLA failed (or the "
       "run was interrupted), 2 bad input or config.");

@@ -19,6 +19,12 @@ class ResultSink {
  public:
   virtual ~ResultSink() = default;
   virtual void record(const CheckResult& result) = 0;
+  // A non-check record (a load summary, the SLA figures, surface coverage)
+  // that reporters read. Sinks that only care about checks ignore it.
+  virtual void record_meta(const std::string& kind, const nlohmann::json& fields) {
+    (void)kind;
+    (void)fields;
+  }
 };
 
 // Appends one redacted JSON object per line. Thread-safe.
@@ -32,7 +38,7 @@ class JsonlResultWriter : public ResultSink {
   void record(const CheckResult& result) override;
   // Writes a non-check record (run start/end markers, load summaries):
   // {"record": kind, ...fields}. Readers skip kinds they do not know.
-  void record_meta(const std::string& kind, const nlohmann::json& fields);
+  void record_meta(const std::string& kind, const nlohmann::json& fields) override;
 
  private:
   void write_line(const nlohmann::json& line);
@@ -50,6 +56,9 @@ class CollectingSink : public ResultSink {
  public:
   explicit CollectingSink(ResultSink* next = nullptr) : next_(next) {}
   void record(const CheckResult& result) override;
+  void record_meta(const std::string& kind, const nlohmann::json& fields) override {
+    if (next_ != nullptr) next_->record_meta(kind, fields);
+  }
   std::vector<CheckResult> results() const;
 
  private:
@@ -75,6 +84,9 @@ class TeeSink : public ResultSink {
   void add(ResultSink* sink) { sinks_.push_back(sink); }
   void record(const CheckResult& result) override {
     for (auto* sink : sinks_) sink->record(result);
+  }
+  void record_meta(const std::string& kind, const nlohmann::json& fields) override {
+    for (auto* sink : sinks_) sink->record_meta(kind, fields);
   }
 
  private:

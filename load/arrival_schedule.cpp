@@ -19,7 +19,31 @@ ArrivalSchedule::ArrivalSchedule(const ScenarioProfile& scenario, double scale, 
   end_s_ = end_s >= 0 && end_s < start_s ? end_s : start_s;
 }
 
+ArrivalSchedule::ArrivalSchedule(std::vector<double> due_times_s)
+    : due_times_s_(std::move(due_times_s)), replay_(true) {
+  total_ = static_cast<double>(due_times_s_.size());
+  end_s_ = due_times_s_.empty() ? 0 : due_times_s_.back() + 1;
+}
+
+ArrivalSchedule ArrivalSchedule::for_worker(const ScenarioProfile& scenario, double rate_scale,
+                                            std::uint32_t index, std::uint32_t count) {
+  if (scenario.executor != ExecutorKind::kReplay) {
+    return ArrivalSchedule(scenario, rate_scale / count, static_cast<double>(index) / count);
+  }
+  // Replay time runs `speed` times faster than the log, and a max_rps cap
+  // (rate_scale < 1) stretches it.
+  const double stretch = 1 / (scenario.replay_speed * rate_scale);
+  std::vector<double> times;
+  const auto& requests = scenario.replay_log->requests;
+  for (std::size_t i = index; i < requests.size(); i += count) times.push_back(requests[i].at_s * stretch);
+  return ArrivalSchedule(std::move(times));
+}
+
 std::optional<double> ArrivalSchedule::due_s(std::uint64_t i) const {
+  if (replay_) {
+    if (i >= due_times_s_.size()) return std::nullopt;
+    return due_times_s_[i];
+  }
   const double target = static_cast<double>(i) + index_offset_;
   for (const Segment& segment : segments_) {
     const double in_segment = (segment.from_rate + segment.to_rate) / 2 * segment.duration_s;

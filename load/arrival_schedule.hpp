@@ -25,6 +25,13 @@ class ArrivalSchedule {
   // `index_offset` in [0, 1) shifts this worker's iterations.
   ArrivalSchedule(const ScenarioProfile& scenario, double scale, double index_offset = 0,
                   double end_s = -1);
+  // A replay: this worker's arrival times given outright (seconds from the
+  // start, ascending).
+  explicit ArrivalSchedule(std::vector<double> due_times_s);
+  // The schedule of worker `index` of `count` for `scenario`: the rate
+  // schedule, or for kReplay every count-th logged request from `index`.
+  static ArrivalSchedule for_worker(const ScenarioProfile& scenario, double rate_scale,
+                                    std::uint32_t index, std::uint32_t count);
 
   // Seconds from the start when iteration `i` (0-based) is due; nullopt when
   // the schedule ends before it (after the last stage, or after end_s).
@@ -42,6 +49,8 @@ class ArrivalSchedule {
     double before = 0;      // iterations due before the segment
   };
   std::vector<Segment> segments_;
+  std::vector<double> due_times_s_;  // replay only
+  bool replay_ = false;
   double index_offset_ = 0;
   double end_s_ = 0;
   double total_ = 0;

@@ -1,6 +1,8 @@
 #include "load/iteration_target.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <strings.h>
 
 namespace golive::load {
 
@@ -10,8 +12,9 @@ ErrorCategory error_category(core::HttpErrorCategory error) {
       return ErrorCategory::kNone;
     case core::HttpErrorCategory::kDns:
     case core::HttpErrorCategory::kConnect:
-    case core::HttpErrorCategory::kNotAllowed:
       return ErrorCategory::kConnect;
+    case core::HttpErrorCategory::kNotAllowed:
+      return ErrorCategory::kNotAllowed;
     case core::HttpErrorCategory::kTls:
       return ErrorCategory::kTls;
     case core::HttpErrorCategory::kTimeout:
@@ -55,6 +58,37 @@ IterationTarget::IterationTarget(std::shared_ptr<const e2e::Workflow> workflow,
   stats_.register_scenario(scenario_);
 }
 
+IterationTarget::IterationTarget(std::shared_ptr<const RequestLog> log, const RequestTarget& defaults,
+                                 const std::string& base_url, LoadStats& stats,
+                                 const std::string& scenario)
+    : stats_(stats), scenario_(scenario), replay_log_(std::move(log)), base_url_(base_url) {
+  request_.headers = defaults.headers;
+  request_.timeout = std::chrono::milliseconds(defaults.timeout_ms);
+  constexpr std::size_t kNamedRoutes = 50;
+  std::map<std::string, std::uint64_t> counts;
+  std::vector<std::string> routes;
+  routes.reserve(replay_log_->requests.size());
+  for (const LoggedRequest& request : replay_log_->requests) {
+    routes.push_back(route_of(request.method, request.target));
+    ++counts[routes.back()];
+  }
+  std::vector<std::pair<std::uint64_t, std::string>> busiest;
+  for (const auto& [route, count] : counts) busiest.emplace_back(count, route);
+  std::sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::map<std::string, StepKey> named;
+  for (std::size_t i = 0; i < busiest.size() && i < kNamedRoutes; ++i) {
+    named.emplace(busiest[i].second, stats_.register_step(scenario_, busiest[i].second));
+  }
+  const StepKey other = busiest.size() > kNamedRoutes ? stats_.register_step(scenario_, "other") : StepKey{};
+  for (const std::string& route : routes) {
+    auto found = named.find(route);
+    replay_keys_.push_back(found != named.end() ? found->second : other);
+  }
+  stats_.register_scenario(scenario_);
+}
+
 StepKey IterationTarget::step_key(std::string_view step) {
   const auto it = step_keys_.find(step);
   if (it != step_keys_.end()) return it->second;
@@ -75,7 +109,33 @@ void IterationTarget::record(StepKey key, Clock::time_point from, Clock::time_po
 
 std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(core::HttpClient& client,
                                                          Clock::time_point intended,
+                                                         std::uint64_t iteration,
                                                          DoneCallback on_done) {
+  if (replay_log_) {
+    const LoggedRequest& logged = replay_log_->requests.at(iteration);
+    core::HttpRequest request;
+    request.method = logged.method;
+    request.url = base_url_ + logged.target;
+    request.headers = logged.headers;
+    for (const auto& header : request_.headers) {
+      const bool present = std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& h) {
+        return strcasecmp(h.first.c_str(), header.first.c_str()) == 0;
+      });
+      if (!present) request.headers.push_back(header);
+    }
+    request.body = logged.body;
+    request.timeout = request_.timeout;
+    const StepKey key = replay_keys_[iteration];
+    client.send(request, [this, key, intended, on_done = std::move(on_done)](core::HttpResponse&& response) {
+      ErrorCategory error = error_category(response.error);
+      if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
+        error = ErrorCategory::kHttpStatus;
+      }
+      record(key, intended, Clock::now(), error);
+      on_done();
+    });
+    return nullptr;
+  }
   if (!workflow_) {
     client.send(request_, [this, intended, on_done = std::move(on_done)](core::HttpResponse&& response) {
       ErrorCategory error = error_category(response.error);

@@ -18,6 +18,7 @@
 #include "e2e/workflow_run.hpp"
 #include "load/load_profile.hpp"
 #include "load/load_stats.hpp"
+#include "load/request_log.hpp"
 
 namespace golive::load {
 
@@ -36,11 +37,23 @@ class IterationTarget {
                   std::shared_ptr<const e2e::RunEnvironment> environment, LoadStats& stats,
                   const std::string& scenario);
 
+  // A replay: iteration i sends logged request i (method, path and query,
+  // headers, body) to `base_url`, adding `defaults.headers` the log lacks.
+  // Samples count under the request's route (route_of), the 50 busiest
+  // routes each as a step and the rest as "other".
+  IterationTarget(std::shared_ptr<const RequestLog> log, const RequestTarget& defaults,
+                  const std::string& base_url, LoadStats& stats, const std::string& scenario);
+
   // Starts one iteration on `client` (call on its executor). `on_done` runs
   // on the executor once every request of the iteration completed. Returns
   // the workflow run (for request_stop on ramp-down), or null for a request.
+  // `iteration` picks the logged request of a replay; others ignore it.
   std::shared_ptr<e2e::WorkflowRun> start(core::HttpClient& client, Clock::time_point intended,
-                                          DoneCallback on_done);
+                                          std::uint64_t iteration, DoneCallback on_done);
+  std::shared_ptr<e2e::WorkflowRun> start(core::HttpClient& client, Clock::time_point intended,
+                                          DoneCallback on_done) {
+    return start(client, intended, 0, std::move(on_done));
+  }
 
   // Requests whose samples were recorded (warm-up ones included).
   std::uint64_t samples() const { return samples_; }
@@ -57,6 +70,9 @@ class IterationTarget {
   std::shared_ptr<const e2e::Workflow> workflow_;
   std::shared_ptr<const e2e::RunEnvironment> environment_;
   std::map<std::string, StepKey, std::less<>> step_keys_;  // workflow step -> key (set-up time)
+  std::shared_ptr<const RequestLog> replay_log_;  // replay mode
+  std::vector<StepKey> replay_keys_;              // per logged request
+  std::string base_url_;
   std::uint64_t samples_ = 0;
   std::uint64_t next_seed_ = 1;
 };

@@ -24,6 +24,7 @@ std::optional<ExecutorKind> parse_executor(const std::string& name) {
   if (name == "constant_arrival_rate") return ExecutorKind::kConstantArrivalRate;
   if (name == "ramping_arrival_rate") return ExecutorKind::kRampingArrivalRate;
   if (name == "ramping_vus") return ExecutorKind::kRampingVus;
+  if (name == "replay") return ExecutorKind::kReplay;
   return std::nullopt;
 }
 
@@ -64,11 +65,26 @@ std::vector<Stage> parse_stages(const core::JsonReader& reader, const char* targ
   return stages;
 }
 
+// The log's arrival rate as 1 s stages (10 s for logs over an hour), in
+// replay time: what progress, peaks and the max_rps cap read.
+void describe_replay_rate(ScenarioProfile& scenario) {
+  const RequestLog& log = *scenario.replay_log;
+  const double span_s = log.span_s() / scenario.replay_speed;
+  const double bucket_s = span_s > 3600 ? 10 : 1;
+  std::vector<double> counts(static_cast<std::size_t>(span_s / bucket_s) + 1, 0);
+  for (const LoggedRequest& request : log.requests) {
+    counts[static_cast<std::size_t>(request.at_s / scenario.replay_speed / bucket_s)] += 1;
+  }
+  scenario.start = counts.front() / bucket_s;
+  scenario.stages.clear();
+  for (double count : counts) scenario.stages.push_back({bucket_s, count / bucket_s});
+}
+
 ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string& profile_dir,
                                const std::string& workflows_dir) {
   reader.reject_unknown_keys({"name", "description", "executor", "rate", "duration_s", "start_rate",
                               "start_vus", "stages", "max_vus", "iteration_pause_ms", "request",
-                              "workflow", "workflow_file", "thresholds"});
+                              "workflow", "workflow_file", "thresholds", "log", "speed", "methods"});
   ScenarioProfile scenario;
   scenario.name = reader.at("name").as_string();
   if (scenario.name.empty() ||
@@ -79,7 +95,7 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
   const auto kind = parse_executor(executor.as_string());
   if (!kind) {
     executor.fail("unknown executor \"" + executor.as_string() +
-                  "\" (constant_arrival_rate, ramping_arrival_rate, ramping_vus)");
+                  "\" (constant_arrival_rate, ramping_arrival_rate, ramping_vus, replay)");
   }
   scenario.executor = *kind;
   auto forbid = [&](const char* key) {
@@ -118,6 +134,30 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
             static_cast<std::uint32_t>(positive_number(reader.at("iteration_pause_ms"), true));
       }
       break;
+    case ExecutorKind::kReplay: {
+      for (const char* key : {"rate", "duration_s", "start_rate", "start_vus", "stages",
+                              "iteration_pause_ms", "request", "workflow", "workflow_file"}) {
+        forbid(key);
+      }
+      RequestLogOptions log_options;
+      if (reader.has("methods")) {
+        const core::JsonReader methods = reader.at("methods");
+        log_options.methods.clear();
+        for (std::size_t i = 0; i < methods.as_array().size(); ++i) {
+          log_options.methods.insert(methods.at(i).as_string());
+        }
+      }
+      const std::filesystem::path log_path = std::filesystem::path(profile_dir) / reader.at("log").as_string();
+      scenario.replay_log = std::make_shared<const RequestLog>(read_request_log(log_path.string(), log_options));
+      if (reader.has("speed")) scenario.replay_speed = positive_number(reader.at("speed"), false);
+      describe_replay_rate(scenario);
+      break;
+    }
+  }
+  for (const char* key : {"log", "speed", "methods"}) {
+    if (scenario.executor != ExecutorKind::kReplay && reader.has(key)) {
+      reader.at(key).fail(std::string("only the replay executor reads it"));
+    }
   }
   if (scenario.open_model()) {
     if (scenario.peak() > 1e6) reader.fail("rate above 1,000,000 iterations/s");
@@ -129,8 +169,12 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
   }
 
   const int targets = reader.has("request") + reader.has("workflow") + reader.has("workflow_file");
-  if (targets != 1) reader.fail("needs exactly one of \"request\", \"workflow\", \"workflow_file\"");
-  if (reader.has("request")) {
+  if (scenario.executor == ExecutorKind::kReplay) {
+    scenario.request = RequestTarget{};  // the log supplies each request; no extra headers
+    scenario.request->name = "replay";
+  } else if (targets != 1) {
+    reader.fail("needs exactly one of \"request\", \"workflow\", \"workflow_file\"");
+  } else if (reader.has("request")) {
     scenario.request = parse_request(reader.at("request"));
   } else {
     const bool by_name = reader.has("workflow");
@@ -162,6 +206,8 @@ const char* to_string(ExecutorKind kind) {
       return "ramping_arrival_rate";
     case ExecutorKind::kRampingVus:
       return "ramping_vus";
+    case ExecutorKind::kReplay:
+      return "replay";
   }
   return "?";
 }
@@ -231,15 +277,39 @@ LoadProfile parse_profile(const nlohmann::json& document, const std::string& pat
   return profile;
 }
 
+LoadProfile replay_profile(std::shared_ptr<const RequestLog> log, double speed,
+                           std::vector<std::pair<std::string, std::string>> headers,
+                           std::vector<ThresholdSpec> thresholds, std::uint32_t max_vus) {
+  LoadProfile profile;
+  profile.file = log->file;
+  profile.name = "replay";
+  profile.description = "replay of " + std::to_string(log->requests.size()) + " requests from " +
+                        log->file + " (" + log->format + ", " +
+                        std::to_string(static_cast<long>(log->span_s())) + " s recorded) at " +
+                        std::to_string(speed).substr(0, std::to_string(speed).find('.') + 3) + "x";
+  // The log bounds the count exactly; the cap is only a safety net (it is
+  // split per worker, rounding down, so it must not be the exact count).
+  profile.max_requests = 2 * log->requests.size() + 64;
+  ScenarioProfile scenario;
+  scenario.name = "replay";
+  scenario.executor = ExecutorKind::kReplay;
+  scenario.replay_log = std::move(log);
+  scenario.replay_speed = speed;
+  scenario.max_vus = max_vus;
+  scenario.thresholds = std::move(thresholds);
+  RequestTarget defaults;
+  defaults.name = "replay";
+  defaults.headers = std::move(headers);
+  scenario.request = std::move(defaults);
+  describe_replay_rate(scenario);
+  profile.max_duration_s = scenario.duration_s() + 1;
+  profile.scenarios.push_back(std::move(scenario));
+  return profile;
+}
+
 LoadProfile load_profile(const std::string& path, const std::string& workflows_dir) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError(path, "", "cannot read the profile");
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw core::InputError(path, "byte " + std::to_string(error.byte), "not valid JSON");
-  }
+  // Syntax errors name the line and column, as for every other input file.
+  const nlohmann::json document = core::load_json_file(path);
   return parse_profile(document, path, workflows_dir);
 }
 

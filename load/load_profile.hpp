@@ -28,11 +28,14 @@
 #include <utility>
 #include <vector>
 
+#include "load/request_log.hpp"
 #include "load/threshold.hpp"
 
 namespace golive::load {
 
-enum class ExecutorKind { kConstantArrivalRate, kRampingArrivalRate, kRampingVus };
+// kReplay: an open model whose arrivals are the recorded times of a request
+// log (see request_log.hpp), each iteration one logged request.
+enum class ExecutorKind { kConstantArrivalRate, kRampingArrivalRate, kRampingVus, kReplay };
 const char* to_string(ExecutorKind kind);
 
 // One linear segment: from the previous stage's target (or the start value)
@@ -63,6 +66,10 @@ struct ScenarioProfile {
   std::optional<RequestTarget> request;  // exactly one of request / workflow_path
   std::string workflow_path;             // resolved file of the workflow
   std::vector<ThresholdSpec> thresholds;
+  // kReplay: the log and its speed-up (2 = twice as fast). The stages then
+  // describe the log's rate per second, for progress, peaks and max_rps.
+  std::shared_ptr<const RequestLog> replay_log;
+  double replay_speed = 1;
 
   bool open_model() const { return executor != ExecutorKind::kRampingVus; }
   double duration_s() const;  // sum of the stages
@@ -87,5 +94,12 @@ struct LoadProfile {
 LoadProfile load_profile(const std::string& path, const std::string& workflows_dir);
 LoadProfile parse_profile(const nlohmann::json& document, const std::string& path,
                           const std::string& workflows_dir);
+
+// The profile `golive load --replay` runs: one "replay" scenario sending the
+// log's requests at their recorded offsets divided by `speed`, each with
+// `headers` added (e.g. the environment's apikey) unless the log has them.
+LoadProfile replay_profile(std::shared_ptr<const RequestLog> log, double speed,
+                           std::vector<std::pair<std::string, std::string>> headers,
+                           std::vector<ThresholdSpec> thresholds, std::uint32_t max_vus);
 
 }  // namespace golive::load

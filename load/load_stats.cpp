@@ -11,7 +11,8 @@ namespace golive::load {
 namespace {
 
 constexpr const char* kCategoryNames[kErrorCategoryCount] = {
-    "none", "connect", "timeout", "tls", "http_status", "assertion", "protocol", "dropped", "other"};
+    "none", "connect", "timeout", "tls", "http_status", "assertion", "protocol", "dropped", "other",
+    "not_allowed"};
 
 constexpr const char* kFormat = "golive.load.stats/1";
 

@@ -58,8 +58,9 @@ enum class ErrorCategory : std::uint8_t {
   kProtocol,    // malformed response, reset mid-response
   kDropped,     // open model: the iteration could not start
   kOther,
+  kNotAllowed,  // refused by golive's safety rail (host outside allowed_hosts); never sent
 };
-constexpr std::size_t kErrorCategoryCount = 9;
+constexpr std::size_t kErrorCategoryCount = 10;
 
 const char* to_string(ErrorCategory category);  // "connect", "http_status", ...
 std::optional<ErrorCategory> parse_error_category(std::string_view name);

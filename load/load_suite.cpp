@@ -1,5 +1,8 @@
 #include "load/load_suite.hpp"
 
+#include <iomanip>
+#include <sstream>
+
 #include <algorithm>
 #include <memory>
 #include <thread>
@@ -210,6 +213,15 @@ LoadRunOutcome run_load_suite(const core::Environment& environment, const LoadOp
   outcome.sla = sla_record(sla);
   for (const core::CheckResult& check : sla_checks(sla)) sink.record(check);
   return outcome;
+}
+
+std::string progress_line(const LoadProgress& p) {
+  std::ostringstream line;
+  line << std::fixed << std::setprecision(0) << std::setw(4) << p.elapsed_s << "s/" << p.planned_s
+       << "s  vus " << p.active_vus << "  rps " << p.rps << "  p95 " << std::setprecision(1)
+       << p.p95_ms << "ms  requests " << p.requests << "  errors " << p.errors
+       << (p.warming_up ? "  (warm-up)" : "");
+  return line.str();
 }
 
 }  // namespace golive::load

@@ -41,6 +41,9 @@ struct LoadProgress {
   bool warming_up = false;
 };
 
+// One progress line: "  12s/20s  vus 850  rps 512  p95 3.1ms  requests 5120  errors 0".
+std::string progress_line(const LoadProgress& progress);
+
 struct LoadOptions {
   LoadProfile profile;                    // see load_profile()
   std::optional<double> max_duration_s;   // --duration: caps the run, seconds

@@ -55,11 +55,16 @@ void LoadWorker::run() {
   const LoadProfile& profile = *plan_.profile;
   for (std::size_t i = 0; i < profile.scenarios.size(); ++i) {
     const ScenarioProfile& scenario = profile.scenarios[i];
-    auto target = scenario.request
-                      ? std::make_unique<IterationTarget>(*scenario.request, plan_.base_url, stats_,
-                                                          scenario.name)
-                      : std::make_unique<IterationTarget>(plan_.workflows.at(i), plan_.run_environment,
-                                                          stats_, scenario.name);
+    std::unique_ptr<IterationTarget> target;
+    if (scenario.replay_log) {
+      target = std::make_unique<IterationTarget>(scenario.replay_log, *scenario.request, plan_.base_url,
+                                                 stats_, scenario.name);
+    } else if (scenario.request) {
+      target = std::make_unique<IterationTarget>(*scenario.request, plan_.base_url, stats_, scenario.name);
+    } else {
+      target = std::make_unique<IterationTarget>(plan_.workflows.at(i), plan_.run_environment, stats_,
+                                                 scenario.name);
+    }
     std::unique_ptr<ScenarioExecutor> executor;
     if (scenario.open_model()) {
       executor = std::make_unique<ArrivalExecutor>(scenario, *target, rt.client, stats_, plan_.share);

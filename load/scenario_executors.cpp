@@ -26,8 +26,7 @@ ArrivalExecutor::ArrivalExecutor(const ScenarioProfile& scenario, IterationTarge
       client_(client),
       stats_(stats),
       share_(share),
-      schedule_(scenario, share.rate_scale / share.count,
-                static_cast<double>(share.index) / share.count),
+      schedule_(ArrivalSchedule::for_worker(scenario, share.rate_scale, share.index, share.count)),
       pacer_(client.executor()) {
   key_ = stats_.register_scenario(scenario.name);
   if (scenario.max_vus > 0) {
@@ -76,7 +75,9 @@ void ArrivalExecutor::on_pacer_timer() {
       stats_.record_dropped(key_, now);
     } else {
       ++in_flight_;
-      target_.start(client_, next_due_, [this, alive = alive_] {
+      // A replay's iteration i of this worker is logged request index + i * count.
+      const std::uint64_t iteration = share_.index + next_index_ * share_.count;
+      target_.start(client_, next_due_, iteration, [this, alive = alive_] {
         if (*alive) --in_flight_;
       });
     }

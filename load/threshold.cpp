@@ -326,6 +326,11 @@ ThresholdSpec threshold_spec_from_json(const core::JsonReader& reader) {
     parse_threshold(spec.expression, reader.file(), reader.pointer());
     return spec;
   }
+  if (!reader.value().is_object()) {
+    reader.fail(std::string("a threshold is an expression string such as \"p(95) < 300ms\" or an "
+                            "object {\"expression\", \"scope\", \"abort_on_fail\"}, found ") +
+                reader.value().type_name());
+  }
   reader.reject_unknown_keys({"expression", "scope", "abort_on_fail"});
   spec.expression = reader.at("expression").as_string();
   parse_threshold(spec.expression, reader.file(), reader.at("expression").pointer());

@@ -67,7 +67,7 @@ TEST(LoadSmoke, CleanTargetPassesAndEachLoadDefectBreaksTheThresholds) {
   const SmokeRun clean = run_smoke();
   EXPECT_TRUE(clean.outcome.thresholds_passed) << failed_thresholds(clean);
   ASSERT_EQ(clean.outcome.load_summaries.size(), 3u);
-  EXPECT_GE(clean.outcome.load_summaries[0]["requests"].get<std::uint64_t>(), 1000u);
+  EXPECT_GE(clean.outcome.load_summaries[0]["requests"].get<std::uint64_t>(), 400u);  // 100 req/s after warm-up
   bool saw_threshold_check = false;
   for (const core::CheckResult& check : clean.checks) {
     saw_threshold_check |= check.id == "load.health.threshold.1";
