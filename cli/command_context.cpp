@@ -19,6 +19,49 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
                    "Permit destructive or load work against an environment marked production");
 }
 
+CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](std::string& input) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(input, value)) {
+          return "expected a number, got \"" + input + "\"";
+        }
+        if (!(value > 0)) return "must be a number greater than 0, got " + input;
+        return "";
+      },
+      "POSITIVE");
+}
+
+std::string unknown_subcommand_message(CLI::App& app, int argc, char** argv) {
+  CLI::App* current = &app;
+  std::string command = "golive";
+  const auto names_of = [](const std::vector<CLI::App*>& subcommands) {
+    std::string names;
+    for (CLI::App* sub : subcommands) names += (names.empty() ? "" : ", ") + sub->get_name();
+    return names;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') return "";  // an option: CLI11's own message names it
+    const auto subcommands = current->get_subcommands([](CLI::App*) { return true; });
+    if (subcommands.empty()) return "";
+    CLI::App* next = nullptr;
+    for (CLI::App* sub : subcommands) {
+      if (sub->get_name() == word) next = sub;
+    }
+    if (next == nullptr) {
+      return command + ": unknown command \"" + word +
+             "\" (expected one of: " + names_of(subcommands) + ")";
+    }
+    current = next;
+    command += " " + word;
+  }
+  // The words ran out where a subcommand is still needed ("golive replay").
+  const auto subcommands = current->get_subcommands([](CLI::App*) { return true; });
+  if (subcommands.empty()) return "";
+  return command + ": a subcommand is required (one of: " + names_of(subcommands) + ")";
+}
+
 std::string golive_home() {
   if (const char* home = std::getenv("GOLIVE_HOME")) return home;
   return GOLIVE_SOURCE_DIR;

@@ -22,6 +22,15 @@ struct CommonOptions {
 // Adds --env, --out, --format, --quiet and --allow-production to a subcommand.
 void add_common_options(CLI::App& command, CommonOptions& options);
 
+// A CLI11 check for options that must be a number > 0 ("--speed: must be a
+// number greater than 0, got -1"); CLI::PositiveNumber prints DBL_MAX instead.
+CLI::Validator positive_number();
+
+// For a usage error: names the first word of the command line that is not a
+// subcommand where one is expected ("golive frobnicate", "golive probe nope")
+// and lists the valid ones; "" when the error is something else.
+std::string unknown_subcommand_message(CLI::App& app, int argc, char** argv);
+
 // The repository root (GOLIVE_HOME, else the source dir compiled in).
 std::string golive_home();
 

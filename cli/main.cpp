@@ -22,6 +22,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      const std::string unknown = golive::cli::unknown_subcommand_message(app, argc, argv);
+      if (!unknown.empty()) {
+        std::cerr << unknown << "\n";
+        return golive::core::kExitBadInput;
+      }
+    }
     int code = app.exit(e);
     // CLI11 returns 0 for --help/--version; every usage error is bad input.
     return code == 0 ? golive::core::kExitPass : golive::core::kExitBadInput;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/command_context.hpp"
+#include "cli/run_coverage.hpp"
 #include "cli/run_session.hpp"
 #include "cli/reference_target.hpp"
 #include "cli/suite_stages.hpp"
@@ -50,6 +51,19 @@ int execute_run(const RunOptions& options) {
                                               [&](const SuiteStage& s) { return s.name == name; });
     if (!known) throw core::InputError("--suite", "", "unknown suite \"" + name + "\"");
   }
+  // Production: refuse before the first request (no run directory, no
+  // traffic), not half-way through a run.
+  std::string destructive_stages;
+  for (const auto& stage : stages) {
+    if (!stage.destructive || !selected(options, stage.name)) continue;
+    if (destructive_stages.find(stage.name) != std::string::npos) continue;
+    destructive_stages += (destructive_stages.empty() ? "" : ", ") + stage.name;
+  }
+  if (!destructive_stages.empty()) {
+    core::require_non_production(
+        env, options.common.allow_production,
+        "the stages that write data or load the target (" + destructive_stages + ")");
+  }
 
   auto run_dir = core::RunDirectory::create(options.common.out_dir);
   core::JsonlResultWriter writer(run_dir.file("results.jsonl"), core::Redactor::global());
@@ -79,6 +93,7 @@ int execute_run(const RunOptions& options) {
 
   std::cout << "golive run " << run_dir.id() << " against \"" << env.name << "\" ("
             << env.base_url << ")\n";
+  start_endpoint_recording();  // surface coverage: the endpoints every suite exercises
   auto env_outcome = core::run_env_suite(env, sink);
   bool unreachable = !env_outcome.target_reachable;
   if (!unreachable) {
@@ -88,10 +103,17 @@ int execute_run(const RunOptions& options) {
       if (stage.destructive) core::require_non_production(env, options.common.allow_production,
                                                           stage.name + " stage");
       std::cout << "== " << stage.name << "\n" << std::flush;
+      set_endpoint_recording(stage.name != "load");  // no per-request bookkeeping under load
       stage.run(env, options.common, sink);
     }
   }
   bool was_interrupted = core::interrupted();
+  // Skipped after Ctrl-C: reading the declared routes could keep a stopping run waiting.
+  if (!unreachable && !was_interrupted) {
+    writer.record_meta("surface_coverage", surface_coverage_record(env));
+  } else {
+    set_endpoint_recording(false);
+  }
   writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()},
                                  {"interrupted", was_interrupted}});
 

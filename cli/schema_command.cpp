@@ -5,6 +5,7 @@
 
 #include "cli/command_context.hpp"
 #include "core/exit_codes.hpp"
+#include "core/input_error.hpp"
 #include "core/postgres.hpp"
 #include "db/schema_snapshot.hpp"
 
@@ -19,6 +20,13 @@ struct SnapshotOptions {
 
 int execute_snapshot(const SnapshotOptions& options) {
   core::Redactor::global().add_secret(options.database_url);
+  if (options.database_url.rfind("postgres://", 0) != 0 &&
+      options.database_url.rfind("postgresql://", 0) != 0) {
+    // Not echoed: a mistyped URL may still hold a password.
+    throw core::InputError("--db", "",
+                           "expected a postgres:// or postgresql:// URL, e.g. "
+                           "postgresql://USER@127.0.0.1:5432/DB");
+  }
   auto connection = core::connect_database(options.database_url);
   if (!connection.ok()) {
     std::cerr << "golive schema snapshot: cannot connect: "

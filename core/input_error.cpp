@@ -49,6 +49,21 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
     auto pos = what.find("syntax error");
     throw InputError(origin, line_column(text, offset),
                      "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double ("1e999"): nlohmann throws out_of_range 406 with
+    // no position, so locate the number it quotes (found by fuzzing, issue 10).
+    std::string what = e.what();
+    const auto quote = what.find("parsing '");
+    std::string location;
+    if (quote != std::string::npos) {
+      const std::string number = what.substr(quote + 9, what.find('\'', quote + 9) - quote - 9);
+      if (const auto at = text.find(number); !number.empty() && at != std::string::npos) {
+        location = line_column(text, at);
+      }
+    }
+    auto pos = what.find("number overflow");
+    throw InputError(origin, location,
+                     "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
   }
 }
 

@@ -529,9 +529,14 @@ class WorkflowParser {
       assertion.latency_ms = budget.as_number();
       if (assertion.latency_ms <= 0) budget.fail("a latency budget is more than 0 ms");
     } else {
-      reader.fail(
-          "an assertion needs one of: status, json, header, body_contains, "
-          "body_not_contains, latency_ms_below");
+      // Name what was there: a misspelt key ("statuz") is the usual cause.
+      std::string found;
+      if (reader.value().is_object() && !reader.value().empty()) {
+        found = " (found \"" + reader.value().begin().key() + "\")";
+      }
+      reader.fail(std::string("an assertion needs one of: status, json, header, body_contains, "
+                              "body_not_contains, latency_ms_below") +
+                  found);
     }
     return assertion;
   }

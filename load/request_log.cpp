@@ -112,7 +112,7 @@ RawEntry parse_jsonl_line(const std::string& line, const std::string& file, std:
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for "1e999"
     fail_line(file, number, std::string("invalid JSON: ") + e.what());
   }
   const std::string origin = file + ":" + std::to_string(number);

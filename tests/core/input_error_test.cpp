@@ -23,6 +23,19 @@ TEST(InputError, SyntaxErrorsGiveLineAndColumn) {
   }
 }
 
+// Fuzzing (issue 10, request_log_fuzz): "1e999" made nlohmann throw out_of_range (not
+// parse_error), which escaped parse_json_text as "internal error" with no file or line.
+TEST(InputError, NumberOverflowIsAnInputErrorWithLineAndColumn) {
+  try {
+    parse_json_text("{\n  \"max_rps\": 1e999\n}", "env.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "env.json");
+    EXPECT_EQ(e.location(), "line 2, column 14") << e.location();
+    EXPECT_NE(e.problem().find("number overflow"), std::string::npos) << e.problem();
+  }
+}
+
 TEST(InputError, ReaderNamesPointerOfNestedValues) {
   auto doc = nlohmann::json::parse(R"({"steps": [{"url": 5}], "a/b": {"c~d": "x"}})");
   JsonReader root(doc, "wf.json");
