@@ -4,6 +4,7 @@
 // request leaves as soon as one completes), like `wrk -tT -cC`.
 //
 //   golive_bench_http --url http://127.0.0.1:8080/ --threads 2 --connections 100 --seconds 10
+//   golive_bench_http --engine native ...   (core::NativeHttpClient instead of libcurl; http:// only)
 //
 // Prints one summary line: requests, errors, rps, p50_ms, p99_ms, max_ms.
 // Latency is from send() to the completion callback, measured after a
@@ -22,14 +23,17 @@
 #include <vector>
 
 #include "core/http_engine.hpp"
+#include "core/native_http_client.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using golive::core::HttpClient;
 using golive::core::HttpEngine;
 using golive::core::HttpEngineOptions;
 using golive::core::HttpRequest;
 using golive::core::HttpResponse;
+using golive::core::NativeHttpClient;
 
 struct BenchSettings {
   std::string url = "http://127.0.0.1:8080/";
@@ -37,6 +41,7 @@ struct BenchSettings {
   int connections = 100;     // in flight, across all threads
   double seconds = 10;       // measured duration
   double warmup_seconds = 1;  // discarded
+  std::string engine = "curl";  // "curl" (HttpEngine) or "native" (NativeHttpClient)
 };
 
 std::int64_t now_ns() {
@@ -47,8 +52,12 @@ std::int64_t now_ns() {
 class LoadLoop {
  public:
   LoadLoop(const BenchSettings& settings, int in_flight)
-      : settings_(settings), in_flight_target_(in_flight), engine_(io_, engine_options(in_flight)),
-        phase_timer_(io_) {
+      : settings_(settings), in_flight_target_(in_flight), phase_timer_(io_) {
+    if (settings.engine == "native") {
+      engine_ = std::make_unique<NativeHttpClient>(io_, engine_options(in_flight));
+    } else {
+      engine_ = std::make_unique<HttpEngine>(io_, engine_options(in_flight));
+    }
     request_.url = settings.url;
     // Room for every sample at 200k req/s, so recording never allocates.
     latencies_us_.reserve(static_cast<std::size_t>(settings.seconds * 200000 / settings.threads) + 1024);
@@ -70,6 +79,7 @@ class LoadLoop {
   static HttpEngineOptions engine_options(int in_flight) {
     HttpEngineOptions options;
     options.max_connections_total = in_flight;  // exactly one connection per in-flight request
+    options.max_connections_per_host = in_flight;  // the native client's limit (it has no total)
     return options;
   }
 
@@ -77,7 +87,7 @@ class LoadLoop {
     ++outstanding_;
     const std::int64_t sent_ns = now_ns();
     // [this, sent_ns] is 16 bytes: std::function stores it without allocating.
-    engine_.send(request_, [this, sent_ns](HttpResponse&& response) { on_response(response, sent_ns); });
+    engine_->send(request_, [this, sent_ns](HttpResponse&& response) { on_response(response, sent_ns); });
   }
 
   void on_response(const HttpResponse& response, std::int64_t sent_ns) {
@@ -116,7 +126,7 @@ class LoadLoop {
   const BenchSettings& settings_;
   const int in_flight_target_;
   boost::asio::io_context io_{1};
-  HttpEngine engine_;
+  std::unique_ptr<HttpClient> engine_;
   boost::asio::steady_timer phase_timer_;
   HttpRequest request_;
   std::vector<std::uint32_t> latencies_us_;  // microseconds, measured phase only
@@ -144,11 +154,13 @@ bool parse_arguments(int argc, char** argv, BenchSettings& settings) {
       settings.seconds = std::atof(value);
     } else if (flag == "--warmup-seconds") {
       settings.warmup_seconds = std::atof(value);
+    } else if (flag == "--engine") {
+      settings.engine = value;
     } else {
       return false;
     }
   }
-  return settings.threads > 0 && settings.connections >= settings.threads && settings.seconds > 0 &&
+  return (settings.engine == "curl" || settings.engine == "native") && settings.threads > 0 && settings.connections >= settings.threads && settings.seconds > 0 &&
          settings.seconds <= 600 && settings.warmup_seconds >= 0;
 }
 
@@ -165,7 +177,7 @@ int main(int argc, char** argv) {
   if (!parse_arguments(argc, argv, settings)) {
     std::fprintf(stderr,
                  "usage: golive_bench_http [--url URL] [--threads T] [--connections C] "
-                 "[--seconds S (<= 600)] [--warmup-seconds W]\n");
+                 "[--seconds S (<= 600)] [--warmup-seconds W] [--engine curl|native]\n");
     return 2;
   }
 
@@ -188,8 +200,8 @@ int main(int argc, char** argv) {
   }
   std::sort(all.begin(), all.end());
   const double rps = seconds > 0 ? static_cast<double>(all.size()) / seconds : 0;
-  std::printf("golive_bench_http url=%s threads=%d connections=%d seconds=%.1f\n", settings.url.c_str(),
-              settings.threads, settings.connections, seconds);
+  std::printf("golive_bench_http engine=%s url=%s threads=%d connections=%d seconds=%.1f\n",
+              settings.engine.c_str(), settings.url.c_str(), settings.threads, settings.connections, seconds);
   std::printf("requests=%zu errors=%llu rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n", all.size(),
               static_cast<unsigned long long>(errors), rps, percentile_ms(all, 0.50),
               percentile_ms(all, 0.99), all.empty() ? 0.0 : all.back() / 1000.0);

@@ -36,6 +36,7 @@ struct LoadCommandOptions {
   std::string shard = "1/1";
   std::string shard_group;  // ties the shards of one distributed run together
   unsigned threads = 2;
+  std::string engine = "curl";          // --engine curl|native (native: plain http:// without libcurl)
   std::string metrics_addr;            // --metrics-addr HOST:PORT; "" = off
   std::string replay_log;              // --replay LOG instead of a profile
   double speed = 1;                    // --speed for --replay
@@ -104,6 +105,7 @@ int execute_load(const LoadCommandOptions& options) {
   if (options.duration_s > 0) run.max_duration_s = options.duration_s;
   run.shard = load::parse_shard(options.shard);
   run.threads = options.threads;
+  run.native_http = options.engine == "native";
   run.allow_production = options.common.allow_production;
   run.should_stop = [] { return core::interrupted(); };
   // Bound before the run directory exists: a bad --metrics-addr is exit 2
@@ -195,6 +197,10 @@ void register_load_command(CLI::App& app, int& exit_code) {
                    "mix groups");
   load->add_option("--threads", options->threads, "Worker threads, one HTTP engine each (default 2)")
       ->check(CLI::Range(1, 256));
+  load->add_option("--engine", options->engine,
+                   "HTTP client for plain http:// traffic: curl (default) or native (golive's own "
+                   "HTTP/1.1 keep-alive client, faster; https:// always uses curl)")
+      ->check(CLI::IsMember({"curl", "native"}));
   load->add_option("--metrics-addr", options->metrics_addr,
                    "Serve live figures in Prometheus text format at http://HOST:PORT/metrics "
                    "during the run (e.g. 127.0.0.1:9464; port 0 picks a free one)");

@@ -138,6 +138,7 @@ LoadRunOutcome run_load_suite(const core::Environment& environment, const LoadOp
     plan.engine_options.host_allowed = [shared_environment](std::string_view host) {
       return shared_environment->host_allowed(std::string(host));
     };
+    plan.native_http = options.native_http;
     plan.share.index = options.shard.index * threads + t;
     plan.share.count = total_workers;
     plan.share.rate_scale = outcome.rate_scale;

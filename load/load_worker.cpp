@@ -4,6 +4,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/http_engine.hpp"
+#include "core/native_http_client.hpp"
+#include "core/scheme_routed_client.hpp"
 #include "load/iteration_target.hpp"
 #include "load/rate_capped_client.hpp"
 
@@ -15,6 +17,8 @@ namespace golive::load {
 struct LoadWorker::Runtime {
   boost::asio::io_context io{1};
   core::HttpEngine engine;
+  std::unique_ptr<core::NativeHttpClient> native;  // with plan.native_http only
+  std::unique_ptr<core::SchemeRoutedClient> routed;  // http:// → native, the rest → engine
   RateCappedClient client;
   std::vector<std::unique_ptr<IterationTarget>> targets;
   std::vector<std::unique_ptr<ScenarioExecutor>> executors;
@@ -25,7 +29,10 @@ struct LoadWorker::Runtime {
   bool cancelled = false;
 
   Runtime(const WorkerPlan& plan)
-      : engine(io, plan.engine_options), client(engine, plan.max_rps) {}
+      : engine(io, plan.engine_options),
+        native(plan.native_http ? std::make_unique<core::NativeHttpClient>(io, plan.engine_options) : nullptr),
+        routed(native ? std::make_unique<core::SchemeRoutedClient>(*native, engine) : nullptr),
+        client(routed ? static_cast<core::HttpClient&>(*routed) : engine, plan.max_rps) {}
 };
 
 LoadWorker::LoadWorker(WorkerPlan plan) : plan_(std::move(plan)), stats_(plan_.epoch) {
@@ -125,6 +132,7 @@ void LoadWorker::run() {
       }
       if (now >= rt.stop_at + plan_.drain_grace) {
         rt.engine.cancel_all();  // completions are posted; one more tick lets them run
+        if (rt.native) rt.native->cancel_all();
         rt.cancelled = true;
       }
     }

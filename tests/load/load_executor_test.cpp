@@ -217,6 +217,30 @@ TEST(ClosedModel, VirtualUsersRampAndLoopTheirIterations) {
   EXPECT_TRUE(concurrency_passed);
 }
 
+// golive load --engine native: plain http:// rides core::NativeHttpClient's keep-alive pool.
+TEST(ClosedModel, NativeEngineCarriesPlainHttpOnKeptAliveConnections) {
+  testing::TestHttpServer server;
+  nlohmann::json document = {{"description", "closed, native client"},
+                             {"scenarios",
+                              {{{"name", "vus"},
+                                {"executor", "ramping_vus"},
+                                {"start_vus", 4},
+                                {"stages", {{{"duration_s", 1.0}, {"target_vus", 4}}}},
+                                {"iteration_pause_ms", 10},
+                                {"request", {{"url", "/ok"}}}}}}};
+  LoadOptions options;
+  options.profile = profile_from(document);
+  options.drain_grace = std::chrono::milliseconds(3000);
+  options.threads = 1;
+  options.native_http = true;
+  core::CollectingSink sink;
+  const auto outcome = run_load_suite(local_environment(server), options, sink);
+  const MetricSnapshot snapshot = outcome.stats.snapshot("vus");
+  EXPECT_GT(snapshot.requests, 40u);
+  EXPECT_EQ(snapshot.errors, 0u);
+  EXPECT_LE(server.connections_accepted(), 4u);  // one kept-alive connection per VU at most
+}
+
 TEST(Safety, ProductionIsRefusedWithoutAllowProduction) {
   testing::TestHttpServer server;
   core::Environment env = local_environment(server);
