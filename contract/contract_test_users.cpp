@@ -21,8 +21,13 @@ ContractUserOutcome session_from(const core::HttpResponse& response, const std::
                                  bool created_here, const char* what) {
   ContractUserOutcome outcome;
   if (!response.transport_ok() || response.status != 200) {
-    outcome.error = std::string(what) + " answered " + std::to_string(response.status) + " " +
-                    response.error_message + " " + response.body.substr(0, 200);
+    // A transport failure names its category (reset, timeout, too_large, ...), not a
+    // status line that may have arrived before the failure.
+    outcome.error = !response.transport_ok()
+                        ? std::string(what) + " got no response: " +
+                              core::to_string(response.error) + " (" + response.error_message + ")"
+                        : std::string(what) + " answered " + std::to_string(response.status) +
+                              " " + response.body.substr(0, 200);
     outcome.unreachable = response.error == core::HttpErrorCategory::kConnect ||
                           response.error == core::HttpErrorCategory::kDns;
     return outcome;

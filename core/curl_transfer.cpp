@@ -70,6 +70,12 @@ HttpErrorCategory classify_curl_result(CURLcode code, bool size_cap_hit) {
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE: return HttpErrorCategory::kReset;  // closed before the body ended
     case CURLE_FILESIZE_EXCEEDED: return HttpErrorCategory::kTooLarge;  // Content-Length over the cap
+    // libcurl 7.x reports a response header over its 100 KB limit (CURL_MAX_HTTP_HEADER)
+    // as CURLE_OUT_OF_MEMORY ("Avoided giant realloc for header"); 8.6+ says CURLE_TOO_LARGE.
+    case CURLE_OUT_OF_MEMORY: return HttpErrorCategory::kTooLarge;
+#if LIBCURL_VERSION_NUM >= 0x080600
+    case CURLE_TOO_LARGE: return HttpErrorCategory::kTooLarge;
+#endif
     case CURLE_WRITE_ERROR:
       return size_cap_hit ? HttpErrorCategory::kTooLarge : HttpErrorCategory::kOther;
     case CURLE_WEIRD_SERVER_REPLY:

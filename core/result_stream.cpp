@@ -57,7 +57,7 @@ ResultStreamContents read_result_stream(const std::string& path) {
     nlohmann::json value;
     try {
       value = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for "1e999"
       if (last) {
         contents.truncated_tail = true;
         break;

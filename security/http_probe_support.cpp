@@ -158,7 +158,12 @@ namespace {
 
 std::optional<ProbeUser> session_from(const core::HttpResponse& response, ProbeUser user,
                                       std::string* why) {
-  if (!response.transport_ok() || response.status / 100 != 2) {
+  if (!response.transport_ok()) {
+    *why = std::string("no response: ") + core::to_string(response.error) + " (" +
+           response.error_message + ")";
+    return std::nullopt;
+  }
+  if (response.status / 100 != 2) {
     *why = "status " + std::to_string(response.status) + " " + response.body.substr(0, 160);
     return std::nullopt;
   }

@@ -6,6 +6,9 @@
 
 #include <dirent.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -310,6 +313,31 @@ TEST_F(HttpEngineTest, GarbageReplyIsProtocolError) {
   EXPECT_EQ(response.error, HttpErrorCategory::kProtocol) << response.error_message;
 }
 
+// Issue 10 (hostile targets): a 1 MB response header was reported as "other (Out of memory)".
+TEST_F(HttpEngineTest, OversizedResponseHeaderIsTooLarge) {
+  HttpEngine engine(io);
+  const HttpResponse response = send_and_wait(io, engine, get(server.url("/huge-header/1048576")));
+  EXPECT_EQ(response.error, HttpErrorCategory::kTooLarge) << response.error_message;
+}
+
+// Issue 10: a 5xx storm is statuses, not transport errors; slowloris hits the request budget.
+TEST_F(HttpEngineTest, StormAnswersRotateThrough5xxAndSlowlorisTimesOut) {
+  HttpEngine engine(io);
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) {
+    const HttpResponse response = send_and_wait(io, engine, get(server.url("/storm")));
+    EXPECT_EQ(response.error, HttpErrorCategory::kNone) << response.error_message;
+    statuses.push_back(response.status);
+  }
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{500, 502, 503, 504}));
+
+  HttpRequest trickle = get(server.url("/slowloris"));
+  trickle.timeout = 1200ms;  // a few bytes arrive, the response never completes in time
+  const HttpResponse slow = send_and_wait(io, engine, trickle);
+  EXPECT_EQ(slow.error, HttpErrorCategory::kTimeout) << slow.error_message;
+}
+
 TEST_F(HttpEngineTest, BodyOverTheCapIsTooLarge) {
   HttpEngine engine(io);
   HttpRequest declared = get(server.url("/large/100000"));  // Content-Length over the cap
@@ -480,6 +508,8 @@ TEST(HttpErrorMappingTest, CurlCodesMapToCategories) {
   EXPECT_EQ(classify_curl_result(CURLE_WRITE_ERROR, true), HttpErrorCategory::kTooLarge);
   EXPECT_EQ(classify_curl_result(CURLE_WRITE_ERROR, false), HttpErrorCategory::kOther);
   EXPECT_EQ(classify_curl_result(CURLE_WEIRD_SERVER_REPLY, false), HttpErrorCategory::kProtocol);
+  // libcurl 7.x: a response header over 100 KB (issue 10, hostile targets).
+  EXPECT_EQ(classify_curl_result(CURLE_OUT_OF_MEMORY, false), HttpErrorCategory::kTooLarge);
 }
 
 TEST(HttpUrlHostTest, ExtractsTheHostTheAllowlistSees) {

@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <atomic>
 #include <cctype>
 #include <cstdint>
 #include <chrono>
@@ -42,6 +43,10 @@ struct TestHttpServer::Impl {
 
   void accept_next();
   Handler find_handler(std::string_view path);
+  std::string everywhere_behaviour() {
+    std::lock_guard<std::mutex> lock(handlers_mutex);
+    return everywhere;
+  }
   void count_request_started() {
     ++owner.requests_received_;
     const std::size_t now = ++owner.in_flight_;
@@ -60,6 +65,8 @@ struct TestHttpServer::Impl {
   tcp::acceptor acceptor;
   std::mutex handlers_mutex;
   std::vector<std::pair<std::string, Handler>> handlers;  // tests' own routes
+  std::string everywhere;                                 // behave_everywhere(); guarded by handlers_mutex
+  std::atomic<unsigned> storm_count{0};                   // /storm answers so far
   std::vector<std::shared_ptr<Session>> never_answered;   // kept open until stop
   std::vector<std::shared_ptr<Session>> held;             // answered by release_held()
   std::vector<std::weak_ptr<Session>> sessions;           // to close on stop
@@ -97,8 +104,11 @@ class Session : public std::enable_shared_from_this<Session> {
     answering_ = true;
 
     const std::string target(request_.target());
-    const std::string_view path = std::string_view(target).substr(0, target.find('?'));
-    if (auto handler = server_.find_handler(path)) {
+    std::string_view path = std::string_view(target).substr(0, target.find('?'));
+    auto handler = server_.find_handler(path);
+    const std::string everywhere = server_.everywhere_behaviour();
+    if (!handler && !everywhere.empty()) path = everywhere;
+    if (handler) {
       TestRequest request{std::string(request_.method_string()), target, {}, request_.body()};
       for (const auto& field : request_) {
         std::string name(field.name_string());
@@ -155,6 +165,31 @@ class Session : public std::enable_shared_from_this<Session> {
                                  self->close();
                                });
     }
+    if (path.rfind("/huge-header/", 0) == 0) {
+      // Written raw: Beast refuses to serialize a field this large.
+      trickle_ = "HTTP/1.1 200 OK\r\nX-Padding: " +
+                 std::string(number_after(path, "/huge-header/"), 'p') +
+                 "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+      return asio::async_write(socket_, asio::buffer(trickle_),
+                               [self = shared_from_this()](boost::system::error_code, std::size_t) {
+                                 self->server_.count_request_finished();
+                                 self->answering_ = false;
+                                 boost::system::error_code ignored;
+                                 self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
+                                 self->close();
+                               });
+    }
+    if (path == "/slowloris") {
+      trickle_ = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 600\r\n\r\n" +
+                 std::string(600, 's');
+      trickled_ = 0;
+      return trickle_next_byte();
+    }
+    if (path == "/storm") {
+      static constexpr unsigned kStorm[] = {500, 502, 503, 504};
+      const unsigned code = kStorm[server_.storm_count++ % 4];
+      return write_text(code, "storm " + std::to_string(code));
+    }
     if (path == "/hold") {
       server_.hold(shared_from_this());
       return;
@@ -164,6 +199,26 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     write_text(404, "no such behaviour");
+  }
+
+  // Slowloris in reverse: one byte of `trickle_` every 500 ms, so a client
+  // sees a live connection that never finishes a response in time.
+  void trickle_next_byte() {
+    if (trickled_ >= trickle_.size()) {
+      server_.count_request_finished();
+      answering_ = false;
+      return close();
+    }
+    asio::async_write(socket_, asio::buffer(trickle_.data() + trickled_, 1),
+                      [self = shared_from_this()](boost::system::error_code error, std::size_t) {
+                        if (error) return self->close();
+                        ++self->trickled_;
+                        self->delay_.expires_after(std::chrono::milliseconds(500));
+                        self->delay_.async_wait([self](boost::system::error_code wait_error) {
+                          if (wait_error) return self->close();
+                          self->trickle_next_byte();
+                        });
+                      });
   }
 
   void write_echo() {
@@ -222,6 +277,8 @@ class Session : public std::enable_shared_from_this<Session> {
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
   asio::steady_timer delay_;
+  std::string trickle_;       // /slowloris, /huge-header: the raw response written
+  std::size_t trickled_ = 0;  // bytes of trickle_ written so far
   bool answering_ = false;
 };
 
@@ -285,6 +342,11 @@ void TestHttpServer::release_held() {
     held_ = 0;
     for (auto& session : held) session->answer_held();
   });
+}
+
+void TestHttpServer::behave_everywhere(const std::string& behaviour_path) {
+  std::lock_guard<std::mutex> lock(impl_->handlers_mutex);
+  impl_->everywhere = behaviour_path;
 }
 
 void TestHttpServer::on(const std::string& path_prefix, Handler handler) {

@@ -14,7 +14,14 @@
 //   /garbage         reads the request, answers bytes that are not HTTP, closes
 //   /never           reads the request and never answers (until the server stops)
 //   /hold            held unanswered until release_held(), then 200 "ok"
+//   /huge-header/<bytes>  200 "ok" with one X-Padding header <bytes> long (oversized header)
+//   /slowloris       trickles a 200 response one byte every 500 ms (headers included);
+//                    the whole response takes minutes
+//   /storm           a 5xx storm: 500, 502, 503, 504 in turn (each with a small body)
 //   anything else    404
+//
+// behave_everywhere("/reset") makes every request behave as that built-in path
+// (whatever its own path), so a whole suite can be pointed at one hostile behaviour.
 //
 // Tests can add behaviours with on(prefix, handler); the first matching
 // added prefix wins over the built-in ones. Counters are safe to read from
@@ -60,6 +67,9 @@ class TestHttpServer {
 
   // Call before sending the requests that use it.
   void on(const std::string& path_prefix, Handler handler);
+  // Every request is answered as the built-in `behaviour_path` ("/reset", "/slowloris",
+  // "/delay/3000", ...); handlers added with on() still win. "" restores paths.
+  void behave_everywhere(const std::string& behaviour_path);
 
   std::size_t connections_accepted() const { return connections_accepted_.load(); }
   std::size_t requests_received() const { return requests_received_.load(); }
