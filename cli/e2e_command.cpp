@@ -1,8 +1,8 @@
 // `golive e2e`: runs the end-to-end workflows (e2e/workflows/*.json) against
 // an environment, streaming every step to out/<run-id>/results.jsonl and
-// writing junit.xml at the end. With no --env the embedded reference target
+// rendering every report (junit.xml, report.json, index.html, ...) at the end.
+// With no --env the embedded reference target
 // is started for the run (and stopped after it, if this run started it).
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -17,8 +17,6 @@
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
 #include "e2e/e2e_suite.hpp"
-#include "reports/junit_reporter.hpp"
-#include "reports/report_model.hpp"
 
 namespace golive::cli {
 
@@ -52,14 +50,6 @@ std::string step_line(const core::CheckResult& result) {
        << result.duration_ms << " ms";
   if (result.status != core::CheckStatus::kPass) line << "  " << result.message;
   return core::Redactor::global().redact(line.str());
-}
-
-void write_junit(const std::string& results_path, const std::string& junit_path) {
-  report::RenderOptions render;
-  auto model = report::build_report_model(core::read_result_stream(results_path), render);
-  std::ofstream out(junit_path, std::ios::binary | std::ios::trunc);
-  out << report::render_junit_xml(model, render);
-  if (!out) throw core::InputError(junit_path, "", "cannot write the JUnit report");
 }
 
 int execute_e2e(const E2eCommandOptions& options) {
@@ -98,7 +88,6 @@ int execute_e2e(const E2eCommandOptions& options) {
 
   bool was_interrupted = core::interrupted() || summary.outcome.stopped;
   session.finish(was_interrupted);
-  write_junit(results_path, run_dir.file("junit.xml"));
 
   if (options.common.format != "json") {
     std::size_t instances_ok = 0;
@@ -108,7 +97,8 @@ int execute_e2e(const E2eCommandOptions& options) {
               << summary.outcome.instances.size() << " workflow runs passed, " << session.failed() << " step"
               << (session.failed() == 1 ? "" : "s") << " failed\n"
               << "results: " << results_path << "\n"
-              << "junit:   " << run_dir.file("junit.xml") << "\n";
+              << "junit:   " << run_dir.file("junit.xml") << "\n"
+              << "report:  " << session.report_path() << "\n";
   }
   if (summary.target_unreachable()) return core::kExitUnreachable;
   return summary.outcome.ok() && !was_interrupted ? core::kExitPass : core::kExitGateFailed;

@@ -23,6 +23,7 @@
 #include "load/load_suite.hpp"
 #include "load/metrics_endpoint.hpp"
 #include "load/request_log.hpp"
+#include "reports/render_all.hpp"
 #include "load/shard_file.hpp"
 
 namespace golive::cli {
@@ -167,13 +168,23 @@ int execute_load(const LoadCommandOptions& options) {
     shard << load::to_json(shard_file).dump() << "\n";
     if (!shard) throw core::InputError(shard_path, "", "cannot write the shard statistics");
   }
+  // The reports (charts in index.html, sla.md, ...), also after an interrupt.
+  std::string report_path;
+  try {
+    report_path = report::render_all(core::read_result_stream(results_path), report::RenderOptions{},
+                                     run_dir.path())
+                      .index_html;
+  } catch (const std::exception& e) {
+    std::cerr << "golive load: warning: the reports could not be rendered ("
+              << core::Redactor::global().redact(e.what()) << "); results are in " << results_path << "\n";
+  }
   if (options.common.format == "json") {
     std::cout << outcome.summary().dump() << "\n";
   } else if (!options.common.quiet) {
     print_summary(outcome);
     std::cout << (outcome.aborted ? "ABORTED by an abort_on_fail threshold\n" : "")
               << (interrupted ? "INTERRUPTED: partial results\n" : "") << "results: " << results_path
-              << "\nshard:   " << shard_path << "\n";
+              << "\nshard:   " << shard_path << "\nreport:  " << report_path << "\n";
   }
   const bool passed = outcome.thresholds_passed && outcome.sla_met && !interrupted;
   return passed ? core::kExitPass : core::kExitGateFailed;

@@ -58,7 +58,7 @@ int execute_http_probe(const std::string& family, const HttpProbeOptions& option
     std::cout << "\n"
               << (was_interrupted ? "INTERRUPTED: partial results. " : "") << session.failed()
               << " of " << session.total() << " checks failed\nresults: " << session.results_path()
-              << "\n";
+              << "\nreport:  " << session.report_path() << "\n";
   }
   return session.failed() == 0 && session.total() > 0 && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
 }

@@ -93,7 +93,7 @@ int execute_secrets_probe(const SecretsProbeOptions& options) {
     std::cout << "\n"
               << (was_interrupted ? "INTERRUPTED: partial results. " : "") << session.failed()
               << " of " << session.total() << " checks failed\nresults: " << session.results_path()
-              << "\n";
+              << "\nreport:  " << session.report_path() << "\n";
   }
   return session.failed() == 0 && session.total() > 0 && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
 }

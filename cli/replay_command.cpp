@@ -80,7 +80,8 @@ int execute_replay(const ReplayCommandOptions& options) {
   session.finish(stopped);
   if (options.common.format != "json") {
     std::cout << (stopped ? "INTERRUPTED: partial results. " : "") << session.failed() << " failed\n"
-              << "results: " << results_path << "\n";
+              << "results: " << results_path << "\n"
+              << "report:  " << session.report_path() << "\n";
   }
   if (unreachable) return core::kExitUnreachable;
   return session.failed() == 0 && !stopped ? core::kExitPass : core::kExitGateFailed;

@@ -4,7 +4,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/input_error.hpp"
 #include "core/redactor.hpp"
+#include "reports/render_all.hpp"
 
 namespace golive::cli {
 
@@ -56,6 +58,14 @@ RunSession::RunSession(const CommonOptions& options, const core::Environment& en
 void RunSession::finish(bool interrupted) {
   writer_.record_meta("run_end",
                       {{"ended_at", core::utc_now_iso8601()}, {"interrupted", interrupted}});
+  try {
+    auto contents = core::read_result_stream(results_path());
+    report_path_ = report::render_all(contents, report::RenderOptions{}, run_dir_.path()).index_html;
+  } catch (const std::exception& e) {
+    std::cerr << "golive: warning: the reports could not be rendered ("
+              << core::Redactor::global().redact(e.what()) << "); results are in " << results_path()
+              << "\n";
+  }
 }
 
 }  // namespace golive::cli

@@ -1,7 +1,9 @@
 // RunSession: what every suite subcommand sets up before its suite runs:
 // out/<run-id>/, results.jsonl with a run_start record, and a console sink
 // that prints each result as it arrives (text or JSON lines, --quiet aware)
-// and counts failures. finish() writes run_end.
+// and counts failures. finish() writes run_end and renders every report
+// (report.json, junit.xml, index.html, checklist.md, sla.md) into the run
+// directory, so an interrupted command still leaves a readable partial report.
 #pragma once
 
 #include <functional>
@@ -37,14 +39,19 @@ class RunSession {
   std::size_t failed() const { return failed_; }
   std::size_t total() const { return total_; }
 
-  // Writes the run_end record.
+  // Writes the run_end record, then renders the reports. A report that
+  // cannot be rendered is a warning on stderr: results.jsonl stays, and
+  // `golive report render` can retry.
   void finish(bool interrupted);
+  // index.html of the rendered reports; "" before finish() or if rendering failed.
+  const std::string& report_path() const { return report_path_; }
 
  private:
   core::RunDirectory run_dir_;
   core::JsonlResultWriter writer_;
   std::size_t failed_ = 0;
   std::size_t total_ = 0;
+  std::string report_path_;
   core::CallbackSink console_;
   core::TeeSink sink_;
 };

@@ -2,7 +2,7 @@
 // `golive load` and `golive replay stripe` while their requests are in flight
 // at a slow local server. Each must exit 1 (not die of the signal), leave a
 // results.jsonl whose every line is JSON and whose run_end says interrupted,
-// from which `golive report render` makes a report.json and an index.html that
+// and the reports the command rendered (and `golive report render` re-renders) that
 // say so, and leave no process of its group running.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -68,8 +68,12 @@ TEST_P(InterruptedCommand, ExitsOneWithAnInterruptedReportAndNoLeftovers) {
   EXPECT_EQ(last.value("record", ""), "run_end") << last.dump();
   EXPECT_TRUE(last.value("interrupted", false)) << last.dump();
 
-  // The suite commands write results.jsonl (and junit.xml); report.json and index.html
-  // come from `golive report render` of that run directory.
+  // The command itself rendered its reports, and they say the run was interrupted.
+  ASSERT_TRUE(fs::exists(run + "/report.json"));
+  EXPECT_TRUE(nlohmann::json::parse(slurp(run + "/report.json"))["run"]["interrupted"].get<bool>());
+  EXPECT_NE(slurp(run + "/index.html").find("nterrupted"), std::string::npos);
+
+  // `golive report render` of that run directory gives the same verdict.
   const std::string rendered = dir + "/rendered";
   const auto render = golive::testing::run_process(
       {GOLIVE_BINARY, "report", "render", run, "--out", rendered}, {}, std::chrono::seconds(60));
