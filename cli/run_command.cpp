@@ -3,8 +3,10 @@
 // happen, then every report rendered from that stream. With no --env the
 // embedded reference target is started for the run and stopped after it.
 #include <algorithm>
+#include <exception>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "cli/command_context.hpp"
 #include "cli/run_coverage.hpp"
@@ -97,14 +99,46 @@ int execute_run(const RunOptions& options) {
   auto env_outcome = core::run_env_suite(env, sink);
   bool unreachable = !env_outcome.target_reachable;
   if (!unreachable) {
-    for (const auto& stage : stages) {
+    for (std::size_t next = 0; next < stages.size();) {
+      // A run of consecutive concurrent stages forms one batch; any other
+      // stage is a batch of its own.
+      std::vector<const SuiteStage*> batch;
+      const std::size_t first = next;
+      do {
+        if (selected(options, stages[next].name)) batch.push_back(&stages[next]);
+        ++next;
+      } while (next < stages.size() && stages[first].concurrent && stages[next].concurrent);
+      if (batch.empty()) continue;
       if (core::interrupted()) break;
-      if (!selected(options, stage.name)) continue;
-      if (stage.destructive) core::require_non_production(env, options.common.allow_production,
-                                                          stage.name + " stage");
-      std::cout << "== " << stage.name << "\n" << std::flush;
-      set_endpoint_recording(stage.name != "load");  // no per-request bookkeeping under load
-      stage.run(env, options.common, sink);
+      std::string names;
+      for (const SuiteStage* stage : batch) {
+        if (stage->destructive) {
+          core::require_non_production(env, options.common.allow_production, stage->name + " stage");
+        }
+        names += (names.empty() ? "" : " + ") + stage->name;
+      }
+      std::cout << "== " << names << (batch.size() > 1 ? " (at the same time)" : "") << "\n" << std::flush;
+      set_endpoint_recording(names != "load");  // no per-request bookkeeping under load
+      if (batch.size() == 1) {
+        batch.front()->run(env, options.common, sink);
+        continue;
+      }
+      core::SerializedSink serialized(sink);
+      std::vector<std::exception_ptr> errors(batch.size());
+      std::vector<std::thread> threads;
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        threads.emplace_back([&, k] {
+          try {
+            batch[k]->run(env, options.common, serialized);
+          } catch (...) {
+            errors[k] = std::current_exception();
+          }
+        });
+      }
+      for (auto& thread : threads) thread.join();
+      for (const auto& error : errors) {
+        if (error) std::rethrow_exception(error);
+      }
     }
   }
   bool was_interrupted = core::interrupted();

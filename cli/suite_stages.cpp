@@ -123,8 +123,10 @@ std::vector<SuiteStage> suite_stages() {
   // security probes (rate-limit bursts) last. "env" always runs first inside
   // `golive run` and decides reachability.
   return {
-      {"security", false, run_rls_stage},
-      {"db", true, run_db_stage},  // the rollback drill creates a scratch database
+      // The RLS probes (rolled-back transactions) and the database checks
+      // (catalog reads, drills in scratch databases) run at the same time.
+      {"security", false, run_rls_stage, true},
+      {"db", true, run_db_stage, true},  // the rollback drill creates a scratch database
       {"e2e", true, run_e2e_stage},
       {"contract", true, run_contract_stage},
       {"security", true, run_http_security_stage},

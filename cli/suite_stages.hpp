@@ -17,6 +17,10 @@ struct SuiteStage {
   std::string name;
   bool destructive;  // writes data or loads the target: refused on production without override
   std::function<void(const core::Environment&, const CommonOptions&, core::ResultSink&)> run;
+  // Runs at the same time as the neighbouring concurrent stages: it only reads
+  // the database (or works in scratch databases) and sends no API traffic, so
+  // it cannot distort another stage's results.
+  bool concurrent = false;
 };
 
 std::vector<SuiteStage> suite_stages();

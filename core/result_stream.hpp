@@ -93,6 +93,25 @@ class TeeSink : public ResultSink {
   std::vector<ResultSink*> sinks_;
 };
 
+// Serialises records that several threads produce (stages running at the
+// same time) into one sink, one record at a time.
+class SerializedSink : public ResultSink {
+ public:
+  explicit SerializedSink(ResultSink& next) : next_(next) {}
+  void record(const CheckResult& result) override {
+    std::lock_guard lock(mutex_);
+    next_.record(result);
+  }
+  void record_meta(const std::string& kind, const nlohmann::json& fields) override {
+    std::lock_guard lock(mutex_);
+    next_.record_meta(kind, fields);
+  }
+
+ private:
+  ResultSink& next_;
+  std::mutex mutex_;
+};
+
 // Reads a results.jsonl back. Lines that are not check records are returned
 // in `meta`; a truncated last line (an interrupted write) is ignored, any
 // other malformed line is an InputError naming the file and line.
