@@ -52,15 +52,7 @@ int execute_http_probe(const std::string& family, const HttpProbeOptions& option
   suite_options.request_timeout = std::chrono::seconds(options.timeout_s);
   security::run_http_security_suite(env, suite_options, sink);
 
-  const bool was_interrupted = core::interrupted();
-  session.finish(was_interrupted);
-  if (options.common.format != "json") {
-    std::cout << "\n"
-              << (was_interrupted ? "INTERRUPTED: partial results. " : "") << session.failed()
-              << " of " << session.total() << " checks failed\nresults: " << session.results_path()
-              << "\nreport:  " << session.report_path() << "\n";
-  }
-  return session.failed() == 0 && session.total() > 0 && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
+  return session.finish_probe(core::interrupted(), options.common.format == "json");
 }
 
 void register_family(CLI::App& probe, const std::string& family, const std::string& description,

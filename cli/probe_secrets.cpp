@@ -87,15 +87,7 @@ int execute_secrets_probe(const SecretsProbeOptions& options) {
     if (!core::interrupted()) security::record_secret_scan(report, sink);
   }
 
-  const bool was_interrupted = core::interrupted();
-  session.finish(was_interrupted);
-  if (options.common.format != "json") {
-    std::cout << "\n"
-              << (was_interrupted ? "INTERRUPTED: partial results. " : "") << session.failed()
-              << " of " << session.total() << " checks failed\nresults: " << session.results_path()
-              << "\nreport:  " << session.report_path() << "\n";
-  }
-  return session.failed() == 0 && session.total() > 0 && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
+  return session.finish_probe(core::interrupted(), options.common.format == "json");
 }
 
 }  // namespace

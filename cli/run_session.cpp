@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
 #include "core/redactor.hpp"
 #include "reports/render_all.hpp"
@@ -66,6 +67,16 @@ void RunSession::finish(bool interrupted) {
               << core::Redactor::global().redact(e.what()) << "); results are in " << results_path()
               << "\n";
   }
+}
+
+int RunSession::finish_probe(bool interrupted, bool json) {
+  finish(interrupted);
+  if (!json) {
+    std::cout << "\n"
+              << (interrupted ? "INTERRUPTED: partial results. " : "") << failed_ << " of " << total_
+              << " checks failed\nresults: " << results_path() << "\nreport:  " << report_path_ << "\n";
+  }
+  return failed_ == 0 && total_ > 0 && !interrupted ? core::kExitPass : core::kExitGateFailed;
 }
 
 }  // namespace golive::cli

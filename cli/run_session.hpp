@@ -43,6 +43,10 @@ class RunSession {
   // cannot be rendered is a warning on stderr: results.jsonl stays, and
   // `golive report render` can retry.
   void finish(bool interrupted);
+  // A probe command's ending: finish(), the "N of M checks failed" summary
+  // (unless `json`), and the exit code: pass only when checks ran and none
+  // failed and the run was not interrupted.
+  int finish_probe(bool interrupted, bool json);
   // index.html of the rendered reports; "" before finish() or if rendering failed.
   const std::string& report_path() const { return report_path_; }
 
