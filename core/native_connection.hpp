@@ -1,0 +1,116 @@
+// NativeConnection: one keep-alive TCP connection of NativeHttpClient and
+// the state machine of the request on it (connect, write, read and parse,
+// timeout, retry of a request that met a stale idle connection). At most one
+// request is on a connection at a time; NativeHostPool (core/native_host_pool.hpp)
+// owns the connections to one host:port and hands them requests.
+//
+// Internal to NativeHttpClient (core/native_http_client.hpp): nothing outside
+// core/native_*.cpp includes this header.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/http_types.hpp"
+#include "core/native_http_parser.hpp"
+
+namespace golive::core {
+
+class NativeHttpClient;
+struct NativeHostPool;
+
+using NativeClock = std::chrono::steady_clock;
+
+// Milliseconds from `start` to `now`: every timing field of a native response.
+inline double native_ms_since(NativeClock::time_point start, NativeClock::time_point now) {
+  return std::chrono::duration<double, std::milli>(now - start).count();
+}
+
+// One request from send() to its callback; kept whole so it can be sent again.
+struct NativeExchange {
+  HttpRequest request;
+  std::string target;  // path and query sent on the request line
+  ResponseCallback on_complete;
+  NativeClock::time_point started;   // send() time: every timing field is measured from it
+  NativeClock::time_point deadline;  // started + request.timeout
+  bool retried = false;              // already sent again after a stale keep-alive connection
+};
+
+// One keep-alive TCP connection: at most one request on it at a time.
+class NativeConnection : public std::enable_shared_from_this<NativeConnection> {
+ public:
+  static constexpr std::size_t kInitialReadBytes = 16 * 1024;  // grows only for long header blocks
+
+  NativeConnection(boost::asio::io_context& io, NativeHostPool& pool)
+      : pool_(&pool), socket_(io), timer_(io), resolver_(io), in_(kInitialReadBytes) {}
+
+  std::size_t slot = 0;  // index in pool.connections
+
+  bool busy() const { return has_exchange_; }
+
+  // Sends `exchange` on this connection, connecting first if needed.
+  void start(NativeExchange&& exchange);
+  // Completes the request on it (if any) with kCancelled, posted; closes and leaves the pool.
+  void cancel();
+  // The client is going away: close everything and call nothing back.
+  void detach();
+
+ private:
+  void connect();
+  void on_resolved(const boost::system::error_code& error,
+                   const boost::asio::ip::tcp::resolver::results_type& results);
+  void connect_to_endpoints();
+  void on_connected(const boost::system::error_code& error);
+  void write_request();
+  void on_written(const boost::system::error_code& error);
+  // Reading. A connection keeps at most one readability wait outstanding, from
+  // its first request until it closes, busy or idle, and reads what arrived
+  // with one non-blocking recv. (async_read_some would first try a recv right
+  // after the request went out, which finds nothing: two recv calls per
+  // response, where ab and wrk make one.)
+  void wait_readable();
+  void on_wait_readable(const boost::system::error_code& error);
+  void read_available();
+  void on_idle_readable(const boost::system::error_code& error);
+  void on_eof();
+  void on_transport_error(const boost::system::error_code& error);
+  void arm_timer(NativeClock::time_point deadline);
+  void on_timer(const boost::system::error_code& error);
+
+  bool may_retry() const { return reused_ && !parser_.started() && !exchange_.retried; }
+  void retry();
+  void finish();
+  void fail(HttpErrorCategory category, std::string message);
+  void deliver_keeping(bool keep);
+  void close_socket();
+  NativeHttpClient& client();
+
+  NativeHostPool* pool_;  // nullptr once retired or detached: handlers then do nothing
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  boost::asio::ip::tcp::resolver resolver_;
+  bool connected_ = false;
+  bool connecting_ = false;
+  bool reused_ = false;  // a response already completed on this connection
+  bool has_exchange_ = false;
+  bool timer_armed_ = false;
+  bool read_wait_armed_ = false;
+  NativeClock::time_point timer_expiry_{};
+  NativeClock::time_point deadline_{};  // of the current phase (connect or whole request)
+  NativeExchange exchange_;
+  HttpResponse response_;
+  NativeResponseParser parser_;
+  bool first_byte_seen_ = false;
+  std::string out_;       // the serialised request; capacity reused
+  std::vector<char> in_;  // received bytes; [in_begin_, in_end_) not yet parsed
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
+};
+
+}  // namespace golive::core
