@@ -107,7 +107,7 @@ TEST(NativeResponseParserTest, BytesAfterTheResponseAreLeftUnconsumed) {
 }
 
 TEST(NativeResponseParserTest, MalformedInputIsProtocolError) {
-  for (const std::string wire : {
+  for (const std::string& wire : {
            std::string("SSH-2.0-OpenSSH\r\n"),
            std::string("HTTP/2 200\r\n\r\n"),
            std::string("HTTP/1.1 2x0 OK\r\n\r\n"),
