@@ -49,7 +49,7 @@ struct LoadOptions {
   std::optional<double> max_duration_s;   // --duration: caps the run, seconds
   ShardSpec shard;
   std::uint32_t threads = 2;              // worker threads, one HttpEngine each
-  bool native_http = false;  // --engine native: plain http:// through core::NativeHttpClient, https:// via curl
+  bool native_http = true;  // plain http:// through core::NativeHttpClient, https:// via curl; --engine curl: all via curl
   bool allow_production = false;
   std::chrono::milliseconds drain_grace{5000};  // for in-flight iterations at the end
   std::function<void(const LoadProgress&)> on_progress;  // on the calling thread

@@ -34,7 +34,7 @@ struct WorkerPlan {
   std::shared_ptr<const e2e::RunEnvironment> run_environment;  // for workflows
   std::string base_url;
   core::HttpEngineOptions engine_options;
-  bool native_http = false;  // plain http:// through core::NativeHttpClient (https:// stays on curl)
+  bool native_http = true;  // plain http:// through core::NativeHttpClient (https:// stays on curl)
   WorkerShare share;
   double max_rps = 0;  // this worker's send cap, requests/s; 0 = none
   RunEpoch epoch;      // shared by every worker, so their stats merge

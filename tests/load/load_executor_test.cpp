@@ -217,10 +217,14 @@ TEST(ClosedModel, VirtualUsersRampAndLoopTheirIterations) {
   EXPECT_TRUE(concurrency_passed);
 }
 
-// golive load --engine native: plain http:// rides core::NativeHttpClient's keep-alive pool.
-TEST(ClosedModel, NativeEngineCarriesPlainHttpOnKeptAliveConnections) {
+// Four VUs looping /ok for a second on one worker thread; `native_http` picks the client.
+struct EngineRun {
+  MetricSnapshot snapshot;
+  std::size_t connections_accepted = 0;
+};
+EngineRun run_closed_loop(bool native_http) {
   testing::TestHttpServer server;
-  nlohmann::json document = {{"description", "closed, native client"},
+  nlohmann::json document = {{"description", "closed, one engine"},
                              {"scenarios",
                               {{{"name", "vus"},
                                 {"executor", "ramping_vus"},
@@ -232,13 +236,27 @@ TEST(ClosedModel, NativeEngineCarriesPlainHttpOnKeptAliveConnections) {
   options.profile = profile_from(document);
   options.drain_grace = std::chrono::milliseconds(3000);
   options.threads = 1;
-  options.native_http = true;
+  options.native_http = native_http;
   core::CollectingSink sink;
   const auto outcome = run_load_suite(local_environment(server), options, sink);
-  const MetricSnapshot snapshot = outcome.stats.snapshot("vus");
-  EXPECT_GT(snapshot.requests, 40u);
-  EXPECT_EQ(snapshot.errors, 0u);
-  EXPECT_LE(server.connections_accepted(), 4u);  // one kept-alive connection per VU at most
+  return {outcome.stats.snapshot("vus"), server.connections_accepted()};
+}
+
+// By default plain http:// rides core::NativeHttpClient's keep-alive pool.
+TEST(ClosedModel, NativeEngineIsTheDefaultAndKeepsConnectionsAlive) {
+  EXPECT_TRUE(LoadOptions{}.native_http);
+  const EngineRun run = run_closed_loop(/*native_http=*/true);
+  EXPECT_GT(run.snapshot.requests, 40u);
+  EXPECT_EQ(run.snapshot.errors, 0u);
+  EXPECT_LE(run.connections_accepted, 4u);  // one kept-alive connection per VU at most
+}
+
+// golive load --engine curl: the same traffic through libcurl.
+TEST(ClosedModel, CurlEngineCarriesTheSameTrafficWhenChosen) {
+  const EngineRun run = run_closed_loop(/*native_http=*/false);
+  EXPECT_GT(run.snapshot.requests, 40u);
+  EXPECT_EQ(run.snapshot.errors, 0u);
+  EXPECT_LE(run.connections_accepted, 4u);
 }
 
 TEST(Safety, ProductionIsRefusedWithoutAllowProduction) {
