@@ -107,6 +107,13 @@ void NativeConnection::on_connected(const boost::system::error_code& error) {
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
+  boost::system::error_code watch_error;
+  watch_ = readiness_->watch(socket_.native_handle(), this, watch_error);
+  if (watch_ == 0) {
+    fail(HttpErrorCategory::kOther,
+         "cannot watch the connection to " + pool_->key + ": " + watch_error.message());
+    return;
+  }
   const Clock::time_point now = Clock::now();
   response_.timing.connect_ms = native_ms_since(exchange_.started, now);
   response_.timing.tls_ms = response_.timing.connect_ms;  // plain TCP: no handshake after connect
@@ -118,14 +125,12 @@ void NativeConnection::write_request() {
   // Most requests fit the socket buffer: one non-blocking send, no handler.
   boost::system::error_code error;
   const std::size_t written = socket_.write_some(boost::asio::buffer(out_), error);
-  if (!error && written == out_.size()) {
-    wait_readable();
-    return;
-  }
+  if (!error && written == out_.size()) return;  // the response arrives through on_readable()
   if (error && error != boost::asio::error::would_block && error != boost::asio::error::try_again) {
     on_transport_error(error);
     return;
   }
+  writing_ = true;
   boost::asio::async_write(
       socket_, boost::asio::buffer(out_.data() + written, out_.size() - written),
       [self = shared_from_this()](const boost::system::error_code& write_error, std::size_t) {
@@ -134,35 +139,19 @@ void NativeConnection::write_request() {
 }
 
 void NativeConnection::on_written(const boost::system::error_code& error) {
+  writing_ = false;
   if (pool_ == nullptr || !has_exchange_) return;
-  if (error) {
-    on_transport_error(error);
-    return;
-  }
-  wait_readable();
+  if (error) on_transport_error(error);
 }
 
-void NativeConnection::wait_readable() {
-  if (read_wait_armed_) return;
-  read_wait_armed_ = true;
-  socket_.async_wait(tcp::socket::wait_read,
-                     [self = shared_from_this()](const boost::system::error_code& error) {
-                       self->on_wait_readable(error);
-                     });
-}
-
-void NativeConnection::on_wait_readable(const boost::system::error_code& error) {
-  read_wait_armed_ = false;
-  if (pool_ == nullptr) return;  // closed by us; whatever was on it has completed
-  if (!has_exchange_) {
-    on_idle_readable(error);
-    return;
+void NativeConnection::on_readable() {
+  auto self = shared_from_this();  // retiring drops the pool's reference mid-call
+  if (pool_ == nullptr) return;
+  if (has_exchange_) {
+    read_available();
+  } else {
+    on_idle_readable();
   }
-  if (error) {
-    on_transport_error(error);
-    return;
-  }
-  read_available();
 }
 
 void NativeConnection::read_available() {
@@ -181,9 +170,7 @@ void NativeConnection::read_available() {
     const std::size_t bytes =
         socket_.read_some(boost::asio::buffer(in_.data() + in_end_, space), error);
     if (error == boost::asio::error::would_block || error == boost::asio::error::try_again) {
-      wait_readable();  // woken without data (or drained by an earlier read): wait for the next
-                        // edge
-      return;
+      return;  // drained; readiness reports the next bytes
     }
     if (error == boost::asio::error::eof) {
       on_eof();
@@ -211,27 +198,23 @@ void NativeConnection::read_available() {
         fail(parser_.error(), parser_.error_message());
         return;
       case NativeResponseParser::Result::kNeedMore:
-        // A read that filled the buffer probably left bytes in the socket, and the
-        // edge-triggered reactor will not report them again: read on at once.
+        // A read that filled the buffer probably left bytes in the socket: read
+        // on now rather than after another round of epoll_wait.
         if (bytes == space) continue;
-        wait_readable();
         return;
     }
   }
 }
 
-void NativeConnection::on_idle_readable(const boost::system::error_code& error) {
+void NativeConnection::on_idle_readable() {
   // Nothing was asked on this connection, so anything on it (EOF from the server's
   // keep-alive timeout, a reset, stray bytes) means it cannot carry the next request.
-  if (!error) {
-    char probe[64];
-    boost::system::error_code read_error;
-    socket_.read_some(boost::asio::buffer(probe), read_error);
-    if (read_error == boost::asio::error::would_block ||
-        read_error == boost::asio::error::try_again) {
-      wait_readable();  // a spurious wake-up: still a good connection
-      return;
-    }
+  char probe[64];
+  boost::system::error_code read_error;
+  socket_.read_some(boost::asio::buffer(probe), read_error);
+  if (read_error == boost::asio::error::would_block ||
+      read_error == boost::asio::error::try_again) {
+    return;  // a spurious wake-up: still a good connection
   }
   auto self = shared_from_this();  // on_connection_retired drops the pool's reference
   NativeHostPool& pool = *pool_;
@@ -304,7 +287,8 @@ void NativeConnection::retry() {
 void NativeConnection::finish() {
   response_.timing.total_ms = native_ms_since(exchange_.started, Clock::now());
   // Bytes after a complete response were never asked for: the connection is not trusted again.
-  const bool keep = parser_.keep_alive() && in_begin_ == in_end_;
+  // Nor is one whose request was still being written when the response ended.
+  const bool keep = parser_.keep_alive() && in_begin_ == in_end_ && !writing_;
   reused_ = true;
   deliver_keeping(keep);
 }
@@ -327,8 +311,7 @@ void NativeConnection::deliver_keeping(bool keep) {
   --owner.in_flight_;
   auto self = shared_from_this();  // alive until the callback returns, even if retired
   if (keep) {
-    wait_readable();  // armed while idle too: a server that closes it is noticed before reuse
-    pool.on_connection_free(*this);
+    pool.on_connection_free(*this);  // still watched while idle: a server's close retires it
   } else {
     close_socket();
     pool.on_connection_retired(*this);
@@ -366,6 +349,8 @@ void NativeConnection::close_socket() {
   pool_ = nullptr;  // every handler still queued for this connection becomes a no-op
   connected_ = false;
   boost::system::error_code ignored;
+  if (watch_ != 0) readiness_->unwatch(watch_, socket_.native_handle());
+  watch_ = 0;
   timer_.cancel();
   resolver_.cancel();
   socket_.close(ignored);

@@ -19,6 +19,7 @@
 
 #include "core/http_types.hpp"
 #include "core/native_http_parser.hpp"
+#include "core/native_readiness.hpp"
 
 namespace golive::core {
 
@@ -43,12 +44,18 @@ struct NativeExchange {
 };
 
 // One keep-alive TCP connection: at most one request on it at a time.
-class NativeConnection : public std::enable_shared_from_this<NativeConnection> {
+class NativeConnection final : public std::enable_shared_from_this<NativeConnection>,
+                               public NativeReadable {
  public:
   static constexpr std::size_t kInitialReadBytes = 16 * 1024;  // grows only for long header blocks
 
-  NativeConnection(boost::asio::io_context& io, NativeHostPool& pool)
-      : pool_(&pool), socket_(io), timer_(io), resolver_(io), in_(kInitialReadBytes) {}
+  NativeConnection(boost::asio::io_context& io, NativeHostPool& pool, NativeReadiness& readiness)
+      : pool_(&pool),
+        readiness_(&readiness),
+        socket_(io),
+        timer_(io),
+        resolver_(io),
+        in_(kInitialReadBytes) {}
 
   std::size_t slot = 0;  // index in pool.connections
 
@@ -69,15 +76,14 @@ class NativeConnection : public std::enable_shared_from_this<NativeConnection> {
   void on_connected(const boost::system::error_code& error);
   void write_request();
   void on_written(const boost::system::error_code& error);
-  // Reading. A connection keeps at most one readability wait outstanding, from
-  // its first request until it closes, busy or idle, and reads what arrived
-  // with one non-blocking recv. (async_read_some would first try a recv right
-  // after the request went out, which finds nothing: two recv calls per
-  // response, where ab and wrk make one.)
-  void wait_readable();
-  void on_wait_readable(const boost::system::error_code& error);
+  // Reading. From connect to close the socket is watched by the client's
+  // NativeReadiness (level-triggered); what arrived is read with one
+  // non-blocking recv, busy or idle. (async_read_some would first try a recv
+  // right after the request went out, which finds nothing, and a per-socket
+  // async_wait costs an epoll_ctl per response.)
+  void on_readable() override;
   void read_available();
-  void on_idle_readable(const boost::system::error_code& error);
+  void on_idle_readable();
   void on_eof();
   void on_transport_error(const boost::system::error_code& error);
   void arm_timer(NativeClock::time_point deadline);
@@ -92,6 +98,8 @@ class NativeConnection : public std::enable_shared_from_this<NativeConnection> {
   NativeHttpClient& client();
 
   NativeHostPool* pool_;  // nullptr once retired or detached: handlers then do nothing
+  NativeReadiness* readiness_;
+  NativeReadiness::Watch watch_ = 0;  // while the socket is watched
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   boost::asio::ip::tcp::resolver resolver_;
@@ -100,7 +108,7 @@ class NativeConnection : public std::enable_shared_from_this<NativeConnection> {
   bool reused_ = false;  // a response already completed on this connection
   bool has_exchange_ = false;
   bool timer_armed_ = false;
-  bool read_wait_armed_ = false;
+  bool writing_ = false;  // an async_write of the request is still pending
   NativeClock::time_point timer_expiry_{};
   NativeClock::time_point deadline_{};  // of the current phase (connect or whole request)
   NativeExchange exchange_;

@@ -67,7 +67,7 @@ void NativeHostPool::open_fresh(NativeExchange&& exchange) {
     if (!waiting_timer_armed) arm_waiting_timer();
     return;
   }
-  auto connection = std::make_shared<NativeConnection>(client->io_, *this);
+  auto connection = std::make_shared<NativeConnection>(client->io_, *this, client->readiness_);
   connection->slot = connections.size();
   connections.push_back(connection);
   connection->start(std::move(exchange));

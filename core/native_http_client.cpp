@@ -15,7 +15,7 @@ namespace golive::core {
 using Clock = NativeClock;
 
 NativeHttpClient::NativeHttpClient(boost::asio::io_context& io, HttpEngineOptions options)
-    : io_(io), options_(std::move(options)) {}
+    : io_(io), options_(std::move(options)), readiness_(io) {}
 
 NativeHttpClient::~NativeHttpClient() {
   for (auto& [key, pool] : pools_) {

@@ -41,6 +41,7 @@
 
 #include "core/http_engine_options.hpp"
 #include "core/http_types.hpp"
+#include "core/native_readiness.hpp"
 
 namespace golive::core {
 
@@ -77,6 +78,8 @@ class NativeHttpClient final : public HttpClient {
 
   boost::asio::io_context& io_;
   HttpEngineOptions options_;
+  NativeReadiness
+      readiness_;  // input on every connection; declared before pools_, so it outlives them
   std::unordered_map<std::string, std::unique_ptr<NativeHostPool>> pools_;  // key: "host:port"
   NativeHostPool* last_pool_ = nullptr;  // the pool of the previous send(): skips the map lookup
   std::size_t in_flight_ = 0;

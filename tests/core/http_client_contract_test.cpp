@@ -57,7 +57,8 @@ struct ClientTraits<NativeHttpClient> {
   static constexpr const char* kName = "NativeHttpClient";
   // Each request that finds no idle connection (and is under the limit) opens one.
   static constexpr bool kOpensOneConnectionPerConcurrentRequest = true;
-  static constexpr std::size_t kIdleDescriptors = 0;
+  // The epoll descriptor that watches its connections (NativeReadiness).
+  static constexpr std::size_t kIdleDescriptors = 1;
   static constexpr bool kReusedConnectionReportsZeroConnectTime = true;
 };
 
