@@ -9,6 +9,7 @@
 // http_engine_test.cpp and native_http_client_test.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 #include <string_view>
 
 #include "core/http_engine.hpp"
@@ -307,6 +309,23 @@ TYPED_TEST(HttpClientContractTest, RefusedConnectionIsConnectError) {
   EXPECT_EQ(response.status, 0);
   EXPECT_FALSE(response.error_message.empty());
   EXPECT_EQ(client.open_connections(), 0u);
+}
+
+TYPED_TEST(HttpClientContractTest, StormAnswersRotateThrough5xxAndSlowlorisTimesOut) {
+  TypeParam client(this->io);
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) {
+    const HttpResponse response = send_and_wait(this->io, client, get(this->server.url("/storm")));
+    EXPECT_EQ(response.error, HttpErrorCategory::kNone) << response.error_message;
+    statuses.push_back(response.status);
+  }
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{500, 502, 503, 504}));
+
+  HttpRequest trickle = get(this->server.url("/slowloris"));
+  trickle.timeout = 1200ms;  // a few bytes arrive, the response never completes in time
+  const HttpResponse slow = send_and_wait(this->io, client, trickle);
+  EXPECT_EQ(slow.error, HttpErrorCategory::kTimeout) << slow.error_message;
 }
 
 TYPED_TEST(HttpClientContractTest, SlowAnswerIsTimeoutAtTheRequestBudget) {
