@@ -180,9 +180,12 @@ void NativeConnection::read_available() {
       on_transport_error(error);
       return;
     }
+    // A response that arrives in one read ends when it starts: one clock read serves both.
+    Clock::time_point arrived{};
     if (!first_byte_seen_ && bytes > 0) {
       first_byte_seen_ = true;
-      response_.timing.first_byte_ms = native_ms_since(exchange_.started, Clock::now());
+      arrived = Clock::now();
+      response_.timing.first_byte_ms = native_ms_since(exchange_.started, arrived);
     }
     in_end_ += bytes;
     std::size_t consumed = 0;
@@ -192,7 +195,7 @@ void NativeConnection::read_available() {
     if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
     switch (result) {
       case NativeResponseParser::Result::kComplete:
-        finish();
+        finish(arrived != Clock::time_point{} ? arrived : Clock::now());
         return;
       case NativeResponseParser::Result::kError:
         fail(parser_.error(), parser_.error_message());
@@ -228,7 +231,8 @@ void NativeConnection::on_eof() {
     return;
   }
   if (parser_.finish_at_eof() == NativeResponseParser::Result::kComplete) {
-    finish();  // a close-delimited body; keep_alive() is false, so the connection retires
+    // A close-delimited body; keep_alive() is false, so the connection retires.
+    finish(Clock::now());
   } else {
     fail(parser_.error(), parser_.error_message());
   }
@@ -284,8 +288,8 @@ void NativeConnection::retry() {
   pool.open_fresh(std::move(exchange));
 }
 
-void NativeConnection::finish() {
-  response_.timing.total_ms = native_ms_since(exchange_.started, Clock::now());
+void NativeConnection::finish(Clock::time_point now) {
+  response_.timing.total_ms = native_ms_since(exchange_.started, now);
   // Bytes after a complete response were never asked for: the connection is not trusted again.
   // Nor is one whose request was still being written when the response ended.
   const bool keep = parser_.keep_alive() && in_begin_ == in_end_ && !writing_;

@@ -91,7 +91,7 @@ class NativeConnection final : public std::enable_shared_from_this<NativeConnect
 
   bool may_retry() const { return reused_ && !parser_.started() && !exchange_.retried; }
   void retry();
-  void finish();
+  void finish(NativeClock::time_point now);  // `now`: when the last byte was read
   void fail(HttpErrorCategory category, std::string message);
   void deliver_keeping(bool keep);
   void close_socket();

@@ -42,19 +42,19 @@ bool ends_with_chunked(std::string_view value) {
   return equals_ignoring_case(last, "chunked");
 }
 
-// RFC 9110 tchar, as a table: the header-name check runs for every byte of every name.
+// RFC 9110 tchar, as a table mapping each byte to its lowercase form, or to 0
+// when it cannot appear in a header name: one lookup per byte of every name
+// both validates and lowercases it.
 struct TokenTable {
-  bool allowed[256] = {};
+  char lowered[256] = {};
   constexpr TokenTable() {
-    for (int c = 'a'; c <= 'z'; ++c) allowed[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) allowed[c] = true;
-    for (int c = '0'; c <= '9'; ++c) allowed[c] = true;
-    for (const char* p = "!#$%&'*+-.^_`|~"; *p != 0; ++p) allowed[static_cast<unsigned char>(*p)] = true;
+    for (int c = 'a'; c <= 'z'; ++c) lowered[c] = static_cast<char>(c);
+    for (int c = 'A'; c <= 'Z'; ++c) lowered[c] = static_cast<char>(c - 'A' + 'a');
+    for (int c = '0'; c <= '9'; ++c) lowered[c] = static_cast<char>(c);
+    for (const char* p = "!#$%&'*+-.^_`|~"; *p != 0; ++p) lowered[static_cast<unsigned char>(*p)] = *p;
   }
 };
 constexpr TokenTable kTokenTable;
-
-bool is_token_char(char c) { return kTokenTable.allowed[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
@@ -251,8 +251,9 @@ NativeResponseParser::Result NativeResponseParser::parse_header_block(std::strin
     const std::string_view name = line.substr(0, colon);
     std::string lowered(name.size(), '\0');
     for (std::size_t i = 0; i < name.size(); ++i) {
-      if (!is_token_char(name[i])) return fail(HttpErrorCategory::kProtocol, "malformed header name");
-      lowered[i] = lower(name[i]);
+      const char c = kTokenTable.lowered[static_cast<unsigned char>(name[i])];
+      if (c == 0) return fail(HttpErrorCategory::kProtocol, "malformed header name");
+      lowered[i] = c;
     }
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);

@@ -11,6 +11,7 @@
 #include "core/result_stream.hpp"
 #include "load/load_suite.hpp"
 #include "tests/support/reference_env.hpp"
+#include "tests/support/sanitizer_build.hpp"
 
 namespace golive::load {
 namespace {
@@ -25,6 +26,20 @@ testing::ReferenceEnv& target() {
   return testing::shared_reference_env();
 }
 
+// Sanitizer builds run the reference target two to three times slower, so the
+// shipped median limit (80 ms) would fail the clean target there. The
+// slow-under-load defect adds at least 120 ms to the median at this load (2 ms
+// per request in flight, 60 in flight), so 115 ms still separates clean from
+// defective. Release and Debug builds test the shipped limit unchanged.
+void relax_median_limit_for_sanitizers(LoadProfile& profile) {
+  if (!testing::kSanitizerBuild) return;
+  for (ScenarioProfile& scenario : profile.scenarios) {
+    for (ThresholdSpec& threshold : scenario.thresholds) {
+      if (threshold.expression == "p(50) < 80ms") threshold.expression = "p(50) < 115ms";
+    }
+  }
+}
+
 struct SmokeRun {
   LoadRunOutcome outcome;
   std::vector<core::CheckResult> checks;
@@ -36,6 +51,7 @@ SmokeRun run_smoke() {
       core::load_environment(target().write_env_file(), core::process_variables(), redactor);
   LoadOptions options;
   options.profile = load_profile(kSourceDir + "/load/profiles/smoke.json", kSourceDir + "/e2e/workflows");
+  relax_median_limit_for_sanitizers(options.profile);
   core::CollectingSink sink;
   SmokeRun run{run_load_suite(env, options, sink), {}};
   run.checks = sink.results();

@@ -11,6 +11,7 @@
 
 #include "core/jwt.hpp"
 #include "tests/service/service_test_support.hpp"
+#include "tests/support/sanitizer_build.hpp"
 
 namespace golive::testing {
 namespace {
@@ -224,8 +225,14 @@ TEST_F(DefectTest, SlowUnderLoadAddsLatencyThatGrowsWithConcurrency) {
   EXPECT_EQ(slow.responses, 300);
   EXPECT_EQ(slow.server_errors, 0);
   EXPECT_GT(slow.mean_latency_ms, 30.0);
-  EXPECT_GT(slow.mean_latency_ms, 3 * clean.mean_latency_ms);
   EXPECT_LT(single_ms, slow.mean_latency_ms);
+  // Under a sanitizer the instrumented service is CPU-bound at 60 clients and
+  // its clean latency alone is about 100 ms: only the direction is asserted.
+  if (kSanitizerBuild) {
+    EXPECT_GT(slow.mean_latency_ms, clean.mean_latency_ms);
+  } else {
+    EXPECT_GT(slow.mean_latency_ms, 3 * clean.mean_latency_ms);
+  }
 }
 
 TEST_F(DefectTest, ErrorsUnderLoadAnswers503AboveTheConcurrencyThreshold) {
