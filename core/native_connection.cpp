@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/ascii_case.hpp"
 #include "core/native_host_pool.hpp"
 #include "core/native_http_client.hpp"
 #include "core/native_http_request.hpp"
@@ -14,22 +15,6 @@ namespace golive::core {
 
 using Clock = NativeClock;
 using boost::asio::ip::tcp;
-
-namespace {
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignoring_case(std::string_view text, std::string_view lowercase) {
-  if (text.size() != lowercase.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (lower(text[i]) != lowercase[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 NativeHttpClient& NativeConnection::client() {
   return *pool_->client;

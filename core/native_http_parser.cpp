@@ -4,20 +4,12 @@
 #include <cstring>
 #include <utility>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::core {
 namespace {
 
 constexpr std::size_t kMaxChunkLineBytes = 4096;  // a chunk-size or trailer line, CRLF excluded
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_case(std::string_view text, std::string_view lowercase) {
-  if (text.size() != lowercase.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (lower(text[i]) != lowercase[i]) return false;
-  }
-  return true;
-}
 
 // Whether the comma-separated header value lists `token` (case-insensitive).
 bool lists_token(std::string_view value, std::string_view lowercase_token) {
@@ -157,8 +149,8 @@ NativeResponseParser::Result NativeResponseParser::feed(const char* data, std::s
           int value = 0;
           if (c >= '0' && c <= '9') {
             value = c - '0';
-          } else if (lower(c) >= 'a' && lower(c) <= 'f') {
-            value = lower(c) - 'a' + 10;
+          } else if (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') {
+            value = ascii_lower(c) - 'a' + 10;
           } else {
             break;
           }

@@ -2,20 +2,12 @@
 
 #include <string>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::core {
 namespace {
 
 using namespace std::string_view_literals;
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_case(std::string_view text, std::string_view lowercase) {
-  if (text.size() != lowercase.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (lower(text[i]) != lowercase[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -62,7 +54,7 @@ std::optional<PlainHttpUrl> parse_plain_http_url(std::string_view url) {
     parsed.port = static_cast<unsigned short>(value);
   }
   parsed.host.reserve(host.size());
-  for (char c : host) parsed.host.push_back(lower(c));
+  for (char c : host) parsed.host.push_back(ascii_lower(c));
   return parsed;
 }
 

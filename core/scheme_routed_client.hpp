@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/ascii_case.hpp"
 #include "core/http_types.hpp"
 
 namespace golive::core {
@@ -29,14 +30,7 @@ class SchemeRoutedClient final : public HttpClient {
 
   // "http://" at the start, in any case.
   static bool is_plain_http(std::string_view url) {
-    constexpr std::string_view kScheme = "http://";
-    if (url.size() < kScheme.size()) return false;
-    for (std::size_t i = 0; i < kScheme.size(); ++i) {
-      char c = url[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != kScheme[i]) return false;
-    }
-    return true;
+    return url.size() >= 7 && equals_ignoring_case(url.substr(0, 7), "http://");
   }
 
  private:
