@@ -1,8 +1,10 @@
 // What only NativeHttpClient does, against real servers on 127.0.0.1: a request
 // waiting in the pool's queue times out on its own budget, a zero timeout means
 // none, its 64 KiB header cap, https refused, CR/LF in request text refused,
-// host names resolved, and the retry of a request whose idle connection the
-// server had closed. Behaviour shared with HttpEngine (methods, bodies,
+// host names resolved, the retry of a request whose idle connection the
+// server had closed, an idle connection retired as soon as the server closes
+// it, and a connection retired when its response ends before its upload did.
+// Behaviour shared with HttpEngine (methods, bodies,
 // keep-alive reuse, limits, error categories, cancel_all, allowlist, timing,
 // descriptor hygiene) is asserted for both in http_client_contract_test.cpp.
 #include "core/native_http_client.hpp"
@@ -19,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "tests/support/http_client_test_helpers.hpp"
 #include "tests/support/test_http_server.hpp"
@@ -113,11 +116,16 @@ TEST_F(NativeHttpClientTest, HostNamesAreResolved) {
   EXPECT_GE(response.timing.dns_ms, 0.0);
 }
 
-// A raw server that answers each connection's first request with keep-alive
-// headers and then closes it, the way a server's idle timeout does.
-class ClosingAfterOneServer {
+// A raw server that answers each connection's first request as soon as its
+// header block has arrived, with keep-alive headers and `reply_status`, then:
+// kCloseAfterReply closes the connection, the way a server's idle timeout
+// does; kHoldWithoutReading keeps it open and never reads the request body,
+// the way a server refusing an upload (413) answers before the body is in.
+class OneReplyServer {
  public:
-  ClosingAfterOneServer() {
+  enum class After { kCloseAfterReply, kHoldWithoutReading };
+
+  explicit OneReplyServer(After after, int reply_status = 200) : after_(after), reply_status_(reply_status) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -129,11 +137,12 @@ class ClosingAfterOneServer {
     port_ = ntohs(address.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
-  ~ClosingAfterOneServer() {
+  ~OneReplyServer() {
     stop_ = true;
     ::shutdown(listener_, SHUT_RDWR);
     ::close(listener_);
     thread_.join();
+    for (int fd : held_) ::close(fd);
   }
   unsigned short port() const { return port_; }
   int accepted() const { return accepted_.load(); }
@@ -151,20 +160,30 @@ class ClosingAfterOneServer {
         if (n <= 0) break;
         request.append(buffer, static_cast<std::size_t>(n));
       }
-      const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
+      const std::string body = reply_status_ == 200 ? "ok" : "";
+      const std::string reply = "HTTP/1.1 " + std::to_string(reply_status_) +
+                                " X\r\nContent-Length: " + std::to_string(body.size()) +
+                                "\r\nConnection: keep-alive\r\n\r\n" + body;
       (void)!::write(fd, reply.data(), reply.size());
-      ::close(fd);
+      if (after_ == After::kCloseAfterReply) {
+        ::close(fd);
+      } else {
+        held_.push_back(fd);  // closed by the destructor; the body is never read
+      }
     }
   }
+  After after_;
+  int reply_status_;
   int listener_ = -1;
   unsigned short port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> accepted_{0};
+  std::vector<int> held_;  // the serving thread's only; read after join
   std::thread thread_;
 };
 
 TEST_F(NativeHttpClientTest, StaleIdleConnectionIsRetriedOnceOnAFreshOne) {
-  ClosingAfterOneServer closing;
+  OneReplyServer closing(OneReplyServer::After::kCloseAfterReply);
   NativeHttpClient client(io);
   const std::string url = "http://127.0.0.1:" + std::to_string(closing.port()) + "/";
   for (int i = 0; i < 3; ++i) {
@@ -179,7 +198,7 @@ TEST_F(NativeHttpClientTest, StaleIdleConnectionIsRetriedOnceOnAFreshOne) {
 // The idle connection keeps a readability wait: the server's close is noticed
 // while nothing is on it, and the connection leaves the pool before reuse.
 TEST_F(NativeHttpClientTest, IdleConnectionClosedByTheServerIsRetiredBeforeReuse) {
-  ClosingAfterOneServer closing;
+  OneReplyServer closing(OneReplyServer::After::kCloseAfterReply);
   NativeHttpClient client(io);
   const std::string url = "http://127.0.0.1:" + std::to_string(closing.port()) + "/";
   EXPECT_EQ(send_and_wait(io, client, get(url)).status, 200);
@@ -192,6 +211,24 @@ TEST_F(NativeHttpClientTest, IdleConnectionClosedByTheServerIsRetiredBeforeReuse
   EXPECT_EQ(second.status, 200) << second.error_message;
   EXPECT_GT(second.timing.connect_ms, 0);  // a fresh connection, not a retried stale one
   EXPECT_EQ(closing.accepted(), 2);
+}
+
+// The server answered while the request body was still being written: the
+// response is delivered, and the connection, with a write still pending on it,
+// is never offered to another request.
+TEST_F(NativeHttpClientTest, ResponseBeforeTheUploadEndsRetiresTheConnection) {
+  OneReplyServer refusing(OneReplyServer::After::kHoldWithoutReading, 413);
+  NativeHttpClient client(io);
+  HttpRequest upload;
+  upload.method = "POST";
+  upload.url = "http://127.0.0.1:" + std::to_string(refusing.port()) + "/upload";
+  upload.body.assign(32 << 20, 'x');  // more than loopback's socket buffers take at once
+  upload.timeout = 10s;
+  const HttpResponse response = send_and_wait(io, client, upload);
+  EXPECT_EQ(response.error, HttpErrorCategory::kNone) << response.error_message;
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(client.open_connections(), 0u);
+  EXPECT_EQ(client.in_flight(), 0u);
 }
 
 }  // namespace
