@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/interrupt.hpp"
 
@@ -27,8 +30,8 @@ CorsAnswer read_cors(const core::HttpResponse& response) {
   return answer;
 }
 
-// Sends a simple GET and a preflight OPTIONS from `origin` to every probed
-// path; returns the evidence entries and whether any answer trusted it.
+// Sends a simple GET and a preflight OPTIONS from each origin to every probed
+// path; returns, per origin, the evidence entries and whether any answer trusted it.
 struct CorsSweep {
   nlohmann::json entries = nlohmann::json::array();
   bool trusted = false;           // origin echoed (or "*") in Allow-Origin
@@ -36,38 +39,50 @@ struct CorsSweep {
   std::size_t answered = 0;
 };
 
-CorsSweep sweep(const ProbeClient& client, const HttpSecuritySettings& settings,
-                const std::string& origin) {
-  CorsSweep result;
-  for (const auto& path : settings.header_paths) {
-    for (const char* method : {"GET", "OPTIONS"}) {
-      if (core::interrupted()) return result;
-      core::HttpRequest request = client.request(method, path);
-      request.headers.emplace_back("Origin", origin);
-      if (std::string(method) == "OPTIONS") {
-        request.headers.emplace_back("Access-Control-Request-Method", "GET");
-        request.headers.emplace_back("Access-Control-Request-Headers", "authorization");
+std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettings& settings,
+                             const std::vector<std::string>& origins) {
+  // Every request of every sweep is sent together, so a target that lets
+  // requests time out (slowloris, a hung server) costs one request budget.
+  struct Sent {
+    std::size_t origin;
+    std::string path;
+    const char* method;
+  };
+  std::vector<core::HttpRequest> requests;
+  std::vector<Sent> sent;  // parallel to requests
+  for (std::size_t o = 0; o < origins.size(); ++o) {
+    for (const auto& path : settings.header_paths) {
+      for (const char* method : {"GET", "OPTIONS"}) {
+        core::HttpRequest request = client.request(method, path);
+        request.headers.emplace_back("Origin", origins[o]);
+        if (std::string(method) == "OPTIONS") {
+          request.headers.emplace_back("Access-Control-Request-Method", "GET");
+          request.headers.emplace_back("Access-Control-Request-Headers", "authorization");
+        }
+        requests.push_back(std::move(request));
+        sent.push_back({o, path, method});
       }
-      const core::HttpResponse response = client.send(std::move(request));
-      // A target that lets a request time out (slowloris, a hung server) would make every
-      // remaining request of the sweep wait the whole budget too: 12 x 15 s for the two
-      // sweeps. One timeout ends the sweep (issue 10, hostile targets).
-      if (response.error == core::HttpErrorCategory::kTimeout) return result;
-      if (!response.transport_ok()) continue;
-      ++result.answered;
-      const CorsAnswer answer = read_cors(response);
-      const bool trusted = answer.allow_origin == origin || answer.allow_origin == "*";
-      result.trusted = result.trusted || trusted;
-      result.trusted_with_credentials =
-          result.trusted_with_credentials || (trusted && answer.allow_credentials);
-      result.entries.push_back({{"method", method},
-                                {"path", path},
-                                {"status", response.status},
-                                {"access_control_allow_origin", answer.allow_origin},
-                                {"access_control_allow_credentials", answer.allow_credentials}});
     }
   }
-  return result;
+  const std::vector<core::HttpResponse> responses = client.send_all(std::move(requests));
+  std::vector<CorsSweep> results(origins.size());
+  for (std::size_t i = 0; i < responses.size(); ++i) {
+    const core::HttpResponse& response = responses[i];
+    if (!response.transport_ok()) continue;
+    CorsSweep& result = results[sent[i].origin];
+    const std::string& origin = origins[sent[i].origin];
+    ++result.answered;
+    const CorsAnswer answer = read_cors(response);
+    const bool trusted = answer.allow_origin == origin || answer.allow_origin == "*";
+    result.trusted = result.trusted || trusted;
+    result.trusted_with_credentials = result.trusted_with_credentials || (trusted && answer.allow_credentials);
+    result.entries.push_back({{"method", sent[i].method},
+                              {"path", sent[i].path},
+                              {"status", response.status},
+                              {"access_control_allow_origin", answer.allow_origin},
+                              {"access_control_allow_credentials", answer.allow_credentials}});
+  }
+  return results;
 }
 
 core::CheckResult judge(CheckBuilder check, const CorsSweep& result, const std::string& origin,
@@ -94,20 +109,18 @@ core::CheckResult judge(CheckBuilder check, const CorsSweep& result, const std::
 
 void run_cors_probe(const ProbeClient& client, const HttpSecuritySettings& settings,
                     core::ResultSink& sink, ScoreCard& score) {
-  const CorsSweep evil = sweep(client, settings, settings.evil_origin);
+  // Sandboxed iframes and file:// pages send "Origin: null"; trusting it is
+  // as good as trusting everyone.
+  const std::vector<CorsSweep> sweeps = sweep(client, settings, {settings.evil_origin, "null"});
   if (core::interrupted()) return;
   sink.record(judge(CheckBuilder("security.cors.reflect_origin",
                                  "CORS does not trust an arbitrary Origin with credentials",
                                  core::Severity::kHigh),
-                    evil, settings.evil_origin, score, "security.cors.reflect_origin",
+                    sweeps[0], settings.evil_origin, score, "security.cors.reflect_origin",
                     kReflectWithCredentialsPenalty));
-  // Sandboxed iframes and file:// pages send "Origin: null"; trusting it is
-  // as good as trusting everyone.
-  const CorsSweep null_origin = sweep(client, settings, "null");
-  if (core::interrupted()) return;
   sink.record(judge(CheckBuilder("security.cors.null_origin",
                                  "CORS does not trust the null Origin", core::Severity::kMedium),
-                    null_origin, "null", score, "security.cors.null_origin", kNullOriginPenalty));
+                    sweeps[1], "null", score, "security.cors.null_origin", kNullOriginPenalty));
 }
 
 }  // namespace golive::security

@@ -237,10 +237,13 @@ long long hsts_max_age(const std::string& value) {
 
 void run_header_probe(const ProbeClient& client, const HttpSecuritySettings& settings,
                       core::ResultSink& sink, ScoreCard& score) {
+  std::vector<core::HttpRequest> requests;
+  for (const auto& path : settings.header_paths) requests.push_back(client.request("GET", path));
+  std::vector<core::HttpResponse> responses = client.send_all(std::move(requests));
+  if (core::interrupted()) return;
   std::vector<ProbedUrl> urls;
-  for (const auto& path : settings.header_paths) {
-    if (core::interrupted()) return;
-    urls.push_back({path, client.send(client.request("GET", path))});
+  for (std::size_t i = 0; i < responses.size(); ++i) {
+    urls.push_back({settings.header_paths[i], std::move(responses[i])});
   }
   for (const auto& rule : header_rules()) {
     if (core::interrupted()) return;

@@ -93,6 +93,12 @@ core::HttpResponse ProbeClient::send(core::HttpRequest request) const {
   return core::fetch(std::move(request), engine_options_);
 }
 
+std::vector<core::HttpResponse> ProbeClient::send_all(std::vector<core::HttpRequest> requests) const {
+  constexpr std::size_t kMaxInFlight = 16;
+  const std::size_t in_flight = std::min(kMaxInFlight, std::max<std::size_t>(1, requests.size()));
+  return core::fetch_all(std::move(requests), in_flight, engine_options_);
+}
+
 core::HttpResponse ProbeClient::send_as(
     const std::string& token, const std::string& method, const std::string& path,
     const std::string& json_body,

@@ -43,6 +43,10 @@ class ProbeClient {
   // environment has one (what supabase-js sends on every call).
   core::HttpRequest request(const std::string& method, const std::string& path) const;
   core::HttpResponse send(core::HttpRequest request) const;
+  // Independent requests sent together (at most 16 in flight), answered in
+  // request order: a target that lets requests time out costs one timeout,
+  // not one per request.
+  std::vector<core::HttpResponse> send_all(std::vector<core::HttpRequest> requests) const;
   // request() with "Authorization: Bearer <token>" (no header when empty).
   core::HttpResponse send_as(const std::string& token, const std::string& method,
                              const std::string& path, const std::string& json_body = "",
