@@ -278,16 +278,6 @@ void probe_deleted_user(AuthzContext& ctx) {
   else ctx.sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
 }
 
-std::optional<ProbeUser> obtain_user(const ProbeClient& client, std::size_t index, std::string* why) {
-  const auto& auth = client.env().auth;
-  if (auth.signup_enabled) return sign_up_probe_user(client, why);
-  if (auth.test_users.size() <= index) {
-    *why = "signup is disabled and auth.test_users has fewer than two users";
-    return std::nullopt;
-  }
-  return log_in_user(client, auth.test_users[index], why);
-}
-
 // B's course, created through REST as B; "" with `why` on failure.
 std::string create_course_as(const ProbeClient& client, const ProbeUser& owner, const std::string& title,
                              std::string* why) {
@@ -309,15 +299,12 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   CheckBuilder setup("security.authz.setup", "Two probe users and a course of B's exist",
                      Severity::kHigh);
   std::string why;
-  auto a = obtain_user(client, 0, &why);
-  std::optional<ProbeUser> b;
-  if (a) b = obtain_user(client, 1, &why);
-  if (!a || !b) {
+  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why);
+  if (!users) {
     sink.record(setup.error("could not get two users: " + why));
-    if (a && a->created_by_probe) delete_probe_user(client, *a);
     return;
   }
-  AuthzContext ctx{client, sink, *a, *b, "", nlohmann::json::object()};
+  AuthzContext ctx{client, sink, users->a, users->b, "", nlohmann::json::object()};
   const std::string title = "golive authz probe " + core::random_hex(4);
   ctx.b_course_id = create_course_as(client, ctx.b, title, &why);
   const auto parts = core::jwt_decode_unverified(ctx.a.access_token);

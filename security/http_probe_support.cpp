@@ -224,4 +224,27 @@ bool delete_probe_user(const ProbeClient& client, const ProbeUser& user) {
   return response.transport_ok() && response.status / 100 == 2;
 }
 
+std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index, std::string* why) {
+  const auto& auth = client.env().auth;
+  if (auth.signup_enabled) return sign_up_probe_user(client, why);
+  if (auth.test_users.size() <= index) {
+    *why = auth.test_users.empty() ? "signup is disabled and auth.test_users is empty"
+                                   : "signup is disabled and auth.test_users has fewer than " +
+                                         std::to_string(index + 1) + " users";
+    return std::nullopt;
+  }
+  return log_in_user(client, auth.test_users[index], why);
+}
+
+std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why) {
+  std::optional<ProbeUser> a = obtain_probe_user(client, 0, why);
+  if (!a) return std::nullopt;
+  std::optional<ProbeUser> b = obtain_probe_user(client, 1, why);
+  if (!b) {
+    if (a->created_by_probe) delete_probe_user(client, *a);
+    return std::nullopt;
+  }
+  return ProbeUserPair{std::move(*a), std::move(*b)};
+}
+
 }  // namespace golive::security

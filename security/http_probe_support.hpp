@@ -99,4 +99,17 @@ std::optional<ProbeUser> log_in_user(const ProbeClient& client, const core::Test
 // DELETE <auth>/user with the user's own token; true on 2xx.
 bool delete_probe_user(const ProbeClient& client, const ProbeUser& user);
 
+// A user for a probe: a fresh signup when the environment allows signups,
+// else auth.test_users[index] logged in. nullopt with `why` filled otherwise.
+std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index, std::string* why);
+
+// Users A and B of a cross-user probe (test users 0 and 1 without signup).
+// On failure a user the probe already created is deleted again, and `why`
+// says what failed.
+struct ProbeUserPair {
+  ProbeUser a;
+  ProbeUser b;
+};
+std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why);
+
 }  // namespace golive::security

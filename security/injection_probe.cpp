@@ -36,16 +36,6 @@ std::optional<core::HttpResponse> InjectionContext::send(
 
 namespace {
 
-std::optional<ProbeUser> obtain_user(const ProbeClient& client, std::string* why) {
-  const auto& auth = client.env().auth;
-  if (auth.signup_enabled) return sign_up_probe_user(client, why);
-  if (auth.test_users.empty()) {
-    *why = "signup is disabled and auth.test_users is empty";
-    return std::nullopt;
-  }
-  return log_in_user(client, auth.test_users.front(), why);
-}
-
 // A benign course of the user, so that a widened WHERE has a row to reveal and
 // pg_sleep a row to run on. Best effort: a target without courses still gets
 // the other techniques.
@@ -93,7 +83,7 @@ void run_injection_probe(const ProbeClient& client, core::ResultSink& sink) {
   CheckBuilder setup("security.injection.setup", "A probe user for the injection checks exists",
                      core::Severity::kHigh);
   std::string why;
-  auto user = obtain_user(client, &why);
+  auto user = obtain_probe_user(client, 0, &why);
   if (!user) {
     sink.record(setup.error("could not get a user: " + why));
     return;

@@ -34,17 +34,6 @@ std::int64_t unix_ms(Clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
-std::optional<ProbeUser> obtain_user(const ProbeClient& client, std::size_t index,
-                                     std::string* why) {
-  const auto& auth = client.env().auth;
-  if (auth.signup_enabled) return sign_up_probe_user(client, why);
-  if (auth.test_users.size() <= index) {
-    *why = "signup is disabled and auth.test_users has fewer than two users";
-    return std::nullopt;
-  }
-  return log_in_user(client, auth.test_users[index], why);
-}
-
 struct StorageContext {
   const ProbeClient& client;
   const StorageSettings& settings;
@@ -379,15 +368,12 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
   CheckBuilder setup("security.storage.setup",
                      "Two probe users exist and one uploaded a private object", Severity::kHigh);
   std::string why;
-  auto a = obtain_user(client, 0, &why);
-  std::optional<ProbeUser> b;
-  if (a) b = obtain_user(client, 1, &why);
-  if (!a || !b) {
+  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why);
+  if (!users) {
     sink.record(setup.error("could not get two users: " + why));
-    if (a && a->created_by_probe) delete_probe_user(client, *a);
     return;
   }
-  StorageContext ctx{client, settings, sink, *a, *b, "", "", {}};
+  StorageContext ctx{client, settings, sink, users->a, users->b, "", "", {}};
   ctx.object_name = ctx.a.user_id + "/golive-probe-" + core::random_hex(6) + ".txt";
   ctx.content = "golive storage probe " + core::random_hex(12) + "\n";
   const auto uploaded = upload(ctx, ctx.object_name, "text/plain", ctx.content);
