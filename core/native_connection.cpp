@@ -24,7 +24,6 @@ void NativeConnection::start(NativeExchange&& exchange) {
   exchange_ = std::move(exchange);
   has_exchange_ = true;
   response_ = HttpResponse{};
-  first_byte_seen_ = false;
   parser_.reset(&response_, equals_ignoring_case(exchange_.request.method, "head"),
                 exchange_.request.max_response_bytes, NativeHttpClient::kMaxHeaderBytes);
 
@@ -167,8 +166,7 @@ void NativeConnection::read_available() {
     }
     // A response that arrives in one read ends when it starts: one clock read serves both.
     Clock::time_point arrived{};
-    if (!first_byte_seen_ && bytes > 0) {
-      first_byte_seen_ = true;
+    if (!parser_.started() && bytes > 0) {  // the parser has seen nothing of this response yet
       arrived = Clock::now();
       response_.timing.first_byte_ms = native_ms_since(exchange_.started, arrived);
     }

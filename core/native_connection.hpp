@@ -114,7 +114,6 @@ class NativeConnection final : public std::enable_shared_from_this<NativeConnect
   NativeExchange exchange_;
   HttpResponse response_;
   NativeResponseParser parser_;
-  bool first_byte_seen_ = false;
   std::string out_;       // the serialised request; capacity reused
   std::vector<char> in_;  // received bytes; [in_begin_, in_end_) not yet parsed
   std::size_t in_begin_ = 0;

@@ -82,6 +82,20 @@ NativeResponseParser::Result NativeResponseParser::append_body(const char* data,
   return Result::kNeedMore;
 }
 
+NativeResponseParser::Result NativeResponseParser::take_body(const char* at, std::size_t available,
+                                                             std::size_t& consumed) {
+  const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, available));
+  if (append_body(at, take) == Result::kError) return Result::kError;
+  consumed += take;
+  remaining_ -= take;
+  return Result::kNeedMore;
+}
+
+NativeResponseParser::Result NativeResponseParser::header_too_large() {
+  return fail(HttpErrorCategory::kTooLarge,
+              "response header block over " + std::to_string(max_header_bytes_) + " bytes");
+}
+
 NativeResponseParser::Result NativeResponseParser::body_complete() {
   state_ = State::kDone;
   return Result::kComplete;
@@ -105,16 +119,9 @@ NativeResponseParser::Result NativeResponseParser::feed(const char* data, std::s
         const std::size_t end = view.find("\r\n\r\n", from);
         if (end == std::string_view::npos) {
           header_scanned_ = view.size();
-          if (view.size() > max_header_bytes_) {
-            return fail(HttpErrorCategory::kTooLarge,
-                        "response header block over " + std::to_string(max_header_bytes_) + " bytes");
-          }
-          return Result::kNeedMore;
+          return view.size() > max_header_bytes_ ? header_too_large() : Result::kNeedMore;
         }
-        if (end + 4 > max_header_bytes_) {
-          return fail(HttpErrorCategory::kTooLarge,
-                      "response header block over " + std::to_string(max_header_bytes_) + " bytes");
-        }
+        if (end + 4 > max_header_bytes_) return header_too_large();
         header_scanned_ = 0;
         consumed += end + 4;
         if (parse_header_block(view.substr(0, end + 2)) == Result::kError) return Result::kError;
@@ -123,12 +130,8 @@ NativeResponseParser::Result NativeResponseParser::feed(const char* data, std::s
       }
       case State::kFixedBody: {
         if (available == 0) return Result::kNeedMore;
-        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, available));
-        if (append_body(at, take) == Result::kError) return Result::kError;
-        consumed += take;
-        remaining_ -= take;
-        if (remaining_ == 0) return body_complete();
-        return Result::kNeedMore;
+        if (take_body(at, available, consumed) == Result::kError) return Result::kError;
+        return remaining_ == 0 ? body_complete() : Result::kNeedMore;
       }
       case State::kUntilClose: {
         if (append_body(at, available) == Result::kError) return Result::kError;
@@ -175,10 +178,7 @@ NativeResponseParser::Result NativeResponseParser::feed(const char* data, std::s
       }
       case State::kChunkData: {
         if (available == 0) return Result::kNeedMore;
-        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, available));
-        if (append_body(at, take) == Result::kError) return Result::kError;
-        consumed += take;
-        remaining_ -= take;
+        if (take_body(at, available, consumed) == Result::kError) return Result::kError;
         if (remaining_ == 0) state_ = State::kChunkDataEnd;
         break;
       }

@@ -66,6 +66,9 @@ class NativeResponseParser {
   Result parse_header_block(std::string_view block);
   Result fail(HttpErrorCategory category, std::string message);
   Result append_body(const char* data, std::size_t size);
+  // Appends up to remaining_ of the `available` bytes at `at` and counts them in `consumed`.
+  Result take_body(const char* at, std::size_t available, std::size_t& consumed);
+  Result header_too_large();
   Result body_complete();
 
   HttpResponse* response_ = nullptr;
