@@ -1,10 +1,10 @@
 // golive_bench_http: the HTTP engine's closed-loop throughput, the figure
 // scripts/bench-compare sets next to wrk's. Each of T threads runs one
-// io_context and one HttpEngine and keeps C/T keep-alive GETs in flight (a new
+// io_context and one CurlHttpClient and keeps C/T keep-alive GETs in flight (a new
 // request leaves as soon as one completes), like `wrk -tT -cC`.
 //
 //   golive_bench_http --url http://127.0.0.1:8080/ --threads 2 --connections 100 --seconds 10
-//   golive_bench_http --engine native ...   (core::NativeHttpClient instead of libcurl; http:// only)
+//   golive_bench_http --engine native ...   (http::NativeHttpClient instead of libcurl; http:// only)
 //
 // Prints one summary line: requests, errors, rps, p50_ms, p99_ms, max_ms.
 // Latency is from send() to the completion callback, measured after a
@@ -22,18 +22,18 @@
 #include <thread>
 #include <vector>
 
-#include "core/http_engine.hpp"
-#include "core/native_http_client.hpp"
+#include "http/curl/curl_http_client.hpp"
+#include "http/native/native_http_client.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using golive::core::HttpClient;
-using golive::core::HttpEngine;
-using golive::core::HttpEngineOptions;
-using golive::core::HttpRequest;
-using golive::core::HttpResponse;
-using golive::core::NativeHttpClient;
+using golive::http::HttpClient;
+using golive::http::CurlHttpClient;
+using golive::http::ClientOptions;
+using golive::http::HttpRequest;
+using golive::http::HttpResponse;
+using golive::http::NativeHttpClient;
 
 struct BenchSettings {
   std::string url = "http://127.0.0.1:8080/";
@@ -41,7 +41,7 @@ struct BenchSettings {
   int connections = 100;     // in flight, across all threads
   double seconds = 10;       // measured duration
   double warmup_seconds = 1;  // discarded
-  std::string engine = "curl";  // "curl" (HttpEngine) or "native" (NativeHttpClient)
+  std::string engine = "curl";  // "curl" (CurlHttpClient) or "native" (NativeHttpClient)
 };
 
 std::int64_t now_ns() {
@@ -56,7 +56,7 @@ class LoadLoop {
     if (settings.engine == "native") {
       engine_ = std::make_unique<NativeHttpClient>(io_, engine_options(in_flight));
     } else {
-      engine_ = std::make_unique<HttpEngine>(io_, engine_options(in_flight));
+      engine_ = std::make_unique<CurlHttpClient>(io_, engine_options(in_flight));
     }
     request_.url = settings.url;
     // Room for every sample at 200k req/s, so recording never allocates.
@@ -76,8 +76,8 @@ class LoadLoop {
   double measured_seconds() const { return static_cast<double>(measure_end_ns_ - measure_start_ns_) / 1e9; }
 
  private:
-  static HttpEngineOptions engine_options(int in_flight) {
-    HttpEngineOptions options;
+  static ClientOptions engine_options(int in_flight) {
+    ClientOptions options;
     options.max_connections_total = in_flight;  // exactly one connection per in-flight request
     options.max_connections_per_host = in_flight;  // the native client's limit (it has no total)
     return options;

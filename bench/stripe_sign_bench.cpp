@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "contract/stripe_signature.hpp"
+#include "target/stripe_signature.hpp"
 
 namespace {
 
@@ -24,7 +24,7 @@ void BM_StripeSignHeader(benchmark::State& state) {
   const std::vector<std::string> secrets = {kSecret};
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        golive::contract::stripe_signature_header(payload, kSignedAt, secrets));
+        golive::target::stripe_signature_header(payload, kSignedAt, secrets));
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * payload.size()));
 }
@@ -33,12 +33,12 @@ BENCHMARK(BM_StripeSignHeader);
 void BM_StripeVerifyHeader(benchmark::State& state) {
   const std::string payload = payload_2kb();
   const std::string header =
-      golive::contract::stripe_signature_header(payload, kSignedAt, {kSecret});
-  golive::contract::StripeVerifyOptions options;
+      golive::target::stripe_signature_header(payload, kSignedAt, {kSecret});
+  golive::target::StripeVerifyOptions options;
   options.now_unix = kSignedAt;
   for (auto _ : state) {
     const auto result =
-        golive::contract::verify_stripe_signature(payload, header, kSecret, options);
+        golive::target::verify_stripe_signature(payload, header, kSecret, options);
     if (!result.ok) state.SkipWithError("verification failed");
     benchmark::DoNotOptimize(result);
   }

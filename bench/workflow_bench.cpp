@@ -5,7 +5,7 @@
 // on top of the HTTP engine's cost.
 #include <benchmark/benchmark.h>
 
-#include "core/http_types.hpp"
+#include "http/http_types.hpp"
 #include "e2e/response_checks.hpp"
 #include "e2e/step_request.hpp"
 #include "e2e/workflow_parser.hpp"
@@ -36,7 +36,7 @@ struct Fixture {
   Fixture()
       : workflow(e2e::parse_workflow(nlohmann::json::parse(kWorkflow), "/bench/workflow.json")),
         values(workflow.symbols.size(), 1) {
-    core::Environment env;
+    config::Environment env;
     env.base_url = "http://127.0.0.1:54321";
     env.anon_key = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJl";
     auto fields = e2e::environment_field_values(env);
@@ -64,13 +64,13 @@ struct Fixture {
   const e2e::Step& step() const { return workflow.steps[1]; }
 
   e2e::Workflow workflow;
-  core::TemplateValues values;
-  core::HttpResponse response;
+  e2e::TemplateValues values;
+  http::HttpResponse response;
 };
 
 void BM_RenderStepRequest(benchmark::State& state) {
   Fixture fixture;
-  core::HttpRequest request;
+  http::HttpRequest request;
   e2e::RequestContext context{"http://127.0.0.1:54321", ""};
   for (auto _ : state) {
     auto failure = e2e::render_step_request(fixture.step(), fixture.values,
@@ -85,7 +85,7 @@ BENCHMARK(BM_RenderStepRequest);
 
 void BM_TemplateRenderHeader(benchmark::State& state) {
   Fixture fixture;
-  const core::Template& bearer = fixture.step().headers.back().second;
+  const e2e::Template& bearer = fixture.step().headers.back().second;
   std::string out;
   for (auto _ : state) {
     out.clear();
@@ -114,7 +114,7 @@ BENCHMARK(BM_EvaluateResponse);
 
 void BM_WholeStep(benchmark::State& state) {
   Fixture fixture;
-  core::HttpRequest request;
+  http::HttpRequest request;
   e2e::RequestContext context{"http://127.0.0.1:54321", ""};
   for (auto _ : state) {
     e2e::render_step_request(fixture.step(), fixture.values, fixture.workflow.symbols, context,

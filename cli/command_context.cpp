@@ -8,7 +8,7 @@
 
 namespace golive::cli {
 
-void add_common_options(CLI::App& command, CommonOptions& options) {
+void add_common_options(CLI::App& command, run::CommonOptions& options) {
   command.add_option("--env", options.env_file,
                      "Environment file (default: the embedded reference target, envs/local.json)");
   command.add_option("--out", options.out_dir, "Directory for reports (default: out)");
@@ -62,25 +62,8 @@ std::string unknown_subcommand_message(CLI::App& app, int argc, char** argv) {
   return command + ": a subcommand is required (one of: " + names_of(subcommands) + ")";
 }
 
-std::string golive_home() {
-  if (const char* home = std::getenv("GOLIVE_HOME")) return home;
-  return GOLIVE_SOURCE_DIR;
-}
 
-std::string resolve_env_file(const CommonOptions& options) {
-  if (!options.env_file.empty()) return options.env_file;
-  return (std::filesystem::path(golive_home()) / "envs" / "local.json").string();
-}
 
-core::Environment load_selected_environment(const CommonOptions& options) {
-  return core::load_environment(resolve_env_file(options), core::process_variables(),
-                                core::Redactor::global());
-}
 
-int not_built(const std::string& what, const std::string& issue) {
-  std::cerr << "golive: " << what << " is not built yet (" << issue
-            << "); nothing was run.\n";
-  return core::kExitBadInput;
-}
 
 }  // namespace golive::cli

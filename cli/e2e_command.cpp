@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "cli/command_context.hpp"
-#include "cli/run_session.hpp"
-#include "cli/reference_target.hpp"
+#include "run/run_session.hpp"
+#include "run/reference_target.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
@@ -23,30 +23,17 @@ namespace golive::cli {
 namespace {
 
 struct E2eCommandOptions {
-  CommonOptions common;
+  run::CommonOptions common;
   std::vector<std::string> workflows;  // file stems; empty = all
   std::vector<std::string> defects;    // embedded target only
   std::size_t jobs = 4;
   std::string workflows_dir;  // empty = <golive home>/e2e/workflows
 };
 
-const char* status_tag(core::CheckStatus status) {
-  switch (status) {
-    case core::CheckStatus::kPass:
-      return "[pass] ";
-    case core::CheckStatus::kFail:
-      return "[FAIL] ";
-    case core::CheckStatus::kError:
-      return "[ERR]  ";
-    case core::CheckStatus::kSkip:
-      return "[skip] ";
-  }
-  return "";
-}
 
 std::string step_line(const core::CheckResult& result) {
   std::ostringstream line;
-  line << status_tag(result.status) << result.id << "  " << std::fixed << std::setprecision(1)
+  line << run::status_tag(result.status) << result.id << "  " << std::fixed << std::setprecision(1)
        << result.duration_ms << " ms";
   if (result.status != core::CheckStatus::kPass) line << "  " << result.message;
   return core::Redactor::global().redact(line.str());
@@ -54,7 +41,7 @@ std::string step_line(const core::CheckResult& result) {
 
 int execute_e2e(const E2eCommandOptions& options) {
   core::install_interrupt_handlers();
-  std::optional<ReferenceTarget> embedded;
+  std::optional<run::ReferenceTarget> embedded;
   if (options.common.env_file.empty()) {
     embedded.emplace(options.defects);
   } else if (!options.defects.empty()) {
@@ -62,15 +49,15 @@ int execute_e2e(const E2eCommandOptions& options) {
                            "seeded defects apply only to the embedded reference target (run "
                            "without --env)");
   }
-  core::Environment env = load_selected_environment(options.common);
-  core::require_non_production(env, options.common.allow_production, "e2e workflows");
-  std::string directory = options.workflows_dir.empty() ? e2e::default_workflows_dir(golive_home())
+  config::Environment env = run::load_selected_environment(options.common);
+  config::require_non_production(env, options.common.allow_production, "e2e workflows");
+  std::string directory = options.workflows_dir.empty() ? e2e::default_workflows_dir(run::golive_home())
                                                         : options.workflows_dir;
   // Every workflow is parsed before the first request: a typo is exit 2, not
   // a half-run suite.
   auto workflows = e2e::load_workflows(directory, options.workflows);
 
-  RunSession session(options.common, env, {"e2e"}, step_line);
+  run::RunSession session(options.common, env, {"e2e"}, step_line);
   const auto& run_dir = session.run_dir();
   const std::string results_path = session.results_path();
   auto& sink = session.sink();

@@ -10,13 +10,13 @@ namespace golive::cli {
 void register_env_command(CLI::App& app, int& exit_code) {
   auto* env = app.add_subcommand("env", "Inspect environment files");
   env->require_subcommand(1);
-  auto options = std::make_shared<CommonOptions>();
+  auto options = std::make_shared<run::CommonOptions>();
   auto* check = env->add_subcommand(
       "check", "Validate an environment file and list what each suite can do with it");
   add_common_options(*check, *options);
   check->callback([options, &exit_code] {
-    core::Environment environment = load_selected_environment(*options);
-    auto capabilities = core::describe_capabilities(environment);
+    config::Environment environment = run::load_selected_environment(*options);
+    auto capabilities = config::describe_capabilities(environment);
     if (options->format == "json") {
       nlohmann::json out{{"file", environment.source_file},
                          {"name", environment.name},

@@ -31,7 +31,7 @@ namespace golive::cli {
 namespace {
 
 struct LoadCommandOptions {
-  CommonOptions common;
+  run::CommonOptions common;
   std::string profile;
   double duration_s = 0;  // 0 = the profile's own length
   std::string shard = "1/1";
@@ -49,7 +49,7 @@ struct LoadCommandOptions {
 // `--replay LOG`: a profile with one "replay" scenario. The environment's
 // anon key goes along as `apikey` (Supabase-style APIs refuse requests
 // without one) unless the log's own headers carry it.
-load::LoadProfile replay_profile_for(const LoadCommandOptions& options, const core::Environment& env) {
+load::LoadProfile replay_profile_for(const LoadCommandOptions& options, const config::Environment& env) {
   load::RequestLogOptions log_options;
   log_options.methods = {options.replay_methods.begin(), options.replay_methods.end()};
   auto log = std::make_shared<const load::RequestLog>(load::read_request_log(options.replay_log, log_options));
@@ -94,14 +94,14 @@ void print_summary(const load::LoadRunOutcome& outcome) {
 
 int execute_load(const LoadCommandOptions& options) {
   core::install_interrupt_handlers();
-  core::Environment env = load_selected_environment(options.common);
-  core::require_non_production(env, options.common.allow_production, "load testing");
+  config::Environment env = run::load_selected_environment(options.common);
+  config::require_non_production(env, options.common.allow_production, "load testing");
   load::LoadOptions run;
   if (options.profile.empty() == options.replay_log.empty()) {
     throw core::InputError("golive load", "", "give a profile file or --replay LOG (exactly one)");
   }
   run.profile = options.replay_log.empty()
-                    ? load::load_profile(options.profile, e2e::default_workflows_dir(golive_home()))
+                    ? load::load_profile(options.profile, e2e::default_workflows_dir(run::golive_home()))
                     : replay_profile_for(options, env);
   if (options.duration_s > 0) run.max_duration_s = options.duration_s;
   run.shard = load::parse_shard(options.shard);

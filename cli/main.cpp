@@ -36,9 +36,9 @@ int main(int argc, char** argv) {
     std::cerr << "golive: " << golive::core::Redactor::global().redact(e.what()) << "\n";
     return golive::core::kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "golive: internal error: " << golive::core::Redactor::global().redact(e.what())
-              << "\n";
-    return golive::core::kExitBadInput;
+    std::cerr << "golive: internal error: please report: "
+              << golive::core::Redactor::global().redact(e.what()) << "\n";
+    return golive::core::kExitInternalError;
   }
   return exit_code;
 }

@@ -9,8 +9,8 @@
 
 #include "cli/command_context.hpp"
 #include "cli/probe_families.hpp"
-#include "cli/reference_target.hpp"
-#include "cli/run_session.hpp"
+#include "run/reference_target.hpp"
+#include "run/run_session.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
@@ -23,14 +23,14 @@ namespace golive::cli {
 namespace {
 
 struct HttpProbeOptions {
-  CommonOptions common;
+  run::CommonOptions common;
   std::vector<std::string> defects;  // embedded target only
   int timeout_s = 15;                // per request
 };
 
 int execute_http_probe(const std::string& family, const HttpProbeOptions& options) {
   core::install_interrupt_handlers();
-  std::optional<ReferenceTarget> embedded;
+  std::optional<run::ReferenceTarget> embedded;
   if (options.common.env_file.empty()) {
     embedded.emplace(options.defects);
   } else if (!options.defects.empty()) {
@@ -38,12 +38,12 @@ int execute_http_probe(const std::string& family, const HttpProbeOptions& option
                            "seeded defects apply only to the embedded reference target (run "
                            "without --env)");
   }
-  const core::Environment env = load_selected_environment(options.common);
+  const config::Environment env = run::load_selected_environment(options.common);
   // authz and ratelimit create and delete accounts and send bursts.
   if (family != "headers") {
-    core::require_non_production(env, options.common.allow_production, "probe " + family);
+    config::require_non_production(env, options.common.allow_production, "probe " + family);
   }
-  RunSession session(options.common, env, {"security"}, probe_check_line);
+  run::RunSession session(options.common, env, {"security"}, run::probe_check_line);
   auto& sink = session.sink();
 
   security::HttpSecurityOptions suite_options;

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "cli/command_context.hpp"
-#include "cli/run_session.hpp"
+#include "run/run_session.hpp"
 #include "cli/probe_families.hpp"
 #include "core/exit_codes.hpp"
 #include "core/interrupt.hpp"
@@ -23,17 +23,17 @@ namespace golive::cli {
 namespace {
 
 struct ProbeRlsOptions {
-  CommonOptions common;
+  run::CommonOptions common;
   bool static_only = false;
 };
 
 
 int execute_probe_rls(const ProbeRlsOptions& options) {
   core::install_interrupt_handlers();
-  core::Environment env = load_selected_environment(options.common);
+  config::Environment env = run::load_selected_environment(options.common);
   security::RlsOptions rls;
   rls.static_only = options.static_only;
-  rls.expectations_file = (std::filesystem::path(golive_home()) / "security" / "rls_expectations.json").string();
+  rls.expectations_file = (std::filesystem::path(run::golive_home()) / "security" / "rls_expectations.json").string();
   // Validate before creating a run directory: bad input leaves nothing behind.
   security::read_rls_settings(env, rls);
 
@@ -51,7 +51,7 @@ int execute_probe_rls(const ProbeRlsOptions& options) {
       return;
     }
     std::ostringstream line;
-    line << status_tag(result.status) << result.id;
+    line << run::status_tag(result.status) << result.id;
     if (result.status != core::CheckStatus::kPass) line << "  " << result.message;
     std::cout << core::Redactor::global().redact(line.str()) << "\n";
   });

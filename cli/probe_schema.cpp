@@ -19,11 +19,11 @@ namespace golive::cli {
 namespace {
 
 struct DbProbeOptions {
-  CommonOptions common;
+  run::CommonOptions common;
   db::DbSuiteOptions suite;
 };
 
-void print_result(const core::CheckResult& result, const CommonOptions& common) {
+void print_result(const core::CheckResult& result, const run::CommonOptions& common) {
   if (common.quiet && !result.failed()) return;
   const auto& redactor = core::Redactor::global();
   if (common.format == "json") {
@@ -43,7 +43,7 @@ void print_result(const core::CheckResult& result, const CommonOptions& common) 
 
 int execute_db_probe(const std::string& family, const DbProbeOptions& options) {
   core::install_interrupt_handlers();
-  core::Environment env = load_selected_environment(options.common);
+  config::Environment env = run::load_selected_environment(options.common);
   if (env.database_url.empty()) {
     std::cerr << "golive probe " << family << ": the environment " << env.source_file
               << " has no database_url; database probes need one\n";

@@ -12,9 +12,10 @@
 #include <optional>
 
 #include "cli/command_context.hpp"
+#include "core/url.hpp"
 #include "cli/probe_families.hpp"
-#include "cli/reference_target.hpp"
-#include "cli/run_session.hpp"
+#include "run/reference_target.hpp"
+#include "run/run_session.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
@@ -27,7 +28,7 @@ namespace golive::cli {
 namespace {
 
 struct SecretsProbeOptions {
-  CommonOptions common;
+  run::CommonOptions common;
   std::vector<std::string> paths;    // files or directories, scanned recursively
   std::vector<std::string> urls;     // http(s) documents, e.g. a frontend bundle
   std::vector<std::string> defects;  // embedded target only
@@ -37,8 +38,7 @@ struct SecretsProbeOptions {
 
 void validate_urls(const std::vector<std::string>& urls) {
   for (const auto& url : urls) {
-    const bool http = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
-    if (!http || core::url_host(url).empty()) {
+    if (!core::parse_url(url)) {
       throw core::InputError(url, "", "not an http(s) URL (given to --url)");
     }
   }
@@ -54,19 +54,19 @@ int execute_secrets_probe(const SecretsProbeOptions& options) {
                            "seeded defects apply only to the embedded reference target (run "
                            "without --env and without --path alone)");
   }
-  std::optional<ReferenceTarget> embedded;
-  std::optional<core::Environment> env;
+  std::optional<run::ReferenceTarget> embedded;
+  std::optional<config::Environment> env;
   if (!files_only) {
     if (options.common.env_file.empty()) embedded.emplace(options.defects);
-    env.emplace(load_selected_environment(options.common));
+    env.emplace(run::load_selected_environment(options.common));
   }
   security::SecretScanLimits limits;
   limits.max_file_bytes = options.max_file_bytes;
   const std::chrono::milliseconds timeout = std::chrono::seconds(options.timeout_s);
 
-  core::Environment files_only_env;
+  config::Environment files_only_env;
   files_only_env.name = "files";
-  RunSession session(options.common, env ? *env : files_only_env, {"security"}, probe_check_line);
+  run::RunSession session(options.common, env ? *env : files_only_env, {"security"}, run::probe_check_line);
   auto& sink = session.sink();
 
   if (options.paths.empty() && options.urls.empty()) {
@@ -78,7 +78,7 @@ int execute_secrets_probe(const SecretsProbeOptions& options) {
       security::scan_path(path, limits, report);
     }
     if (!options.urls.empty()) {
-      const core::HttpEngineOptions engine = security::allowlisted_engine(*env);
+      const http::ClientOptions engine = security::allowlisted_engine(*env);
       for (const auto& url : options.urls) {
         if (core::interrupted()) break;
         security::scan_url(url, engine, timeout, limits, report);

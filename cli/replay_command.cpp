@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "cli/command_context.hpp"
-#include "cli/run_session.hpp"
-#include "cli/reference_target.hpp"
+#include "run/run_session.hpp"
+#include "run/reference_target.hpp"
 #include "contract/event_capture.hpp"
 #include "contract/stripe_replay_suite.hpp"
 #include "core/exit_codes.hpp"
@@ -23,7 +23,7 @@ namespace golive::cli {
 namespace {
 
 struct ReplayCommandOptions {
-  CommonOptions common;
+  run::CommonOptions common;
   std::vector<std::string> scenarios;  // empty = all
   std::size_t storm_size = 50;
   std::string events_file;             // a capture to replay instead of the scenarios
@@ -44,21 +44,21 @@ std::string result_line(const core::CheckResult& result) {
 
 int execute_replay(const ReplayCommandOptions& options) {
   core::install_interrupt_handlers();
-  std::optional<ReferenceTarget> embedded;
+  std::optional<run::ReferenceTarget> embedded;
   if (options.common.env_file.empty()) embedded.emplace();
-  core::Environment env = load_selected_environment(options.common);
+  config::Environment env = run::load_selected_environment(options.common);
 
   contract::ContractOptions contract_options;
   contract_options.scenarios = options.scenarios;
   contract_options.storm_size = options.storm_size;
   contract_options.events_dir = options.events_dir.empty()
-                                    ? golive_home() + "/contract/events"
+                                    ? run::golive_home() + "/contract/events"
                                     : options.events_dir;
   contract::validate_contract_run(env, contract_options, options.common.allow_production);
   std::vector<contract::CapturedEvent> capture;
   if (!options.events_file.empty()) capture = contract::load_event_capture(options.events_file);
 
-  RunSession session(options.common, env, {"contract"}, result_line);
+  run::RunSession session(options.common, env, {"contract"}, result_line);
   const std::string results_path = session.results_path();
   auto& sink = session.sink();
 

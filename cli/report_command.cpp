@@ -80,7 +80,7 @@ int execute_render(const RenderCommandOptions& options) {
 // ---- merge ----
 
 struct MergeCommandOptions {
-  CommonOptions common;               // --env (SLA targets), --out, --quiet
+  run::CommonOptions common;               // --env (SLA targets), --out, --quiet
   std::vector<std::string> files;     // load-shard.json files or run directories holding one
   std::string profile;                // thresholds and closed-model peaks from this profile
   std::vector<std::string> thresholds;  // "SCENARIO:EXPRESSION", replacing the shards' thresholds
@@ -116,7 +116,7 @@ int execute_merge(const MergeCommandOptions& options) {
   if (!options.profile.empty()) {
     load::ShardFile described;
     load::describe_profile(
-        load::load_profile(options.profile, e2e::default_workflows_dir(golive_home())), described);
+        load::load_profile(options.profile, e2e::default_workflows_dir(run::golive_home())), described);
     if (!merged.profile.empty() && described.profile != merged.profile) {
       merged.warnings.push_back("--profile " + options.profile + " is \"" + described.profile +
                                 "\" but the shards ran \"" + merged.profile + "\"");
@@ -133,10 +133,10 @@ int execute_merge(const MergeCommandOptions& options) {
     }
   }
   // SLA targets: --env, else what the shards' environment said, else the defaults.
-  core::SlaTargets targets = merged.sla.value_or(core::SlaTargets{});
+  config::SlaTargets targets = merged.sla.value_or(config::SlaTargets{});
   std::string env_name = merged.env;
   if (!options.common.env_file.empty()) {
-    const core::Environment env = load_selected_environment(options.common);
+    const config::Environment env = run::load_selected_environment(options.common);
     targets = env.sla;
     if (env_name.empty()) env_name = env.name;
   }

@@ -6,7 +6,7 @@
 #include "cli/command_context.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 #include "db/schema_snapshot.hpp"
 
 namespace golive::cli {
@@ -27,7 +27,7 @@ int execute_snapshot(const SnapshotOptions& options) {
                            "expected a postgres:// or postgresql:// URL, e.g. "
                            "postgresql://USER@127.0.0.1:5432/DB");
   }
-  auto connection = core::connect_database(options.database_url);
+  auto connection = target::connect_database(options.database_url);
   if (!connection.ok()) {
     std::cerr << "golive schema snapshot: cannot connect: "
               << core::Redactor::global().redact(connection.error) << "\n";

@@ -6,11 +6,11 @@
 #include <thread>
 
 #include "contract/ai_provider_stub.hpp"
-#include "contract/contract_test_users.hpp"
-#include "core/crypto.hpp"
-#include "core/http_engine.hpp"
+#include "target/test_users.hpp"
+#include "target/crypto.hpp"
+#include "http/curl/curl_http_client.hpp"
 #include "core/input_error.hpp"
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 
 namespace golive::contract {
 
@@ -63,7 +63,7 @@ struct JobRun {
 
 class FaultRunner {
  public:
-  FaultRunner(const core::Environment& env, const ContractUser& user, AiProviderStub& stub,
+  FaultRunner(const config::Environment& env, const target::ContractUser& user, AiProviderStub& stub,
               std::int64_t job_timeout_ms)
       : env_(env), user_(user), stub_(stub), job_timeout_ms_(job_timeout_ms) {}
 
@@ -80,20 +80,20 @@ class FaultRunner {
   }
 
  private:
-  core::HeaderList headers() const {
+  http::HeaderList headers() const {
     return {{"apikey", env_.anon_key},
             {"Authorization", "Bearer " + user_.access_token},
             {"Content-Type", "application/json"}};
   }
 
   void submit(JobRun& run) {
-    core::HttpRequest request;
+    http::HttpRequest request;
     request.method = "POST";
     request.url = env_.url(env_.paths.functions) + "/extract-topics";
     request.headers = headers();
     request.body =
         nlohmann::json{{"text", "Week 1: " + run.marker + " retries. Week 2: backoff."}}.dump();
-    const core::HttpResponse response = core::fetch(request);
+    const http::HttpResponse response = http::fetch(request, http::client_options_for(env_));
     const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     if (!response.transport_ok() || response.status != 200 || !body.is_object() ||
         !body.contains("job_id") || !body["job_id"].is_string()) {
@@ -106,11 +106,11 @@ class FaultRunner {
 
   void follow(JobRun& run) {
     const auto deadline = Clock::now() + std::chrono::milliseconds(job_timeout_ms_);
-    core::HttpRequest request;
+    http::HttpRequest request;
     request.url = env_.url(env_.paths.functions) + "/jobs/" + run.job_id;
     request.headers = headers();
     while (true) {
-      const core::HttpResponse response = core::fetch(request);
+      const http::HttpResponse response = http::fetch(request, http::client_options_for(env_));
       const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
       if (response.transport_ok() && response.status == 200 && body.is_object()) {
         run.job = body;
@@ -127,8 +127,8 @@ class FaultRunner {
     }
   }
 
-  const core::Environment& env_;
-  const ContractUser& user_;
+  const config::Environment& env_;
+  const target::ContractUser& user_;
   AiProviderStub& stub_;
   std::int64_t job_timeout_ms_;
 };
@@ -203,9 +203,9 @@ core::CheckResult check_backoff(const JobRun& run) {
 }
 
 // The dead-lettered job, as the database holds it (when database_url is set).
-std::optional<nlohmann::json> job_row(const core::Environment& env, const std::string& job_id) {
+std::optional<nlohmann::json> job_row(const config::Environment& env, const std::string& job_id) {
   if (env.database_url.empty()) return std::nullopt;
-  core::DatabaseConnection connection = core::connect_database(env.database_url);
+  target::DatabaseConnection connection = target::connect_database(env.database_url);
   if (!connection.ok()) return nlohmann::json{{"database_error", connection.error}};
   pqxx::work txn(*connection.connection);
   const pqxx::result row = txn.exec_params(
@@ -217,7 +217,7 @@ std::optional<nlohmann::json> job_row(const core::Environment& env, const std::s
   return nlohmann::json::parse(row[0][0].as<std::string>(), nullptr, false);
 }
 
-core::CheckResult check_dead_letter(const core::Environment& env, const JobRun& run) {
+core::CheckResult check_dead_letter(const config::Environment& env, const JobRun& run) {
   core::CheckResult result = base_result(kIds[1], title_of(kIds[1]), core::Severity::kHigh);
   result.evidence = {{"job_id", run.job_id}, {"job", run.job}};
   std::vector<std::string> failures;
@@ -280,7 +280,7 @@ const char* const* ai_fault_check_ids() {
   return kIds;
 }
 
-AiStubConfig read_ai_stub_config(const core::Environment& env) {
+AiStubConfig read_ai_stub_config(const config::Environment& env) {
   AiStubConfig config;
   const auto found = env.sections.find("contract");
   if (found == env.sections.end() || !found->second.contains("ai_provider_stub")) return config;
@@ -301,7 +301,7 @@ AiStubConfig read_ai_stub_config(const core::Environment& env) {
   return config;
 }
 
-void run_ai_fault_checks(const core::Environment& env, bool allow_production,
+void run_ai_fault_checks(const config::Environment& env, bool allow_production,
                          core::ResultSink& sink) {
   auto record_all = [&](core::CheckStatus status, const std::string& message) {
     for (const char* const* id = kIds; *id != nullptr; ++id) {
@@ -334,7 +334,7 @@ void run_ai_fault_checks(const core::Environment& env, bool allow_production,
     }
     stub = own_stub.get();
   }
-  ContractUserOutcome user = acquire_contract_user(env, 0);
+  target::ContractUserOutcome user = target::acquire_contract_user(env, 0);
   if (!user.user) return record_all(core::CheckStatus::kError, "no test user: " + user.error);
 
   FaultRunner runner(env, *user.user, *stub, config.job_timeout_ms);
@@ -360,7 +360,7 @@ void run_ai_fault_checks(const core::Environment& env, bool allow_production,
   const JobRun silent = runner.run({StubFault::no_answer(), StubFault::slow_body(kSlowBody_ms)});
   record(check_completes(kIds[3], silent, 2, "an unanswered call and a slow body"), silent);
 
-  release_contract_user(env, *user.user);
+  target::release_contract_user(env, *user.user);
 }
 
 }  // namespace golive::contract

@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::contract {
@@ -36,14 +36,14 @@ struct AiStubConfig {
 };
 
 // Reads contract.ai_provider_stub; InputError (file + pointer) when malformed.
-AiStubConfig read_ai_stub_config(const core::Environment& env);
+AiStubConfig read_ai_stub_config(const config::Environment& env);
 
 // Every check id, in run order.
 const char* const* ai_fault_check_ids();
 
 // Runs the checks (skips them when not configured, or on a production
 // environment without allow_production), recording each in `sink`.
-void run_ai_fault_checks(const core::Environment& env, bool allow_production,
+void run_ai_fault_checks(const config::Environment& env, bool allow_production,
                          core::ResultSink& sink);
 
 }  // namespace golive::contract

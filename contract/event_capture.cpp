@@ -107,15 +107,13 @@ std::vector<CapturedEvent> load_event_capture(const std::string& path) {
   return events;
 }
 
-CaptureReplaySummary replay_event_capture(const core::Environment& env,
+CaptureReplaySummary replay_event_capture(const config::Environment& env,
                                           const std::vector<CapturedEvent>& events,
                                           const CaptureReplayOptions& options,
                                           core::ResultSink& sink) {
   CaptureReplaySummary summary;
-  core::HttpEngineOptions engine_options;
-  engine_options.host_allowed = [&env](std::string_view host) {
-    return env.host_allowed(std::string(host));
-  };
+  http::ClientOptions engine_options = http::client_options_for(env);
+  engine_options.observer = options.request_observer;
   WebhookClient client(stripe_webhook_url(env), env.stripe.webhook_secret, engine_options);
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (core::interrupted()) {
@@ -131,9 +129,9 @@ CaptureReplaySummary replay_event_capture(const core::Environment& env,
     WebhookDelivery delivery;
     delivery.body = events[i].event.dump();
     delivery.timestamp = unix_now();  // re-signed now: the recorded signature is not ours
-    const core::HttpRequest request = client.request_for(delivery);
+    const http::HttpRequest request = client.request_for(delivery);
     const auto started = std::chrono::steady_clock::now();
-    const core::HttpResponse response = client.send_all({request}, 1).front();
+    const http::HttpResponse response = client.send_all({request}, 1).front();
 
     char index[24];
     std::snprintf(index, sizeof index, "%04zu", i + 1);
@@ -160,9 +158,9 @@ CaptureReplaySummary replay_event_capture(const core::Environment& env,
       result.status = core::CheckStatus::kFail;
       result.message = response.transport_ok()
                            ? "answered " + std::to_string(response.status)
-                           : std::string("not delivered: ") + core::to_string(response.error);
+                           : std::string("not delivered: ") + http::to_string(response.error);
       ++summary.refused;
-      if (response.error == core::HttpErrorCategory::kConnect) summary.target_unreachable = true;
+      if (response.error == http::HttpErrorCategory::kConnect) summary.target_unreachable = true;
     }
     sink.record(result);
   }

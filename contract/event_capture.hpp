@@ -10,12 +10,14 @@
 // kept as given, so sort an export first when chronological delivery matters.
 #pragma once
 
+#include "http/observing_client.hpp"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::contract {
@@ -34,6 +36,7 @@ std::vector<CapturedEvent> load_event_capture(const std::string& path);
 struct CaptureReplayOptions {
   bool keep_timing = false;       // sleep the recorded gap between deliveries
   std::int64_t max_gap_ms = 5000; // cap of one gap when keep_timing (ms)
+  http::RequestObserver* request_observer = nullptr;  // told of every delivery; may be null
 };
 
 struct CaptureReplaySummary {
@@ -44,7 +47,7 @@ struct CaptureReplaySummary {
 };
 
 // One CheckResult per event, id "contract.stripe_capture.<nnnn>": pass on 2xx.
-CaptureReplaySummary replay_event_capture(const core::Environment& env,
+CaptureReplaySummary replay_event_capture(const config::Environment& env,
                                           const std::vector<CapturedEvent>& events,
                                           const CaptureReplayOptions& options,
                                           core::ResultSink& sink);

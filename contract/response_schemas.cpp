@@ -105,7 +105,7 @@ std::string url_path(const std::string& url) {
 }
 
 ResponseSchemas ResponseSchemas::from_catalogue(const std::string& schemas_dir,
-                                                const core::Environment& env) {
+                                                const config::Environment& env) {
   ResponseSchemas schemas;
   schemas.source_ = (fs::path(schemas_dir) / "endpoints.json").string();
   const nlohmann::json catalogue = core::load_json_file(schemas.source_);
@@ -189,7 +189,7 @@ ResponseSchemas ResponseSchemas::from_openapi(const std::string& openapi_file) {
   return schemas;
 }
 
-ResponseSchemas ResponseSchemas::for_environment(const core::Environment& env,
+ResponseSchemas ResponseSchemas::for_environment(const config::Environment& env,
                                                  const std::string& schemas_dir) {
   const auto found = env.sections.find("contract");
   if (found != env.sections.end() && found->second.contains("openapi")) {

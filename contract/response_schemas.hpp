@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "contract/json_schema_validator.hpp"
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 
 namespace golive::contract {
 
@@ -44,11 +44,11 @@ class ResponseSchemas {
   // contract/schemas/endpoints.json of `schemas_dir`. InputError (file +
   // pointer) for a malformed catalogue or schema.
   static ResponseSchemas from_catalogue(const std::string& schemas_dir,
-                                        const core::Environment& env);
+                                        const config::Environment& env);
   // An OpenAPI 3 document. InputError (file + pointer) when malformed.
   static ResponseSchemas from_openapi(const std::string& openapi_file);
   // contract.openapi when the environment sets it, else the catalogue.
-  static ResponseSchemas for_environment(const core::Environment& env,
+  static ResponseSchemas for_environment(const config::Environment& env,
                                          const std::string& schemas_dir);
 
   // The schema for a response, or nullopt when no endpoint describes it.

@@ -11,7 +11,7 @@ constexpr std::size_t kMaxFailures = 10;
 // Unmatched endpoints listed in the evidence.
 constexpr std::size_t kMaxUnmatchedListed = 20;
 
-bool is_json_response(const core::HttpResponse& response) {
+bool is_json_response(const http::HttpResponse& response) {
   const auto type = response.header("content-type");
   return type && type->find("json") != std::string::npos;
 }
@@ -50,7 +50,7 @@ SchemaConformance::SchemaConformance(ResponseSchemas schemas, std::string base_u
 }
 
 void SchemaConformance::observe(std::string_view method, std::string_view url,
-                                const core::HttpResponse& response, std::string_view where) {
+                                const http::HttpResponse& response, std::string_view where) {
   if (!response.transport_ok() || response.status == 0) return;
   std::string full(url);
   std::string path = full.rfind(base_url_, 0) == 0 && !base_url_.empty()

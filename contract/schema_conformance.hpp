@@ -20,7 +20,7 @@
 #include <string_view>
 
 #include "contract/response_schemas.hpp"
-#include "core/http_types.hpp"
+#include "http/http_types.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::contract {
@@ -32,7 +32,7 @@ class SchemaConformance {
 
   // Validates one response; `where` names its origin (e.g. "e2e.ai_job.submit").
   // Thread-safe.
-  void observe(std::string_view method, std::string_view url, const core::HttpResponse& response,
+  void observe(std::string_view method, std::string_view url, const http::HttpResponse& response,
                std::string_view where);
 
   // One CheckResult per endpoint that received at least one response.

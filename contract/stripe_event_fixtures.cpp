@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "core/crypto.hpp"
+#include "target/crypto.hpp"
 #include "core/input_error.hpp"
 
 namespace golive::contract {

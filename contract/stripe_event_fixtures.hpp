@@ -3,7 +3,7 @@
 // livemode, pending_webhooks, request, type), with {{name}} placeholders so
 // every run uses fresh ids and never collides with an earlier one.
 //
-// Rendering walks the JSON tree rather than the text (core::Template renders
+// Rendering walks the JSON tree rather than the text (e2e::Template renders
 // text and cannot turn "{{created}}" into the number Stripe sends): a string
 // that is exactly one placeholder is replaced by the variable's JSON value
 // (so numbers stay numbers), and placeholders inside longer strings are

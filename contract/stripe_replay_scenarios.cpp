@@ -96,7 +96,7 @@ ScenarioVerdict duplicate_concurrent_storm_applied_once(ScenarioContext& context
   std::map<std::string, std::size_t> by_status;
   for (const auto& response : responses) {
     ++by_status[status_text(response)];
-    if (response.error == core::HttpErrorCategory::kConnect) verdict.unreachable = true;
+    if (response.error == http::HttpErrorCategory::kConnect) verdict.unreachable = true;
   }
   verdict.evidence["storm"] = {
       {"deliveries", responses.size()},
@@ -219,13 +219,13 @@ struct Entitlements {
   }
 };
 
-Entitlements read_features(ScenarioContext& context, const ContractUser& user,
+Entitlements read_features(ScenarioContext& context, const target::ContractUser& user,
                            ScenarioVerdict& verdict, const std::string& label) {
-  core::HttpRequest request;
+  http::HttpRequest request;
   request.url = context.env.url(context.env.paths.functions) + "/features";
   request.headers = {{"apikey", context.env.anon_key},
                      {"Authorization", "Bearer " + user.access_token}};
-  const core::HttpResponse response = context.client.send_all({request}, 1).front();
+  const http::HttpResponse response = context.client.send_all({request}, 1).front();
   verdict.evidence["features"][label] = response_evidence(response);
   if (!response.transport_ok() || response.status != 200) {
     throw std::runtime_error("GET /functions/v1/features answered " + status_text(response));

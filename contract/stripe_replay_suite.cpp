@@ -5,7 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "contract/contract_test_users.hpp"
+#include "target/test_users.hpp"
 #include "contract/stripe_replay_scenarios.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
@@ -27,7 +27,7 @@ core::CheckResult base_result(const StripeScenario& scenario) {
   return result;
 }
 
-std::string section_string(const core::Environment& env, const char* key, const char* fallback) {
+std::string section_string(const config::Environment& env, const char* key, const char* fallback) {
   const auto found = env.sections.find("contract");
   if (found == env.sections.end()) return fallback;
   return core::JsonReader(found->second, env.source_file, "/contract").string_or(key, fallback);
@@ -44,18 +44,18 @@ const std::vector<std::string>& stripe_scenario_names() {
   return names;
 }
 
-std::string stripe_webhook_url(const core::Environment& env) {
+std::string stripe_webhook_url(const config::Environment& env) {
   if (!env.stripe.webhook_url.empty()) return env.stripe.webhook_url;
   return env.url(env.paths.functions) + "/stripe-webhook";
 }
 
-void validate_contract_run(const core::Environment& env, const ContractOptions& options,
+void validate_contract_run(const config::Environment& env, const ContractOptions& options,
                            bool allow_production) {
   if (is_live_stripe_key(env.stripe.secret_key)) {
     throw core::InputError(env.source_file, "/stripe/secret_key",
                            "a live Stripe key (sk_live_/rk_live_): replay runs only in test mode");
   }
-  core::require_non_production(env, allow_production, "Stripe webhook replay");
+  config::require_non_production(env, allow_production, "Stripe webhook replay");
   if (env.stripe.webhook_secret.empty()) {
     throw core::InputError(env.source_file, "/stripe/webhook_secret",
                            "needed to sign replayed webhooks");
@@ -89,7 +89,7 @@ void validate_contract_run(const core::Environment& env, const ContractOptions& 
   if (!options.events_dir.empty()) StripeEventFixtures{options.events_dir};
 }
 
-ContractSummary run_contract_suite(const core::Environment& env, const ContractOptions& options,
+ContractSummary run_contract_suite(const config::Environment& env, const ContractOptions& options,
                                    core::ResultSink& sink) {
   ContractSummary summary;
   const auto should_stop =
@@ -122,21 +122,19 @@ ContractSummary run_contract_suite(const core::Environment& env, const ContractO
     record_all(core::CheckStatus::kError, error.what());
     return summary;
   }
-  ContractUserOutcome subscriber = acquire_contract_user(env, 0);
-  ContractUserOutcome access_user = acquire_contract_user(env, 1);
+  target::ContractUserOutcome subscriber = target::acquire_contract_user(env, 0);
+  target::ContractUserOutcome access_user = target::acquire_contract_user(env, 1);
   if (!subscriber.user || !access_user.user) {
     const std::string why = !subscriber.user ? subscriber.error : access_user.error;
-    if (subscriber.user) release_contract_user(env, *subscriber.user);
-    if (access_user.user) release_contract_user(env, *access_user.user);
+    if (subscriber.user) target::release_contract_user(env, *subscriber.user);
+    if (access_user.user) target::release_contract_user(env, *access_user.user);
     summary.target_unreachable = subscriber.unreachable || access_user.unreachable;
     record_all(core::CheckStatus::kError, "no test user: " + why);
     return summary;
   }
 
-  core::HttpEngineOptions engine_options;
-  engine_options.host_allowed = [&env](std::string_view host) {
-    return env.host_allowed(std::string(host));
-  };
+  http::ClientOptions engine_options = http::client_options_for(env);
+  engine_options.observer = options.request_observer;
   WebhookClient client(stripe_webhook_url(env), env.stripe.webhook_secret, engine_options);
   StripeIdFactory ids;
   std::size_t storm_size = options.storm_size;
@@ -191,8 +189,8 @@ ContractSummary run_contract_suite(const core::Environment& env, const ContractO
 
   // Cleanup always runs: users (cascading to their subscriptions) and this
   // run's webhook_events rows.
-  release_contract_user(env, *subscriber.user);
-  release_contract_user(env, *access_user.user);
+  target::release_contract_user(env, *subscriber.user);
+  target::release_contract_user(env, *access_user.user);
   try {
     observer->delete_webhook_events(ids.run_tag());
   } catch (const std::exception&) {

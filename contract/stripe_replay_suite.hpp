@@ -21,12 +21,14 @@
 //                                           disappears from GET /functions/v1/features
 #pragma once
 
+#include "http/observing_client.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::contract {
@@ -36,6 +38,8 @@ struct ContractOptions {
   std::vector<std::string> scenarios;  // names from stripe_scenario_names(); empty = all
   std::size_t storm_size = 50;         // deliveries of the concurrent storm (1..1000)
   std::function<bool()> should_stop;   // polled between scenarios; empty = core::interrupted
+  // Told of every delivery (the run's surface coverage); null: nobody.
+  http::RequestObserver* request_observer = nullptr;
 };
 
 struct ContractSummary {
@@ -52,18 +56,18 @@ const std::vector<std::string>& stripe_scenario_names();
 
 // The webhook URL of an environment: stripe.webhook_url, else
 // base_url + functions path + "/stripe-webhook".
-std::string stripe_webhook_url(const core::Environment& env);
+std::string stripe_webhook_url(const config::Environment& env);
 
 // Refuses (InputError, exit 2) a live Stripe key, a missing webhook secret,
 // an unknown scenario name, or a malformed "contract" section; and a
 // production environment unless allow_production.
-void validate_contract_run(const core::Environment& env, const ContractOptions& options,
+void validate_contract_run(const config::Environment& env, const ContractOptions& options,
                            bool allow_production);
 
 // Runs the scenarios, recording each result in `sink` as it finishes. Test
 // users are created first and always deleted at the end, with this run's
 // webhook_events rows when the database is reachable.
-ContractSummary run_contract_suite(const core::Environment& env, const ContractOptions& options,
+ContractSummary run_contract_suite(const config::Environment& env, const ContractOptions& options,
                                    core::ResultSink& sink);
 
 }  // namespace golive::contract

@@ -12,27 +12,27 @@ std::int64_t unix_now() {
 
 namespace {
 
-nlohmann::json delivery_record(const core::HttpRequest& request,
-                               const core::HttpResponse& response) {
+nlohmann::json delivery_record(const http::HttpRequest& request,
+                               const http::HttpResponse& response) {
   return {{"signature", signature_evidence(request)}, {"response", response_evidence(response)}};
 }
 
 }  // namespace
 
-core::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& delivery,
+http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& delivery,
                            const std::string& label, ScenarioVerdict& verdict) {
-  const core::HttpRequest request = context.client.request_for(delivery);
-  core::HttpResponse response = context.client.send_all({request}, 1).front();
+  const http::HttpRequest request = context.client.request_for(delivery);
+  http::HttpResponse response = context.client.send_all({request}, 1).front();
   verdict.evidence["deliveries"][label] = delivery_record(request, response);
-  if (response.error == core::HttpErrorCategory::kConnect ||
-      response.error == core::HttpErrorCategory::kDns) {
+  if (response.error == http::HttpErrorCategory::kConnect ||
+      response.error == http::HttpErrorCategory::kDns) {
     verdict.unreachable = true;
   }
   return response;
 }
 
-std::string status_text(const core::HttpResponse& response) {
-  if (!response.transport_ok()) return std::string(core::to_string(response.error));
+std::string status_text(const http::HttpResponse& response) {
+  if (!response.transport_ok()) return std::string(http::to_string(response.error));
   return std::to_string(response.status);
 }
 

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "contract/contract_test_users.hpp"
+#include "target/test_users.hpp"
 #include "contract/stripe_event_fixtures.hpp"
 #include "contract/subscription_observer.hpp"
 #include "contract/webhook_client.hpp"
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::contract {
@@ -52,13 +52,13 @@ struct ScenarioVerdict {
 
 // Everything a scenario needs; one per suite run.
 struct ScenarioContext {
-  const core::Environment& env;
+  const config::Environment& env;
   const StripeEventFixtures& fixtures;
   StripeIdFactory& ids;
   WebhookClient& client;
   SubscriptionObserver& observer;
-  const ContractUser& subscriber;   // shared by the scenarios that do not read features
-  const ContractUser& access_user;  // owns nothing but the revocation scenario's subscription
+  const target::ContractUser& subscriber;   // shared by the scenarios that do not read features
+  const target::ContractUser& access_user;  // owns nothing but the revocation scenario's subscription
   std::string price_id;             // a price the target maps to a paid tier
   std::string plan_id;              // a plan the target maps to a paid tier
   std::size_t storm_size;
@@ -67,7 +67,7 @@ struct ScenarioContext {
 // One Stripe subscription of one user, as a sequence of events.
 class SubscriptionStory {
  public:
-  SubscriptionStory(ScenarioContext& context, const ContractUser& user)
+  SubscriptionStory(ScenarioContext& context, const target::ContractUser& user)
       : context_(context),
         user_(user),
         subscription_id_(context.ids.next("sub")),
@@ -108,7 +108,7 @@ class SubscriptionStory {
 
  private:
   ScenarioContext& context_;
-  const ContractUser& user_;
+  const target::ContractUser& user_;
   std::string subscription_id_;
   std::string customer_id_;
   std::int64_t base_created_;
@@ -116,11 +116,11 @@ class SubscriptionStory {
 };
 
 // Delivers and records evidence under `label`; returns the response.
-core::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& delivery,
+http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& delivery,
                            const std::string& label, ScenarioVerdict& verdict);
 
 // The HTTP status, or the transport error category when none arrived.
-std::string status_text(const core::HttpResponse& response);
+std::string status_text(const http::HttpResponse& response);
 
 // Expects `expected` webhook_events rows for `event_id` (database only;
 // noted in the evidence when there is no database_url).

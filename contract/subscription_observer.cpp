@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/http_engine.hpp"
+#include "http/curl/curl_http_client.hpp"
 
 namespace golive::contract {
 
@@ -39,9 +39,9 @@ nlohmann::json SubscriptionState::to_json() const {
           {"update_count", update_count}};
 }
 
-SubscriptionObserver::SubscriptionObserver(const core::Environment& env) : env_(env) {
+SubscriptionObserver::SubscriptionObserver(const config::Environment& env) : env_(env) {
   if (env.database_url.empty()) return;
-  core::DatabaseConnection connection = core::connect_database(env.database_url);
+  target::DatabaseConnection connection = target::connect_database(env.database_url);
   if (!connection.ok()) throw std::runtime_error("database: " + connection.error);
   database_ = std::move(connection.connection);
 }
@@ -63,11 +63,11 @@ SubscriptionState SubscriptionObserver::subscription(const std::string& stripe_s
     state.update_count = row[0][2].is_null() ? 0 : row[0][2].as<std::int64_t>();
     return state;
   }
-  core::HttpRequest request;
+  http::HttpRequest request;
   request.url = env_.url(env_.paths.rest) + "/subscriptions?select=status,last_event_created," +
                 "update_count&stripe_subscription_id=eq." + url_encode_value(stripe_subscription_id);
   request.headers = {{"apikey", env_.anon_key}, {"Authorization", "Bearer " + user_token}};
-  const core::HttpResponse response = core::fetch(request);
+  const http::HttpResponse response = http::fetch(request, http::client_options_for(env_));
   if (!response.transport_ok() || response.status != 200) {
     throw std::runtime_error("GET /subscriptions answered " + std::to_string(response.status) +
                              " " + response.error_message);

@@ -14,8 +14,8 @@
 #include <optional>
 #include <string>
 
-#include "core/environment.hpp"
-#include "core/postgres.hpp"
+#include "config/environment.hpp"
+#include "target/postgres.hpp"
 
 namespace golive::contract {
 
@@ -31,7 +31,7 @@ class SubscriptionObserver {
  public:
   // Connects when env.database_url is set; throws std::runtime_error when
   // that connection fails (the caller reports it once).
-  explicit SubscriptionObserver(const core::Environment& env);
+  explicit SubscriptionObserver(const config::Environment& env);
 
   bool reads_database() const { return database_ != nullptr; }
   const char* source() const { return reads_database() ? "database" : "api"; }
@@ -47,7 +47,7 @@ class SubscriptionObserver {
   std::int64_t delete_webhook_events(const std::string& run_tag);
 
  private:
-  const core::Environment& env_;
+  const config::Environment& env_;
   std::unique_ptr<pqxx::connection> database_;
 };
 

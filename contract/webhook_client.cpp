@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "contract/stripe_signature.hpp"
-#include "core/crypto.hpp"
+#include "target/stripe_signature.hpp"
+#include "target/crypto.hpp"
 
 namespace golive::contract {
 
@@ -21,9 +21,9 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-core::HttpRequest make_webhook_request(const std::string& url, const std::string& secret,
+http::HttpRequest make_webhook_request(const std::string& url, const std::string& secret,
                                        const WebhookDelivery& delivery) {
-  core::HttpRequest request;
+  http::HttpRequest request;
   request.method = "POST";
   request.url = url;
   request.timeout = std::chrono::milliseconds(15000);
@@ -34,50 +34,50 @@ core::HttpRequest make_webhook_request(const std::string& url, const std::string
   switch (delivery.mode) {
     case SignatureMode::kValid:
       request.headers.emplace_back("Stripe-Signature",
-                                   stripe_signature_header(delivery.body, timestamp, {secret}));
+                                   target::stripe_signature_header(delivery.body, timestamp, {secret}));
       break;
     case SignatureMode::kWrongSecret:
       request.headers.emplace_back("Stripe-Signature",
-                                   stripe_signature_header(delivery.body, timestamp, {kWrongSecret}));
+                                   target::stripe_signature_header(delivery.body, timestamp, {kWrongSecret}));
       break;
     case SignatureMode::kMissingHeader:
       break;
     case SignatureMode::kTamperedBody:
       request.headers.emplace_back("Stripe-Signature",
-                                   stripe_signature_header(delivery.body, timestamp, {secret}));
+                                   target::stripe_signature_header(delivery.body, timestamp, {secret}));
       request.body = delivery.tampered_body;
       break;
   }
   return request;
 }
 
-nlohmann::json signature_evidence(const core::HttpRequest& request) {
+nlohmann::json signature_evidence(const http::HttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
     if (name != "Stripe-Signature") continue;
-    const auto parsed = parse_stripe_signature(value);
+    const auto parsed = target::parse_stripe_signature(value);
     if (!parsed) return {{"header", "unparsable"}};
     nlohmann::json fingerprints = nlohmann::json::array();
-    for (const auto& v1 : parsed->v1) fingerprints.push_back(core::sha256_hex(v1).substr(0, 12));
+    for (const auto& v1 : parsed->v1) fingerprints.push_back(target::sha256_hex(v1).substr(0, 12));
     return {{"t", parsed->timestamp}, {"v1_fingerprint", fingerprints}};
   }
   return {{"header", "absent"}};
 }
 
-nlohmann::json response_evidence(const core::HttpResponse& response) {
+nlohmann::json response_evidence(const http::HttpResponse& response) {
   nlohmann::json evidence = {{"status", response.status},
                              {"total_ms", response.timing.total_ms}};
   if (!response.transport_ok()) {
-    evidence["error"] = core::to_string(response.error);
+    evidence["error"] = http::to_string(response.error);
     evidence["error_message"] = response.error_message;
   }
   evidence["body"] = response.body.size() > 300 ? response.body.substr(0, 300) + "..." : response.body;
   return evidence;
 }
 
-WebhookClient::WebhookClient(std::string url, std::string secret, core::HttpEngineOptions options)
+WebhookClient::WebhookClient(std::string url, std::string secret, http::ClientOptions options)
     : url_(std::move(url)),
       secret_(std::move(secret)),
-      engine_(std::make_unique<core::HttpEngine>(io_, std::move(options))) {}
+      engine_(std::make_unique<http::CurlHttpClient>(io_, std::move(options))) {}
 
 WebhookClient::~WebhookClient() {
   engine_->cancel_all();
@@ -86,28 +86,28 @@ WebhookClient::~WebhookClient() {
   engine_.reset();
 }
 
-core::HttpResponse WebhookClient::deliver(const WebhookDelivery& delivery) {
+http::HttpResponse WebhookClient::deliver(const WebhookDelivery& delivery) {
   return send_all({request_for(delivery)}, 1).front();
 }
 
-std::vector<core::HttpResponse> WebhookClient::deliver_concurrently(
+std::vector<http::HttpResponse> WebhookClient::deliver_concurrently(
     const std::vector<WebhookDelivery>& deliveries) {
-  std::vector<core::HttpRequest> requests;
+  std::vector<http::HttpRequest> requests;
   requests.reserve(deliveries.size());
   for (const auto& delivery : deliveries) requests.push_back(request_for(delivery));
   const std::size_t all = requests.size();
   return send_all(std::move(requests), all);
 }
 
-std::vector<core::HttpResponse> WebhookClient::send_all(std::vector<core::HttpRequest> requests,
+std::vector<http::HttpResponse> WebhookClient::send_all(std::vector<http::HttpRequest> requests,
                                                         std::size_t concurrency) {
-  std::vector<core::HttpResponse> responses(requests.size());
+  std::vector<http::HttpResponse> responses(requests.size());
   if (requests.empty()) return responses;
   if (concurrency == 0) concurrency = 1;
   std::size_t next = 0;
   // on_response_complete refills the window, so at most `concurrency` are in flight.
   std::function<void(std::size_t)> start = [&](std::size_t index) {
-    engine_->send(std::move(requests[index]), [&, index](core::HttpResponse&& response) {
+    engine_->send(std::move(requests[index]), [&, index](http::HttpResponse&& response) {
       responses[index] = std::move(response);
       if (next < requests.size()) start(next++);
     });
@@ -118,10 +118,10 @@ std::vector<core::HttpResponse> WebhookClient::send_all(std::vector<core::HttpRe
   return responses;
 }
 
-bool is_2xx(const core::HttpResponse& response) {
+bool is_2xx(const http::HttpResponse& response) {
   return response.transport_ok() && response.status >= 200 && response.status < 300;
 }
-bool is_4xx(const core::HttpResponse& response) {
+bool is_4xx(const http::HttpResponse& response) {
   return response.transport_ok() && response.status >= 400 && response.status < 500;
 }
 

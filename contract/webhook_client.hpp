@@ -1,5 +1,5 @@
 // WebhookClient: delivers Stripe events to a target the way Stripe does
-// (POST, JSON body, Stripe-Signature header) through one HttpEngine on its
+// (POST, JSON body, Stripe-Signature header) through one CurlHttpClient on its
 // own io_context, so a storm of N deliveries is N requests in flight at once
 // on one thread.
 //
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "core/http_engine.hpp"
+#include "http/curl/curl_http_client.hpp"
 
 namespace golive::contract {
 
@@ -43,18 +43,18 @@ inline WebhookDelivery signed_now(std::string body) {
 }
 
 // The request Stripe would send, signed with `secret`.
-core::HttpRequest make_webhook_request(const std::string& url, const std::string& secret,
+http::HttpRequest make_webhook_request(const std::string& url, const std::string& secret,
                                        const WebhookDelivery& delivery);
 
 // {"t": <unix s>, "v1_fingerprint": "<12 hex>"} or {"header": "absent"}.
-nlohmann::json signature_evidence(const core::HttpRequest& request);
+nlohmann::json signature_evidence(const http::HttpRequest& request);
 
 // Status, error category, latency and the first 300 bytes of the body.
-nlohmann::json response_evidence(const core::HttpResponse& response);
+nlohmann::json response_evidence(const http::HttpResponse& response);
 
 class WebhookClient {
  public:
-  WebhookClient(std::string url, std::string secret, core::HttpEngineOptions options = {});
+  WebhookClient(std::string url, std::string secret, http::ClientOptions options = {});
   ~WebhookClient();
   WebhookClient(const WebhookClient&) = delete;
   WebhookClient& operator=(const WebhookClient&) = delete;
@@ -62,14 +62,14 @@ class WebhookClient {
   const std::string& url() const { return url_; }
 
   // One delivery, blocking until it completes.
-  core::HttpResponse deliver(const WebhookDelivery& delivery);
+  http::HttpResponse deliver(const WebhookDelivery& delivery);
   // Every delivery in flight at once; responses in delivery order.
-  std::vector<core::HttpResponse> deliver_concurrently(const std::vector<WebhookDelivery>& deliveries);
+  std::vector<http::HttpResponse> deliver_concurrently(const std::vector<WebhookDelivery>& deliveries);
   // Any prepared requests (e.g. with extra headers), `concurrency` at a time.
-  std::vector<core::HttpResponse> send_all(std::vector<core::HttpRequest> requests,
+  std::vector<http::HttpResponse> send_all(std::vector<http::HttpRequest> requests,
                                            std::size_t concurrency);
 
-  core::HttpRequest request_for(const WebhookDelivery& delivery) const {
+  http::HttpRequest request_for(const WebhookDelivery& delivery) const {
     return make_webhook_request(url_, secret_, delivery);
   }
 
@@ -77,10 +77,10 @@ class WebhookClient {
   std::string url_;
   std::string secret_;
   boost::asio::io_context io_{1};
-  std::unique_ptr<core::HttpEngine> engine_;
+  std::unique_ptr<http::CurlHttpClient> engine_;
 };
 
-bool is_2xx(const core::HttpResponse& response);
-bool is_4xx(const core::HttpResponse& response);
+bool is_2xx(const http::HttpResponse& response);
+bool is_4xx(const http::HttpResponse& response);
 
 }  // namespace golive::contract

@@ -8,6 +8,7 @@ enum ExitCode : int {
   kExitGateFailed = 1,   // at least one check or threshold failed
   kExitBadInput = 2,     // malformed input, bad config, or a feature that is not built
   kExitUnreachable = 3,  // the target could not be reached at all
+  kExitInternalError = 4,  // an unexpected exception: a golive bug (please report it)
 };
 
 }  // namespace golive::core

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/external_tool.hpp"
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 #include "db/db_result.hpp"
 #include "db/db_suite.hpp"
 #include "db/schema_drift.hpp"
@@ -195,7 +195,7 @@ void check_backup_restore(const std::string& database_url, const DbSettings& set
     return;
   }
   try {
-    auto target = core::connect_database(database_url);
+    auto target = target::connect_database(database_url);
     if (!target.ok()) throw std::runtime_error("cannot connect to the database: " + target.error);
     nlohmann::json expected_schema = snapshot_schema(*target.connection, settings.schemas);
     int server_major = target.connection->server_version() / 10000;

@@ -6,7 +6,7 @@
 
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 #include "db/db_result.hpp"
 #include "db/schema_drift.hpp"
 #include "db/schema_snapshot.hpp"
@@ -42,7 +42,7 @@ std::vector<SeedExpectation> reference_seed_expectations() {
           {"storage.buckets", "id = 'uploads'", 1}};
 }
 
-DbSettings read_db_settings(const core::Environment& env, const std::string& home) {
+DbSettings read_db_settings(const config::Environment& env, const std::string& home) {
   DbSettings settings;
   settings.expected_schema = resolve_path(home, "db/expected_schema.json");
   settings.migrations_dir = resolve_path(home, "fixtures/migrations");
@@ -112,7 +112,7 @@ void check_schema_drift(const std::string& database_url, const DbSettings& setti
     sink.record(clean);
     return;
   }
-  auto db = core::connect_database(database_url);
+  auto db = target::connect_database(database_url);
   if (!db.ok()) {
     clean.status = CheckStatus::kError;
     clean.message = "cannot connect to the database: " + db.error;
@@ -161,7 +161,7 @@ void check_schema_drift(const std::string& database_url, const DbSettings& setti
   }
 }
 
-std::size_t run_db_suite(const core::Environment& env, const DbSuiteOptions& options,
+std::size_t run_db_suite(const config::Environment& env, const DbSuiteOptions& options,
                          core::ResultSink& sink) {
   DbSettings settings = read_db_settings(env, options.home);
   core::CollectingSink collected(&sink);

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::db {
@@ -46,7 +46,7 @@ struct DbSettings {
 };
 
 // Throws core::InputError naming the environment file and the JSON pointer.
-DbSettings read_db_settings(const core::Environment& env, const std::string& home);
+DbSettings read_db_settings(const config::Environment& env, const std::string& home);
 
 // The reference target's seed expectations: three tiers, their feature
 // mappings, at least one active plan, the uploads bucket.
@@ -63,7 +63,7 @@ struct DbSuiteOptions {
 
 // Runs the selected checks against env.database_url. Returns the number of
 // failed (fail or error) checks. Throws core::InputError for a bad db section.
-std::size_t run_db_suite(const core::Environment& env, const DbSuiteOptions& options,
+std::size_t run_db_suite(const config::Environment& env, const DbSuiteOptions& options,
                          core::ResultSink& sink);
 
 // The individual checks (each records its results in `sink`).

@@ -3,7 +3,7 @@
 // leads an index, so RLS ownership filters do not scan whole tables. Read from
 // the live schema snapshot: an index "leads with" a column when the column is
 // the first one of its key.
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 #include "db/db_result.hpp"
 #include "db/db_suite.hpp"
 #include "db/schema_snapshot.hpp"
@@ -39,7 +39,7 @@ const AuditedColumn kAudited[] = {
 void check_index_audit(const std::string& database_url, const DbSettings& settings,
                        core::ResultSink& sink) {
   Stopwatch watch;
-  auto db = core::connect_database(database_url);
+  auto db = target::connect_database(database_url);
   nlohmann::json snapshot;
   std::string error = db.ok() ? "" : "cannot connect to the database: " + db.error;
   if (db.ok()) {

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 #include "db/db_result.hpp"
 #include "db/db_suite.hpp"
 #include "db/migration_files.hpp"
@@ -104,10 +104,10 @@ void check_migration_history(const std::string& database_url, const DbSettings& 
   result.evidence["migrations_dir"] = settings.migrations_dir;
   try {
     auto files = list_migrations(settings.migrations_dir);
-    auto db = core::connect_database(database_url);
+    auto db = target::connect_database(database_url);
     if (!db.ok()) throw std::runtime_error("cannot connect to the database: " + db.error);
     std::map<std::string, std::string> applied;  // version -> name
-    core::with_rolled_back_transaction(*db.connection, [&](pqxx::work& txn) {
+    target::with_rolled_back_transaction(*db.connection, [&](pqxx::work& txn) {
       auto exists = txn.exec("SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL");
       if (!exists[0][0].as<bool>()) {
         throw std::runtime_error("the target has no supabase_migrations.schema_migrations table");

@@ -3,7 +3,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 
 namespace golive::db {
 
@@ -20,7 +20,7 @@ std::string random_suffix() {
 // Runs one statement outside a transaction (CREATE/DROP DATABASE refuse one)
 // on the target server's maintenance connection.
 void run_outside_transaction(const std::string& url, const std::string& statement) {
-  auto db = core::connect_database(url);
+  auto db = target::connect_database(url);
   if (!db.ok()) throw std::runtime_error("cannot connect to the target server: " + db.error);
   pqxx::nontransaction txn(*db.connection);
   txn.exec(statement);
@@ -47,7 +47,7 @@ ScratchDatabase::ScratchDatabase(const std::string& target_url)
 ScratchDatabase::~ScratchDatabase() { drop(); }
 
 std::unique_ptr<pqxx::connection> ScratchDatabase::connect() const {
-  auto db = core::connect_database(url_);
+  auto db = target::connect_database(url_);
   if (!db.ok()) throw std::runtime_error("cannot connect to scratch database " + name_ + ": " + db.error);
   return std::move(db.connection);
 }

@@ -1,6 +1,6 @@
 // db.seed.<table>: the rows a release needs before go-live (tiers, feature
 // mappings, an active plan) are present in committed data.
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 #include "db/db_result.hpp"
 #include "db/db_suite.hpp"
 
@@ -25,7 +25,7 @@ std::string describe(const SeedExpectation& expectation) {
 
 void check_seed(const std::string& database_url, const DbSettings& settings,
                 core::ResultSink& sink) {
-  auto db = core::connect_database(database_url);
+  auto db = target::connect_database(database_url);
   for (const auto& expectation : settings.seed) {
     Stopwatch watch;
     auto result = db_result("db.seed." + expectation.table, "Seed data: " + describe(expectation),
@@ -38,7 +38,7 @@ void check_seed(const std::string& database_url, const DbSettings& settings,
       result.message = "cannot connect to the database: " + db.error;
     } else {
       try {
-        core::with_rolled_back_transaction(*db.connection, [&](pqxx::work& txn) {
+        target::with_rolled_back_transaction(*db.connection, [&](pqxx::work& txn) {
           txn.exec("SET TRANSACTION READ ONLY");
           std::string sql = "SELECT count(*) FROM " + quoted_table(txn, expectation.table) +
                             (expectation.where.empty() ? "" : " WHERE (" + expectation.where + ")");

@@ -1,10 +1,12 @@
 #include "e2e/e2e_suite.hpp"
 
+#include "http/observing_client.hpp"
+
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 
-#include "core/http_engine.hpp"
+#include "http/curl/curl_http_client.hpp"
 #include "core/input_error.hpp"
 #include "e2e/workflow_parser.hpp"
 
@@ -45,7 +47,7 @@ std::vector<std::shared_ptr<const Workflow>> load_workflows(const std::string& d
   return workflows;
 }
 
-E2eRunSummary run_e2e_suite(const core::Environment& environment,
+E2eRunSummary run_e2e_suite(const config::Environment& environment,
                             const std::vector<std::shared_ptr<const Workflow>>& workflows,
                             const E2eRunOptions& options, core::ResultSink& results) {
   auto run_environment = std::make_shared<const RunEnvironment>(environment);
@@ -60,14 +62,11 @@ E2eRunSummary run_e2e_suite(const core::Environment& environment,
   });
 
   boost::asio::io_context io{1};
-  core::HttpEngineOptions engine_options;
-  // The engine refuses other hosts too, so even a URL assembled at run time
+  // The client refuses other hosts too, so even a URL assembled at run time
   // from a captured value cannot leave the environment's allowed hosts.
-  std::vector<std::string> allowed = run_environment->allowed_hosts;
-  engine_options.host_allowed = [allowed](std::string_view host) {
-    return std::find(allowed.begin(), allowed.end(), host) != allowed.end();
-  };
-  core::HttpEngine engine(io, engine_options);
+  http::ClientOptions engine_options = http::client_options_for(environment);
+  http::CurlHttpClient curl(io, engine_options);
+  http::ObservingClient engine(curl, options.request_observer);
 
   SuiteOptions suite_options;
   suite_options.jobs = options.jobs;

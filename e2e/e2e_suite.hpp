@@ -1,15 +1,17 @@
 // The e2e suite as one blocking call: load the selected workflow files, run
-// them against an environment with a real HttpEngine on the calling thread,
+// them against an environment with a real CurlHttpClient on the calling thread,
 // and stream every step's CheckResult. `golive e2e` and the e2e stage of
 // `golive run` both call this; neither prints reports itself.
 #pragma once
+
+#include "http/observing_client.hpp"
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "e2e/workflow.hpp"
 #include "e2e/workflow_suite.hpp"
@@ -34,6 +36,8 @@ struct E2eRunOptions {
   // Every response of every step (e.g. the JSON Schema conformance observer),
   // called on the engine's thread.
   ExchangeObserver on_exchange;
+  // Told of every request sent (the run's surface coverage); null: nobody.
+  http::RequestObserver* request_observer = nullptr;
 };
 
 struct E2eRunSummary {
@@ -48,7 +52,7 @@ struct E2eRunSummary {
 // Runs `workflows` against `environment`, blocking until every instance and
 // its cleanup finished. Throws core::InputError for a malformed "e2e"
 // section in the environment file.
-E2eRunSummary run_e2e_suite(const core::Environment& environment,
+E2eRunSummary run_e2e_suite(const config::Environment& environment,
                             const std::vector<std::shared_ptr<const Workflow>>& workflows,
                             const E2eRunOptions& options, core::ResultSink& results);
 

@@ -21,7 +21,7 @@ std::string show(const nlohmann::json& value) {
   return excerpt(value.dump(), kActualValueLimit);
 }
 
-std::string expected_text(const Assertion& assertion, const core::TemplateValues& values) {
+std::string expected_text(const Assertion& assertion, const e2e::TemplateValues& values) {
   std::string text;
   if (assertion.expected_text.render_into(values, text)) return "<unset variable>";
   return text;
@@ -72,7 +72,7 @@ const nlohmann::json* ResponseView::json() const {
   return parsed_ ? &*parsed_ : nullptr;
 }
 
-std::string describe(const Assertion& assertion, const core::TemplateValues& values) {
+std::string describe(const Assertion& assertion, const e2e::TemplateValues& values) {
   std::ostringstream out;
   switch (assertion.kind) {
     case AssertionKind::kStatus:
@@ -125,8 +125,8 @@ std::string describe(const Assertion& assertion, const core::TemplateValues& val
 }
 
 std::optional<std::string> check_assertion(const Assertion& assertion, const ResponseView& response,
-                                           const core::TemplateValues& values) {
-  const core::HttpResponse& http = response.response();
+                                           const e2e::TemplateValues& values) {
+  const http::HttpResponse& http = response.response();
   auto failure = [&](const std::string& actual) {
     return describe(assertion, values) + ": " + actual;
   };
@@ -208,7 +208,7 @@ std::optional<std::string> check_assertion(const Assertion& assertion, const Res
 }
 
 std::optional<std::string> first_failed_assertion(const Step& step, const ResponseView& response,
-                                                  const core::TemplateValues& values) {
+                                                  const e2e::TemplateValues& values) {
   for (const auto& assertion : step.assertions) {
     if (auto failure = check_assertion(assertion, response, values)) return failure;
   }
@@ -217,7 +217,7 @@ std::optional<std::string> first_failed_assertion(const Step& step, const Respon
 
 std::optional<std::string> extract_capture(const Capture& capture, const ResponseView& response,
                                            std::string& failure) {
-  const core::HttpResponse& http = response.response();
+  const http::HttpResponse& http = response.response();
   std::string prefix = "capture " + capture.variable + ": ";
   switch (capture.source) {
     case CaptureSource::kJson: {
@@ -253,7 +253,7 @@ std::optional<std::string> extract_capture(const Capture& capture, const Respons
 }
 
 std::optional<std::string> apply_captures(const Step& step, const ResponseView& response,
-                                          core::TemplateValues& values) {
+                                          e2e::TemplateValues& values) {
   std::string failure;
   for (const auto& capture : step.captures) {
     auto value = extract_capture(capture, response, failure);

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "core/http_types.hpp"
-#include "core/template.hpp"
+#include "http/http_types.hpp"
+#include "e2e/template.hpp"
 #include "e2e/workflow.hpp"
 
 namespace golive::e2e {
@@ -17,16 +17,16 @@ namespace golive::e2e {
 // only when a json assertion or capture asks for it.
 class ResponseView {
  public:
-  ResponseView(const core::HttpResponse& response, double latency_ms)
+  ResponseView(const http::HttpResponse& response, double latency_ms)
       : response_(response), latency_ms_(latency_ms) {}
 
-  const core::HttpResponse& response() const { return response_; }
+  const http::HttpResponse& response() const { return response_; }
   double latency_ms() const { return latency_ms_; }
   // nullptr when the body is not JSON.
   const nlohmann::json* json() const;
 
  private:
-  const core::HttpResponse& response_;
+  const http::HttpResponse& response_;
   double latency_ms_;  // wall time from send to completion, milliseconds
   mutable std::optional<nlohmann::json> parsed_;
   mutable bool parse_attempted_ = false;
@@ -34,16 +34,16 @@ class ResponseView {
 
 // One line that says what the assertion demands: "status in [200, 201]",
 // "json /status equals \"active\"".
-std::string describe(const Assertion& assertion, const core::TemplateValues& values);
+std::string describe(const Assertion& assertion, const e2e::TemplateValues& values);
 
 // nullopt when the assertion holds; otherwise the failure, e.g.
 // "json /status equals \"active\": actual \"incomplete\"".
 std::optional<std::string> check_assertion(const Assertion& assertion, const ResponseView& response,
-                                           const core::TemplateValues& values);
+                                           const e2e::TemplateValues& values);
 
 // The first failing assertion of `step`, or nullopt when all hold.
 std::optional<std::string> first_failed_assertion(const Step& step, const ResponseView& response,
-                                                  const core::TemplateValues& values);
+                                                  const e2e::TemplateValues& values);
 
 // Extracts the capture's value, or nullopt with `failure` set ("capture token:
 // /access_token not found in the response body").
@@ -52,7 +52,7 @@ std::optional<std::string> extract_capture(const Capture& capture, const Respons
 
 // Stores every capture of `step` into `values`; returns the first failure.
 std::optional<std::string> apply_captures(const Step& step, const ResponseView& response,
-                                          core::TemplateValues& values);
+                                          e2e::TemplateValues& values);
 
 // At most `limit` bytes of `text` (cut on a UTF-8 boundary), with a note of
 // the full size when cut.

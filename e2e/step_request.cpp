@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "contract/stripe_signature.hpp"
+#include "target/stripe_signature.hpp"
 
 namespace golive::e2e {
 
@@ -14,14 +14,14 @@ bool starts_with(const std::string& text, std::string_view prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
 
-bool has_header(const core::HeaderList& headers, const char* name) {
+bool has_header(const http::HeaderList& headers, const char* name) {
   for (const auto& header : headers) {
     if (strcasecmp(header.first.c_str(), name) == 0) return true;
   }
   return false;
 }
 
-RenderFailure unset_variable(const core::TemplateSymbols& symbols, std::size_t slot,
+RenderFailure unset_variable(const e2e::TemplateSymbols& symbols, std::size_t slot,
                              const std::string& where) {
   // env.* fields occupy the first slots; an empty one is never set.
   if (slot < environment_field_names().size()) {
@@ -36,10 +36,10 @@ RenderFailure unset_variable(const core::TemplateSymbols& symbols, std::size_t s
 }  // namespace
 
 std::optional<RenderFailure> render_step_request(const Step& step,
-                                                 const core::TemplateValues& values,
-                                                 const core::TemplateSymbols& symbols,
+                                                 const e2e::TemplateValues& values,
+                                                 const e2e::TemplateSymbols& symbols,
                                                  const RequestContext& context,
-                                                 core::HttpRequest& request) {
+                                                 http::HttpRequest& request) {
   request.method = step.method;
   request.timeout = step.timeout;
 
@@ -92,13 +92,13 @@ std::optional<RenderFailure> render_step_request(const Step& step,
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
     request.headers.emplace_back(
-        "Stripe-Signature", contract::stripe_signature_header(
+        "Stripe-Signature", target::stripe_signature_header(
                                 request.body, now_s, {std::string(context.stripe_webhook_secret)}));
   }
 
   for (const auto& assertion : step.assertions) {
     for (const auto& segment : assertion.expected_text.segments()) {
-      if (segment.kind == core::Template::SegmentKind::kVariable && !values.is_set(segment.slot)) {
+      if (segment.kind == e2e::Template::SegmentKind::kVariable && !values.is_set(segment.slot)) {
         return unset_variable(symbols, segment.slot, "assertion " + assertion.location);
       }
     }

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/http_types.hpp"
-#include "core/template.hpp"
+#include "http/http_types.hpp"
+#include "e2e/template.hpp"
 #include "e2e/workflow.hpp"
 
 namespace golive::e2e {
@@ -33,9 +33,9 @@ struct RenderFailure {
 // why it cannot be sent. Also checks that every variable the step's
 // assertions read is set, so evaluation never meets an unset one.
 std::optional<RenderFailure> render_step_request(const Step& step,
-                                                 const core::TemplateValues& values,
-                                                 const core::TemplateSymbols& symbols,
+                                                 const e2e::TemplateValues& values,
+                                                 const e2e::TemplateSymbols& symbols,
                                                  const RequestContext& context,
-                                                 core::HttpRequest& request);
+                                                 http::HttpRequest& request);
 
 }  // namespace golive::e2e

@@ -19,7 +19,7 @@ const std::vector<std::string>& environment_field_names() {
   return kNames;
 }
 
-std::vector<std::string> environment_field_values(const core::Environment& environment) {
+std::vector<std::string> environment_field_values(const config::Environment& environment) {
   return {
       environment.name,
       environment.base_url,

@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/environment.hpp"
-#include "core/template.hpp"
+#include "config/environment.hpp"
+#include "e2e/template.hpp"
 
 namespace golive::e2e {
 
@@ -57,7 +57,7 @@ struct Assertion {
   // Expected string (equals, contains) as a template; for kJsonEquals with a
   // non-string expectation, `expected_json` holds it and `expected_is_text`
   // is false.
-  core::Template expected_text;
+  e2e::Template expected_text;
   bool expected_is_text = true;
   nlohmann::json expected_json;
   bool should_exist = true;  // kJsonExists, kHeaderExists
@@ -79,10 +79,10 @@ struct Step {
   std::string source_file;  // the file it was written in (an included file for included steps)
   std::string location;     // its JSON pointer in that file
   std::string method = "GET";
-  core::Template url;  // relative URLs (not starting with http:// or https://) get env.base_url
-  std::vector<std::pair<std::string, core::Template>> headers;
-  std::vector<std::pair<core::Template, core::Template>> query;  // URL-encoded name, value
-  std::optional<core::Template> body;  // JSON bodies are JSON-escaped where variables land
+  e2e::Template url;  // relative URLs (not starting with http:// or https://) get env.base_url
+  std::vector<std::pair<std::string, e2e::Template>> headers;
+  std::vector<std::pair<e2e::Template, e2e::Template>> query;  // URL-encoded name, value
+  std::optional<e2e::Template> body;  // JSON bodies are JSON-escaped where variables land
   bool body_is_json = false;           // adds Content-Type: application/json unless given
   std::vector<Capture> captures;
   std::vector<Assertion> assertions;
@@ -96,7 +96,7 @@ struct Step {
 // A `variables` entry, evaluated at the start of each run in dependency order.
 struct VariableInit {
   std::size_t slot = 0;
-  core::Template value;
+  e2e::Template value;
 };
 
 // Rows of a data-driven workflow: one run per row, row fields as variables.
@@ -111,7 +111,7 @@ struct Workflow {
   std::string name;  // file stem; check ids are "e2e.<name>.<step>"
   std::string description;
   std::string file;
-  core::TemplateSymbols symbols;  // env fields first (slot i = environment_field_names()[i])
+  e2e::TemplateSymbols symbols;  // env fields first (slot i = environment_field_names()[i])
   std::vector<VariableInit> variables;
   std::optional<Dataset> dataset;
   std::vector<Step> steps;
@@ -121,7 +121,7 @@ struct Workflow {
 // The env.* names templates may use, in slot order.
 const std::vector<std::string>& environment_field_names();
 // Their values for `environment`, in the same order.
-std::vector<std::string> environment_field_values(const core::Environment& environment);
+std::vector<std::string> environment_field_values(const config::Environment& environment);
 // Whether an empty value of field `slot` means the environment lacks that
 // capability (service_role_key, stripe.webhook_secret, ...): a step using it
 // is then skipped rather than sent with an empty value. False only for

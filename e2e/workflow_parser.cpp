@@ -103,7 +103,7 @@ class WorkflowParser {
     }
     if (root.has("variables")) parse_variables(root.at("variables"));
 
-    std::vector<std::pair<std::string, core::Template>> default_headers;
+    std::vector<std::pair<std::string, e2e::Template>> default_headers;
     if (root.has("headers")) default_headers = parse_headers(root.at("headers"));
 
     std::vector<Step> included_cleanups;
@@ -190,7 +190,7 @@ class WorkflowParser {
     std::map<std::size_t, std::vector<std::size_t>> dependencies;
     std::map<std::size_t, std::string> locations;
     for (const auto& [slot, member] : pending) {
-      core::Template value = compile(member, scalar_text(member), core::TemplateEscape::kNone);
+      e2e::Template value = compile(member, scalar_text(member), e2e::TemplateEscape::kNone);
       for (std::size_t used : value.referenced_slots()) {
         if (!static_slots_.count(used)) {
           member.fail(
@@ -226,23 +226,23 @@ class WorkflowParser {
     if (!is_identifier(name)) {
       at.fail("\"" + name + "\" is not a valid variable name (letters, digits, _)");
     }
-    if (core::is_template_builtin(name)) at.fail("\"" + name + "\" is a built-in template name");
+    if (e2e::is_template_builtin(name)) at.fail("\"" + name + "\" is a built-in template name");
     if (workflow_.symbols.find(name)) at.fail("variable \"" + name + "\" is already declared");
   }
 
-  std::vector<std::pair<std::string, core::Template>> parse_headers(const JsonReader& reader) {
-    std::vector<std::pair<std::string, core::Template>> headers;
+  std::vector<std::pair<std::string, e2e::Template>> parse_headers(const JsonReader& reader) {
+    std::vector<std::pair<std::string, e2e::Template>> headers;
     for (const auto& item : reader.as_object().items()) {
       auto member = reader.at(item.key());
       if (item.key().empty()) member.fail("a header name must not be empty");
       headers.emplace_back(item.key(),
-                           compile(member, member.as_string(), core::TemplateEscape::kNone));
+                           compile(member, member.as_string(), e2e::TemplateEscape::kNone));
     }
     return headers;
   }
 
   Step parse_step(const JsonReader& reader, const std::string& path, const std::string& name_prefix,
-                  const std::vector<std::pair<std::string, core::Template>>& default_headers) {
+                  const std::vector<std::pair<std::string, e2e::Template>>& default_headers) {
     reader.reject_unknown_keys({"name", "method", "url", "headers", "query", "body", "capture",
                                 "assert", "poll", "think_ms", "timeout_ms", "sign"});
     Step step;
@@ -266,7 +266,7 @@ class WorkflowParser {
       step.method = method.as_string();
     }
     auto url = reader.at("url");
-    step.url = compile(url, url.as_string(), core::TemplateEscape::kNone);
+    step.url = compile(url, url.as_string(), e2e::TemplateEscape::kNone);
 
     // A step's header replaces a workflow default of the same name (any
     // case); null removes the default (a webhook Stripe sends carries no apikey).
@@ -284,7 +284,7 @@ class WorkflowParser {
         auto member = headers.at(header);
         if (header.empty()) member.fail("a header name must not be empty");
         step.headers.emplace_back(header,
-                                  compile(member, member.as_string(), core::TemplateEscape::kNone));
+                                  compile(member, member.as_string(), e2e::TemplateEscape::kNone));
       }
     }
     if (reader.has("query")) {
@@ -292,8 +292,8 @@ class WorkflowParser {
       for (const auto& item : query.as_object().items()) {
         auto member = query.at(item.key());
         step.query.emplace_back(
-            compile(query, item.key(), core::TemplateEscape::kUrlComponent),
-            compile(member, scalar_text(member), core::TemplateEscape::kUrlComponent));
+            compile(query, item.key(), e2e::TemplateEscape::kUrlComponent),
+            compile(member, scalar_text(member), e2e::TemplateEscape::kUrlComponent));
       }
     }
     if (reader.has("body")) parse_body(reader.at("body"), step);
@@ -338,16 +338,16 @@ class WorkflowParser {
   // replaced by the value unquoted, for numbers, booleans and captured JSON.
   void parse_body(const JsonReader& body, Step& step) {
     if (body.value().is_string()) {
-      step.body = compile(body, body.as_string(), core::TemplateEscape::kNone);
+      step.body = compile(body, body.as_string(), e2e::TemplateEscape::kNone);
       return;
     }
-    core::Template document;
+    e2e::Template document;
     append_json(body, document);
     step.body = std::move(document);
     step.body_is_json = true;
   }
 
-  void append_json(const JsonReader& node, core::Template& out) {
+  void append_json(const JsonReader& node, e2e::Template& out) {
     static const std::regex kRawPlaceholder(R"(^\{\{\s*raw:\s*([A-Za-z0-9_.\-]+)\s*\}\}$)");
     const auto& value = node.value();
     if (value.is_object()) {
@@ -357,7 +357,7 @@ class WorkflowParser {
         if (!first) out.append_literal(",");
         first = false;
         out.append(
-            compile(node, nlohmann::json(item.key()).dump(), core::TemplateEscape::kJsonString));
+            compile(node, nlohmann::json(item.key()).dump(), e2e::TemplateEscape::kJsonString));
         out.append_literal(":");
         append_json(node.at(item.key()), out);
       }
@@ -373,10 +373,10 @@ class WorkflowParser {
       const std::string& text = value.get_ref<const std::string&>();
       std::smatch raw;
       if (std::regex_match(text, raw, kRawPlaceholder)) {
-        out.append(compile(node, "{{" + raw[1].str() + "}}", core::TemplateEscape::kNone));
+        out.append(compile(node, "{{" + raw[1].str() + "}}", e2e::TemplateEscape::kNone));
       } else {
         // The dumped string keeps placeholders intact and its literal text escaped.
-        out.append(compile(node, nlohmann::json(text).dump(), core::TemplateEscape::kJsonString));
+        out.append(compile(node, nlohmann::json(text).dump(), e2e::TemplateEscape::kJsonString));
       }
     } else {
       out.append_literal(value.dump());
@@ -408,7 +408,7 @@ class WorkflowParser {
     if (!is_identifier(capture.variable)) {
       var.fail("\"" + capture.variable + "\" is not a valid variable name (letters, digits, _)");
     }
-    if (core::is_template_builtin(capture.variable))
+    if (e2e::is_template_builtin(capture.variable))
       var.fail("cannot capture into a built-in name");
     int sources =
         reader.has("json") + reader.has("header") + reader.has("regex") + reader.has("status");
@@ -470,7 +470,7 @@ class WorkflowParser {
         assertion.expected_is_text = equals.value().is_string();
         if (assertion.expected_is_text) {
           assertion.expected_text =
-              compile(equals, equals.as_string(), core::TemplateEscape::kNone);
+              compile(equals, equals.as_string(), e2e::TemplateEscape::kNone);
         } else {
           assertion.expected_json = equals.value();
         }
@@ -505,7 +505,7 @@ class WorkflowParser {
       if (reader.has("equals")) {
         assertion.kind = AssertionKind::kHeaderEquals;
         auto equals = reader.at("equals");
-        assertion.expected_text = compile(equals, equals.as_string(), core::TemplateEscape::kNone);
+        assertion.expected_text = compile(equals, equals.as_string(), e2e::TemplateEscape::kNone);
       } else if (reader.has("matches")) {
         assertion.kind = AssertionKind::kHeaderMatches;
         assertion.pattern_text = reader.at("matches").as_string();
@@ -521,7 +521,7 @@ class WorkflowParser {
       assertion.kind = contains ? AssertionKind::kBodyContains : AssertionKind::kBodyNotContains;
       auto text = reader.at(key);
       if (text.as_string().empty()) text.fail("the text must not be empty");
-      assertion.expected_text = compile(text, text.as_string(), core::TemplateEscape::kNone);
+      assertion.expected_text = compile(text, text.as_string(), e2e::TemplateEscape::kNone);
     } else if (reader.has("latency_ms_below")) {
       reader.reject_unknown_keys({"latency_ms_below"});
       assertion.kind = AssertionKind::kLatencyBelow;
@@ -541,11 +541,11 @@ class WorkflowParser {
     return assertion;
   }
 
-  core::Template compile(const JsonReader& at, const std::string& text,
-                         core::TemplateEscape escape) {
+  e2e::Template compile(const JsonReader& at, const std::string& text,
+                         e2e::TemplateEscape escape) {
     try {
-      return core::Template::compile(text, workflow_.symbols, escape);
-    } catch (const core::TemplateError& e) {
+      return e2e::Template::compile(text, workflow_.symbols, escape);
+    } catch (const e2e::TemplateError& e) {
       at.fail(std::string(e.what()) + " (character " + std::to_string(e.offset() + 1) + ")");
     }
   }

@@ -1,5 +1,7 @@
 #include "e2e/workflow_run.hpp"
 
+#include "core/url.hpp"
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cctype>
@@ -19,17 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 double milliseconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-// Host part of an http(s) URL without a regex: this runs once per request.
-std::string_view host_of(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  url.remove_prefix(scheme_end + 3);
-  url = url.substr(0, url.find_first_of("/?#"));
-  if (auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
-  if (!url.empty() && url.front() == '[') return url.substr(0, url.find(']') + 1);
-  return url.substr(0, url.find(':'));
 }
 
 // Variables whose names say they hold credentials ("token", "password",
@@ -54,12 +45,14 @@ std::uint64_t fresh_seed() {
 
 }  // namespace
 
-RunEnvironment::RunEnvironment(const core::Environment& environment)
+RunEnvironment::RunEnvironment(const config::Environment& environment)
     : field_values(environment_field_values(environment)),
       base_url(environment.base_url),
       stripe_webhook_secret(environment.stripe.webhook_secret),
-      allowed_hosts(environment.safety.allowed_hosts) {
-  if (allowed_hosts.empty()) allowed_hosts.emplace_back(host_of(base_url));
+      host_policy(environment.host_policy ? environment.host_policy
+                                          : config::HostPolicy::for_target(
+                                                environment.base_url, environment.safety.allowed_hosts)),
+      tls(environment.tls) {
   auto section = environment.sections.find("e2e");
   if (section == environment.sections.end()) return;
   core::JsonReader e2e(section->second, environment.source_file, "/e2e");
@@ -78,22 +71,14 @@ RunEnvironment::RunEnvironment(const core::Environment& environment)
   }
 }
 
-bool RunEnvironment::host_allowed(std::string_view url) const {
-  std::string_view host = host_of(url);
-  for (const auto& allowed : allowed_hosts) {
-    if (host == allowed) return true;
-  }
-  return false;
-}
-
 std::shared_ptr<WorkflowRun> WorkflowRun::create(std::shared_ptr<const Workflow> workflow,
-                                                 core::HttpClient& client,
+                                                 http::HttpClient& client,
                                                  WorkflowRunOptions options) {
   return std::shared_ptr<WorkflowRun>(
       new WorkflowRun(std::move(workflow), client, std::move(options)));
 }
 
-WorkflowRun::WorkflowRun(std::shared_ptr<const Workflow> workflow, core::HttpClient& client,
+WorkflowRun::WorkflowRun(std::shared_ptr<const Workflow> workflow, http::HttpClient& client,
                          WorkflowRunOptions options)
     : workflow_(std::move(workflow)),
       client_(client),
@@ -216,10 +201,13 @@ void WorkflowRun::send_attempt() {
                 (skip ? "skipped: " : "") + failure->message);
     return;
   }
-  if (!options_.environment->host_allowed(request_.url)) {
+  // The client refuses such a request too; refusing it here keeps it out of
+  // the step's timing and names the rule in the step's message.
+  if (const auto url = core::parse_url(request_.url);
+      !url || !options_.environment->host_policy->allows(*url)) {
     refused_not_allowed_ = true;
     finish_step(core::CheckStatus::kError,
-                "refused: host \"" + std::string(host_of(request_.url)) +
+                "refused: host \"" + (url ? url->host : request_.url) +
                     "\" is not in the environment's safety.allowed_hosts");
     return;
   }
@@ -232,12 +220,12 @@ void WorkflowRun::send_attempt() {
   }
   // The request is kept for evidence only when results are recorded; the
   // load generator's runs hand it over without a copy.
-  core::HttpRequest outgoing = options_.results ? request_ : std::move(request_);
+  http::HttpRequest outgoing = options_.results ? request_ : std::move(request_);
   client_.send(std::move(outgoing),
-               [self](core::HttpResponse&& response) { self->on_response(std::move(response)); });
+               [self](http::HttpResponse&& response) { self->on_response(std::move(response)); });
 }
 
-void WorkflowRun::on_response(core::HttpResponse&& response) {
+void WorkflowRun::on_response(http::HttpResponse&& response) {
   auto now = Clock::now();
   last_latency_ms_ = milliseconds_between(sent_at_, now);
   response_ = std::move(response);
@@ -251,7 +239,7 @@ void WorkflowRun::on_response(core::HttpResponse&& response) {
   std::optional<std::string> failure;
   bool transport_failed = !response_.transport_ok();
   if (transport_failed) {
-    failure = std::string("no response: ") + core::to_string(response_.error) +
+    failure = std::string("no response: ") + http::to_string(response_.error) +
               (response_.error_message.empty() ? "" : " (" + response_.error_message + ")");
   } else {
     failure = first_failed_assertion(step, view, values_);
@@ -403,8 +391,8 @@ void WorkflowRun::record(const Step& step, core::CheckStatus status, const std::
       {"source", step.source_file + (step.location.empty() ? "" : " at " + step.location)}};
   if (options_.dataset_row) evidence["dataset_row"] = *options_.dataset_row + 1;
   if (refused_not_allowed_) {
-    // The same category the HTTP engine gives a refused host (core::HttpErrorCategory).
-    evidence["error"] = core::to_string(core::HttpErrorCategory::kNotAllowed);
+    // The same category the HTTP engine gives a refused host (http::HttpErrorCategory).
+    evidence["error"] = http::to_string(http::HttpErrorCategory::kNotAllowed);
     evidence["url"] = mask_sensitive(request_.url);
     evidence["sent"] = false;
   }
@@ -418,7 +406,7 @@ void WorkflowRun::record(const Step& step, core::CheckStatus status, const std::
     if (response_received_) {
       evidence["status"] = response_.status;
       evidence["latency_ms"] = last_latency_ms_;
-      if (!response_.transport_ok()) evidence["error"] = core::to_string(response_.error);
+      if (!response_.transport_ok()) evidence["error"] = http::to_string(response_.error);
       if (!response_.body.empty()) {
         evidence["response_body"] = excerpt(mask_sensitive(response_.body), kEvidenceBodyLimit);
       }

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "core/check_result.hpp"
-#include "core/environment.hpp"
-#include "core/http_types.hpp"
+#include "config/environment.hpp"
+#include "http/http_types.hpp"
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
 #include "e2e/workflow.hpp"
@@ -37,16 +37,16 @@ namespace golive::e2e {
 struct RunEnvironment {
   // Throws core::InputError naming the environment file for a malformed
   // "e2e" section.
-  explicit RunEnvironment(const core::Environment& environment);
+  explicit RunEnvironment(const config::Environment& environment);
 
   std::vector<std::string>
       field_values;  // env.* template values, in environment_field_names() order
   std::string base_url;
   std::string stripe_webhook_secret;
-  std::vector<std::string> allowed_hosts;  // safety rail: requests elsewhere are refused
+  // Safety rail: a step whose URL the policy refuses is not sent.
+  std::shared_ptr<const config::HostPolicy> host_policy;
+  config::TlsSettings tls;
   std::map<std::string, std::string> variable_overrides;  // e2e.variables of the environment file
-
-  bool host_allowed(std::string_view url) const;
 };
 
 // One request as the load generator sees it.
@@ -54,7 +54,7 @@ struct RequestSample {
   std::string_view workflow;
   std::string_view step;
   std::int64_t latency_us = 0;  // from handing the request to the client to its completion
-  core::HttpErrorCategory error = core::HttpErrorCategory::kNone;
+  http::HttpErrorCategory error = http::HttpErrorCategory::kNone;
   int status = 0;                  // 0 when no response arrived
   bool assertions_passed = false;  // the step's assertions held for this response
 };
@@ -67,7 +67,7 @@ struct StepExchange {
   std::string_view step;
   std::string_view method;  // as sent, e.g. "POST"
   std::string_view url;     // as sent, query included
-  const core::HttpResponse& response;
+  const http::HttpResponse& response;
 };
 using ExchangeObserver = std::function<void(const StepExchange&)>;
 
@@ -102,7 +102,7 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
   using FinishedCallback = std::function<void(const WorkflowOutcome&)>;
 
   static std::shared_ptr<WorkflowRun> create(std::shared_ptr<const Workflow> workflow,
-                                             core::HttpClient& client, WorkflowRunOptions options);
+                                             http::HttpClient& client, WorkflowRunOptions options);
 
   // Begins on the client's executor; `on_finished` runs there once, after
   // the last cleanup step. The run keeps itself alive until then.
@@ -118,7 +118,7 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
  private:
   enum class Phase { kMain, kCleanup, kDone };
 
-  WorkflowRun(std::shared_ptr<const Workflow> workflow, core::HttpClient& client,
+  WorkflowRun(std::shared_ptr<const Workflow> workflow, http::HttpClient& client,
               WorkflowRunOptions options);
 
   const std::vector<Step>& phase_steps() const;
@@ -128,7 +128,7 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
   void schedule_next_step(std::chrono::milliseconds delay);
   void on_step_due();
   void send_attempt();
-  void on_response(core::HttpResponse&& response);
+  void on_response(http::HttpResponse&& response);
   void on_poll_timer();
   void finish_step(core::CheckStatus status, std::string message);
   void skip_remaining_main_steps(const std::string& reason);
@@ -138,10 +138,10 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
               double duration_ms, bool with_exchange);
 
   std::shared_ptr<const Workflow> workflow_;
-  core::HttpClient& client_;
+  http::HttpClient& client_;
   WorkflowRunOptions options_;
   boost::asio::steady_timer timer_;  // think time and poll intervals
-  core::TemplateValues values_;
+  e2e::TemplateValues values_;
   FinishedCallback on_finished_;
   WorkflowOutcome outcome_;
 
@@ -161,10 +161,10 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
 
   std::vector<std::size_t>
       sensitive_slots_;          // variables named like credentials, masked in evidence
-  core::HttpRequest request_;    // the attempt in flight (kept for evidence)
+  http::HttpRequest request_;    // the attempt in flight (kept for evidence)
   std::string exchange_method_;  // method and URL of the attempt in flight, for on_exchange
   std::string exchange_url_;
-  core::HttpResponse response_;  // the latest response (kept for evidence)
+  http::HttpResponse response_;  // the latest response (kept for evidence)
 };
 
 }  // namespace golive::e2e

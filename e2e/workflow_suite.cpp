@@ -15,14 +15,14 @@ bool SuiteOutcome::ok() const {
 }
 
 std::shared_ptr<WorkflowSuite> WorkflowSuite::create(
-    std::vector<std::shared_ptr<const Workflow>> workflows, core::HttpClient& client,
+    std::vector<std::shared_ptr<const Workflow>> workflows, http::HttpClient& client,
     SuiteOptions options) {
   return std::shared_ptr<WorkflowSuite>(
       new WorkflowSuite(std::move(workflows), client, std::move(options)));
 }
 
 WorkflowSuite::WorkflowSuite(std::vector<std::shared_ptr<const Workflow>> workflows,
-                             core::HttpClient& client, SuiteOptions options)
+                             http::HttpClient& client, SuiteOptions options)
     : client_(client), options_(std::move(options)), stop_check_timer_(client.executor()) {
   if (!options_.environment) throw std::invalid_argument("SuiteOptions.environment is required");
   options_.jobs = std::max<std::size_t>(options_.jobs, 1);

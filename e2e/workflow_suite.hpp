@@ -37,7 +37,7 @@ class WorkflowSuite : public std::enable_shared_from_this<WorkflowSuite> {
   using FinishedCallback = std::function<void(const SuiteOutcome&)>;
 
   static std::shared_ptr<WorkflowSuite> create(
-      std::vector<std::shared_ptr<const Workflow>> workflows, core::HttpClient& client,
+      std::vector<std::shared_ptr<const Workflow>> workflows, http::HttpClient& client,
       SuiteOptions options);
 
   // Non-blocking; `on_finished` runs on the client's executor when every
@@ -54,14 +54,14 @@ class WorkflowSuite : public std::enable_shared_from_this<WorkflowSuite> {
     std::optional<std::size_t> row;
   };
 
-  WorkflowSuite(std::vector<std::shared_ptr<const Workflow>> workflows, core::HttpClient& client,
+  WorkflowSuite(std::vector<std::shared_ptr<const Workflow>> workflows, http::HttpClient& client,
                 SuiteOptions options);
   void start_more();
   void on_instance_finished(const WorkflowOutcome& outcome,
                             const std::shared_ptr<WorkflowRun>& run);
   void on_stop_check();
 
-  core::HttpClient& client_;
+  http::HttpClient& client_;
   SuiteOptions options_;
   std::vector<Instance> pending_;  // started front to back
   std::size_t next_ = 0;

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/input_error.hpp"
 #include "core/redactor.hpp"
 #include "fuzz/fuzz_input.hpp"
@@ -25,16 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   (void)vars_path;
   const std::string path = golive::fuzz::write_scratch_file("env.json", golive::fuzz::as_text(data, size));
-  golive::core::VariableLookup lookup = [](const std::string& name) -> std::optional<std::string> {
+  golive::config::VariableLookup lookup = [](const std::string& name) -> std::optional<std::string> {
     auto found = variables.find(name);
     if (found == variables.end()) return std::nullopt;
     return found->second;
   };
   golive::core::Redactor redactor;
   try {
-    golive::core::Environment env = golive::core::load_environment(path, lookup, redactor);
-    (void)golive::core::describe_capabilities(env);
-    (void)env.host_allowed(golive::core::url_host(env.base_url));
+    golive::config::Environment env = golive::config::load_environment(path, lookup, redactor);
+    (void)golive::config::describe_capabilities(env);
+    (void)env.host_allowed(golive::config::url_host(env.base_url));
   } catch (const golive::core::InputError&) {
   }
   return 0;

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "contract/stripe_signature.hpp"
+#include "target/stripe_signature.hpp"
 #include "fuzz/fuzz_input.hpp"
 
 using namespace golive::contract;

@@ -6,25 +6,25 @@
 
 namespace golive::load {
 
-ErrorCategory error_category(core::HttpErrorCategory error) {
+ErrorCategory error_category(http::HttpErrorCategory error) {
   switch (error) {
-    case core::HttpErrorCategory::kNone:
+    case http::HttpErrorCategory::kNone:
       return ErrorCategory::kNone;
-    case core::HttpErrorCategory::kDns:
-    case core::HttpErrorCategory::kConnect:
+    case http::HttpErrorCategory::kDns:
+    case http::HttpErrorCategory::kConnect:
       return ErrorCategory::kConnect;
-    case core::HttpErrorCategory::kNotAllowed:
+    case http::HttpErrorCategory::kNotAllowed:
       return ErrorCategory::kNotAllowed;
-    case core::HttpErrorCategory::kTls:
+    case http::HttpErrorCategory::kTls:
       return ErrorCategory::kTls;
-    case core::HttpErrorCategory::kTimeout:
+    case http::HttpErrorCategory::kTimeout:
       return ErrorCategory::kTimeout;
-    case core::HttpErrorCategory::kReset:
-    case core::HttpErrorCategory::kTooLarge:
-    case core::HttpErrorCategory::kProtocol:
+    case http::HttpErrorCategory::kReset:
+    case http::HttpErrorCategory::kTooLarge:
+    case http::HttpErrorCategory::kProtocol:
       return ErrorCategory::kProtocol;
-    case core::HttpErrorCategory::kCancelled:
-    case core::HttpErrorCategory::kOther:
+    case http::HttpErrorCategory::kCancelled:
+    case http::HttpErrorCategory::kOther:
       return ErrorCategory::kOther;
   }
   return ErrorCategory::kOther;
@@ -107,13 +107,13 @@ void IterationTarget::record(StepKey key, Clock::time_point from, Clock::time_po
   stats_.record(key, sample);
 }
 
-std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(core::HttpClient& client,
+std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& client,
                                                          Clock::time_point intended,
                                                          std::uint64_t iteration,
                                                          DoneCallback on_done) {
   if (replay_log_) {
     const LoggedRequest& logged = replay_log_->requests.at(iteration);
-    core::HttpRequest request;
+    http::HttpRequest request;
     request.method = logged.method;
     request.url = base_url_ + logged.target;
     request.headers = logged.headers;
@@ -126,7 +126,7 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(core::HttpClient& clien
     request.body = logged.body;
     request.timeout = request_.timeout;
     const StepKey key = replay_keys_[iteration];
-    client.send(request, [this, key, intended, on_done = std::move(on_done)](core::HttpResponse&& response) {
+    client.send(request, [this, key, intended, on_done = std::move(on_done)](http::HttpResponse&& response) {
       ErrorCategory error = error_category(response.error);
       if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
         error = ErrorCategory::kHttpStatus;
@@ -137,7 +137,7 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(core::HttpClient& clien
     return nullptr;
   }
   if (!workflow_) {
-    client.send(request_, [this, intended, on_done = std::move(on_done)](core::HttpResponse&& response) {
+    client.send(request_, [this, intended, on_done = std::move(on_done)](http::HttpResponse&& response) {
       ErrorCategory error = error_category(response.error);
       if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
         error = ErrorCategory::kHttpStatus;

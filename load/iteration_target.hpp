@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "core/http_types.hpp"
+#include "http/http_types.hpp"
 #include "e2e/workflow.hpp"
 #include "e2e/workflow_run.hpp"
 #include "load/load_profile.hpp"
@@ -23,7 +23,7 @@
 namespace golive::load {
 
 // Maps the HTTP engine's transport category to the load statistics' one.
-ErrorCategory error_category(core::HttpErrorCategory error);
+ErrorCategory error_category(http::HttpErrorCategory error);
 
 class IterationTarget {
  public:
@@ -48,9 +48,9 @@ class IterationTarget {
   // on the executor once every request of the iteration completed. Returns
   // the workflow run (for request_stop on ramp-down), or null for a request.
   // `iteration` picks the logged request of a replay; others ignore it.
-  std::shared_ptr<e2e::WorkflowRun> start(core::HttpClient& client, Clock::time_point intended,
+  std::shared_ptr<e2e::WorkflowRun> start(http::HttpClient& client, Clock::time_point intended,
                                           std::uint64_t iteration, DoneCallback on_done);
-  std::shared_ptr<e2e::WorkflowRun> start(core::HttpClient& client, Clock::time_point intended,
+  std::shared_ptr<e2e::WorkflowRun> start(http::HttpClient& client, Clock::time_point intended,
                                           DoneCallback on_done) {
     return start(client, intended, 0, std::move(on_done));
   }
@@ -65,7 +65,7 @@ class IterationTarget {
 
   LoadStats& stats_;
   std::string scenario_;
-  core::HttpRequest request_;  // request mode: the prepared request
+  http::HttpRequest request_;  // request mode: the prepared request
   StepKey request_key_{};
   std::shared_ptr<const e2e::Workflow> workflow_;
   std::shared_ptr<const e2e::RunEnvironment> environment_;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/check_result.hpp"
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "load/load_stats.hpp"
 #include "load/sla.hpp"
 #include "load/threshold.hpp"

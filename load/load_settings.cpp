@@ -6,7 +6,7 @@
 
 namespace golive::load {
 
-LoadStageSettings read_load_stage_settings(const core::Environment& env, const std::string& home) {
+LoadStageSettings read_load_stage_settings(const config::Environment& env, const std::string& home) {
   LoadStageSettings settings;
   settings.profile = (std::filesystem::path(home) / "load/profiles/go-live.json").string();
   auto section = env.sections.find("load");

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 
 namespace golive::load {
 
@@ -18,6 +18,6 @@ struct LoadStageSettings {
 };
 
 // Throws core::InputError naming the environment file and the JSON pointer.
-LoadStageSettings read_load_stage_settings(const core::Environment& env, const std::string& home);
+LoadStageSettings read_load_stage_settings(const config::Environment& env, const std::string& home);
 
 }  // namespace golive::load

@@ -91,7 +91,13 @@ struct ScopeTotals {
   std::array<std::uint64_t, kErrorCategoryCount> errors{};  // by ErrorCategory; [kNone] stays 0
   LatencyHistogram latency;                                  // microseconds
 
+  // A request the safety rail refused was never sent: it counts as an error
+  // of its category only, never as a request or a latency sample.
   void add(const RequestSample& sample) {
+    if (sample.error == ErrorCategory::kNotAllowed) [[unlikely]] {
+      ++errors[static_cast<std::size_t>(ErrorCategory::kNotAllowed)];
+      return;
+    }
     ++requests;
     bytes_sent += sample.bytes_sent;
     bytes_received += sample.bytes_received;
@@ -142,6 +148,7 @@ class LoadStats {
     const std::int64_t offset_us = offset_of(sample.completed_at);
     latest_us_ = offset_us > latest_us_ ? offset_us : latest_us_;
     window_known_ = true;
+    if (sample.error == ErrorCategory::kNotAllowed) [[unlikely]] return;  // never sent: no latency
     scenario.series.record(second_of(offset_us), sample.latency_us,
                            sample.error != ErrorCategory::kNone);
   }

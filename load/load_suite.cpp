@@ -92,9 +92,9 @@ nlohmann::json LoadRunOutcome::summary() const {
           {"rate_scale", rate_scale},         {"max_rps", max_rps}};
 }
 
-LoadRunOutcome run_load_suite(const core::Environment& environment, const LoadOptions& options,
+LoadRunOutcome run_load_suite(const config::Environment& environment, const LoadOptions& options,
                               core::ResultSink& sink) {
-  core::require_non_production(environment, options.allow_production, "load testing");
+  config::require_non_production(environment, options.allow_production, "load testing");
   auto profile = std::make_shared<LoadProfile>(options.profile);
   if (options.max_duration_s) profile->max_duration_s = std::min(profile->max_duration_s, *options.max_duration_s);
   const double planned_s = profile->duration_s();
@@ -126,7 +126,7 @@ LoadRunOutcome run_load_suite(const core::Environment& environment, const LoadOp
   const Clock::time_point start = epoch.steady + std::chrono::milliseconds(100);
   const Clock::time_point end = start + seconds(planned_s);
   const Clock::time_point warmup_end = start + seconds(profile->warmup_s);
-  auto shared_environment = std::make_shared<const core::Environment>(environment);
+  auto shared_environment = std::make_shared<const config::Environment>(environment);
 
   std::vector<std::unique_ptr<LoadWorker>> workers;
   for (std::uint32_t t = 0; t < threads; ++t) {
@@ -135,9 +135,7 @@ LoadRunOutcome run_load_suite(const core::Environment& environment, const LoadOp
     plan.workflows = workflows;
     plan.run_environment = run_environment;
     plan.base_url = environment.base_url;
-    plan.engine_options.host_allowed = [shared_environment](std::string_view host) {
-      return shared_environment->host_allowed(std::string(host));
-    };
+    plan.engine_options = http::client_options_for(*shared_environment);
     plan.native_http = options.native_http;
     plan.share.index = options.shard.index * threads + t;
     plan.share.count = total_workers;

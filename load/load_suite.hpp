@@ -1,5 +1,5 @@
 // The load suite as one blocking call: read a profile, start the worker
-// threads (each with its own HttpEngine) for this shard's share of the load,
+// threads (each with its own CurlHttpClient) for this shard's share of the load,
 // report progress once per second, stop at the profile's end, its request
 // cap, an abort_on_fail threshold or should_stop, then merge the workers'
 // statistics exactly and turn them into verdicts: threshold and SLA
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "load/load_profile.hpp"
 #include "load/load_stats.hpp"
@@ -48,8 +48,8 @@ struct LoadOptions {
   LoadProfile profile;                    // see load_profile()
   std::optional<double> max_duration_s;   // --duration: caps the run, seconds
   ShardSpec shard;
-  std::uint32_t threads = 2;              // worker threads, one HttpEngine each
-  bool native_http = true;  // plain http:// through core::NativeHttpClient, https:// via curl; --engine curl: all via curl
+  std::uint32_t threads = 2;              // worker threads, one CurlHttpClient each
+  bool native_http = true;  // plain http:// through http::NativeHttpClient, https:// via curl; --engine curl: all via curl
   bool allow_production = false;
   std::chrono::milliseconds drain_grace{5000};  // for in-flight iterations at the end
   std::function<void(const LoadProgress&)> on_progress;  // on the calling thread
@@ -74,7 +74,7 @@ struct LoadRunOutcome {
 
 // Throws core::InputError for a production environment without
 // allow_production, or a workflow that does not compile.
-LoadRunOutcome run_load_suite(const core::Environment& environment, const LoadOptions& options,
+LoadRunOutcome run_load_suite(const config::Environment& environment, const LoadOptions& options,
                               core::ResultSink& sink);
 
 }  // namespace golive::load

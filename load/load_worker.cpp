@@ -3,9 +3,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "core/http_engine.hpp"
-#include "core/native_http_client.hpp"
-#include "core/scheme_routed_client.hpp"
+#include "http/curl/curl_http_client.hpp"
+#include "http/native/native_http_client.hpp"
+#include "http/scheme_routed_client.hpp"
 #include "load/iteration_target.hpp"
 #include "load/rate_capped_client.hpp"
 
@@ -16,9 +16,9 @@ namespace golive::load {
 // transfers), and the io_context last.
 struct LoadWorker::Runtime {
   boost::asio::io_context io{1};
-  core::HttpEngine engine;
-  std::unique_ptr<core::NativeHttpClient> native;  // with plan.native_http only
-  std::unique_ptr<core::SchemeRoutedClient> routed;  // http:// → native, the rest → engine
+  http::CurlHttpClient engine;
+  std::unique_ptr<http::NativeHttpClient> native;  // with plan.native_http only
+  std::unique_ptr<http::SchemeRoutedClient> routed;  // http:// → native, the rest → engine
   RateCappedClient client;
   std::vector<std::unique_ptr<IterationTarget>> targets;
   std::vector<std::unique_ptr<ScenarioExecutor>> executors;
@@ -30,9 +30,9 @@ struct LoadWorker::Runtime {
 
   Runtime(const WorkerPlan& plan)
       : engine(io, plan.engine_options),
-        native(plan.native_http ? std::make_unique<core::NativeHttpClient>(io, plan.engine_options) : nullptr),
-        routed(native ? std::make_unique<core::SchemeRoutedClient>(*native, engine) : nullptr),
-        client(routed ? static_cast<core::HttpClient&>(*routed) : engine, plan.max_rps) {}
+        native(plan.native_http ? std::make_unique<http::NativeHttpClient>(io, plan.engine_options) : nullptr),
+        routed(native ? std::make_unique<http::SchemeRoutedClient>(*native, engine) : nullptr),
+        client(routed ? static_cast<http::HttpClient&>(*routed) : engine, plan.max_rps) {}
 };
 
 LoadWorker::LoadWorker(WorkerPlan plan) : plan_(std::move(plan)), stats_(plan_.epoch) {

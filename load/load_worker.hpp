@@ -1,4 +1,4 @@
-// LoadWorker: one thread of a load run. It owns an io_context, an HttpEngine
+// LoadWorker: one thread of a load run. It owns an io_context, an CurlHttpClient
 // (one curl multi handle), a LoadStats that only it writes, and one executor
 // per scenario for its share of the load. The coordinator talks to it only
 // through request_stop() and latest_progress() (both thread-safe) and reads
@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/http_engine_options.hpp"
+#include "http/client_options.hpp"
 #include "e2e/workflow.hpp"
 #include "e2e/workflow_run.hpp"
 #include "load/load_profile.hpp"
@@ -33,8 +33,8 @@ struct WorkerPlan {
   std::vector<std::shared_ptr<const e2e::Workflow>> workflows;
   std::shared_ptr<const e2e::RunEnvironment> run_environment;  // for workflows
   std::string base_url;
-  core::HttpEngineOptions engine_options;
-  bool native_http = true;  // plain http:// through core::NativeHttpClient (https:// stays on curl)
+  http::ClientOptions engine_options;
+  bool native_http = true;  // plain http:// through http::NativeHttpClient (https:// stays on curl)
   WorkerShare share;
   double max_rps = 0;  // this worker's send cap, requests/s; 0 = none
   RunEpoch epoch;      // shared by every worker, so their stats merge

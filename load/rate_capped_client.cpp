@@ -4,13 +4,13 @@
 
 namespace golive::load {
 
-RateCappedClient::RateCappedClient(core::HttpClient& inner, double max_rps) : inner_(inner) {
+RateCappedClient::RateCappedClient(http::HttpClient& inner, double max_rps) : inner_(inner) {
   if (max_rps > 0) {
     interval_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / max_rps));
   }
 }
 
-void RateCappedClient::send(core::HttpRequest request, core::ResponseCallback on_complete) {
+void RateCappedClient::send(http::HttpRequest request, http::ResponseCallback on_complete) {
   if (interval_ == Clock::duration::zero()) return inner_.send(std::move(request), std::move(on_complete));
   const Clock::time_point now = Clock::now();
   // A slot unused for longer than one interval is not banked: no bursts

@@ -9,23 +9,23 @@
 #include <chrono>
 #include <cstdint>
 
-#include "core/http_types.hpp"
+#include "http/http_types.hpp"
 
 namespace golive::load {
 
-class RateCappedClient final : public core::HttpClient {
+class RateCappedClient final : public http::HttpClient {
  public:
   // max_rps <= 0 means no cap (every send is forwarded at once).
-  RateCappedClient(core::HttpClient& inner, double max_rps);
+  RateCappedClient(http::HttpClient& inner, double max_rps);
 
   boost::asio::any_io_executor executor() override { return inner_.executor(); }
-  void send(core::HttpRequest request, core::ResponseCallback on_complete) override;
+  void send(http::HttpRequest request, http::ResponseCallback on_complete) override;
 
   std::uint64_t delayed() const { return delayed_; }  // sends that waited for a slot
 
  private:
   using Clock = std::chrono::steady_clock;
-  core::HttpClient& inner_;
+  http::HttpClient& inner_;
   Clock::duration interval_{};  // minimum spacing between sends; zero = uncapped
   Clock::time_point next_slot_{};
   std::uint64_t delayed_ = 0;

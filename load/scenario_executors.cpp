@@ -21,7 +21,7 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
 // ------------------------------------------------------------- open model
 
 ArrivalExecutor::ArrivalExecutor(const ScenarioProfile& scenario, IterationTarget& target,
-                                 core::HttpClient& client, LoadStats& stats, const WorkerShare& share)
+                                 http::HttpClient& client, LoadStats& stats, const WorkerShare& share)
     : target_(target),
       client_(client),
       stats_(stats),
@@ -100,7 +100,7 @@ void ArrivalExecutor::on_pacer_timer() {
 // ----------------------------------------------------------- closed model
 
 VuExecutor::VuExecutor(const ScenarioProfile& scenario, IterationTarget& target,
-                       core::HttpClient& client, LoadStats& stats, const WorkerShare& share)
+                       http::HttpClient& client, LoadStats& stats, const WorkerShare& share)
     : scenario_(scenario),
       target_(target),
       client_(client),

@@ -51,7 +51,7 @@ class ScenarioExecutor {
 
 class ArrivalExecutor final : public ScenarioExecutor {
  public:
-  ArrivalExecutor(const ScenarioProfile& scenario, IterationTarget& target, core::HttpClient& client,
+  ArrivalExecutor(const ScenarioProfile& scenario, IterationTarget& target, http::HttpClient& client,
                   LoadStats& stats, const WorkerShare& share);
   ~ArrivalExecutor() override { *alive_ = false; }
   void start(Clock::time_point start, Clock::time_point end) override;
@@ -65,7 +65,7 @@ class ArrivalExecutor final : public ScenarioExecutor {
   void schedule_next();
 
   IterationTarget& target_;
-  core::HttpClient& client_;
+  http::HttpClient& client_;
   LoadStats& stats_;
   WorkerShare share_;
   ArrivalSchedule schedule_;
@@ -83,7 +83,7 @@ class ArrivalExecutor final : public ScenarioExecutor {
 
 class VuExecutor final : public ScenarioExecutor {
  public:
-  VuExecutor(const ScenarioProfile& scenario, IterationTarget& target, core::HttpClient& client,
+  VuExecutor(const ScenarioProfile& scenario, IterationTarget& target, http::HttpClient& client,
              LoadStats& stats, const WorkerShare& share);
   ~VuExecutor() override { *alive_ = false; }
   void start(Clock::time_point start, Clock::time_point end) override;
@@ -106,7 +106,7 @@ class VuExecutor final : public ScenarioExecutor {
 
   const ScenarioProfile& scenario_;
   IterationTarget& target_;
-  core::HttpClient& client_;
+  http::HttpClient& client_;
   LoadStats& stats_;
   WorkerShare share_;
   boost::asio::steady_timer control_;

@@ -137,7 +137,7 @@ ShardFile shard_from_json(const nlohmann::json& document, const std::string& ori
   if (reader.has("sla") && !reader.at("sla").value().is_null()) {
     const core::JsonReader sla = reader.at("sla");
     sla.reject_unknown_keys({"availability", "p95_ms", "p99_ms"});
-    core::SlaTargets targets;
+    config::SlaTargets targets;
     targets.availability = sla.number_or("availability", targets.availability);
     targets.p95_ms = sla.number_or("p95_ms", targets.p95_ms);
     targets.p99_ms = sla.number_or("p99_ms", targets.p99_ms);
@@ -224,7 +224,7 @@ MergedShards merge_shards(const std::vector<ShardFile>& shards) {
 MergeVerdicts evaluate_merged(const LoadStats& stats,
                               const std::map<std::string, std::vector<ThresholdSpec>>& thresholds,
                               const std::map<std::string, double>& closed_model_peaks,
-                              const core::SlaTargets& targets, core::ResultSink& sink) {
+                              const config::SlaTargets& targets, core::ResultSink& sink) {
   // The measured scenarios in their order, then any scenario a threshold
   // names that measured nothing (its thresholds fail for lack of data).
   std::vector<std::string> scenarios = stats.scenario_names();

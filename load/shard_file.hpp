@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "load/load_profile.hpp"
 #include "load/load_stats.hpp"
@@ -54,7 +54,7 @@ struct ShardFile {
   bool aborted = false;      // an abort_on_fail threshold stopped the shard
   std::map<std::string, std::vector<ThresholdSpec>> thresholds;  // by scenario
   std::map<std::string, double> closed_model_peaks;  // scenario -> planned VUs, whole run
-  std::optional<core::SlaTargets> sla;               // the shard's environment targets
+  std::optional<config::SlaTargets> sla;               // the shard's environment targets
   LoadStats stats;
 };
 
@@ -81,7 +81,7 @@ struct MergedShards {
   bool interrupted = false;                    // any shard was interrupted or aborted
   std::map<std::string, std::vector<ThresholdSpec>> thresholds;  // from the first shard
   std::map<std::string, double> closed_model_peaks;
-  std::optional<core::SlaTargets> sla;
+  std::optional<config::SlaTargets> sla;
 };
 
 // Checks the shards belong to one run and merges them. Errors (core::InputError
@@ -104,6 +104,6 @@ struct MergeVerdicts {
 MergeVerdicts evaluate_merged(const LoadStats& stats,
                               const std::map<std::string, std::vector<ThresholdSpec>>& thresholds,
                               const std::map<std::string, double>& closed_model_peaks,
-                              const core::SlaTargets& targets, core::ResultSink& sink);
+                              const config::SlaTargets& targets, core::ResultSink& sink);
 
 }  // namespace golive::load

@@ -22,7 +22,7 @@ std::string percent(double fraction) {
 
 }  // namespace
 
-SlaVerdict evaluate_sla(const MetricSnapshot& snapshot, const core::SlaTargets& targets) {
+SlaVerdict evaluate_sla(const MetricSnapshot& snapshot, const config::SlaTargets& targets) {
   SlaVerdict verdict;
   verdict.availability_target = targets.availability;
   verdict.intended = snapshot.requests + snapshot.dropped_iterations;

@@ -1,5 +1,5 @@
 // SLA verdict of a load run against the environment's targets
-// (core::SlaTargets: availability 0.999, p95 500 ms, p99 1500 ms by default).
+// (config::SlaTargets: availability 0.999, p95 500 ms, p99 1500 ms by default).
 //
 //   availability          = successes / intended requests, where intended
 //                           = sent requests + dropped iterations (a request
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "load/threshold.hpp"
 
 namespace golive::load {
@@ -47,6 +47,6 @@ struct SlaVerdict {
   nlohmann::json to_json() const;
 };
 
-SlaVerdict evaluate_sla(const MetricSnapshot& snapshot, const core::SlaTargets& targets);
+SlaVerdict evaluate_sla(const MetricSnapshot& snapshot, const config::SlaTargets& targets);
 
 }  // namespace golive::load

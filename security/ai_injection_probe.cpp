@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "core/crypto.hpp"
+#include "target/crypto.hpp"
 #include "core/interrupt.hpp"
 #include "security/injection_signals.hpp"
 
@@ -20,7 +20,7 @@ constexpr milliseconds kMaxPoll{1000};   // the poll interval doubles up to this
 // The outcome of one submission: the submit answer and, when a job ran, the
 // job's final row.
 struct Submission {
-  std::optional<core::HttpResponse> submitted;
+  std::optional<http::HttpResponse> submitted;
   nlohmann::json answer;  // the submit answer's JSON (null when none)
   nlohmann::json job;     // the final job row (null when none)
   std::string problem;    // why no job result is available ("" when there is)
@@ -39,7 +39,7 @@ Submission submit_and_wait(InjectionContext& ctx, const std::string& text) {
     out.problem = "the request budget is spent";
     return out;
   }
-  const core::HttpResponse& response = *out.submitted;
+  const http::HttpResponse& response = *out.submitted;
   if (!response.transport_ok()) {
     out.problem = "the request failed: " + response.error_message;
     return out;

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <optional>
 
-#include "core/crypto.hpp"
+#include "target/crypto.hpp"
 #include "core/interrupt.hpp"
-#include "core/jwt.hpp"
+#include "target/jwt.hpp"
 
 namespace golive::security {
 
@@ -19,12 +19,12 @@ std::int64_t unix_now() {
       .count();
 }
 
-bool accepted(const core::HttpResponse& response) {
+bool accepted(const http::HttpResponse& response) {
   return response.transport_ok() && response.status / 100 == 2;
 }
 
 // Rows of a PostgREST answer: the array's size for a 2xx JSON array, else 0.
-std::size_t row_count(const core::HttpResponse& response) {
+std::size_t row_count(const http::HttpResponse& response) {
   if (!accepted(response)) return 0;
   const auto body = nlohmann::json::parse(response.body, nullptr, false);
   return body.is_array() ? body.size() : 0;
@@ -86,11 +86,11 @@ void probe_jwt_tampering(AuthzContext& ctx) {
   const std::string& secret = ctx.client.env().jwt_secret;
 
   expect_refused(ctx, "security.jwt.alg_none", "Unsigned JWTs (alg none) are refused",
-                 core::jwt_unsigned_none(fresh), "an alg:none token with A's claims",
+                 target::jwt_unsigned_none(fresh), "an alg:none token with A's claims",
                  Severity::kCritical);
   if (core::interrupted()) return;
   expect_refused(ctx, "security.jwt.wrong_key", "JWTs signed with another key are refused",
-                 core::jwt_sign_hs256(fresh, wrong_key), "A's claims signed with a wrong key",
+                 target::jwt_sign_hs256(fresh, wrong_key), "A's claims signed with a wrong key",
                  Severity::kCritical);
   if (core::interrupted()) return;
 
@@ -99,7 +99,7 @@ void probe_jwt_tampering(AuthzContext& ctx) {
   expired["exp"] = now - 3600;
   if (!secret.empty()) {
     expect_refused(ctx, "security.jwt.expired", "Expired JWTs are refused",
-                   core::jwt_sign_hs256(expired, secret),
+                   target::jwt_sign_hs256(expired, secret),
                    "A's token expired an hour ago (validly signed with jwt_secret)", Severity::kHigh);
   } else {
     expect_refused(ctx, "security.jwt.expired", "Expired JWTs are refused",
@@ -115,7 +115,7 @@ void probe_jwt_tampering(AuthzContext& ctx) {
                        "service_role claims under a wrong key are refused", Severity::kCritical);
     const std::string path = ctx.course_path(ctx.b_course_id);
     const auto response =
-        ctx.client.send_as(core::jwt_sign_hs256(service_claims, wrong_key), "GET", path);
+        ctx.client.send_as(target::jwt_sign_hs256(service_claims, wrong_key), "GET", path);
     const nlohmann::json evidence = {{"request", "GET " + path},
                                      {"response", response_excerpt(response)}};
     if (!response.transport_ok()) {
@@ -137,7 +137,7 @@ void probe_jwt_tampering(AuthzContext& ctx) {
     } else {
       const std::string path = ctx.course_path(ctx.b_course_id);
       const auto response =
-          ctx.client.send_as(core::jwt_sign_hs256(service_claims, secret), "GET", path);
+          ctx.client.send_as(target::jwt_sign_hs256(service_claims, secret), "GET", path);
       const nlohmann::json evidence = {{"request", "GET " + path},
                                        {"response", response_excerpt(response)}};
       ctx.sink.record(check.pass(
@@ -307,7 +307,7 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   AuthzContext ctx{client, sink, users->a, users->b, "", nlohmann::json::object()};
   const std::string title = "golive authz probe " + core::random_hex(4);
   ctx.b_course_id = create_course_as(client, ctx.b, title, &why);
-  const auto parts = core::jwt_decode_unverified(ctx.a.access_token);
+  const auto parts = target::jwt_decode_unverified(ctx.a.access_token);
   if (parts) ctx.a_claims = parts->payload;
   if (ctx.b_course_id.empty() || !parts) {
     sink.record(setup.error(ctx.b_course_id.empty() ? why : "A's access token is not a JWT"));

@@ -20,7 +20,7 @@ struct CorsAnswer {
   bool allow_credentials = false;
 };
 
-CorsAnswer read_cors(const core::HttpResponse& response) {
+CorsAnswer read_cors(const http::HttpResponse& response) {
   CorsAnswer answer;
   answer.allow_origin = response.header("access-control-allow-origin").value_or("");
   std::string credentials = response.header("access-control-allow-credentials").value_or("");
@@ -48,12 +48,12 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
     std::string path;
     const char* method;
   };
-  std::vector<core::HttpRequest> requests;
+  std::vector<http::HttpRequest> requests;
   std::vector<Sent> sent;  // parallel to requests
   for (std::size_t o = 0; o < origins.size(); ++o) {
     for (const auto& path : settings.header_paths) {
       for (const char* method : {"GET", "OPTIONS"}) {
-        core::HttpRequest request = client.request(method, path);
+        http::HttpRequest request = client.request(method, path);
         request.headers.emplace_back("Origin", origins[o]);
         if (std::string(method) == "OPTIONS") {
           request.headers.emplace_back("Access-Control-Request-Method", "GET");
@@ -64,10 +64,10 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
       }
     }
   }
-  const std::vector<core::HttpResponse> responses = client.send_all(std::move(requests));
+  const std::vector<http::HttpResponse> responses = client.send_all(std::move(requests));
   std::vector<CorsSweep> results(origins.size());
   for (std::size_t i = 0; i < responses.size(); ++i) {
-    const core::HttpResponse& response = responses[i];
+    const http::HttpResponse& response = responses[i];
     if (!response.transport_ok()) continue;
     CorsSweep& result = results[sent[i].origin];
     const std::string& origin = origins[sent[i].origin];

@@ -27,7 +27,7 @@ std::string trim(const std::string& text) {
 
 struct ProbedUrl {
   std::string path;
-  core::HttpResponse response;
+  http::HttpResponse response;
 };
 
 // One header rule: `problem` returns why a response fails it, or nullopt.
@@ -37,21 +37,21 @@ struct HeaderRule {
   std::string zap_rule;  // OWASP ZAP passive scan rule id(s); "" when ZAP has none
   core::Severity severity;
   int penalty;  // Observatory-style points lost when any URL fails
-  std::function<std::optional<std::string>(const core::HttpResponse&)> problem;
+  std::function<std::optional<std::string>(const http::HttpResponse&)> problem;
 };
 
-std::optional<std::string> require_present(const core::HttpResponse& response,
+std::optional<std::string> require_present(const http::HttpResponse& response,
                                            const std::string& header) {
   const auto value = response.header(header);
   if (!value || trim(*value).empty()) return header + " is missing";
   return std::nullopt;
 }
 
-std::optional<std::string> csp_problem(const core::HttpResponse& response) {
+std::optional<std::string> csp_problem(const http::HttpResponse& response) {
   return require_present(response, "content-security-policy");
 }
 
-std::optional<std::string> unsafe_inline_problem(const core::HttpResponse& response) {
+std::optional<std::string> unsafe_inline_problem(const http::HttpResponse& response) {
   const auto policy = response.header("content-security-policy");
   if (!policy) return std::nullopt;  // reported by the csp rule
   // script-src governs scripts; without it default-src does.
@@ -63,7 +63,7 @@ std::optional<std::string> unsafe_inline_problem(const core::HttpResponse& respo
   return std::nullopt;
 }
 
-std::optional<std::string> hsts_problem(const core::HttpResponse& response) {
+std::optional<std::string> hsts_problem(const http::HttpResponse& response) {
   const auto value = response.header("strict-transport-security");
   if (!value) return "Strict-Transport-Security is missing";
   const long long max_age = hsts_max_age(*value);
@@ -73,7 +73,7 @@ std::optional<std::string> hsts_problem(const core::HttpResponse& response) {
   return std::nullopt;
 }
 
-std::optional<std::string> framing_problem(const core::HttpResponse& response) {
+std::optional<std::string> framing_problem(const http::HttpResponse& response) {
   if (const auto policy = response.header("content-security-policy")) {
     if (!csp_directive(*policy, "frame-ancestors").empty()) return std::nullopt;
   }
@@ -85,14 +85,14 @@ std::optional<std::string> framing_problem(const core::HttpResponse& response) {
   return std::nullopt;
 }
 
-std::optional<std::string> nosniff_problem(const core::HttpResponse& response) {
+std::optional<std::string> nosniff_problem(const http::HttpResponse& response) {
   const auto value = response.header("x-content-type-options");
   if (!value) return "X-Content-Type-Options is missing";
   if (lowercase(trim(*value)) != "nosniff") return "X-Content-Type-Options is not nosniff";
   return std::nullopt;
 }
 
-std::optional<std::string> referrer_problem(const core::HttpResponse& response) {
+std::optional<std::string> referrer_problem(const http::HttpResponse& response) {
   const auto value = response.header("referrer-policy");
   if (!value) return "Referrer-Policy is missing";
   if (lowercase(*value).find("unsafe-url") != std::string::npos)
@@ -100,11 +100,11 @@ std::optional<std::string> referrer_problem(const core::HttpResponse& response) 
   return std::nullopt;
 }
 
-std::optional<std::string> permissions_problem(const core::HttpResponse& response) {
+std::optional<std::string> permissions_problem(const http::HttpResponse& response) {
   return require_present(response, "permissions-policy");
 }
 
-std::optional<std::string> cookie_problem(const core::HttpResponse& response) {
+std::optional<std::string> cookie_problem(const http::HttpResponse& response) {
   std::string problems;
   for (const auto& [name, value] : response.headers) {
     if (name != "set-cookie") continue;
@@ -128,7 +128,7 @@ bool contains_digit(const std::string& text) {
   return std::any_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
-std::optional<std::string> version_leak_problem(const core::HttpResponse& response) {
+std::optional<std::string> version_leak_problem(const http::HttpResponse& response) {
   if (const auto server = response.header("server"); server && contains_digit(*server))
     return "Server reveals a version: \"" + *server + "\"";
   if (const auto powered = response.header("x-powered-by"))
@@ -237,9 +237,9 @@ long long hsts_max_age(const std::string& value) {
 
 void run_header_probe(const ProbeClient& client, const HttpSecuritySettings& settings,
                       core::ResultSink& sink, ScoreCard& score) {
-  std::vector<core::HttpRequest> requests;
+  std::vector<http::HttpRequest> requests;
   for (const auto& path : settings.header_paths) requests.push_back(client.request("GET", path));
-  std::vector<core::HttpResponse> responses = client.send_all(std::move(requests));
+  std::vector<http::HttpResponse> responses = client.send_all(std::move(requests));
   if (core::interrupted()) return;
   std::vector<ProbedUrl> urls;
   for (std::size_t i = 0; i < responses.size(); ++i) {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/crypto.hpp"
+#include "target/crypto.hpp"
 #include "core/input_error.hpp"
-#include "core/jwt.hpp"
+#include "target/jwt.hpp"
 
 namespace golive::security {
 
@@ -13,14 +13,14 @@ namespace {
 
 constexpr int kBurstHardCap = 60;  // requests; the brief's bound on any burst
 
-std::vector<std::string> default_header_paths(const core::Environment& env) {
+std::vector<std::string> default_header_paths(const config::Environment& env) {
   // A health probe, a REST read every visitor may make, and an HTML page.
   return {"/health", env.paths.rest + "/plans?select=id", "/terms"};
 }
 
 }  // namespace
 
-HttpSecuritySettings read_http_security_settings(const core::Environment& env) {
+HttpSecuritySettings read_http_security_settings(const config::Environment& env) {
   HttpSecuritySettings settings;
   settings.header_paths = default_header_paths(env);
   const auto section = env.sections.find("security");
@@ -71,16 +71,16 @@ HttpSecuritySettings read_http_security_settings(const core::Environment& env) {
   return settings;
 }
 
-ProbeClient::ProbeClient(const core::Environment& env, std::chrono::milliseconds timeout)
-    : env_(env), timeout_(timeout) {
-  const std::string base_host = core::url_host(env.base_url);
-  engine_options_.host_allowed = [&env, base_host](std::string_view host) {
-    return std::string(host) == base_host && env.host_allowed(std::string(host));
-  };
+ProbeClient::ProbeClient(const config::Environment& env, std::chrono::milliseconds timeout,
+                         http::RequestObserver* observer)
+    : env_(env), timeout_(timeout), engine_options_(http::client_options_for(env)) {
+  // Probes speak to base_url's host only, whatever else allowed_hosts admits.
+  engine_options_.host_policy = config::HostPolicy::for_target(env.base_url, {});
+  engine_options_.observer = observer;
 }
 
-core::HttpRequest ProbeClient::request(const std::string& method, const std::string& path) const {
-  core::HttpRequest request;
+http::HttpRequest ProbeClient::request(const std::string& method, const std::string& path) const {
+  http::HttpRequest request;
   request.method = method;
   request.url = env_.url(path);
   request.timeout = timeout_;
@@ -89,21 +89,21 @@ core::HttpRequest ProbeClient::request(const std::string& method, const std::str
   return request;
 }
 
-core::HttpResponse ProbeClient::send(core::HttpRequest request) const {
-  return core::fetch(std::move(request), engine_options_);
+http::HttpResponse ProbeClient::send(http::HttpRequest request) const {
+  return http::fetch(std::move(request), engine_options_);
 }
 
-std::vector<core::HttpResponse> ProbeClient::send_all(std::vector<core::HttpRequest> requests) const {
+std::vector<http::HttpResponse> ProbeClient::send_all(std::vector<http::HttpRequest> requests) const {
   constexpr std::size_t kMaxInFlight = 16;
   const std::size_t in_flight = std::min(kMaxInFlight, std::max<std::size_t>(1, requests.size()));
-  return core::fetch_all(std::move(requests), in_flight, engine_options_);
+  return http::fetch_all(std::move(requests), in_flight, engine_options_);
 }
 
-core::HttpResponse ProbeClient::send_as(
+http::HttpResponse ProbeClient::send_as(
     const std::string& token, const std::string& method, const std::string& path,
     const std::string& json_body,
     const std::vector<std::pair<std::string, std::string>>& extra) const {
-  core::HttpRequest req = request(method, path);
+  http::HttpRequest req = request(method, path);
   if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
   if (!json_body.empty()) {
     req.headers.emplace_back("Content-Type", "application/json");
@@ -145,10 +145,10 @@ core::CheckResult CheckBuilder::skip(std::string message, nlohmann::json evidenc
   return with(core::CheckStatus::kSkip, std::move(message), std::move(evidence));
 }
 
-nlohmann::json response_excerpt(const core::HttpResponse& response, std::size_t body_chars) {
+nlohmann::json response_excerpt(const http::HttpResponse& response, std::size_t body_chars) {
   nlohmann::json excerpt = {{"status", response.status}};
   if (!response.transport_ok()) {
-    excerpt["error"] = core::to_string(response.error);
+    excerpt["error"] = http::to_string(response.error);
     excerpt["error_message"] = response.error_message;
   }
   std::string body = response.body.substr(0, body_chars);
@@ -162,10 +162,10 @@ nlohmann::json response_excerpt(const core::HttpResponse& response, std::size_t 
 
 namespace {
 
-std::optional<ProbeUser> session_from(const core::HttpResponse& response, ProbeUser user,
+std::optional<ProbeUser> session_from(const http::HttpResponse& response, ProbeUser user,
                                       std::string* why) {
   if (!response.transport_ok()) {
-    *why = std::string("no response: ") + core::to_string(response.error) + " (" +
+    *why = std::string("no response: ") + http::to_string(response.error) + " (" +
            response.error_message + ")";
     return std::nullopt;
   }
@@ -179,7 +179,7 @@ std::optional<ProbeUser> session_from(const core::HttpResponse& response, ProbeU
     return std::nullopt;
   }
   user.access_token = body["access_token"].get<std::string>();
-  const auto parts = core::jwt_decode_unverified(user.access_token);
+  const auto parts = target::jwt_decode_unverified(user.access_token);
   if (!parts || !parts->payload.contains("sub") || !parts->payload["sub"].is_string()) {
     *why = "the access token has no sub claim";
     return std::nullopt;
@@ -188,7 +188,7 @@ std::optional<ProbeUser> session_from(const core::HttpResponse& response, ProbeU
   return user;
 }
 
-std::string credentials_body(const core::Environment& env, const std::string& email,
+std::string credentials_body(const config::Environment& env, const std::string& email,
                              const std::string& password) {
   nlohmann::json body = {{"email", email}, {"password", password}};
   if (env.auth.captcha_required) body["captcha_token"] = env.auth.captcha_token;
@@ -208,7 +208,7 @@ std::optional<ProbeUser> sign_up_probe_user(const ProbeClient& client, std::stri
   return session_from(response, std::move(user), why);
 }
 
-std::optional<ProbeUser> log_in_user(const ProbeClient& client, const core::TestUser& test_user,
+std::optional<ProbeUser> log_in_user(const ProbeClient& client, const config::TestUser& test_user,
                                      std::string* why) {
   ProbeUser user;
   user.email = test_user.email;

@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "core/check_result.hpp"
-#include "core/environment.hpp"
-#include "core/http_engine.hpp"
+#include "config/environment.hpp"
+#include "http/curl/curl_http_client.hpp"
+#include "http/observing_client.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::security {
@@ -31,34 +32,36 @@ struct HttpSecuritySettings {
 };
 
 // Throws core::InputError naming the env file and the JSON pointer.
-HttpSecuritySettings read_http_security_settings(const core::Environment& env);
+HttpSecuritySettings read_http_security_settings(const config::Environment& env);
 
 // Blocking HTTP client whose every request goes to env.base_url only: a URL
 // with another host completes with kNotAllowed and never leaves the machine.
 class ProbeClient {
  public:
-  ProbeClient(const core::Environment& env, std::chrono::milliseconds timeout);
+  // `observer` (may be null) is told of every request sent.
+  ProbeClient(const config::Environment& env, std::chrono::milliseconds timeout,
+              http::RequestObserver* observer = nullptr);
 
   // A request for base_url + path, carrying the anon key as `apikey` when the
   // environment has one (what supabase-js sends on every call).
-  core::HttpRequest request(const std::string& method, const std::string& path) const;
-  core::HttpResponse send(core::HttpRequest request) const;
+  http::HttpRequest request(const std::string& method, const std::string& path) const;
+  http::HttpResponse send(http::HttpRequest request) const;
   // Independent requests sent together (at most 16 in flight), answered in
   // request order: a target that lets requests time out costs one timeout,
   // not one per request.
-  std::vector<core::HttpResponse> send_all(std::vector<core::HttpRequest> requests) const;
+  std::vector<http::HttpResponse> send_all(std::vector<http::HttpRequest> requests) const;
   // request() with "Authorization: Bearer <token>" (no header when empty).
-  core::HttpResponse send_as(const std::string& token, const std::string& method,
+  http::HttpResponse send_as(const std::string& token, const std::string& method,
                              const std::string& path, const std::string& json_body = "",
                              const std::vector<std::pair<std::string, std::string>>& extra = {})
       const;
 
-  const core::Environment& env() const { return env_; }
+  const config::Environment& env() const { return env_; }
 
  private:
-  const core::Environment& env_;
+  const config::Environment& env_;
   std::chrono::milliseconds timeout_;
-  core::HttpEngineOptions engine_options_;
+  http::ClientOptions engine_options_;
 };
 
 // A CheckResult of suite "security" with its timing measured from `started`.
@@ -78,7 +81,7 @@ class CheckBuilder {
 };
 
 // A short, redaction-safe excerpt of a response for evidence.
-nlohmann::json response_excerpt(const core::HttpResponse& response, std::size_t body_chars = 200);
+nlohmann::json response_excerpt(const http::HttpResponse& response, std::size_t body_chars = 200);
 
 // A user the probes signed up (or logged in) and may delete again.
 struct ProbeUser {
@@ -94,7 +97,7 @@ struct ProbeUser {
 // requires one. nullopt with `why` filled when the target refused.
 std::optional<ProbeUser> sign_up_probe_user(const ProbeClient& client, std::string* why);
 // Logs an existing test user in through POST <auth>/token?grant_type=password.
-std::optional<ProbeUser> log_in_user(const ProbeClient& client, const core::TestUser& user,
+std::optional<ProbeUser> log_in_user(const ProbeClient& client, const config::TestUser& user,
                                      std::string* why);
 // DELETE <auth>/user with the user's own token; true on 2xx.
 bool delete_probe_user(const ProbeClient& client, const ProbeUser& user);

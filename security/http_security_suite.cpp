@@ -13,7 +13,7 @@
 
 namespace golive::security {
 
-void run_http_security_suite(const core::Environment& env, const HttpSecurityOptions& options,
+void run_http_security_suite(const config::Environment& env, const HttpSecurityOptions& options,
                              core::ResultSink& sink) {
   for (const auto& family : options.families) {
     if (!http_security_families().count(family)) {
@@ -32,7 +32,7 @@ void run_http_security_suite(const core::Environment& env, const HttpSecurityOpt
   StorageSettings storage_settings;
   if (selected("storage")) storage_settings = read_storage_settings(env);
   if (selected("secrets")) (void)read_secrets_settings(env);
-  const ProbeClient client(env, options.request_timeout);
+  const ProbeClient client(env, options.request_timeout, options.request_observer);
 
   ScoreCard score;
   const bool headers = selected("headers");

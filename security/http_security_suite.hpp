@@ -10,11 +10,13 @@
 // Every request goes to env.base_url only (the engine refuses other hosts).
 #pragma once
 
+#include "http/observing_client.hpp"
+
 #include <chrono>
 #include <set>
 #include <string>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::security {
@@ -22,6 +24,8 @@ namespace golive::security {
 struct HttpSecurityOptions {
   std::set<std::string> families;  // any of kHttpFamilies; empty = all
   std::chrono::milliseconds request_timeout{15000};  // per request
+  // Told of every request sent (the run's surface coverage); null: nobody.
+  http::RequestObserver* request_observer = nullptr;
 };
 
 inline const std::set<std::string>& http_security_families() {
@@ -33,7 +37,7 @@ inline const std::set<std::string>& http_security_families() {
 // Runs the selected families in a fixed order (headers, cors, authz,
 // injection, storage, secrets, ratelimit: the bursts last, so they do not starve the others' signups).
 // Throws core::InputError for a bad env.sections["security"] or an unknown family.
-void run_http_security_suite(const core::Environment& env, const HttpSecurityOptions& options,
+void run_http_security_suite(const config::Environment& env, const HttpSecurityOptions& options,
                              core::ResultSink& sink);
 
 }  // namespace golive::security

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "core/crypto.hpp"
+#include "target/crypto.hpp"
 #include "core/interrupt.hpp"
 #include "security/ai_injection_probe.hpp"
 #include "security/sql_injection_probe.hpp"
@@ -18,13 +18,13 @@ InjectionContext::InjectionContext(const ProbeClient& client, core::ResultSink& 
       user_(std::move(user)),
       run_token_("glv" + core::random_hex(4)) {}
 
-std::optional<core::HttpResponse> InjectionContext::send(
+std::optional<http::HttpResponse> InjectionContext::send(
     const std::string& method, const std::string& path, const std::string& json_body, bool as_user,
     double* elapsed_ms, const std::vector<std::pair<std::string, std::string>>& extra) {
   if (budget_spent()) return std::nullopt;
   ++requests_sent_;
   const auto started = std::chrono::steady_clock::now();
-  core::HttpResponse response =
+  http::HttpResponse response =
       client_.send_as(as_user ? user_.access_token : "", method, path, json_body, extra);
   if (elapsed_ms != nullptr) {
     *elapsed_ms =

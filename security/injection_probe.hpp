@@ -48,7 +48,7 @@ class InjectionContext {
 
   // Sends one request (as the user when `as_user`, else with the anon key
   // only) and measures its wall time in ms. nullopt when the budget is spent.
-  std::optional<core::HttpResponse> send(
+  std::optional<http::HttpResponse> send(
       const std::string& method, const std::string& path, const std::string& json_body,
       bool as_user, double* elapsed_ms = nullptr,
       const std::vector<std::pair<std::string, std::string>>& extra = {});

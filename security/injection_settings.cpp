@@ -83,7 +83,7 @@ int bounded_integer(const core::JsonReader& parent, const char* key, int fallbac
 
 }  // namespace
 
-std::vector<InjectionTarget> default_injection_targets(const core::Environment& env) {
+std::vector<InjectionTarget> default_injection_targets(const config::Environment& env) {
   InjectionTarget search;
   search.name = "courses.search";
   search.method = "GET";
@@ -104,7 +104,7 @@ std::vector<InjectionTarget> default_injection_targets(const core::Environment& 
   return {search, filter, redeem};
 }
 
-InjectionSettings read_injection_settings(const core::Environment& env) {
+InjectionSettings read_injection_settings(const config::Environment& env) {
   InjectionSettings settings;
   settings.targets = default_injection_targets(env);
   settings.ai_path = env.paths.functions + "/extract-topics";

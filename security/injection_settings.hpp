@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 
 namespace golive::security {
 
@@ -67,9 +67,9 @@ struct InjectionSettings {
 };
 
 // The reference target's injection points below env.paths.
-std::vector<InjectionTarget> default_injection_targets(const core::Environment& env);
+std::vector<InjectionTarget> default_injection_targets(const config::Environment& env);
 
 // Throws core::InputError naming the env file and the JSON pointer.
-InjectionSettings read_injection_settings(const core::Environment& env);
+InjectionSettings read_injection_settings(const config::Environment& env);
 
 }  // namespace golive::security

@@ -80,9 +80,9 @@ std::optional<SqlErrorSignal> find_sql_error(std::string_view body) {
   return std::nullopt;
 }
 
-std::string response_shape(const core::HttpResponse& response, const std::string& payload) {
+std::string response_shape(const http::HttpResponse& response, const std::string& payload) {
   std::string shape = "status " + std::to_string(response.status);
-  if (!response.transport_ok()) return shape + " transport " + core::to_string(response.error);
+  if (!response.transport_ok()) return shape + " transport " + http::to_string(response.error);
   const auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_array()) return shape + " rows " + std::to_string(body.size());
   if (body.is_object() && body.contains("code")) return shape + " code " + body["code"].dump();

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/http_types.hpp"
+#include "http/http_types.hpp"
 
 namespace golive::security {
 
@@ -41,7 +41,7 @@ std::optional<SqlErrorSignal> find_sql_error(std::string_view body);
 // What a response says, independent of echoed input and timestamps: status
 // plus the row count of a JSON array, the "code" of a JSON error object, or
 // the body length with `payload` removed.
-std::string response_shape(const core::HttpResponse& response, const std::string& payload);
+std::string response_shape(const http::HttpResponse& response, const std::string& payload);
 
 // ---- stored XSS ------------------------------------------------------------
 

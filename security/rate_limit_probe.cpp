@@ -4,7 +4,7 @@
 #include <map>
 #include <optional>
 
-#include "core/crypto.hpp"
+#include "target/crypto.hpp"
 #include "core/interrupt.hpp"
 
 namespace golive::security {
@@ -23,10 +23,10 @@ struct BurstOutcome {
 // Sends up to settings.burst requests made by `make` one after another,
 // stopping at the first 429.
 BurstOutcome burst(const ProbeClient& client, const HttpSecuritySettings& settings,
-                   const std::function<core::HttpRequest(int)>& make) {
+                   const std::function<http::HttpRequest(int)>& make) {
   BurstOutcome outcome;
   for (int i = 1; i <= settings.burst && !core::interrupted(); ++i) {
-    const core::HttpResponse response = client.send(make(i));
+    const http::HttpResponse response = client.send(make(i));
     ++outcome.sent;
     ++outcome.statuses[response.status];
     if (response.status / 100 == 2) {
@@ -125,7 +125,7 @@ void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings&
   const auto& env = client.env();
   const std::string signup_path = env.paths.auth + "/signup";
   const BurstOutcome signup = burst(client, settings, [&](int i) {
-    core::HttpRequest request = client.request("POST", signup_path);
+    http::HttpRequest request = client.request("POST", signup_path);
     request.headers.emplace_back("Content-Type", "application/json");
     // A distinct email per request (so only a per-IP limit can stop the
     // burst) and a password too short to be accepted.
@@ -141,7 +141,7 @@ void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings&
 
   const std::string token_path = env.paths.auth + "/token?grant_type=password";
   const BurstOutcome token = burst(client, settings, [&](int i) {
-    core::HttpRequest request = client.request("POST", token_path);
+    http::HttpRequest request = client.request("POST", token_path);
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = nlohmann::json({{"email", "golive-burst-" + run + "-" + std::to_string(i) +
                                                  "@example.test"},

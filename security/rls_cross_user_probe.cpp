@@ -4,7 +4,8 @@
 #include <chrono>
 #include <random>
 
-#include "core/postgres.hpp"
+#include "core/random_id.hpp"
+#include "target/postgres.hpp"
 
 namespace golive::security {
 
@@ -22,28 +23,13 @@ std::string quote_ident(const std::string& name) {
   return quoted + "\"";
 }
 
-std::string random_hex(std::size_t digits) {
-  static thread_local std::mt19937_64 generator{std::random_device{}()};
-  const char* hex = "0123456789abcdef";
-  std::string text;
-  for (std::size_t i = 0; i < digits; ++i) text += hex[generator() % 16];
-  return text;
-}
-
-std::string random_uuid() {
-  std::string h = random_hex(32);
-  h[12] = '4';
-  h[16] = "89ab"[h[16] % 4];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
-
 // A fresh value for a key column of `type`, or null when golive cannot make one.
 nlohmann::json fresh_key_value(const std::string& type) {
-  if (type == "uuid") return random_uuid();
-  if (type == "text" || type.rfind("character varying", 0) == 0) return "golive-probe-" + random_hex(12);
+  if (type == "uuid") return core::random_uuid();
+  if (type == "text" || type.rfind("character varying", 0) == 0) return "golive-probe-" + core::random_hex(6);
   if (type == "date") return "1970-01-02";
   if (type.rfind("timestamp", 0) == 0) return "1970-01-02T00:00:00Z";
-  if (type == "integer" || type == "bigint") return 900000000 + static_cast<long long>(std::stoul(random_hex(6), nullptr, 16));
+  if (type == "integer" || type == "bigint") return 900000000 + static_cast<long long>(std::stoul(core::random_hex(3), nullptr, 16));
   return nullptr;
 }
 
@@ -62,7 +48,7 @@ struct Actor {
   std::string label() const { return user_id.empty() ? role : "user A (" + user_id + ")"; }
 };
 
-// core::impersonate for a subtransaction: SET LOCAL ROLE plus the claims
+// target::impersonate for a subtransaction: SET LOCAL ROLE plus the claims
 // PostgREST sets. Both are undone when the subtransaction rolls back.
 void impersonate_in(pqxx::subtransaction& sub, const Actor& actor) {
   nlohmann::json claims = {{"role", actor.role}};
@@ -391,7 +377,7 @@ std::optional<ProbeUsers> pick_probe_users(pqxx::work& txn, const std::vector<Ta
 
 TableProbeOutcome probe_table(pqxx::connection& connection, const TableInfo& table, const ProbeUsers& users) {
   TableProbeOutcome outcome;
-  core::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
+  target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
     outcome = TableProber(txn, table, users).run();
   });
   return outcome;
@@ -399,7 +385,7 @@ TableProbeOutcome probe_table(pqxx::connection& connection, const TableInfo& tab
 
 std::map<std::string, long long> count_rows(pqxx::connection& connection, const std::vector<TableInfo>& tables) {
   std::map<std::string, long long> counts;
-  core::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
+  target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
     for (const auto& table : tables) {
       counts[table.qualified()] = txn.exec("SELECT count(*) FROM " + table.sql_name())[0][0].as<long long>();
     }

@@ -1,5 +1,5 @@
 // RlsCrossUserProbe: the dynamic half of the RLS suite. For one table it
-// impersonates anon and an authenticated user A (core::impersonate, as
+// impersonates anon and an authenticated user A (target::impersonate, as
 // PostgREST does) and tries to read, insert, update and delete what the
 // table's expectation forbids: user B's rows, rows owned by B, A's own rows
 // moved to B, service-only writes, inactive catalogue rows.

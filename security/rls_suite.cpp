@@ -5,7 +5,7 @@
 
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
-#include "core/postgres.hpp"
+#include "target/postgres.hpp"
 #include "security/rls_cross_user_probe.hpp"
 #include "security/rls_static_audit.hpp"
 #include "security/rls_table_model.hpp"
@@ -74,7 +74,7 @@ std::string default_rls_expectations_file() {
   return std::string(GOLIVE_SECURITY_DATA_DIR) + "/rls_expectations.json";
 }
 
-RlsSettings read_rls_settings(const core::Environment& env, const RlsOptions& options) {
+RlsSettings read_rls_settings(const config::Environment& env, const RlsOptions& options) {
   if (env.database_url.empty()) {
     throw core::InputError(env.source_file, "/database_url",
                            "the RLS probes need database_url (a PostgreSQL URL of a role that may SET ROLE "
@@ -123,12 +123,12 @@ RlsSettings read_rls_settings(const core::Environment& env, const RlsOptions& op
   return settings;
 }
 
-RlsSuiteOutcome run_rls_suite(const core::Environment& env, const RlsOptions& options, core::ResultSink& sink) {
+RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& options, core::ResultSink& sink) {
   RlsSettings settings = read_rls_settings(env, options);
   RlsSuiteOutcome outcome;
   CountingSink counted(sink);
 
-  auto connected = core::connect_database(env.database_url);
+  auto connected = target::connect_database(env.database_url);
   if (!connected.ok()) {
     auto check = suite_check("security.rls.database", "The RLS probes can connect to the database");
     check.status = core::CheckStatus::kError;
@@ -145,7 +145,7 @@ RlsSuiteOutcome run_rls_suite(const core::Environment& env, const RlsOptions& op
   std::vector<TableInfo> tables;
   auto static_start = Clock::now();
   try {
-    core::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
+    target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
       txn.exec("SET TRANSACTION READ ONLY");
       tables = load_table_model(txn, settings.exposed_schemas, settings.rls_expectations);
       for (const auto& check : run_rls_static_audit(txn, tables, settings.exposed_schemas)) counted.record(check);
@@ -161,7 +161,7 @@ RlsSuiteOutcome run_rls_suite(const core::Environment& env, const RlsOptions& op
     if (!settings.probe_user_a.empty()) {
       users = ProbeUsers{settings.probe_user_a, settings.probe_user_b};
     } else {
-      core::with_rolled_back_transaction(connection, [&](pqxx::work& txn) { users = pick_probe_users(txn, tables); });
+      target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) { users = pick_probe_users(txn, tables); });
     }
     nlohmann::json probed = nlohmann::json::array(), present = nlohmann::json::array();
     for (const auto& table : tables) present.push_back(table.qualified());

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::security {
@@ -48,12 +48,12 @@ struct RlsSuiteOutcome {
 
 // Reads and validates env.sections["security"]; throws core::InputError
 // naming the file and JSON pointer, including when database_url is empty.
-RlsSettings read_rls_settings(const core::Environment& env, const RlsOptions& options);
+RlsSettings read_rls_settings(const config::Environment& env, const RlsOptions& options);
 
 // Runs the audit and the probes, recording every CheckResult in `sink`.
 // Throws core::InputError for bad input; an unreachable database is a
 // `security.rls.database` check with status error, not an exception.
-RlsSuiteOutcome run_rls_suite(const core::Environment& env, const RlsOptions& options, core::ResultSink& sink);
+RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& options, core::ResultSink& sink);
 
 // The shipped defaults: <source dir>/security/rls_expectations.json.
 std::string default_rls_expectations_file();

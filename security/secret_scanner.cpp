@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "core/jwt.hpp"
+#include "target/jwt.hpp"
 
 namespace golive::security {
 
@@ -59,7 +59,7 @@ std::size_t service_role_jwt_length(std::string_view text, std::size_t pos, std:
   }
   *consumed = end - pos;
   if (dots != 2) return 0;
-  const auto parts = core::jwt_decode_unverified(text.substr(pos, end - pos));
+  const auto parts = target::jwt_decode_unverified(text.substr(pos, end - pos));
   if (!parts) return 0;
   const auto role = parts->payload.find("role");
   if (role == parts->payload.end() || !role->is_string() || *role != "service_role") return 0;

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <system_error>
 
-#include "core/http_engine.hpp"
+#include "http/curl/curl_http_client.hpp"
 #include "core/input_error.hpp"
 
 namespace golive::security {
@@ -157,19 +157,19 @@ void scan_path(const std::string& path, const SecretScanLimits& limits, SecretSc
   }
 }
 
-std::string scan_url(const std::string& url, const core::HttpEngineOptions& engine,
+std::string scan_url(const std::string& url, const http::ClientOptions& engine,
                      std::chrono::milliseconds timeout, const SecretScanLimits& limits,
                      SecretScanReport& report, bool missing_is_failure) {
-  core::HttpRequest request;
+  http::HttpRequest request;
   request.url = url;
   request.timeout = timeout;
   // One byte more than the bound tells a truncated document from one that fits;
   // a bigger body fails with kTooLarge, so allow a generous cap and cut here.
   request.max_response_bytes = std::max<std::size_t>(limits.max_file_bytes * 4, 1 << 20);
-  core::HttpResponse response = core::fetch(std::move(request), engine);
+  http::HttpResponse response = http::fetch(std::move(request), engine);
   if (!response.transport_ok()) {
     report.failures.push_back(
-        {url, std::string(core::to_string(response.error)) + ": " + response.error_message});
+        {url, std::string(http::to_string(response.error)) + ": " + response.error_message});
     return "";
   }
   if (response.status / 100 != 2) {

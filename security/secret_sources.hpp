@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/http_engine_options.hpp"
+#include "http/client_options.hpp"
 #include "security/secret_scanner.hpp"
 
 namespace golive::security {
@@ -73,7 +73,7 @@ void scan_text(const std::string& source, std::string_view text, const SecretSca
 // status when `missing_is_failure` (a named bundle must be there; an
 // optional page may be absent). Returns the body scanned (empty otherwise),
 // so a page can be searched for its script bundles.
-std::string scan_url(const std::string& url, const core::HttpEngineOptions& engine,
+std::string scan_url(const std::string& url, const http::ClientOptions& engine,
                      std::chrono::milliseconds timeout, const SecretScanLimits& limits,
                      SecretScanReport& report, bool missing_is_failure = true);
 

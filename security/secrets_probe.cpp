@@ -47,7 +47,7 @@ nlohmann::json coverage_json(const SecretScanReport& report) {
           {"not_allowed", report.not_allowed}};
 }
 
-std::string url_for(const core::Environment& env, const std::string& path_or_url) {
+std::string url_for(const config::Environment& env, const std::string& path_or_url) {
   return path_or_url.rfind("http://", 0) == 0 || path_or_url.rfind("https://", 0) == 0
              ? path_or_url
              : env.url(path_or_url);
@@ -97,7 +97,7 @@ std::string source_slug(const std::string& source) {
   return slug.empty() ? "source" : slug;
 }
 
-SecretsSettings read_secrets_settings(const core::Environment& env) {
+SecretsSettings read_secrets_settings(const config::Environment& env) {
   SecretsSettings settings;
   const auto section = env.sections.find("security");
   if (section == env.sections.end() || section->second.is_null()) return settings;
@@ -120,12 +120,8 @@ SecretsSettings read_secrets_settings(const core::Environment& env) {
   return settings;
 }
 
-core::HttpEngineOptions allowlisted_engine(const core::Environment& env) {
-  core::HttpEngineOptions options;
-  options.host_allowed = [&env](std::string_view host) {
-    return env.host_allowed(std::string(host));
-  };
-  return options;
+http::ClientOptions allowlisted_engine(const config::Environment& env) {
+  return http::client_options_for(env);
 }
 
 void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink) {
@@ -174,10 +170,10 @@ void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink) 
   }
 }
 
-void run_secrets_probe(const core::Environment& env, std::chrono::milliseconds timeout,
+void run_secrets_probe(const config::Environment& env, std::chrono::milliseconds timeout,
                        core::ResultSink& sink) {
   const SecretsSettings settings = read_secrets_settings(env);
-  const core::HttpEngineOptions engine = allowlisted_engine(env);
+  const http::ClientOptions engine = allowlisted_engine(env);
   SecretScanReport report;
 
   CheckBuilder bundle("security.secrets.bundle", "The frontend bundle carries no server secret",
@@ -224,7 +220,7 @@ void run_secrets_probe(const core::Environment& env, std::chrono::milliseconds t
     ++followed;
     // A script on a host outside allowed_hosts (a CDN, an analytics tag) is
     // not fetched, only listed: widen the allowlist to scan it.
-    if (!env.host_allowed(core::url_host(script))) {
+    if (!env.host_policy->allows_url(script)) {
       report.not_allowed.push_back(script);
       continue;
     }

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "security/secret_sources.hpp"
 
@@ -44,7 +44,7 @@ struct SecretsSettings {
 };
 
 // Throws core::InputError naming the env file and the JSON pointer.
-SecretsSettings read_secrets_settings(const core::Environment& env);
+SecretsSettings read_secrets_settings(const config::Environment& env);
 
 // Records the checks of a finished scan. Every secret found is also given to
 // core::Redactor::global(), so no writer can print it even by accident.
@@ -53,11 +53,11 @@ void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink);
 // The suite part (`golive run`, `golive probe secrets` without --path/--url):
 // scans the named bundles (or records security.secrets.bundle as skipped),
 // the served pages and the scripts they load, then records the checks.
-void run_secrets_probe(const core::Environment& env, std::chrono::milliseconds timeout,
+void run_secrets_probe(const config::Environment& env, std::chrono::milliseconds timeout,
                        core::ResultSink& sink);
 
 // Engine options whose host rail is env.host_allowed (safety.allowed_hosts).
-core::HttpEngineOptions allowlisted_engine(const core::Environment& env);
+http::ClientOptions allowlisted_engine(const config::Environment& env);
 
 // A check-id segment for a file path or URL (scheme and port dropped):
 // lowercase letters, digits and "_", at most 60 characters (the tail, which

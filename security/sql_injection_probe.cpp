@@ -14,7 +14,7 @@ constexpr double kSleepShare = 0.8;  // share of the sleep a delayed answer must
 // One payload sent into one target, and what came back.
 struct Probe {
   std::string payload;  // the injected value, without the target's prefix
-  core::HttpResponse response;
+  http::HttpResponse response;
   double elapsed_ms = 0;  // wall time of the request, ms
 };
 
@@ -147,7 +147,7 @@ std::optional<nlohmann::json> try_time_based(TargetRun& run, const std::string& 
 // A 405, or a 404 that is a router's or PostgREST's "no such thing" rather
 // than the endpoint's own answer (redeem-token's 404 invalid_token is an
 // answer worth probing).
-bool route_missing(const core::HttpResponse& response) {
+bool route_missing(const http::HttpResponse& response) {
   if (response.status == 405) return true;
   if (response.status != 404) return false;
   const auto body = nlohmann::json::parse(response.body, nullptr, false);

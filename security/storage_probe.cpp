@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/crypto.hpp"
+#include "target/crypto.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 
@@ -19,7 +19,7 @@ using Clock = std::chrono::system_clock;
 
 constexpr std::chrono::milliseconds kSleepSlice{100};  // interrupt latency while waiting
 
-bool accepted(const core::HttpResponse& response) {
+bool accepted(const http::HttpResponse& response) {
   return response.transport_ok() && response.status / 100 == 2;
 }
 
@@ -54,14 +54,14 @@ struct StorageContext {
     return client.env().paths.storage + "/object/sign/" + settings.bucket + "/" + name;
   }
   // True when a response handed out A's probe object.
-  bool served_object(const core::HttpResponse& response) const {
+  bool served_object(const http::HttpResponse& response) const {
     return accepted(response) && response.body.find(content) != std::string::npos;
   }
 };
 
-core::HttpResponse upload(const StorageContext& ctx, const std::string& name,
+http::HttpResponse upload(const StorageContext& ctx, const std::string& name,
                           const std::string& content_type, std::string body) {
-  core::HttpRequest request = ctx.client.request("POST", ctx.object_path(name));
+  http::HttpRequest request = ctx.client.request("POST", ctx.object_path(name));
   request.headers.emplace_back("Authorization", "Bearer " + ctx.a.access_token);
   request.headers.emplace_back("Content-Type", content_type);
   request.body = std::move(body);
@@ -70,11 +70,11 @@ core::HttpResponse upload(const StorageContext& ctx, const std::string& name,
 
 // GET of a signed URL as the target returned it: an absolute URL, a path
 // below base_url, or (Supabase's own shape) a path below the storage prefix.
-core::HttpResponse get_signed(const StorageContext& ctx, const std::string& signed_url) {
+http::HttpResponse get_signed(const StorageContext& ctx, const std::string& signed_url) {
   const std::string& storage = ctx.client.env().paths.storage;
   std::string path = signed_url;
   if (signed_url.rfind("/object/", 0) == 0) path = storage + signed_url;
-  core::HttpRequest request = ctx.client.request("GET", path);
+  http::HttpRequest request = ctx.client.request("GET", path);
   if (signed_url.rfind("http://", 0) == 0 || signed_url.rfind("https://", 0) == 0) {
     request.url = signed_url;
   }
@@ -314,7 +314,7 @@ void clean_up(StorageContext& ctx) {
 
 }  // namespace
 
-StorageSettings read_storage_settings(const core::Environment& env) {
+StorageSettings read_storage_settings(const config::Environment& env) {
   StorageSettings settings;
   const auto section = env.sections.find("security");
   if (section == env.sections.end() || section->second.is_null()) return settings;

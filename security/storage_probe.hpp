@@ -34,7 +34,7 @@
 #include <cstddef>
 #include <string>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "security/http_probe_support.hpp"
 
@@ -52,7 +52,7 @@ struct StorageSettings {
 };
 
 // Throws core::InputError naming the env file and the JSON pointer.
-StorageSettings read_storage_settings(const core::Environment& env);
+StorageSettings read_storage_settings(const config::Environment& env);
 
 void run_storage_probe(const ProbeClient& client, const StorageSettings& settings,
                        core::ResultSink& sink);

@@ -10,7 +10,7 @@ namespace {
 const std::vector<std::pair<std::string, std::string>> kRepresentation = {
     {"Prefer", "return=representation"}};
 
-bool accepted(const std::optional<core::HttpResponse>& response) {
+bool accepted(const std::optional<http::HttpResponse>& response) {
   return response && response->transport_ok() && response->status / 100 == 2;
 }
 
@@ -25,7 +25,7 @@ const XssPayload& payload_for(const std::vector<XssPayload>& payloads, const std
 std::string store_payloads(InjectionContext& ctx, const std::vector<XssPayload>& payloads,
                            std::string* course_id, nlohmann::json& writes) {
   const std::string rest = ctx.client().env().paths.rest;
-  const auto record = [&](const std::string& what, const std::optional<core::HttpResponse>& r) {
+  const auto record = [&](const std::string& what, const std::optional<http::HttpResponse>& r) {
     writes[what] = r ? response_excerpt(*r, 120) : nlohmann::json("request budget spent");
     return accepted(r);
   };

@@ -1,4 +1,4 @@
-// Helpers shared by the tests of core::HttpClient implementations (HttpEngine,
+// Helpers shared by the tests of http::HttpClient implementations (CurlHttpClient,
 // NativeHttpClient): drive an io_context until a condition holds, send one
 // request and wait for its response, find a local port nothing listens on,
 // and count this process's open file descriptors (leak checks).
@@ -20,7 +20,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/http_types.hpp"
+#include "http/http_types.hpp"
 
 namespace golive::testing {
 
@@ -36,20 +36,20 @@ bool run_until(boost::asio::io_context& io, Predicate done,
   return done();
 }
 
-inline core::HttpRequest get(const std::string& url) {
-  core::HttpRequest request;
+inline http::HttpRequest get(const std::string& url) {
+  http::HttpRequest request;
   request.url = url;
   return request;
 }
 
 // Sends one request on `client` and runs `io` (the client's io_context) until
 // it completes; a request that never completes fails the test.
-inline core::HttpResponse send_and_wait(boost::asio::io_context& io, core::HttpClient& client,
-                                        core::HttpRequest request) {
-  std::optional<core::HttpResponse> result;
-  client.send(std::move(request), [&](core::HttpResponse&& response) { result = std::move(response); });
+inline http::HttpResponse send_and_wait(boost::asio::io_context& io, http::HttpClient& client,
+                                        http::HttpRequest request) {
+  std::optional<http::HttpResponse> result;
+  client.send(std::move(request), [&](http::HttpResponse&& response) { result = std::move(response); });
   EXPECT_TRUE(run_until(io, [&] { return result.has_value(); }));
-  return result.value_or(core::HttpResponse{});
+  return result.value_or(http::HttpResponse{});
 }
 
 // A port on 127.0.0.1 with nothing listening (bound, then released).

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "core/environment.hpp"
+#include "config/environment.hpp"
 
 namespace golive::testing {
 
@@ -97,7 +97,7 @@ void ReferenceEnv::up_or_throw() {
 }
 
 std::string ReferenceEnv::var(const std::string& key) const {
-  auto vars = core::read_vars_file(state_dir_ + "/state.env");
+  auto vars = config::read_vars_file(state_dir_ + "/state.env");
   auto found = vars.find(key);
   if (found == vars.end() || found->second.empty()) {
     throw std::runtime_error(key + " is not set in " + state_dir_ + "/state.env");

@@ -303,8 +303,9 @@ TestHttpServer::Handler TestHttpServer::Impl::find_handler(std::string_view path
   return nullptr;
 }
 
-TestHttpServer::TestHttpServer() : impl_(std::make_unique<Impl>(*this)) {
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+TestHttpServer::TestHttpServer(const std::string& address)
+    : address_(address), impl_(std::make_unique<Impl>(*this)) {
+  const tcp::endpoint endpoint(asio::ip::make_address(address_), 0);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   impl_->acceptor.bind(endpoint);
@@ -332,7 +333,8 @@ TestHttpServer::~TestHttpServer() {
 }
 
 std::string TestHttpServer::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  const std::string host = address_.find(':') != std::string::npos ? "[" + address_ + "]" : address_;
+  return "http://" + host + ":" + std::to_string(port_) + path;
 }
 
 void TestHttpServer::release_held() {

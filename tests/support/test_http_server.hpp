@@ -56,13 +56,16 @@ class TestHttpServer {
  public:
   using Handler = std::function<TestReply(const TestRequest&)>;
 
-  TestHttpServer();  // listening and serving when the constructor returns
+  // Listening and serving when the constructor returns, on 127.0.0.1 or,
+  // with `address` "::1", on the IPv6 loopback.
+  explicit TestHttpServer(const std::string& address = "127.0.0.1");
   ~TestHttpServer();
   TestHttpServer(const TestHttpServer&) = delete;
   TestHttpServer& operator=(const TestHttpServer&) = delete;
 
   unsigned short port() const { return port_; }
-  // "http://127.0.0.1:<port>" + path
+  const std::string& address() const { return address_; }
+  // "http://127.0.0.1:<port>" + path ("http://[::1]:<port>" on IPv6)
   std::string url(const std::string& path) const;
 
   // Call before sending the requests that use it.
@@ -85,6 +88,7 @@ class TestHttpServer {
   struct Impl;
 
  private:
+  std::string address_;
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   unsigned short port_ = 0;

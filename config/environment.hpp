@@ -1,0 +1,115 @@
+// Environment: one JSON file describes one target (local, staging, prod).
+// Values may be "${VAR}" (or "${VAR:-default}", or embedded in a longer
+// string); they are read from the process environment, falling back to the
+// optional `vars_file` (KEY=VALUE lines, e.g. the reference target's state).
+// Every missing variable is reported in one error. Values of secret-bearing
+// keys are registered with the Redactor as they are resolved.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/host_policy.hpp"
+#include "config/tls_settings.hpp"
+#include "core/redactor.hpp"
+
+namespace golive::config {
+
+struct ApiPaths {
+  std::string auth = "/auth/v1";
+  std::string rest = "/rest/v1";
+  std::string functions = "/functions/v1";
+  std::string storage = "/storage/v1";
+};
+
+struct StripeSettings {
+  std::string webhook_url;     // full URL; defaults to base_url + functions + "/stripe-webhook"
+  std::string webhook_secret;  // whsec_...; never printed
+  std::string secret_key;      // sk_test_... (optional); an sk_live_ key is refused for replay
+};
+
+struct TestUser {
+  std::string email;
+  std::string password;
+};
+
+struct AuthSettings {
+  bool signup_enabled = true;        // suites may create and delete their own users
+  bool captcha_required = false;     // signup and login need a captcha token
+  std::string captcha_token;         // a test token the target accepts
+  std::vector<TestUser> test_users;  // pre-existing users, when signup is off
+};
+
+struct SlaTargets {
+  double availability = 0.999;  // success ratio target over a run
+  double p95_ms = 500;          // latency SLO, milliseconds
+  double p99_ms = 1500;         // latency SLO, milliseconds
+};
+
+struct SafetyLimits {
+  double max_rps = 0;                      // 0 = no cap; requests per second across all workers
+  std::vector<std::string> allowed_hosts;  // empty = the host of base_url only
+};
+
+struct Environment {
+  std::string source_file;  // where it was loaded from, for messages
+  std::string name;
+  bool production = false;
+  std::string base_url;  // no trailing slash
+  ApiPaths paths;
+  std::string anon_key;
+  std::string service_role_key;  // optional; enables service-role checks
+  std::string jwt_secret;        // optional; enables JWT forging probes
+  std::string database_url;      // optional; enables RLS and schema probes
+  StripeSettings stripe;
+  AuthSettings auth;
+  SlaTargets sla;
+  SafetyLimits safety;
+  // Suite-specific sections, validated by their suites: "e2e", "load",
+  // "security", "contract", "db". Kept as parsed JSON with their pointers.
+  std::map<std::string, nlohmann::json> sections;
+  // JSON pointers of secret-bearing keys whose value is written literally in
+  // the file instead of coming from a ${VAR} (secrets belong in a vault).
+  std::vector<std::string> literal_secret_pointers;
+
+  TlsSettings tls;  // the "tls" section: trust, client certificate, verification
+  // Built once at load from base_url and safety.allowed_hosts; every client
+  // asks it whether a URL may be sent. Never null after load_environment.
+  std::shared_ptr<const HostPolicy> host_policy;
+
+  std::string url(const std::string& path) const { return base_url + path; }
+};
+
+using VariableLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The process environment.
+VariableLookup process_variables();
+
+// Loads, resolves and validates. Throws InputError (exit code 2) naming the
+// file and pointer, or listing every missing variable at once.
+Environment load_environment(const std::string& path, const VariableLookup& lookup,
+                             core::Redactor& redactor);
+
+// Parses KEY=VALUE lines (blank lines and # comments ignored).
+std::map<std::string, std::string> read_vars_file(const std::string& path);
+
+// What each suite can do with this environment, one line each, e.g.
+// "security.rls: skipped: no database_url". Used by `golive env check`.
+struct Capability {
+  std::string suite;
+  bool available;
+  std::string detail;
+};
+std::vector<Capability> describe_capabilities(const Environment& env);
+
+// Refuses destructive or load work on a production environment unless the
+// user passed --allow-production. Throws InputError naming the file.
+void require_non_production(const Environment& env, bool allow_production,
+                            const std::string& activity);
+
+}  // namespace golive::config

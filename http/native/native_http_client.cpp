@@ -1,0 +1,131 @@
+#include "http/native/native_http_client.hpp"
+
+#include <boost/asio/post.hpp>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "http/native/native_connection.hpp"
+#include "http/native/native_host_pool.hpp"
+#include "http/native/native_http_request.hpp"
+#include "core/url.hpp"
+
+namespace golive::http {
+
+using Clock = NativeClock;
+
+NativeHttpClient::NativeHttpClient(boost::asio::io_context& io, ClientOptions options)
+    : io_(io), options_(std::move(options)), readiness_(io) {}
+
+NativeHttpClient::~NativeHttpClient() {
+  for (auto& [key, pool] : pools_) {
+    pool->waiting.clear();
+    pool->waiting_timer.reset();  // its pending wait completes as cancelled and touches nothing
+    pool->idle.clear();
+    for (auto& connection : pool->connections) connection->detach();
+    pool->connections.clear();
+  }
+}
+
+boost::asio::any_io_executor NativeHttpClient::executor() {
+  return io_.get_executor();
+}
+
+std::size_t NativeHttpClient::open_connections() const {
+  std::size_t count = 0;
+  for (const auto& [key, pool] : pools_) count += pool->connections.size();
+  return count;
+}
+
+void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
+  const Clock::time_point started = Clock::now();
+  std::optional<core::Url> url = core::parse_url(request.url);
+  if (!url || url->tls()) {
+    HttpResponse refused;
+    refused.error = HttpErrorCategory::kNotAllowed;
+    refused.error_message = "the native client sends plain http:// URLs only: " + request.url;
+    complete_later(std::move(on_complete), std::move(refused));
+    return;
+  }
+  if (std::optional<std::string> unsafe = unsafe_request_text(request, url->target)) [[unlikely]] {
+    HttpResponse refused;
+    refused.error = HttpErrorCategory::kOther;
+    refused.error_message = "request not sent: " + *unsafe;
+    complete_later(std::move(on_complete), std::move(refused));
+    return;
+  }
+
+  NativeHostPool* pool = last_pool_;
+  if (pool == nullptr || pool->port != url->port || pool->host != url->host) {
+    std::string key = url->authority();
+    auto [it, inserted] = pools_.try_emplace(key);
+    if (inserted) {
+      it->second = std::make_unique<NativeHostPool>();
+      it->second->client = this;
+      it->second->key = key;
+      it->second->host = url->host;
+      // The policy decides once per host:port, when its pool is made.
+      it->second->allowed = !options_.host_policy || options_.host_policy->allows(*url);
+      it->second->host_header = url->explicit_port ? key : (url->ipv6 ? "[" + url->host + "]" : url->host);
+      it->second->port = url->port;
+      it->second->max_connections = static_cast<std::size_t>(options_.max_connections_per_host > 0
+                                                                 ? options_.max_connections_per_host
+                                                                 : kDefaultMaxConnectionsPerHost);
+    }
+    pool = it->second.get();
+    last_pool_ = pool;
+  }
+  if (!pool->allowed) [[unlikely]] {
+    HttpResponse refused;
+    refused.error = HttpErrorCategory::kNotAllowed;
+    refused.error_message = "host '" + pool->host + "' is not in the allowed hosts";
+    complete_later(std::move(on_complete), std::move(refused));
+    return;
+  }
+
+  NativeExchange exchange;
+  exchange.target = std::move(url->target);
+  exchange.request = std::move(request);
+  exchange.on_complete = std::move(on_complete);
+  exchange.started = started;
+  // As with curl, a timeout of 0 (or less) means none: a year stands in for "never".
+  exchange.deadline =
+      started + (exchange.request.timeout.count() > 0
+                     ? std::chrono::duration_cast<Clock::duration>(exchange.request.timeout)
+                     : std::chrono::duration_cast<Clock::duration>(std::chrono::hours(24 * 365)));
+  ++in_flight_;
+  ++send_depth_;
+  pool->dispatch(std::move(exchange));
+  --send_depth_;
+}
+
+void NativeHttpClient::cancel_all() {
+  ++send_depth_;
+  for (auto& [key, pool] : pools_) {
+    while (!pool->waiting.empty()) {
+      NativeExchange exchange = std::move(pool->waiting.front());
+      pool->waiting.pop_front();
+      HttpResponse cancelled;
+      cancelled.error = HttpErrorCategory::kCancelled;
+      cancelled.error_message = "cancelled before completion";
+      --in_flight_;
+      complete_later(std::move(exchange.on_complete), std::move(cancelled));
+    }
+    std::vector<std::shared_ptr<NativeConnection>> busy;
+    for (auto& connection : pool->connections) {
+      if (connection->busy()) busy.push_back(connection);
+    }
+    for (auto& connection : busy) connection->cancel();
+  }
+  --send_depth_;
+}
+
+void NativeHttpClient::complete_later(ResponseCallback on_complete, HttpResponse response) {
+  if (!on_complete) return;
+  boost::asio::post(io_,
+                    [callback = std::move(on_complete), response = std::move(response)]() mutable {
+                      callback(std::move(response));
+                    });
+}
+
+}  // namespace golive::http

@@ -1,0 +1,89 @@
+// NativeHttpClient: a second http::HttpClient for plain http:// load traffic,
+// without libcurl on the hot path. Same model as CurlHttpClient: one client per
+// io_context thread, no locks, completions run on that io_context.
+//
+//   boost::asio::io_context io{1};
+//   NativeHttpClient client(io, {});
+//   client.send({.url = "http://127.0.0.1:8080/health"},
+//               [](HttpResponse&& r) { /* r.status, r.error, r.timing */ });
+//   io.run();
+//
+// Each (host, port) has a pool of keep-alive TCP connections (TCP_NODELAY),
+// opened on demand up to max_connections_per_host (0 in the options means
+// kDefaultMaxConnectionsPerHost) and reused after every complete response;
+// further requests wait in the pool's queue. `Connection: close`, a
+// close-delimited body, EOF or any error retires a connection. A request on
+// a reused connection that the server had closed while it was idle is sent
+// again, once, on a fresh connection when nothing of its response arrived.
+// A request serialises into one buffer and leaves in one write. A host name
+// is resolved once per (host, port) and cached for the client's life.
+//
+// Errors are data, as in CurlHttpClient: kNotAllowed (allowlist, or not
+// http://), kDns, kConnect, kTimeout (request.timeout, which also bounds the
+// wait in the queue and options.connect_timeout the connect), kReset,
+// kProtocol, kTooLarge (request.max_response_bytes, or a header block over
+// kMaxHeaderBytes), kCancelled, kOther (CR/LF/NUL in the method, target or
+// headers, which could split the request: never sent). Timing: dns_ms and connect_ms (= tls_ms) are
+// 0 on a reused connection; first_byte_ms and total_ms from send().
+//
+// Not thread-safe. Destroying the client drops in-flight requests without
+// calling their callbacks (cancel_all() first completes them with
+// kCancelled); never destroy it from inside one of its own callbacks.
+// ClientOptions fields used: max_connections_per_host, user_agent,
+// connect_timeout, host_allowed (TLS, proxy and HTTP/2 settings do not apply).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "http/client_options.hpp"
+#include "http/http_types.hpp"
+#include "http/native/native_readiness.hpp"
+
+namespace golive::http {
+
+class NativeConnection;
+struct NativeHostPool;
+
+class NativeHttpClient final : public HttpClient {
+ public:
+  static constexpr long kDefaultMaxConnectionsPerHost = 1024;
+  static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;  // status line + headers, bytes
+
+  NativeHttpClient(boost::asio::io_context& io, ClientOptions options = {});
+  ~NativeHttpClient() override;
+  NativeHttpClient(const NativeHttpClient&) = delete;
+  NativeHttpClient& operator=(const NativeHttpClient&) = delete;
+
+  boost::asio::any_io_executor executor() override;
+  void send(HttpRequest request, ResponseCallback on_complete) override;
+
+  // Completes every in-flight and queued request with kCancelled (callbacks
+  // are posted, not run inside this call) and closes their connections. The
+  // client stays usable.
+  void cancel_all();
+
+  // Requests sent and not yet completed (queued or on a connection).
+  std::size_t in_flight() const { return in_flight_; }
+  // Connections currently open or opening (busy or idle).
+  std::size_t open_connections() const;
+
+ private:
+  friend class NativeConnection;
+  friend struct NativeHostPool;
+  void complete_later(ResponseCallback on_complete, HttpResponse response);
+
+  boost::asio::io_context& io_;
+  ClientOptions options_;
+  NativeReadiness
+      readiness_;  // input on every connection; declared before pools_, so it outlives them
+  std::unordered_map<std::string, std::unique_ptr<NativeHostPool>> pools_;  // key: "host:port"
+  NativeHostPool* last_pool_ = nullptr;  // the pool of the previous send(): skips the map lookup
+  std::size_t in_flight_ = 0;
+  int send_depth_ = 0;  // > 0 inside send()/cancel_all(): completions are posted, never run inline
+};
+
+}  // namespace golive::http

@@ -1,0 +1,61 @@
+#include "http/native/native_http_request.hpp"
+
+#include <string>
+
+#include "core/ascii_case.hpp"
+
+namespace golive::http {
+namespace {
+
+using namespace std::string_view_literals;
+
+}  // namespace
+
+std::optional<std::string> unsafe_request_text(const HttpRequest& request, std::string_view target) {
+  const auto has_line_break = [](std::string_view text) { return text.find_first_of("\r\n\0"sv) != std::string_view::npos; };
+  if (request.method.empty() || has_line_break(request.method) || request.method.find(' ') != std::string::npos) {
+    return "method '" + request.method + "' is not an HTTP token";
+  }
+  if (has_line_break(target) || target.find(' ') != std::string_view::npos) return "the URL contains CR, LF, NUL or a space";
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || has_line_break(name) || name.find(':') != std::string::npos || has_line_break(value)) {
+      return "header '" + name + "' has an empty or unsafe name, or CR/LF in its value";
+    }
+  }
+  return std::nullopt;
+}
+
+void write_request_text(const HttpRequest& request, std::string_view target, std::string_view host_header,
+                        std::string_view user_agent, std::string& out) {
+  out.clear();
+  out.append(request.method).append(" ");
+  out.append(target.empty() ? std::string_view("/") : std::string_view(target));
+  out.append(" HTTP/1.1\r\n");
+  bool has_host = false;
+  bool has_user_agent = false;
+  bool has_accept = false;
+  for (const auto& [name, value] : request.headers) {
+    if (core::equals_ignoring_case(name, "content-length") || core::equals_ignoring_case(name, "transfer-encoding")) continue;
+    if (core::equals_ignoring_case(name, "host")) has_host = true;
+    if (core::equals_ignoring_case(name, "user-agent")) has_user_agent = true;
+    if (core::equals_ignoring_case(name, "accept")) has_accept = true;
+  }
+  if (!has_host) out.append("Host: ").append(host_header).append("\r\n");
+  if (!has_user_agent && !user_agent.empty()) {
+    out.append("User-Agent: ").append(user_agent).append("\r\n");
+  }
+  if (!has_accept) out.append("Accept: */*\r\n");
+  for (const auto& [name, value] : request.headers) {
+    if (core::equals_ignoring_case(name, "content-length") || core::equals_ignoring_case(name, "transfer-encoding")) continue;
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  const bool body_expected = !request.body.empty() || core::equals_ignoring_case(request.method, "post") ||
+                             core::equals_ignoring_case(request.method, "put") ||
+                             core::equals_ignoring_case(request.method, "patch");
+  if (body_expected) out.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
+  out.append("\r\n");
+  out.append(request.body);
+
+}
+
+}  // namespace golive::http

@@ -1,0 +1,66 @@
+#include "run/reference_target.hpp"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <iostream>
+
+#include "run/run_options.hpp"
+#include "core/input_error.hpp"
+
+namespace golive::run {
+
+namespace {
+std::string script() { return golive_home() + "/scripts/reference-env"; }
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+}  // namespace
+
+ShellResult run_shell(const std::string& command) {
+  ShellResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+ReferenceTarget::ReferenceTarget(const std::vector<std::string>& defects) {
+  ShellResult status = run_shell(shell_quote(script()) + " status");
+  bool service_running = status.output.find("service: running") != std::string::npos;
+  started_here_ = !service_running;
+  // One run signs up users in several suites (e2e, contract, authz) from one
+  // IP; the rate-limit probe still expects a 429 well inside its burst.
+  setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "25", /*overwrite=*/0);
+  std::string command = shell_quote(script()) + " up";
+  for (const auto& defect : defects) command += " --defect " + shell_quote(defect);
+  if (started_here_) {
+    // Upstream fault injection (contract.ai_retry.*) needs the target to call
+    // golive's stub; a target someone started by hand keeps its provider.
+    ai_stub_ = std::make_unique<contract::AiProviderStub>();
+    command += " --ai-provider-url " + shell_quote(ai_stub_->url());
+    setenv("GOLIVE_AI_STUB_ADDRESS", ai_stub_->address().c_str(), /*overwrite=*/1);
+  }
+  std::cerr << "golive: starting the embedded reference target (scripts/reference-env up)\n";
+  ShellResult up = run_shell(command);
+  if (up.exit_code != 0) {
+    throw core::InputError(script(), "", "could not start the reference target:\n" + up.output);
+  }
+}
+
+ReferenceTarget::~ReferenceTarget() {
+  if (!started_here_) return;
+  ShellResult down = run_shell(shell_quote(script()) + " down");
+  if (down.exit_code != 0) std::cerr << "golive: reference-env down failed:\n" << down.output;
+  unsetenv("GOLIVE_AI_STUB_ADDRESS");
+}
+
+}  // namespace golive::run

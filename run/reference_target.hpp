@@ -1,0 +1,40 @@
+// ReferenceTarget: starts the embedded reference target (scripts/reference-env
+// up) for a run that was given no --env, and stops it again when the run
+// ends, but only if this run started it: a target someone brought up by hand
+// stays up.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "contract/ai_provider_stub.hpp"
+
+namespace golive::run {
+
+class ReferenceTarget {
+ public:
+  // Throws core::InputError (exit 2) when the script fails, with its stderr.
+  explicit ReferenceTarget(const std::vector<std::string>& defects = {});
+  ~ReferenceTarget();
+  ReferenceTarget(const ReferenceTarget&) = delete;
+  ReferenceTarget& operator=(const ReferenceTarget&) = delete;
+
+  bool started_here() const { return started_here_; }
+
+ private:
+  bool started_here_ = false;
+  // When this run starts the service: the AI provider it calls, a golive stub
+  // on a free port (healthy unless a fault check scripts it); its address is
+  // exported as GOLIVE_AI_STUB_ADDRESS for envs/local.json.
+  std::unique_ptr<contract::AiProviderStub> ai_stub_;
+};
+
+// Runs a shell command, returning its exit code and combined output.
+struct ShellResult {
+  int exit_code = -1;
+  std::string output;
+};
+ShellResult run_shell(const std::string& command);
+
+}  // namespace golive::run

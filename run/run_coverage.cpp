@@ -1,0 +1,93 @@
+#include "run/run_coverage.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "run/endpoint_surface.hpp"
+#include "http/curl/curl_http_client.hpp"
+#include "http/observing_client.hpp"
+
+namespace golive::run {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Declaration {
+  std::vector<run::DeclaredEndpoint> endpoints;
+  std::string source;  // "GET /_golive/routes", "openapi: FILE" or why none was found
+  bool found = false;
+};
+
+Declaration declared_endpoints(const config::Environment& env) {
+  Declaration declaration;
+  http::HttpRequest request;
+  request.url = env.url("/_golive/routes");
+  request.timeout = std::chrono::milliseconds(5000);
+  const http::ClientOptions options = http::client_options_for(env);
+  const http::HttpResponse response = http::fetch(request, options);
+  if (response.transport_ok() && response.status == 200) {
+    try {
+      declaration.endpoints = run::endpoints_from_route_list(nlohmann::json::parse(response.body));
+      declaration.source = "GET /_golive/routes";
+      declaration.found = true;
+      return declaration;
+    } catch (const std::exception&) {
+      // Not golive's route list (some other app answering the path): try OpenAPI.
+    }
+  }
+  const auto contract = env.sections.find("contract");
+  if (contract != env.sections.end() && contract->second.is_object() &&
+      contract->second.contains("openapi") && contract->second["openapi"].is_string()) {
+    fs::path file = contract->second["openapi"].get<std::string>();
+    if (file.is_relative()) file = fs::path(env.source_file).parent_path() / file;
+    std::ifstream in(file);
+    try {
+      declaration.endpoints = run::endpoints_from_openapi(nlohmann::json::parse(in));
+      declaration.source = "openapi: " + file.string();
+      declaration.found = true;
+    } catch (const std::exception& e) {
+      declaration.source = "openapi " + file.string() + " unreadable: " + e.what();
+    }
+    return declaration;
+  }
+  declaration.source =
+      "none: the target has no /_golive/routes and the environment names no contract.openapi";
+  return declaration;
+}
+
+}  // namespace
+
+void SurfaceCoverage::note_table_coverage(const nlohmann::json& record) {
+  if (!record.is_object()) return;
+  std::lock_guard lock(table_mutex_);
+  for (const char* key : {"tables_probed", "tables_present"}) {
+    if (record.contains(key)) table_coverage_[key] = record[key];
+  }
+}
+
+nlohmann::json SurfaceCoverage::record(const config::Environment& env) const {
+  const auto requests = requests_.requests();
+  nlohmann::json record = nlohmann::json::object();
+  const Declaration declaration = declared_endpoints(env);
+  record["endpoints_source"] = declaration.source;
+  if (declaration.found) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& endpoint : declaration.endpoints) names.push_back(endpoint.name());
+    record["endpoints_declared"] = std::move(names);
+    record["endpoints_exercised"] = run::exercised_endpoints(declaration.endpoints, requests, env.base_url);
+  } else {
+    // Nothing to match against: count the distinct request paths on the target.
+    std::set<std::pair<std::string, std::string>> paths;
+    for (const auto& [method, url] : requests) {
+      if (url.rfind(env.base_url, 0) == 0) paths.emplace(method, url.substr(env.base_url.size()));
+    }
+    record["endpoints_exercised"] = paths.size();
+  }
+  std::lock_guard lock(table_mutex_);
+  for (const auto& [key, value] : table_coverage_.items()) record[key] = value;
+  return record;
+}
+
+}  // namespace golive::run

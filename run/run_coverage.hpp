@@ -1,0 +1,45 @@
+// SurfaceCoverage: what one `golive run` exercised of the target. Which API
+// endpoints (every request the functional suites sent, seen through an
+// http::RequestLog handed to them as their request observer) against those
+// the target declares, and which tables the RLS probes covered against
+// those present. Written as one `surface_coverage` meta record
+// (reports/README.md); the reports add the checklist count.
+//
+//   SurfaceCoverage coverage;
+//   e2e_options.request_observer = coverage.observer();   // per suite
+//   coverage.note_table_coverage(rls_outcome.surface_coverage);
+//   writer.record_meta("surface_coverage", coverage.record(env));
+#pragma once
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "config/environment.hpp"
+#include "http/observing_client.hpp"
+
+namespace golive::run {
+
+class SurfaceCoverage {
+ public:
+  // The observer to give every functional suite (never a load stage:
+  // per-request bookkeeping would distort the measurement).
+  http::RequestObserver* observer() { return &requests_; }
+
+  // Keeps the RLS suite's {"tables_probed", "tables_present"} (null is ignored).
+  void note_table_coverage(const nlohmann::json& record);
+
+  // Reads the declared endpoints (GET <base_url>/_golive/routes, else the
+  // OpenAPI file named by the environment's contract.openapi) and returns the
+  // record: endpoints_declared / endpoints_exercised name lists when a
+  // declaration was found (else endpoints_exercised as a count of distinct
+  // request paths), endpoints_source saying where the declaration came from,
+  // and the noted table lists.
+  nlohmann::json record(const config::Environment& env) const;
+
+ private:
+  http::RequestLog requests_;
+  mutable std::mutex table_mutex_;
+  nlohmann::json table_coverage_ = nlohmann::json::object();  // guarded by table_mutex_
+};
+
+}  // namespace golive::run

@@ -1,0 +1,69 @@
+// RunSession: what every suite subcommand and `golive run` set up before a
+// suite runs, and the only writer of run_start and run_end:
+// out/<run-id>/, results.jsonl with a run_start record, and a console sink
+// that prints each result as it arrives (text or JSON lines, --quiet aware)
+// and counts failures. finish() writes run_end and renders every report
+// (report.json, junit.xml, index.html, checklist.md, sla.md) into the run
+// directory, so an interrupted command still leaves a readable partial report.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include <optional>
+
+#include "reports/render_all.hpp"
+#include "run/run_options.hpp"
+#include "core/result_stream.hpp"
+#include "core/run_directory.hpp"
+
+namespace golive::run {
+
+// "[pass] ", "[FAIL] ", "[ERR]  ", "[skip] ": the console's status column.
+const char* status_tag(core::CheckStatus status);
+
+// A probe's console line: "[fail] id (12.3 ms)  message"; the message is
+// shown for everything but a plain pass (info-level passes keep theirs).
+std::string probe_check_line(const core::CheckResult& result);
+
+class RunSession {
+ public:
+  using TextLine = std::function<std::string(const core::CheckResult&)>;
+
+  RunSession(const CommonOptions& options, const config::Environment& env,
+             const nlohmann::json& suites, TextLine text_line);
+  RunSession(const RunSession&) = delete;
+  RunSession& operator=(const RunSession&) = delete;
+
+  core::ResultSink& sink() { return sink_; }
+  core::JsonlResultWriter& writer() { return writer_; }
+  const core::RunDirectory& run_dir() const { return run_dir_; }
+  std::string results_path() const { return run_dir_.file("results.jsonl"); }
+  std::size_t failed() const { return failed_; }
+  std::size_t total() const { return total_; }
+
+  // Writes the run_end record, then renders the reports. A report that
+  // cannot be rendered is a warning on stderr: results.jsonl stays, and
+  // `golive report render` can retry. The rendered verdict, or nullopt when
+  // rendering failed.
+  std::optional<report::Verdict> finish(bool interrupted,
+                                        const report::RenderOptions& render = {});
+  // A probe command's ending: finish(), the "N of M checks failed" summary
+  // (unless `json`), and the exit code: pass only when checks ran and none
+  // failed and the run was not interrupted.
+  int finish_probe(bool interrupted, bool json);
+  // index.html of the rendered reports; "" before finish() or if rendering failed.
+  const std::string& report_path() const { return report_path_; }
+
+ private:
+  core::RunDirectory run_dir_;
+  core::JsonlResultWriter writer_;
+  std::size_t failed_ = 0;
+  std::size_t total_ = 0;
+  std::string report_path_;
+  core::CallbackSink console_;
+  core::TeeSink sink_;
+};
+
+}  // namespace golive::run

@@ -1,0 +1,150 @@
+#include "run/suite_stages.hpp"
+
+#include <iostream>
+
+#include "run/run_coverage.hpp"
+#include "contract/ai_fault_checks.hpp"
+#include "contract/schema_conformance.hpp"
+#include "contract/stripe_replay_suite.hpp"
+#include "core/interrupt.hpp"
+#include "db/db_suite.hpp"
+#include "e2e/e2e_suite.hpp"
+#include "load/load_settings.hpp"
+#include "load/load_suite.hpp"
+#include "security/http_security_suite.hpp"
+#include "security/rls_suite.hpp"
+
+namespace golive::run {
+
+namespace {
+
+// A suite that cannot run with this environment is one skipped check that
+// says why, so the report shows the gap instead of hiding it.
+void record_skip(core::ResultSink& sink, const std::string& id, const std::string& suite,
+                 const std::string& why) {
+  core::CheckResult check;
+  check.id = id;
+  check.suite = suite;
+  check.title = id;
+  check.status = core::CheckStatus::kSkip;
+  check.severity = core::Severity::kInfo;
+  check.message = why;
+  sink.record(check);
+}
+
+void run_rls_stage(const StageContext& stage) {
+  const config::Environment& env = stage.env;
+  core::ResultSink& sink = stage.sink;
+  if (env.database_url.empty()) {
+    record_skip(sink, "security.rls", "security", "no database_url: RLS probes skipped");
+    return;
+  }
+  stage.coverage.note_table_coverage(
+      security::run_rls_suite(env, security::RlsOptions{}, sink).surface_coverage);
+}
+
+void run_db_stage(const StageContext& stage) {
+  const config::Environment& env = stage.env;
+  core::ResultSink& sink = stage.sink;
+  if (env.database_url.empty()) {
+    record_skip(sink, "db.schema", "db", "no database_url: schema and migration checks skipped");
+    return;
+  }
+  db::DbSuiteOptions options;
+  options.home = golive_home();
+  db::run_db_suite(env, options, sink);
+}
+
+void run_e2e_stage(const StageContext& stage) {
+  const config::Environment& env = stage.env;
+  core::ResultSink& sink = stage.sink;
+  auto workflows = e2e::load_workflows(e2e::default_workflows_dir(golive_home()), {});
+  e2e::E2eRunOptions options;
+  options.jobs = 4;
+  options.should_stop = [] { return core::interrupted(); };
+  options.request_observer = stage.coverage.observer();
+  // API schema conformance: every E2E response against its endpoint's schema
+  // (contract/schemas, or the environment's contract.openapi document).
+  contract::SchemaConformance conformance(
+      contract::ResponseSchemas::for_environment(
+          env, contract::default_schemas_dir(golive_home())),
+      env.base_url);
+  options.on_exchange = [&conformance](const e2e::StepExchange& exchange) {
+    conformance.observe(exchange.method, exchange.url, exchange.response,
+                        std::string("e2e.") + std::string(exchange.workflow) + "." +
+                            std::string(exchange.step));
+  };
+  e2e::run_e2e_suite(env, workflows, options, sink);
+  conformance.record_results(sink);
+}
+
+void run_contract_stage(const StageContext& stage) {
+  const config::Environment& env = stage.env;
+  core::ResultSink& sink = stage.sink;
+  if (env.stripe.webhook_secret.empty()) {
+    record_skip(sink, "contract.stripe", "contract",
+                "no stripe.webhook_secret: webhook replay skipped");
+  } else {
+    contract::ContractOptions options;
+    options.events_dir = golive_home() + "/contract/events";
+    options.request_observer = stage.coverage.observer();
+    contract::validate_contract_run(env, options, stage.common.allow_production);
+    contract::run_contract_suite(env, options, sink);
+  }
+  // Upstream fault injection: skipped unless contract.ai_provider_stub is set.
+  contract::run_ai_fault_checks(env, stage.common.allow_production, sink);
+}
+
+void run_http_security_stage(const StageContext& stage) {
+  security::HttpSecurityOptions options;
+  options.request_observer = stage.coverage.observer();
+  security::run_http_security_suite(stage.env, options, stage.sink);
+}
+
+// The environment's load profile (default load/profiles/go-live.json): its
+// threshold and SLA checks go to the sink, its per-scenario summaries (the
+// report's charts) and SLA figures as meta records. One plain progress line
+// every 5 s, so a CI log shows the stage is alive.
+void run_load_stage(const StageContext& stage) {
+  const config::Environment& env = stage.env;
+  const CommonOptions& common = stage.common;
+  core::ResultSink& sink = stage.sink;
+  auto settings = load::read_load_stage_settings(env, golive_home());
+  if (!settings.enabled) {
+    record_skip(sink, "load", "load", "the environment's load.enabled is false: load stage skipped");
+    return;
+  }
+  load::LoadOptions options;
+  options.profile = load::load_profile(settings.profile, e2e::default_workflows_dir(golive_home()));
+  options.threads = settings.threads;
+  options.allow_production = common.allow_production;
+  options.should_stop = [] { return core::interrupted(); };
+  std::size_t ticks = 0;
+  options.on_progress = [&](const load::LoadProgress& progress) {
+    if (!common.quiet && ++ticks % 5 == 0) std::cout << "  load " << load::progress_line(progress) << "\n" << std::flush;
+  };
+  std::cout << "  profile " << options.profile.name << ": " << options.profile.description << "\n" << std::flush;
+  auto outcome = load::run_load_suite(env, options, sink);
+  for (const nlohmann::json& summary : outcome.load_summaries) sink.record_meta("load_summary", summary);
+  sink.record_meta("sla", outcome.sla);
+}
+
+}  // namespace
+
+std::vector<SuiteStage> suite_stages() {
+  // Read-only suites first; stages that write data come next, and the HTTP
+  // security probes (rate-limit bursts) last. "env" always runs first inside
+  // `golive run` and decides reachability.
+  return {
+      // The RLS probes (rolled-back transactions) and the database checks
+      // (catalog reads, drills in scratch databases) run at the same time.
+      {"security", false, run_rls_stage, true},
+      {"db", true, run_db_stage, true},  // the rollback drill creates a scratch database
+      {"e2e", true, run_e2e_stage},
+      {"contract", true, run_contract_stage},
+      {"security", true, run_http_security_stage},
+      {"load", true, run_load_stage},  // last: it loads the target
+  };
+}
+
+}  // namespace golive::run

@@ -1,0 +1,162 @@
+// Environment loading: variable resolution, validation with pointers, secret
+// registration, the production rail and capability descriptions.
+#include "config/environment.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "core/input_error.hpp"
+
+namespace golive::core {
+namespace {
+
+const std::string kEnvDir = std::string(GOLIVE_TEST_DATA) + "/env/";
+
+config::VariableLookup lookup_from(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const std::map<std::string, std::string> kFullVars = {
+    {"TEST_ANON_KEY", "anon-key-value-123"},       {"TEST_SERVICE_KEY", "service-key-value-456"},
+    {"TEST_JWT_SECRET", "jwt-secret-value-789"},   {"TEST_DB_PASSWORD", "db-password-abc"},
+    {"TEST_WEBHOOK_SECRET", "whsec_webhook-value"}, {"TEST_USER_PASSWORD", "user-password-xyz"},
+};
+
+TEST(Environment, LoadsMinimalFileWithDefaults) {
+  Redactor redactor;
+  auto env = config::load_environment(kEnvDir + "good/minimal.json", lookup_from({}), redactor);
+  EXPECT_EQ(env.name, "minimal");
+  EXPECT_FALSE(env.production);
+  EXPECT_EQ(env.base_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(env.paths.rest, "/rest/v1");
+  EXPECT_EQ(env.stripe.webhook_url, "http://127.0.0.1:8080/functions/v1/stripe-webhook");
+  EXPECT_DOUBLE_EQ(env.sla.availability, 0.999);
+  ASSERT_NE(env.host_policy, nullptr);
+  EXPECT_TRUE(env.host_policy->allows_url("http://127.0.0.1:9999/any"));
+  EXPECT_FALSE(env.host_policy->allows_url("http://example.com/"));
+  EXPECT_FALSE(env.tls.configured());
+  EXPECT_EQ(redactor.secret_count(), 0u);
+}
+
+TEST(Environment, ResolvesVariablesDefaultsAndSections) {
+  Redactor redactor;
+  auto env = config::load_environment(kEnvDir + "good/full.json", lookup_from(kFullVars), redactor);
+  EXPECT_EQ(env.base_url, "http://127.0.0.1:8080");  // trailing slash stripped
+  EXPECT_EQ(env.anon_key, "anon-key-value-123");
+  EXPECT_EQ(env.database_url, "postgresql://postgres:db-password-abc@127.0.0.1:5432/app");
+  EXPECT_EQ(env.auth.captcha_token, "captcha-ok");  // ${VAR:-default}
+  ASSERT_EQ(env.auth.test_users.size(), 1u);
+  EXPECT_EQ(env.auth.test_users[0].password, "user-password-xyz");
+  EXPECT_DOUBLE_EQ(env.sla.p95_ms, 300);
+  EXPECT_DOUBLE_EQ(env.safety.max_rps, 200);
+  ASSERT_TRUE(env.sections.count("security"));
+  EXPECT_EQ(env.sections["security"]["exposed_schemas"][0], "public");
+}
+
+TEST(Environment, RegistersEverySecretWithTheRedactor) {
+  Redactor redactor;
+  auto env = config::load_environment(kEnvDir + "good/full.json", lookup_from(kFullVars), redactor);
+  std::string text = "key " + env.anon_key + " db " + env.database_url + " pw db-password-abc " +
+                     env.stripe.webhook_secret + " " + env.jwt_secret + " user-password-xyz";
+  std::string redacted = redactor.redact(text);
+  for (const auto& [name, value] : kFullVars) {
+    EXPECT_EQ(redacted.find(value), std::string::npos) << name << " leaked: " << redacted;
+  }
+  EXPECT_NE(redacted.find(Redactor::kMask), std::string::npos);
+  EXPECT_EQ(redactor.redact(env.base_url), env.base_url);  // not a secret
+}
+
+TEST(Environment, ListsEveryMissingVariableAtOnce) {
+  Redactor redactor;
+  try {
+    config::load_environment(kEnvDir + "broken/missing_vars.json", lookup_from({}), redactor);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("missing_vars.json"), std::string::npos);
+    EXPECT_NE(what.find("GOLIVE_TEST_UNSET_BASE, GOLIVE_TEST_UNSET_JWT, GOLIVE_TEST_UNSET_KEY"),
+              std::string::npos)
+        << what;
+  }
+}
+
+TEST(Environment, ReadsVariablesFromVarsFileAndProcessWins) {
+  std::string dir = testing::TempDir();
+  std::string vars = dir + "/golive_vars.env";
+  {
+    std::FILE* f = std::fopen(vars.c_str(), "w");
+    std::fputs("# state\nREF_URL=http://127.0.0.1:9999\nREF_NAME=from-file\n", f);
+    std::fclose(f);
+  }
+  std::string path = dir + "/golive_env_vars.json";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(R"({"name": "${REF_NAME}", "vars_file": "golive_vars.env", "base_url": "${REF_URL}"})",
+               f);
+    std::fclose(f);
+  }
+  Redactor redactor;
+  auto env = config::load_environment(path, lookup_from({{"REF_NAME", "from-process"}}), redactor);
+  EXPECT_EQ(env.base_url, "http://127.0.0.1:9999");
+  EXPECT_EQ(env.name, "from-process");
+}
+
+TEST(Environment, ProductionRefusesDestructiveWorkWithoutOverride) {
+  Redactor redactor;
+  auto env = config::load_environment(kEnvDir + "good/production.json", lookup_from({}), redactor);
+  EXPECT_TRUE(env.production);
+  EXPECT_THROW(config::require_non_production(env, false, "load"), InputError);
+  EXPECT_NO_THROW(config::require_non_production(env, true, "load"));
+  auto staging = config::load_environment(kEnvDir + "good/minimal.json", lookup_from({}), redactor);
+  EXPECT_NO_THROW(config::require_non_production(staging, false, "load"));
+}
+
+TEST(Environment, CapabilitiesSayWhatWillBeSkipped) {
+  Redactor redactor;
+  auto minimal = config::load_environment(kEnvDir + "good/minimal.json", lookup_from({}), redactor);
+  auto caps = config::describe_capabilities(minimal);
+  auto find = [&](const std::vector<config::Capability>& list, const std::string& suite) {
+    for (const auto& c : list) {
+      if (c.suite == suite) return c;
+    }
+    return config::Capability{suite, false, "absent"};
+  };
+  EXPECT_FALSE(find(caps, "security.rls").available);
+  EXPECT_NE(find(caps, "security.rls").detail.find("no database_url: RLS probes will be skipped"),
+            std::string::npos);
+  EXPECT_FALSE(find(caps, "contract.stripe").available);
+  auto full = config::load_environment(kEnvDir + "good/full.json", lookup_from(kFullVars), redactor);
+  auto full_caps = config::describe_capabilities(full);
+  EXPECT_TRUE(find(full_caps, "security.rls").available);
+  EXPECT_TRUE(find(full_caps, "contract.stripe").available);
+  EXPECT_NE(find(full_caps, "load").detail.find("200"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace golive::core
+
+namespace golive::core {
+namespace {
+
+TEST(Environment, NotesSecretsWrittenLiterallyInTheFile) {
+  std::string path = testing::TempDir() + "/golive_literal_secret.json";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(R"({"name": "x", "base_url": "http://127.0.0.1", "jwt_secret": "hardcoded-123456",
+                   "anon_key": "${ANON}", "stripe": {"webhook_secret": "whsec_literal1"}})", f);
+    std::fclose(f);
+  }
+  Redactor redactor;
+  auto env = config::load_environment(path, lookup_from({{"ANON", "anon-from-env"}}), redactor);
+  EXPECT_EQ(env.literal_secret_pointers,
+            (std::vector<std::string>{"/jwt_secret", "/stripe/webhook_secret"}));
+  EXPECT_EQ(redactor.redact("hardcoded-123456"), Redactor::kMask);  // still redacted
+}
+
+}  // namespace
+}  // namespace golive::core
