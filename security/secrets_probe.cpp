@@ -220,7 +220,7 @@ void run_secrets_probe(const config::Environment& env, std::chrono::milliseconds
     ++followed;
     // A script on a host outside allowed_hosts (a CDN, an analytics tag) is
     // not fetched, only listed: widen the allowlist to scan it.
-    if (!env.host_policy->allows_url(script)) {
+    if (!engine.host_policy->allows_url(script)) {
       report.not_allowed.push_back(script);
       continue;
     }

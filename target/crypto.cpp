@@ -32,13 +32,6 @@ using EvpMacPtr = std::unique_ptr<EVP_MAC, EvpMacDeleter>;
 using EvpMacCtxPtr = std::unique_ptr<EVP_MAC_CTX, EvpMacCtxDeleter>;
 
 constexpr std::size_t kSha256Bytes = 32;
-constexpr std::string_view kPasswordScheme = "pbkdf2-sha256";
-constexpr int kPasswordIterations = 10000;
-constexpr std::size_t kPasswordSaltBytes = 16;
-constexpr std::size_t kPasswordKeyBytes = 32;
-// Upper bound on iterations accepted from a stored record, so a hostile record
-// cannot make verify_password burn seconds of CPU.
-constexpr long kMaxPasswordIterations = 10'000'000;
 
 [[noreturn]] void throw_openssl(const char* what) {
   throw std::runtime_error(std::string("OpenSSL failure: ") + what);
@@ -59,31 +52,7 @@ const unsigned char* as_bytes(std::string_view text) {
   return text.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(text.data());
 }
 
-// PBKDF2-HMAC-SHA256; `key_bytes` is the derived key length in bytes.
-std::string pbkdf2_sha256(std::string_view password, std::string_view salt, int iterations,
-                          std::size_t key_bytes) {
-  std::string key(key_bytes, '\0');
-  const int ok =
-      PKCS5_PBKDF2_HMAC(password.empty() ? "" : password.data(), static_cast<int>(password.size()),
-                        as_bytes(salt), static_cast<int>(salt.size()), iterations, EVP_sha256(),
-                        static_cast<int>(key.size()), reinterpret_cast<unsigned char*>(key.data()));
-  if (ok != 1) throw_openssl("PKCS5_PBKDF2_HMAC");
-  return key;
-}
 
-// Splits "a$b$c$d" into exactly four fields; nullopt otherwise.
-std::optional<std::array<std::string_view, 4>> split_password_record(std::string_view stored) {
-  std::array<std::string_view, 4> fields;
-  std::size_t start = 0;
-  for (std::size_t index = 0; index < fields.size(); ++index) {
-    const std::size_t end = index + 1 < fields.size() ? stored.find('$', start) : stored.size();
-    if (end == std::string_view::npos) return std::nullopt;
-    fields[index] = stored.substr(start, end - start);
-    start = end + 1;
-  }
-  if (fields[3].find('$') != std::string_view::npos) return std::nullopt;
-  return fields;
-}
 
 }  // namespace
 
@@ -125,41 +94,6 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string hash_password(std::string_view password) {
-  const std::string salt = core::random_bytes(kPasswordSaltBytes);
-  const std::string key = pbkdf2_sha256(password, salt, kPasswordIterations, kPasswordKeyBytes);
-  std::string record(kPasswordScheme);
-  record += '$';
-  record += std::to_string(kPasswordIterations);
-  record += '$';
-  record += core::to_hex(salt);
-  record += '$';
-  record += core::to_hex(key);
-  return record;
-}
-
-bool verify_password(std::string_view password, std::string_view stored) {
-  const auto fields = split_password_record(stored);
-  if (!fields || (*fields)[0] != kPasswordScheme) return false;
-
-  long iterations = 0;
-  const std::string_view count = (*fields)[1];
-  const auto [end, error] = std::from_chars(count.data(), count.data() + count.size(), iterations);
-  if (error != std::errc() || end != count.data() + count.size() || iterations < 1 ||
-      iterations > kMaxPasswordIterations) {
-    return false;
-  }
-  const auto salt = core::from_hex((*fields)[2]);
-  const auto expected_key = core::from_hex((*fields)[3]);
-  if (!salt || salt->empty() || !expected_key || expected_key->size() < 16 ||
-      expected_key->size() > 64) {
-    return false;
-  }
-  const std::string key =
-      pbkdf2_sha256(password, *salt, static_cast<int>(iterations), expected_key->size());
-  return constant_time_equals(key, *expected_key);
 }
 
 }  // namespace golive::target

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "target/stripe_signature.hpp"
+#include "fixtures/service/service_crypto.hpp"
 #include "target/crypto.hpp"
 #include "target/jwt.hpp"
 
@@ -166,7 +167,7 @@ TestUser ReferenceServiceTest::create_user(const std::string& label) {
     user.id =
         txn.exec_params1(
                "INSERT INTO auth.users (email, encrypted_password) VALUES ($1, $2) RETURNING id",
-               user.email, target::hash_password("functions-test-password"))[0]
+               user.email, reference::hash_password("functions-test-password"))[0]
             .as<std::string>();
     txn.exec_params("INSERT INTO public.profiles (user_id, display_name) VALUES ($1, $2)", user.id,
                     label);
