@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "core/input_error.hpp"
+#include "core/random_id.hpp"
 
 namespace golive::core {
 namespace {
@@ -160,3 +163,111 @@ TEST(Environment, NotesSecretsWrittenLiterallyInTheFile) {
 
 }  // namespace
 }  // namespace golive::core
+
+namespace golive::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A temporary folder holding one environment file (and whatever else a test
+// writes beside it), removed afterwards.
+class EnvFolder {
+ public:
+  EnvFolder() : path_(fs::temp_directory_path() / ("golive-env-" + core::random_hex(6))) {
+    fs::create_directories(path_ / "certs");
+  }
+  ~EnvFolder() { fs::remove_all(path_); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name) << text;
+    return (path_ / name).string();
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string env_with(const std::string& extra) {
+  return R"({"name": "tls-test", "base_url": "https://staging.example.test")" + extra + "}";
+}
+
+config::Environment load(const std::string& file) {
+  core::Redactor redactor;
+  return config::load_environment(file, [](const std::string&) { return std::nullopt; }, redactor);
+}
+
+std::string load_error(const std::string& file) {
+  try {
+    load(file);
+  } catch (const core::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TlsSettings, PathsResolveAgainstTheEnvironmentFile) {
+  EnvFolder folder;
+  folder.write("certs/ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  folder.write("certs/client.pem", "cert");
+  folder.write("certs/client.key", "key");
+  const auto env = load(folder.write(
+      "staging.json", env_with(R"(, "tls": {"ca_file": "certs/ca.pem", "client_cert": "certs/client.pem",
+                                   "client_key": "certs/client.key", "min_version": "1.3"})")));
+  EXPECT_EQ(env.tls.ca_file, (folder.path() / "certs/ca.pem").string());
+  EXPECT_EQ(env.tls.client_key, (folder.path() / "certs/client.key").string());
+  EXPECT_EQ(env.tls.min_version, "1.3");
+  EXPECT_FALSE(env.tls.insecure);
+  EXPECT_TRUE(env.tls.configured());
+}
+
+TEST(TlsSettings, BadSettingsNameTheFileAndTheKey) {
+  EnvFolder folder;
+  const std::string missing =
+      load_error(folder.write("a.json", env_with(R"(, "tls": {"ca_file": "certs/none.pem"})")));
+  EXPECT_NE(missing.find("a.json"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("/tls/ca_file"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("cannot read"), std::string::npos) << missing;
+
+  folder.write("certs/client.pem", "cert");
+  const std::string half =
+      load_error(folder.write("b.json", env_with(R"(, "tls": {"client_cert": "certs/client.pem"})")));
+  EXPECT_NE(half.find("go together"), std::string::npos) << half;
+
+  const std::string version =
+      load_error(folder.write("c.json", env_with(R"(, "tls": {"min_version": "1.0"})")));
+  EXPECT_NE(version.find("/tls/min_version"), std::string::npos) << version;
+
+  const std::string unknown =
+      load_error(folder.write("d.json", env_with(R"(, "tls": {"verify": false})")));
+  EXPECT_NE(unknown.find("verify"), std::string::npos) << unknown;
+}
+
+TEST(TlsSettings, InsecureIsRefusedForProductionOnly) {
+  EnvFolder folder;
+  EXPECT_TRUE(load(folder.write("staging.json", env_with(R"(, "tls": {"insecure": true})"))).tls.insecure);
+  const std::string refused = load_error(folder.write(
+      "prod.json", env_with(R"(, "production": true, "tls": {"insecure": true})")));
+  EXPECT_NE(refused.find("/tls/insecure"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("production"), std::string::npos) << refused;
+}
+
+TEST(Environment, CommentsAndDescriptionsAreProseNotTemplates) {
+  EnvFolder folder;
+  const auto env = load(folder.write(
+      "e.json", R"({"$comment": "secrets stay ${VAR}", "description": "uses ${OTHER}",
+                    "name": "prose", "base_url": "http://127.0.0.1:1",
+                    "security": {"$comment": "and ${NESTED} too"}})"));
+  EXPECT_EQ(env.name, "prose");  // no "missing environment variable: VAR"
+}
+
+TEST(Environment, UpperCaseAndTrailingDotBaseUrlsAreAllowed) {
+  EnvFolder folder;
+  for (const std::string base : {"http://LOCALHOST:8080", "http://localhost.:8080", "http://[::1]:8080"}) {
+    const auto env = load(folder.write("h.json", R"({"name": "h", "base_url": ")" + base + "\"}"));
+    EXPECT_TRUE(env.host_policy->allows_url(base + "/rest/v1/x")) << base;
+    EXPECT_FALSE(env.host_policy->allows_url("http://127.0.0.2:8080/")) << base;
+  }
+}
+
+}  // namespace
+}  // namespace golive::testing
