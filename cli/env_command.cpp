@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command_context.hpp"
+#include "run/capabilities.hpp"
 #include "core/exit_codes.hpp"
 
 namespace golive::cli {
@@ -16,7 +17,7 @@ void register_env_command(CLI::App& app, int& exit_code) {
   add_common_options(*check, *options);
   check->callback([options, &exit_code] {
     config::Environment environment = run::load_selected_environment(*options);
-    auto capabilities = config::describe_capabilities(environment);
+    auto capabilities = run::describe_capabilities(environment);
     if (options->format == "json") {
       nlohmann::json out{{"file", environment.source_file},
                          {"name", environment.name},

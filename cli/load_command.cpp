@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/command_context.hpp"
+#include "run/run_session.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
@@ -116,16 +117,12 @@ int execute_load(const LoadCommandOptions& options) {
     metrics = std::make_unique<load::MetricsEndpoint>(options.metrics_addr, run.profile.name);
   }
 
-  auto run_dir = core::RunDirectory::create(options.common.out_dir);
-  const std::string results_path = run_dir.file("results.jsonl");
-  core::JsonlResultWriter writer(results_path, core::Redactor::global());
-  writer.record_meta("run_start", {{"run_id", run_dir.id()},
-                                   {"env", env.name},
-                                   {"started_at", core::utc_now_iso8601()},
-                                   {"golive_version", GOLIVE_VERSION},
-                                   {"suites", {"load"}},
-                                   {"profile", run.profile.name},
-                                   {"shard", options.shard}});
+  // Results are not echoed: the load command prints progress and a summary.
+  run::RunSession session(options.common, env, {"load"}, nullptr,
+                          {{"profile", run.profile.name}, {"shard", options.shard}});
+  const core::RunDirectory& run_dir = session.run_dir();
+  const std::string results_path = session.results_path();
+  core::JsonlResultWriter& writer = session.writer();
   const bool quiet = options.common.quiet || options.common.format == "json";
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   if (!quiet) {
@@ -151,7 +148,6 @@ int execute_load(const LoadCommandOptions& options) {
   for (const nlohmann::json& summary : outcome.load_summaries) writer.record_meta("load_summary", summary);
   writer.record_meta("sla", outcome.sla);
   const bool interrupted = outcome.stopped || core::interrupted();
-  writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()}, {"interrupted", interrupted}});
   const std::string shard_path = run_dir.file(load::kShardFileName);
   {
     load::ShardFile shard_file(outcome.stats);
@@ -168,16 +164,9 @@ int execute_load(const LoadCommandOptions& options) {
     shard << load::to_json(shard_file).dump() << "\n";
     if (!shard) throw core::InputError(shard_path, "", "cannot write the shard statistics");
   }
-  // The reports (charts in index.html, sla.md, ...), also after an interrupt.
-  std::string report_path;
-  try {
-    report_path = report::render_all(core::read_result_stream(results_path), report::RenderOptions{},
-                                     run_dir.path())
-                      .index_html;
-  } catch (const std::exception& e) {
-    std::cerr << "golive load: warning: the reports could not be rendered ("
-              << core::Redactor::global().redact(e.what()) << "); results are in " << results_path << "\n";
-  }
+  // run_end, then the reports (charts in index.html, sla.md, ...), also after an interrupt.
+  session.finish(interrupted);
+  const std::string& report_path = session.report_path();
   if (options.common.format == "json") {
     std::cout << outcome.summary().dump() << "\n";
   } else if (!options.common.quiet) {

@@ -37,32 +37,17 @@ int execute_probe_rls(const ProbeRlsOptions& options) {
   // Validate before creating a run directory: bad input leaves nothing behind.
   security::read_rls_settings(env, rls);
 
-  auto run_dir = core::RunDirectory::create(options.common.out_dir);
-  core::JsonlResultWriter writer(run_dir.file("results.jsonl"), core::Redactor::global());
-  writer.record_meta("run_start", {{"run_id", run_dir.id()},
-                                   {"env", env.name},
-                                   {"started_at", core::utc_now_iso8601()},
-                                   {"golive_version", GOLIVE_VERSION},
-                                   {"suites", {"security"}}});
-  core::CallbackSink console([&](const core::CheckResult& result) {
-    if (options.common.quiet && !result.failed()) return;
-    if (options.common.format == "json") {
-      std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n";
-      return;
-    }
-    std::ostringstream line;
-    line << run::status_tag(result.status) << result.id;
-    if (result.status != core::CheckStatus::kPass) line << "  " << result.message;
-    std::cout << core::Redactor::global().redact(line.str()) << "\n";
+  run::RunSession session(options.common, env, {"security"}, [](const core::CheckResult& result) {
+    std::string line = std::string(run::status_tag(result.status)) + result.id;
+    if (result.status != core::CheckStatus::kPass) line += "  " + result.message;
+    return core::Redactor::global().redact(line);
   });
-  core::TeeSink sink;
-  sink.add(&writer);
-  sink.add(&console);
-
-  auto outcome = security::run_rls_suite(env, rls, sink);
-  if (!outcome.surface_coverage.is_null()) writer.record_meta("surface_coverage", outcome.surface_coverage);
-  writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()},
-                                 {"interrupted", outcome.interrupted || core::interrupted()}});
+  auto outcome = security::run_rls_suite(env, rls, session.sink());
+  if (!outcome.surface_coverage.is_null()) {
+    session.writer().record_meta("surface_coverage", outcome.surface_coverage);
+  }
+  session.finish(outcome.interrupted || core::interrupted());
+  const core::RunDirectory& run_dir = session.run_dir();
   if (options.common.format != "json") {
     std::cout << std::fixed << std::setprecision(1) << "\ngolive probe rls " << run_dir.id() << ": "
               << outcome.checks << " checks, " << outcome.failed << " failed; static audit "
@@ -71,7 +56,8 @@ int execute_probe_rls(const ProbeRlsOptions& options) {
       std::cout << ", tables probed " << outcome.surface_coverage["tables_probed"].size() << "/"
                 << outcome.surface_coverage["tables_present"].size();
     }
-    std::cout << "\nresults: " << run_dir.file("results.jsonl") << "\n";
+    std::cout << "\nresults: " << run_dir.file("results.jsonl") << "\nreport:  " << session.report_path()
+              << "\n";
   }
   if (!outcome.database_reachable) return core::kExitUnreachable;
   return outcome.failed == 0 && !outcome.interrupted ? core::kExitPass : core::kExitGateFailed;

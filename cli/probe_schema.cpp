@@ -8,6 +8,7 @@
 
 #include "cli/command_context.hpp"
 #include "cli/probe_families.hpp"
+#include "run/run_session.hpp"
 #include "core/exit_codes.hpp"
 #include "core/interrupt.hpp"
 #include "core/result_stream.hpp"
@@ -23,22 +24,14 @@ struct DbProbeOptions {
   db::DbSuiteOptions suite;
 };
 
-void print_result(const core::CheckResult& result, const run::CommonOptions& common) {
-  if (common.quiet && !result.failed()) return;
-  const auto& redactor = core::Redactor::global();
-  if (common.format == "json") {
-    std::cout << redactor.redact(core::to_json(result)).dump() << "\n" << std::flush;
-    return;
-  }
-  const char* tag = result.status == core::CheckStatus::kPass   ? "[pass] "
-                    : result.status == core::CheckStatus::kFail ? "[FAIL] "
-                    : result.status == core::CheckStatus::kSkip ? "[skip] "
-                                                                : "[ERR]  ";
-  std::cout << redactor.redact(std::string(tag) + result.id + "  " + result.message) << "\n";
+// A result's console text: status, id and message, and a failing drift's diff.
+std::string result_text(const core::CheckResult& result) {
+  std::string text = std::string(run::status_tag(result.status)) + result.id + "  " + result.message;
   if (result.failed() && result.evidence.contains("diff")) {
-    std::cout << redactor.redact(result.evidence["diff"].get<std::string>());
+    text += "\n" + result.evidence["diff"].get<std::string>();
+    if (!text.empty() && text.back() == '\n') text.pop_back();  // the session adds the newline
   }
-  std::cout << std::flush;
+  return core::Redactor::global().redact(text);
 }
 
 int execute_db_probe(const std::string& family, const DbProbeOptions& options) {
@@ -49,21 +42,10 @@ int execute_db_probe(const std::string& family, const DbProbeOptions& options) {
               << " has no database_url; database probes need one\n";
     return core::kExitBadInput;
   }
-  auto run_dir = core::RunDirectory::create(options.common.out_dir);
-  std::string results_path = run_dir.file("results.jsonl");
-  core::JsonlResultWriter writer(results_path, core::Redactor::global());
-  writer.record_meta("run_start", {{"run_id", run_dir.id()},
-                                   {"env", env.name},
-                                   {"started_at", core::utc_now_iso8601()},
-                                   {"golive_version", GOLIVE_VERSION},
-                                   {"suites", {"db"}}});
-  core::CallbackSink console([&](const core::CheckResult& result) { print_result(result, options.common); });
-  core::TeeSink sink;
-  sink.add(&writer);
-  sink.add(&console);
-  std::size_t failed = db::run_db_suite(env, options.suite, sink);
-  writer.record_meta("run_end", {{"ended_at", core::utc_now_iso8601()},
-                                 {"interrupted", core::interrupted()}});
+  run::RunSession session(options.common, env, {"db"}, result_text);
+  const std::string results_path = session.results_path();
+  std::size_t failed = db::run_db_suite(env, options.suite, session.sink());
+  session.finish(core::interrupted());
   if (options.common.format != "json") {
     std::cout << "\n" << failed << " finding" << (failed == 1 ? "" : "s") << "\nresults: " << results_path << "\n";
   }

@@ -10,9 +10,11 @@
 // 1 one failed (or a shard was interrupted), 2 bad input.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <map>
 
 #include "cli/command_context.hpp"
+#include "run/run_session.hpp"
 #include "core/exit_codes.hpp"
 #include "core/input_error.hpp"
 #include "core/result_stream.hpp"
@@ -143,11 +145,9 @@ int execute_merge(const MergeCommandOptions& options) {
 
   for (const std::string& warning : merged.warnings) std::cerr << "golive: warning: " << warning << "\n";
 
-  auto run_dir = core::RunDirectory::create(options.common.out_dir);
-  const std::string results_path = run_dir.file(kResultsFile);
   std::size_t failed = 0;
+  std::optional<run::RunSession> session;
   {
-    core::JsonlResultWriter writer(results_path, core::Redactor::global());
     nlohmann::json sources = nlohmann::json::array();
     for (std::size_t i = 0; i < shards.size(); ++i) {
       sources.push_back({{"file", shards[i].origin},
@@ -156,17 +156,14 @@ int execute_merge(const MergeCommandOptions& options) {
                                                                 std::to_string(shards[i].count)
                                                           : "unknown"}});
     }
-    writer.record_meta("run_start", {{"run_id", run_dir.id()},
-                                     {"env", env_name},
-                                     {"started_at", core::utc_now_iso8601()},
-                                     {"golive_version", GOLIVE_VERSION},
-                                     {"suites", {"load"}},
-                                     {"profile", merged.profile},
-                                     {"group", merged.group},
-                                     {"merged_from", sources}});
+    session.emplace(options.common, env_name, nlohmann::json{"load"}, nullptr,
+                    nlohmann::json{{"profile", merged.profile},
+                                   {"group", merged.group},
+                                   {"merged_from", sources}});
+    core::JsonlResultWriter& writer = session->writer();
     core::CallbackSink counter([&](const core::CheckResult& r) { failed += r.failed() ? 1 : 0; });
     core::TeeSink sink;
-    sink.add(&writer);
+    sink.add(&session->sink());
     sink.add(&counter);
 
     core::CheckResult coverage;
@@ -195,21 +192,20 @@ int execute_merge(const MergeCommandOptions& options) {
                                                 merged.closed_model_peaks, targets, sink);
     for (const nlohmann::json& summary : verdicts.load_summaries) writer.record_meta("load_summary", summary);
     writer.record_meta("sla", verdicts.sla);
-    writer.record_meta("run_end",
-                       {{"ended_at", core::utc_now_iso8601()}, {"interrupted", merged.interrupted}});
   }
-  const auto contents = core::read_result_stream(results_path);
-  const auto rendered = report::render_all(contents, render_options(), run_dir.path());
+  const std::string results_path = session->results_path();
+  const std::optional<report::Verdict> verdict = session->finish(merged.interrupted, render_options());
+  const bool passed = verdict == report::Verdict::kPass;
   if (!options.common.quiet) {
     const auto overall = merged.stats.overall();
     std::cout << "merged " << shards.size() << " shard file(s) of profile \"" << merged.profile
               << "\": " << overall.requests << " requests, " << overall.errors << " errors, "
               << failed << " failed checks\n"
               << (merged.interrupted ? "a shard was interrupted or aborted: partial results\n" : "")
-              << "verdict: " << (rendered.verdict == report::Verdict::kPass ? "GO" : "NO-GO") << "\n"
-              << "results: " << results_path << "\nreport:  " << rendered.index_html << "\n";
+              << "verdict: " << (passed ? "GO" : "NO-GO") << "\n"
+              << "results: " << results_path << "\nreport:  " << session->report_path() << "\n";
   }
-  return verdict_exit_code(rendered);
+  return passed && !merged.interrupted ? core::kExitPass : core::kExitGateFailed;
 }
 
 }  // namespace

@@ -279,37 +279,6 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   return env;
 }
 
-std::vector<Capability> describe_capabilities(const Environment& env) {
-  std::vector<Capability> caps;
-  bool users = env.auth.signup_enabled || env.auth.test_users.size() >= 2;
-  caps.push_back({"e2e", true,
-                  users ? "workflows can run against " + env.base_url
-                        : "signup disabled and fewer than 2 test_users: journeys that need "
-                          "fresh users will be skipped"});
-  caps.push_back({"load", !env.production,
-                  env.production ? "production: load refused unless --allow-production"
-                                 : (env.safety.max_rps > 0
-                                        ? "capped at " + std::to_string(int(env.safety.max_rps)) +
-                                              " req/s by safety.max_rps"
-                                        : "no max_rps cap set")});
-  caps.push_back({"security.rls", !env.database_url.empty(),
-                  env.database_url.empty() ? "no database_url: RLS probes will be skipped"
-                                           : "RLS audit and cross-user probes enabled"});
-  caps.push_back({"security.jwt", !env.jwt_secret.empty(),
-                  env.jwt_secret.empty()
-                      ? "no jwt_secret: forged service_role tokens will be tested unsigned only"
-                      : "JWT forging probes enabled"});
-  caps.push_back({"security.http", true, "authz, injection, headers, rate limit, storage probes"});
-  bool webhook = !env.stripe.webhook_secret.empty();
-  caps.push_back({"contract.stripe", webhook,
-                  webhook ? "webhook replay to " + env.stripe.webhook_url
-                          : "no stripe.webhook_secret: webhook replay will be skipped"});
-  caps.push_back({"db.schema", !env.database_url.empty(),
-                  env.database_url.empty() ? "no database_url: schema drift and migration checks "
-                                             "will be skipped"
-                                           : "schema drift, migrations and seed checks enabled"});
-  return caps;
-}
 
 void require_non_production(const Environment& env, bool allow_production,
                             const std::string& activity) {

@@ -98,14 +98,15 @@ Environment load_environment(const std::string& path, const VariableLookup& look
 // Parses KEY=VALUE lines (blank lines and # comments ignored).
 std::map<std::string, std::string> read_vars_file(const std::string& path);
 
-// What each suite can do with this environment, one line each, e.g.
-// "security.rls: skipped: no database_url". Used by `golive env check`.
+// What one suite can do with an environment, e.g. {"security.rls", false,
+// "no database_url: RLS probes will be skipped"}. Each suite declares its
+// own (next to its entry point); run/capabilities.hpp lists them all for
+// `golive env check`, and `golive run` skips a stage with its detail.
 struct Capability {
   std::string suite;
   bool available;
   std::string detail;
 };
-std::vector<Capability> describe_capabilities(const Environment& env);
 
 // Refuses destructive or load work on a production environment unless the
 // user passed --allow-production. Throws InputError naming the file.

@@ -63,7 +63,7 @@ struct JobRun {
 
 class FaultRunner {
  public:
-  FaultRunner(const config::Environment& env, const target::ContractUser& user, AiProviderStub& stub,
+  FaultRunner(const config::Environment& env, const target::TestUser& user, AiProviderStub& stub,
               std::int64_t job_timeout_ms)
       : env_(env), user_(user), stub_(stub), job_timeout_ms_(job_timeout_ms) {}
 
@@ -128,7 +128,7 @@ class FaultRunner {
   }
 
   const config::Environment& env_;
-  const target::ContractUser& user_;
+  const target::TestUser& user_;
   AiProviderStub& stub_;
   std::int64_t job_timeout_ms_;
 };
@@ -334,7 +334,8 @@ void run_ai_fault_checks(const config::Environment& env, bool allow_production,
     }
     stub = own_stub.get();
   }
-  target::ContractUserOutcome user = target::acquire_contract_user(env, 0);
+  const target::TestUsers users(env, http::client_options_for(env));
+  target::TestUserOutcome user = users.acquire(0, "golive-contract");
   if (!user.user) return record_all(core::CheckStatus::kError, "no test user: " + user.error);
 
   FaultRunner runner(env, *user.user, *stub, config.job_timeout_ms);
@@ -360,7 +361,7 @@ void run_ai_fault_checks(const config::Environment& env, bool allow_production,
   const JobRun silent = runner.run({StubFault::no_answer(), StubFault::slow_body(kSlowBody_ms)});
   record(check_completes(kIds[3], silent, 2, "an unanswered call and a slow body"), silent);
 
-  target::release_contract_user(env, *user.user);
+  users.release(*user.user);
 }
 
 }  // namespace golive::contract

@@ -219,7 +219,7 @@ struct Entitlements {
   }
 };
 
-Entitlements read_features(ScenarioContext& context, const target::ContractUser& user,
+Entitlements read_features(ScenarioContext& context, const target::TestUser& user,
                            ScenarioVerdict& verdict, const std::string& label) {
   http::HttpRequest request;
   request.url = context.env.url(context.env.paths.functions) + "/features";

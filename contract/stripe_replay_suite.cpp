@@ -122,12 +122,15 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
     record_all(core::CheckStatus::kError, error.what());
     return summary;
   }
-  target::ContractUserOutcome subscriber = target::acquire_contract_user(env, 0);
-  target::ContractUserOutcome access_user = target::acquire_contract_user(env, 1);
+  http::ClientOptions user_options = http::client_options_for(env);
+  user_options.observer = options.request_observer;
+  const target::TestUsers users(env, user_options);
+  target::TestUserOutcome subscriber = users.acquire(0, "golive-contract");
+  target::TestUserOutcome access_user = users.acquire(1, "golive-contract");
   if (!subscriber.user || !access_user.user) {
     const std::string why = !subscriber.user ? subscriber.error : access_user.error;
-    if (subscriber.user) target::release_contract_user(env, *subscriber.user);
-    if (access_user.user) target::release_contract_user(env, *access_user.user);
+    if (subscriber.user) users.release(*subscriber.user);
+    if (access_user.user) users.release(*access_user.user);
     summary.target_unreachable = subscriber.unreachable || access_user.unreachable;
     record_all(core::CheckStatus::kError, "no test user: " + why);
     return summary;
@@ -189,14 +192,21 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
 
   // Cleanup always runs: users (cascading to their subscriptions) and this
   // run's webhook_events rows.
-  target::release_contract_user(env, *subscriber.user);
-  target::release_contract_user(env, *access_user.user);
+  users.release(*subscriber.user);
+  users.release(*access_user.user);
   try {
     observer->delete_webhook_events(ids.run_tag());
   } catch (const std::exception&) {
     // Leftover rows have unique ids and harm nothing; the run's verdict stands.
   }
   return summary;
+}
+
+config::Capability stripe_replay_capability(const config::Environment& env) {
+  if (env.stripe.webhook_secret.empty()) {
+    return {"contract.stripe", false, "no stripe.webhook_secret: webhook replay will be skipped"};
+  }
+  return {"contract.stripe", true, "webhook replay to " + env.stripe.webhook_url};
 }
 
 }  // namespace golive::contract

@@ -70,4 +70,7 @@ void validate_contract_run(const config::Environment& env, const ContractOptions
 ContractSummary run_contract_suite(const config::Environment& env, const ContractOptions& options,
                                    core::ResultSink& sink);
 
+// What this suite can do with `env`, and why not (see config::Capability).
+config::Capability stripe_replay_capability(const config::Environment& env);
+
 }  // namespace golive::contract

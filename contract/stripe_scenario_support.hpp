@@ -57,8 +57,8 @@ struct ScenarioContext {
   StripeIdFactory& ids;
   WebhookClient& client;
   SubscriptionObserver& observer;
-  const target::ContractUser& subscriber;   // shared by the scenarios that do not read features
-  const target::ContractUser& access_user;  // owns nothing but the revocation scenario's subscription
+  const target::TestUser& subscriber;   // shared by the scenarios that do not read features
+  const target::TestUser& access_user;  // owns nothing but the revocation scenario's subscription
   std::string price_id;             // a price the target maps to a paid tier
   std::string plan_id;              // a plan the target maps to a paid tier
   std::size_t storm_size;
@@ -67,7 +67,7 @@ struct ScenarioContext {
 // One Stripe subscription of one user, as a sequence of events.
 class SubscriptionStory {
  public:
-  SubscriptionStory(ScenarioContext& context, const target::ContractUser& user)
+  SubscriptionStory(ScenarioContext& context, const target::TestUser& user)
       : context_(context),
         user_(user),
         subscription_id_(context.ids.next("sub")),
@@ -108,7 +108,7 @@ class SubscriptionStory {
 
  private:
   ScenarioContext& context_;
-  const target::ContractUser& user_;
+  const target::TestUser& user_;
   std::string subscription_id_;
   std::string customer_id_;
   std::int64_t base_created_;

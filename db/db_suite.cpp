@@ -180,4 +180,12 @@ std::size_t run_db_suite(const config::Environment& env, const DbSuiteOptions& o
   return failed;
 }
 
+config::Capability db_capability(const config::Environment& env) {
+  if (env.database_url.empty()) {
+    return {"db.schema", false,
+            "no database_url: schema drift and migration checks will be skipped"};
+  }
+  return {"db.schema", true, "schema drift, migrations and seed checks enabled"};
+}
+
 }  // namespace golive::db

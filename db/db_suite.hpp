@@ -80,4 +80,7 @@ void check_rollback(const std::string& database_url, const DbSettings& settings,
 void check_backup_restore(const std::string& database_url, const DbSettings& settings,
                           core::ResultSink& sink);
 
+// What this suite can do with `env`, and why not (see config::Capability).
+config::Capability db_capability(const config::Environment& env);
+
 }  // namespace golive::db

@@ -81,4 +81,12 @@ E2eRunSummary run_e2e_suite(const config::Environment& environment,
   return summary;
 }
 
+config::Capability e2e_capability(const config::Environment& env) {
+  const bool users = env.auth.signup_enabled || env.auth.test_users.size() >= 2;
+  return {"e2e", true,
+          users ? "workflows can run against " + env.base_url
+                : "signup disabled and fewer than 2 test_users: journeys that need fresh users "
+                  "will be skipped"};
+}
+
 }  // namespace golive::e2e

@@ -56,4 +56,7 @@ E2eRunSummary run_e2e_suite(const config::Environment& environment,
                             const std::vector<std::shared_ptr<const Workflow>>& workflows,
                             const E2eRunOptions& options, core::ResultSink& results);
 
+// What this suite can do with `env`, and why not (see config::Capability).
+config::Capability e2e_capability(const config::Environment& env);
+
 }  // namespace golive::e2e

@@ -33,8 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   golive::core::Redactor redactor;
   try {
     golive::config::Environment env = golive::config::load_environment(path, lookup, redactor);
-    (void)golive::config::describe_capabilities(env);
-    (void)env.host_allowed(golive::config::url_host(env.base_url));
+    (void)env.host_policy->allows_url(env.base_url);
   } catch (const golive::core::InputError&) {
   }
   return 0;

@@ -223,4 +223,13 @@ std::string progress_line(const LoadProgress& p) {
   return line.str();
 }
 
+config::Capability load_capability(const config::Environment& env) {
+  if (env.production) return {"load", false, "production: load refused unless --allow-production"};
+  return {"load", true,
+          env.safety.max_rps > 0
+              ? "capped at " + std::to_string(static_cast<int>(env.safety.max_rps)) +
+                    " req/s by safety.max_rps"
+              : "no max_rps cap set"};
+}
+
 }  // namespace golive::load

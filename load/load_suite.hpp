@@ -77,4 +77,7 @@ struct LoadRunOutcome {
 LoadRunOutcome run_load_suite(const config::Environment& environment, const LoadOptions& options,
                               core::ResultSink& sink);
 
+// What this suite can do with `env`, and why not (see config::Capability).
+config::Capability load_capability(const config::Environment& env);
+
 }  // namespace golive::load

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "http/curl/curl_http_client.hpp"
+#include "run/capabilities.hpp"
 #include "target/postgres.hpp"
 
 namespace golive::run {
@@ -31,7 +32,7 @@ void check_valid(const config::Environment& env, core::ResultSink& sink) {
                           {"s001.R3.5", "s000.environment.staging"});
   check.message = "environment \"" + env.name + "\" loaded from " + env.source_file;
   nlohmann::json capabilities = nlohmann::json::array();
-  for (const auto& c : config::describe_capabilities(env)) {
+  for (const auto& c : describe_capabilities(env)) {
     capabilities.push_back({{"suite", c.suite}, {"available", c.available}, {"detail", c.detail}});
   }
   check.evidence = {{"name", env.name},
@@ -47,14 +48,17 @@ void check_valid(const config::Environment& env, core::ResultSink& sink) {
   sink.record(check);
 }
 
-bool check_target(const config::Environment& env, core::ResultSink& sink) {
+bool check_target(const config::Environment& env, core::ResultSink& sink,
+                  http::RequestObserver* observer) {
   auto check = make_check("env.target_reachable", "Target answers HTTP", core::Severity::kCritical,
                           {"s000.environment.staging"});
   auto start = Clock::now();
   http::HttpRequest request;
   request.url = env.base_url + "/";
   request.timeout = std::chrono::milliseconds(10000);
-  http::HttpResponse response = http::fetch(request, http::client_options_for(env));
+  http::ClientOptions options = http::client_options_for(env);
+  options.observer = observer;
+  http::HttpResponse response = http::fetch(request, options);
   check.duration_ms = elapsed_ms(start);
   check.evidence = {{"url", request.url},
                     {"status", response.status},
@@ -157,11 +161,12 @@ void note_tls_verification_off(const config::Environment& env, core::ResultSink&
   sink.record(check);
 }
 
-EnvSuiteOutcome run_env_suite(const config::Environment& env, core::ResultSink& sink) {
+EnvSuiteOutcome run_env_suite(const config::Environment& env, core::ResultSink& sink,
+                              http::RequestObserver* observer) {
   EnvSuiteOutcome outcome;
   check_valid(env, sink);
   note_tls_verification_off(env, sink);
-  outcome.target_reachable = check_target(env, sink);
+  outcome.target_reachable = check_target(env, sink, observer);
   outcome.database_reachable = check_database(env, sink);
   check_secrets_not_hardcoded(env, sink);
   check_stripe_key_mode(env, sink);

@@ -9,6 +9,7 @@
 
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
+#include "http/observing_client.hpp"
 
 namespace golive::run {
 
@@ -17,6 +18,8 @@ struct EnvSuiteOutcome {
   bool database_reachable = false;
 };
 
-EnvSuiteOutcome run_env_suite(const config::Environment& env, core::ResultSink& sink);
+// `observer` (may be null) is told of the requests the checks send.
+EnvSuiteOutcome run_env_suite(const config::Environment& env, core::ResultSink& sink,
+                              http::RequestObserver* observer = nullptr);
 
 }  // namespace golive::run

@@ -76,7 +76,7 @@ int run_pipeline(const RunRequest& options) {
 
   std::cout << "golive run " << session.run_dir().id() << " against \"" << env.name << "\" ("
             << env.base_url << ")\n";
-  auto env_outcome = run_env_suite(env, sink);
+  auto env_outcome = run_env_suite(env, sink, coverage.observer());
   bool unreachable = !env_outcome.target_reachable;
   if (!unreachable) {
     for (std::size_t next = 0; next < stages.size();) {

@@ -30,15 +30,16 @@ std::string probe_check_line(const core::CheckResult& result) {
   return core::Redactor::global().redact(line.str());
 }
 
-RunSession::RunSession(const CommonOptions& options, const config::Environment& env,
-                       const nlohmann::json& suites, TextLine text_line)
+RunSession::RunSession(const CommonOptions& options, const std::string& env_name,
+                       const nlohmann::json& suites, TextLine text_line,
+                       const nlohmann::json& run_start_extra)
     : run_dir_(core::RunDirectory::create(options.out_dir)),
       writer_(run_dir_.file("results.jsonl"), core::Redactor::global()),
       console_([this, quiet = options.quiet, json = options.format == "json",
                 text_line = std::move(text_line)](const core::CheckResult& result) {
         ++total_;
         if (result.failed()) ++failed_;
-        if (quiet && !result.failed()) return;
+        if (!text_line || (quiet && !result.failed())) return;
         if (json) {
           std::cout << core::Redactor::global().redact(core::to_json(result)).dump() << "\n"
                     << std::flush;
@@ -46,11 +47,13 @@ RunSession::RunSession(const CommonOptions& options, const config::Environment& 
           std::cout << text_line(result) << "\n" << std::flush;
         }
       }) {
-  writer_.record_meta("run_start", {{"run_id", run_dir_.id()},
-                                    {"env", env.name},
-                                    {"started_at", core::utc_now_iso8601()},
-                                    {"golive_version", GOLIVE_VERSION},
-                                    {"suites", suites}});
+  nlohmann::json start = {{"run_id", run_dir_.id()},
+                          {"env", env_name},
+                          {"started_at", core::utc_now_iso8601()},
+                          {"golive_version", GOLIVE_VERSION},
+                          {"suites", suites}};
+  for (const auto& [key, value] : run_start_extra.items()) start[key] = value;
+  writer_.record_meta("run_start", start);
   sink_.add(&writer_);
   sink_.add(&console_);
 }

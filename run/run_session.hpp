@@ -31,8 +31,17 @@ class RunSession {
  public:
   using TextLine = std::function<std::string(const core::CheckResult&)>;
 
+  // `text_line` renders a result for the console; empty: results are not
+  // echoed (the command prints its own summary). `run_start_extra` members
+  // join the run_start record (a load run's profile and shard, a merge's
+  // sources).
+  RunSession(const CommonOptions& options, const std::string& env_name,
+             const nlohmann::json& suites, TextLine text_line,
+             const nlohmann::json& run_start_extra = nlohmann::json::object());
   RunSession(const CommonOptions& options, const config::Environment& env,
-             const nlohmann::json& suites, TextLine text_line);
+             const nlohmann::json& suites, TextLine text_line,
+             const nlohmann::json& run_start_extra = nlohmann::json::object())
+      : RunSession(options, env.name, suites, std::move(text_line), run_start_extra) {}
   RunSession(const RunSession&) = delete;
   RunSession& operator=(const RunSession&) = delete;
 

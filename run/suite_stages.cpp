@@ -35,8 +35,8 @@ void record_skip(core::ResultSink& sink, const std::string& id, const std::strin
 void run_rls_stage(const StageContext& stage) {
   const config::Environment& env = stage.env;
   core::ResultSink& sink = stage.sink;
-  if (env.database_url.empty()) {
-    record_skip(sink, "security.rls", "security", "no database_url: RLS probes skipped");
+  if (const config::Capability capability = security::rls_capability(env); !capability.available) {
+    record_skip(sink, "security.rls", "security", capability.detail);
     return;
   }
   stage.coverage.note_table_coverage(
@@ -46,8 +46,8 @@ void run_rls_stage(const StageContext& stage) {
 void run_db_stage(const StageContext& stage) {
   const config::Environment& env = stage.env;
   core::ResultSink& sink = stage.sink;
-  if (env.database_url.empty()) {
-    record_skip(sink, "db.schema", "db", "no database_url: schema and migration checks skipped");
+  if (const config::Capability capability = db::db_capability(env); !capability.available) {
+    record_skip(sink, "db.schema", "db", capability.detail);
     return;
   }
   db::DbSuiteOptions options;
@@ -81,9 +81,9 @@ void run_e2e_stage(const StageContext& stage) {
 void run_contract_stage(const StageContext& stage) {
   const config::Environment& env = stage.env;
   core::ResultSink& sink = stage.sink;
-  if (env.stripe.webhook_secret.empty()) {
-    record_skip(sink, "contract.stripe", "contract",
-                "no stripe.webhook_secret: webhook replay skipped");
+  if (const config::Capability capability = contract::stripe_replay_capability(env);
+      !capability.available) {
+    record_skip(sink, "contract.stripe", "contract", capability.detail);
   } else {
     contract::ContractOptions options;
     options.events_dir = golive_home() + "/contract/events";

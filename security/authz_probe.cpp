@@ -245,7 +245,7 @@ void probe_export(AuthzContext& ctx) {
                                     " to its own user",
                                 evidence));
   } else if (response.body.find(ctx.b_course_id) != std::string::npos ||
-             response.body.find(ctx.b.user_id) != std::string::npos) {
+             response.body.find(ctx.b.id) != std::string::npos) {
     ctx.sink.record(check.fail("A's export contains B's course or user id", evidence));
   } else {
     ctx.sink.record(check.pass("A's export carries none of B's ids", evidence));
@@ -259,10 +259,10 @@ void probe_deleted_user(AuthzContext& ctx) {
     ctx.sink.record(check.skip("auth.signup_enabled is false: the probe deletes only users it made"));
     return;
   }
-  std::string why;
-  const auto c = sign_up_probe_user(ctx.client, &why);
+  const target::TestUserOutcome signed_up = ctx.client.users().sign_up("golive-sec");
+  const std::optional<ProbeUser>& c = signed_up.user;
   if (!c) {
-    ctx.sink.record(check.error("could not sign up a user to delete: " + why));
+    ctx.sink.record(check.error("could not sign up a user to delete: " + signed_up.error));
     return;
   }
   if (!delete_probe_user(ctx.client, *c)) {
@@ -281,7 +281,7 @@ void probe_deleted_user(AuthzContext& ctx) {
 // B's course, created through REST as B; "" with `why` on failure.
 std::string create_course_as(const ProbeClient& client, const ProbeUser& owner, const std::string& title,
                              std::string* why) {
-  const nlohmann::json body = {{"user_id", owner.user_id}, {"title", title}};
+  const nlohmann::json body = {{"user_id", owner.id}, {"title", title}};
   const auto response = client.send_as(owner.access_token, "POST", client.env().paths.rest + "/courses",
                                        body.dump(), {{"Prefer", "return=representation"}});
   const auto rows = nlohmann::json::parse(response.body, nullptr, false);
@@ -321,14 +321,14 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   // Deleting the users cascades to B's course; a pre-existing test user keeps
   // its account, so its course is deleted explicitly.
   std::vector<std::string> left_behind;
-  if (!ctx.b.created_by_probe && !ctx.b_course_id.empty()) {
+  if (!ctx.b.created_here && !ctx.b_course_id.empty()) {
     const auto response = client.send_as(ctx.b.access_token, "DELETE", ctx.course_path(ctx.b_course_id));
     if (!response.transport_ok() || response.status / 100 != 2) {
       left_behind.push_back("course " + ctx.b_course_id);
     }
   }
   for (const ProbeUser* user : {&ctx.a, &ctx.b}) {
-    if (user->created_by_probe && !delete_probe_user(client, *user)) left_behind.push_back(user->email);
+    if (user->created_here && !delete_probe_user(client, *user)) left_behind.push_back(user->email);
   }
   if (!left_behind.empty()) {
     CheckBuilder cleanup("security.authz.cleanup", "Probe users are deleted", Severity::kLow);

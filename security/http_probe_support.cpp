@@ -71,13 +71,24 @@ HttpSecuritySettings read_http_security_settings(const config::Environment& env)
   return settings;
 }
 
+namespace {
+
+// Probes speak to base_url's host only, whatever else allowed_hosts admits.
+http::ClientOptions probe_options(const config::Environment& env, http::RequestObserver* observer) {
+  http::ClientOptions options = http::client_options_for(env);
+  options.host_policy = config::HostPolicy::for_target(env.base_url, {});
+  options.observer = observer;
+  return options;
+}
+
+}  // namespace
+
 ProbeClient::ProbeClient(const config::Environment& env, std::chrono::milliseconds timeout,
                          http::RequestObserver* observer)
-    : env_(env), timeout_(timeout), engine_options_(http::client_options_for(env)) {
-  // Probes speak to base_url's host only, whatever else allowed_hosts admits.
-  engine_options_.host_policy = config::HostPolicy::for_target(env.base_url, {});
-  engine_options_.observer = observer;
-}
+    : env_(env),
+      timeout_(timeout),
+      engine_options_(probe_options(env, observer)),
+      users_(env, engine_options_, timeout) {}
 
 http::HttpRequest ProbeClient::request(const std::string& method, const std::string& path) const {
   http::HttpRequest request;
@@ -160,80 +171,14 @@ nlohmann::json response_excerpt(const http::HttpResponse& response, std::size_t 
   return excerpt;
 }
 
-namespace {
-
-std::optional<ProbeUser> session_from(const http::HttpResponse& response, ProbeUser user,
-                                      std::string* why) {
-  if (!response.transport_ok()) {
-    *why = std::string("no response: ") + http::to_string(response.error) + " (" +
-           response.error_message + ")";
-    return std::nullopt;
-  }
-  if (response.status / 100 != 2) {
-    *why = "status " + std::to_string(response.status) + " " + response.body.substr(0, 160);
-    return std::nullopt;
-  }
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (!body.is_object() || !body.contains("access_token") || !body["access_token"].is_string()) {
-    *why = "no access_token in the response";
-    return std::nullopt;
-  }
-  user.access_token = body["access_token"].get<std::string>();
-  const auto parts = target::jwt_decode_unverified(user.access_token);
-  if (!parts || !parts->payload.contains("sub") || !parts->payload["sub"].is_string()) {
-    *why = "the access token has no sub claim";
-    return std::nullopt;
-  }
-  user.user_id = parts->payload["sub"].get<std::string>();
-  return user;
-}
-
-std::string credentials_body(const config::Environment& env, const std::string& email,
-                             const std::string& password) {
-  nlohmann::json body = {{"email", email}, {"password", password}};
-  if (env.auth.captcha_required) body["captcha_token"] = env.auth.captcha_token;
-  return body.dump();
-}
-
-}  // namespace
-
-std::optional<ProbeUser> sign_up_probe_user(const ProbeClient& client, std::string* why) {
-  ProbeUser user;
-  user.email = "golive-sec-" + core::random_hex(6) + "@example.test";
-  user.password = "Gl-" + core::random_hex(12);
-  user.created_by_probe = true;
-  const auto response =
-      client.send_as("", "POST", client.env().paths.auth + "/signup",
-                     credentials_body(client.env(), user.email, user.password));
-  return session_from(response, std::move(user), why);
-}
-
-std::optional<ProbeUser> log_in_user(const ProbeClient& client, const config::TestUser& test_user,
-                                     std::string* why) {
-  ProbeUser user;
-  user.email = test_user.email;
-  user.password = test_user.password;
-  const auto response =
-      client.send_as("", "POST", client.env().paths.auth + "/token?grant_type=password",
-                     credentials_body(client.env(), user.email, user.password));
-  return session_from(response, std::move(user), why);
-}
-
 bool delete_probe_user(const ProbeClient& client, const ProbeUser& user) {
-  const auto response = client.send_as(user.access_token, "DELETE", client.env().paths.auth + "/user");
-  return response.transport_ok() && response.status / 100 == 2;
+  return client.users().release(user).empty();
 }
 
 std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index, std::string* why) {
-  const auto& auth = client.env().auth;
-  if (auth.signup_enabled) return sign_up_probe_user(client, why);
-  if (auth.test_users.size() <= index) {
-    *why = auth.test_users.empty() ? "signup is disabled and auth.test_users is empty"
-                                   : "signup is disabled and auth.test_users has fewer than " +
-                                         std::to_string(index + 1) + " users";
-    return std::nullopt;
-  }
-  return log_in_user(client, auth.test_users[index], why);
+  target::TestUserOutcome outcome = client.users().acquire(index, "golive-sec");
+  if (!outcome.user) *why = outcome.error;
+  return std::move(outcome.user);
 }
 
 std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why) {
@@ -241,7 +186,7 @@ std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, s
   if (!a) return std::nullopt;
   std::optional<ProbeUser> b = obtain_probe_user(client, 1, why);
   if (!b) {
-    if (a->created_by_probe) delete_probe_user(client, *a);
+    delete_probe_user(client, *a);
     return std::nullopt;
   }
   return ProbeUserPair{std::move(*a), std::move(*b)};

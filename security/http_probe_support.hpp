@@ -14,6 +14,7 @@
 #include "config/environment.hpp"
 #include "http/curl/curl_http_client.hpp"
 #include "http/observing_client.hpp"
+#include "target/test_users.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::security {
@@ -57,11 +58,14 @@ class ProbeClient {
       const;
 
   const config::Environment& env() const { return env_; }
+  // The users this client's probes act as (same host rail, TLS and observer).
+  const target::TestUsers& users() const { return users_; }
 
  private:
   const config::Environment& env_;
   std::chrono::milliseconds timeout_;
   http::ClientOptions engine_options_;
+  target::TestUsers users_;
 };
 
 // A CheckResult of suite "security" with its timing measured from `started`.
@@ -83,23 +87,12 @@ class CheckBuilder {
 // A short, redaction-safe excerpt of a response for evidence.
 nlohmann::json response_excerpt(const http::HttpResponse& response, std::size_t body_chars = 200);
 
-// A user the probes signed up (or logged in) and may delete again.
-struct ProbeUser {
-  std::string email;
-  std::string password;
-  std::string user_id;       // the token's "sub"
-  std::string access_token;  // HS256 JWT issued by the target
-  bool created_by_probe = false;
-};
+// A user the probes signed up (or logged in) and may delete again: the one
+// test-user model of target/test_users.hpp.
+using ProbeUser = target::TestUser;
 
-// Signs up a fresh user (email golive-sec-<hex>@example.test) through
-// POST <auth>/signup, sending the captcha test token when the environment
-// requires one. nullopt with `why` filled when the target refused.
-std::optional<ProbeUser> sign_up_probe_user(const ProbeClient& client, std::string* why);
-// Logs an existing test user in through POST <auth>/token?grant_type=password.
-std::optional<ProbeUser> log_in_user(const ProbeClient& client, const config::TestUser& user,
-                                     std::string* why);
-// DELETE <auth>/user with the user's own token; true on 2xx.
+// Deletes a user the probe created (its own token; DELETE <auth>/user); true on
+// 2xx, and true for a user that was not created by the probe.
 bool delete_probe_user(const ProbeClient& client, const ProbeUser& user);
 
 // A user for a probe: a fresh signup when the environment allows signups,

@@ -51,4 +51,12 @@ void run_http_security_suite(const config::Environment& env, const HttpSecurityO
   if (selected("ratelimit") && !core::interrupted()) run_rate_limit_probe(client, settings, sink);
 }
 
+std::vector<config::Capability> http_security_capabilities(const config::Environment& env) {
+  return {{"security.jwt", !env.jwt_secret.empty(),
+           env.jwt_secret.empty()
+               ? "no jwt_secret: forged service_role tokens will be tested unsigned only"
+               : "JWT forging probes enabled"},
+          {"security.http", true, "authz, injection, headers, rate limit, storage probes"}};
+}
+
 }  // namespace golive::security

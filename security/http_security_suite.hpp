@@ -40,4 +40,7 @@ inline const std::set<std::string>& http_security_families() {
 void run_http_security_suite(const config::Environment& env, const HttpSecurityOptions& options,
                              core::ResultSink& sink);
 
+// What this suite can do with `env`, and why not (see config::Capability).
+std::vector<config::Capability> http_security_capabilities(const config::Environment& env);
+
 }  // namespace golive::security

@@ -41,7 +41,7 @@ namespace {
 // the other techniques.
 void create_seed_course(InjectionContext& ctx, nlohmann::json& evidence) {
   const std::string rest = ctx.client().env().paths.rest;
-  const nlohmann::json course = {{"user_id", ctx.user().user_id},
+  const nlohmann::json course = {{"user_id", ctx.user().id},
                                  {"title", "golive injection seed " + ctx.run_token()}};
   const auto response = ctx.send("POST", rest + "/courses", course.dump(), true, nullptr,
                                  {{"Prefer", "return=representation"}});
@@ -65,7 +65,7 @@ void clean_up(InjectionContext& ctx) {
     const auto response = ctx.client().send_as(ctx.user().access_token, "DELETE", path);
     if (!response.transport_ok() || response.status / 100 != 2) left_behind.push_back(path);
   }
-  if (ctx.user().created_by_probe && !delete_probe_user(ctx.client(), ctx.user())) {
+  if (ctx.user().created_here && !delete_probe_user(ctx.client(), ctx.user())) {
     left_behind.push_back("user " + ctx.user().email);
   }
   if (!left_behind.empty()) {

@@ -36,6 +36,7 @@ BurstOutcome burst(const ProbeClient& client, const HttpSecuritySettings& settin
         ++outcome.accounts_created;
         ProbeUser user;
         user.access_token = body["access_token"].get<std::string>();
+        user.created_here = true;  // the probe's request made it: the probe removes it
         if (!delete_probe_user(client, user)) ++outcome.accounts_not_deleted;
       }
     }
@@ -112,6 +113,7 @@ void probe_captcha(const ProbeClient& client, core::ResultSink& sink) {
   if (session.is_object() && session.contains("access_token") && session["access_token"].is_string()) {
     ProbeUser user;
     user.access_token = session["access_token"].get<std::string>();
+    user.created_here = true;
     delete_probe_user(client, user);
   }
   sink.record(check.fail("a signup without a captcha token succeeded", evidence));

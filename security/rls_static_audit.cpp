@@ -273,22 +273,8 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               "ORDER BY 1, 2, 3");
         });
 
-  // Seed 000 §5: the ownership filters of RLS need an index on user_id / course_id.
-  for (const char* column : {"user_id", "course_id"}) {
-    timed({std::string("index_") + column, "",
-           std::string("Every table with a ") + column + " column has an index leading with it",
-           core::Severity::kMedium},
-          [&] {
-            return run_sql(
-                "SELECT n.nspname, c.relname, a.attname, 'No index of ' || n.nspname || '.' || c.relname || "
-                "' leads with " + std::string(column) + ": RLS ownership filters scan the whole table' "
-                "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON "
-                "n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND a.attname = " + txn.quote(column) +
-                " AND NOT a.attisdropped AND " + in_schemas +
-                " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum) "
-                "ORDER BY 1, 2");
-          });
-  }
+  // The user_id / course_id index audit of seed 000 §5 belongs to the
+  // database suite (db.schema.index_*): one suite owns one check.
   return checks;
 }
 

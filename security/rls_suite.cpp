@@ -193,4 +193,9 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
   return outcome;
 }
 
+config::Capability rls_capability(const config::Environment& env) {
+  if (env.database_url.empty()) return {"security.rls", false, "no database_url: RLS probes will be skipped"};
+  return {"security.rls", true, "RLS audit and cross-user probes enabled"};
+}
+
 }  // namespace golive::security

@@ -58,4 +58,7 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
 // The shipped defaults: <source dir>/security/rls_expectations.json.
 std::string default_rls_expectations_file();
 
+// What this suite can do with `env`, and why not (see config::Capability).
+config::Capability rls_capability(const config::Environment& env);
+
 }  // namespace golive::security

@@ -242,7 +242,7 @@ void expect_upload_refused(StorageContext& ctx, const std::string& id, const std
                            const std::string& what, const std::string& extension,
                            const std::string& content_type, std::string body) {
   CheckBuilder check(id, title, Severity::kHigh);
-  const std::string name = ctx.a.user_id + "/golive-probe-" + core::random_hex(6) + extension;
+  const std::string name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + extension;
   const std::size_t bytes = body.size();
   const auto response = upload(ctx, name, content_type, std::move(body));
   const nlohmann::json evidence = {{"request", "POST " + ctx.object_path(name)},
@@ -299,7 +299,7 @@ void clean_up(StorageContext& ctx) {
     }
   }
   for (const ProbeUser* user : {&ctx.a, &ctx.b}) {
-    if (user->created_by_probe && !user->access_token.empty() &&
+    if (user->created_here && !user->access_token.empty() &&
         !delete_probe_user(ctx.client, *user)) {
       left_behind.push_back(user->email);
     }
@@ -374,7 +374,7 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
     return;
   }
   StorageContext ctx{client, settings, sink, users->a, users->b, "", "", {}};
-  ctx.object_name = ctx.a.user_id + "/golive-probe-" + core::random_hex(6) + ".txt";
+  ctx.object_name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + ".txt";
   ctx.content = "golive storage probe " + core::random_hex(12) + "\n";
   const auto uploaded = upload(ctx, ctx.object_name, "text/plain", ctx.content);
   if (accepted(uploaded)) ctx.created.push_back(ctx.object_name);

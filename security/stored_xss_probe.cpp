@@ -31,11 +31,11 @@ std::string store_payloads(InjectionContext& ctx, const std::vector<XssPayload>&
   };
   const nlohmann::json profile = {
       {"display_name", payload_for(payloads, "profiles.display_name").text}};
-  const auto patched = ctx.send("PATCH", rest + "/profiles?user_id=eq." + ctx.user().user_id,
+  const auto patched = ctx.send("PATCH", rest + "/profiles?user_id=eq." + ctx.user().id,
                                 profile.dump(), true, nullptr, kRepresentation);
   if (!record("profiles", patched)) return "PATCH profiles was refused";
 
-  const nlohmann::json course = {{"user_id", ctx.user().user_id},
+  const nlohmann::json course = {{"user_id", ctx.user().id},
                                  {"title", payload_for(payloads, "courses.title").text},
                                  {"syllabus", payload_for(payloads, "courses.syllabus").text}};
   const auto created =
@@ -92,7 +92,7 @@ void read_back_rest(InjectionContext& ctx, const std::vector<XssPayload>& payloa
                      core::Severity::kHigh);
   const std::string rest = ctx.client().env().paths.rest;
   const std::vector<std::string> reads = {
-      rest + "/profiles?select=display_name&user_id=eq." + ctx.user().user_id,
+      rest + "/profiles?select=display_name&user_id=eq." + ctx.user().id,
       rest + "/courses?select=title,syllabus&id=eq." + course_id,
       rest + "/topics?select=title&course_id=eq." + course_id,
       rest + "/inputs?select=content&course_id=eq." + course_id};

@@ -2,86 +2,126 @@
 
 #include <nlohmann/json.hpp>
 
-#include "target/crypto.hpp"
-#include "http/curl/curl_http_client.hpp"
+#include "core/random_id.hpp"
 #include "core/redactor.hpp"
+#include "http/curl/curl_http_client.hpp"
+#include "target/jwt.hpp"
 
 namespace golive::target {
-
 namespace {
 
-// Signup is rate limited per IP for anonymous callers; a service_role caller
-// is exempt on Supabase-shaped targets, so use it when the environment has it.
-http::HeaderList signup_headers(const config::Environment& env) {
-  const std::string& key = env.service_role_key.empty() ? env.anon_key : env.service_role_key;
-  return {{"apikey", key}, {"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
+TestUserOutcome failure(const http::HttpResponse& response, const std::string& what) {
+  TestUserOutcome outcome;
+  // A transport failure names its category (reset, timeout, too_large, ...),
+  // not a status line that may have arrived before the failure.
+  outcome.error = !response.transport_ok()
+                      ? what + " got no response: " + http::to_string(response.error) + " (" +
+                            response.error_message + ")"
+                      : what + " answered " + std::to_string(response.status) + " " +
+                            response.body.substr(0, 200);
+  outcome.unreachable = response.error == http::HttpErrorCategory::kConnect ||
+                        response.error == http::HttpErrorCategory::kDns;
+  return outcome;
 }
 
-ContractUserOutcome session_from(const http::HttpResponse& response, const std::string& email,
-                                 bool created_here, const char* what) {
-  ContractUserOutcome outcome;
-  if (!response.transport_ok() || response.status != 200) {
-    // A transport failure names its category (reset, timeout, too_large, ...), not a
-    // status line that may have arrived before the failure.
-    outcome.error = !response.transport_ok()
-                        ? std::string(what) + " got no response: " +
-                              http::to_string(response.error) + " (" + response.error_message + ")"
-                        : std::string(what) + " answered " + std::to_string(response.status) +
-                              " " + response.body.substr(0, 200);
-    outcome.unreachable = response.error == http::HttpErrorCategory::kConnect ||
-                          response.error == http::HttpErrorCategory::kDns;
-    return outcome;
-  }
+// The session a signup or login answered: its access token, and the user id
+// from the body's user object or else the token's "sub".
+TestUserOutcome session_from(const http::HttpResponse& response, TestUser user,
+                             const std::string& what) {
+  if (!response.transport_ok() || response.status / 100 != 2) return failure(response, what);
   const nlohmann::json session = nlohmann::json::parse(response.body, nullptr, false);
-  if (!session.is_object() || !session.contains("access_token") || !session.contains("user") ||
-      !session["user"].contains("id")) {
-    outcome.error = std::string(what) + " returned no access_token and user.id";
+  if (!session.is_object() || !session.contains("access_token") ||
+      !session["access_token"].is_string()) {
+    TestUserOutcome outcome;
+    outcome.error = what + " returned no access_token";
     return outcome;
   }
-  ContractUser user;
-  user.id = session["user"]["id"].get<std::string>();
-  user.email = email;
   user.access_token = session["access_token"].get<std::string>();
-  user.created_here = created_here;
   core::Redactor::global().add_secret(user.access_token);
-  outcome.user = std::move(user);
-  return outcome;
+  if (session.contains("user") && session["user"].is_object() && session["user"].contains("id") &&
+      session["user"]["id"].is_string()) {
+    user.id = session["user"]["id"].get<std::string>();
+  } else if (const auto parts = jwt_decode_unverified(user.access_token);
+             parts && parts->payload.contains("sub") && parts->payload["sub"].is_string()) {
+    user.id = parts->payload["sub"].get<std::string>();
+  } else {
+    TestUserOutcome outcome;
+    outcome.error = what + " returned neither user.id nor a token with a sub claim";
+    return outcome;
+  }
+  return TestUserOutcome{std::move(user), "", false};
 }
 
 }  // namespace
 
-ContractUserOutcome acquire_contract_user(const config::Environment& env, std::size_t index) {
+TestUsers::TestUsers(const config::Environment& env, http::ClientOptions options,
+                     std::chrono::milliseconds timeout)
+    : env_(env), options_(std::move(options)), timeout_(timeout) {}
+
+http::HttpResponse TestUsers::post_credentials(const std::string& path, const std::string& email,
+                                               const std::string& password, bool privileged) const {
+  nlohmann::json body = {{"email", email}, {"password", password}};
+  if (env_.auth.captcha_required) body["captcha_token"] = env_.auth.captcha_token;
   http::HttpRequest request;
   request.method = "POST";
-  if (env.auth.signup_enabled) {
-    const std::string email = "golive-contract-" + core::random_hex(8) + "@example.test";
-    nlohmann::json body = {{"email", email}, {"password", "golive-" + core::random_hex(12)}};
-    if (env.auth.captcha_required) body["captcha_token"] = env.auth.captcha_token;
-    request.url = env.url(env.paths.auth) + "/signup";
-    request.headers = signup_headers(env);
-    request.body = body.dump();
-    return session_from(http::fetch(request, http::client_options_for(env)), email, true, "POST /auth/v1/signup");
+  request.url = env_.url(env_.paths.auth) + path;
+  request.timeout = timeout_;
+  // Signup is rate limited per IP for anonymous callers; a service_role
+  // caller is exempt on Supabase-shaped targets, so use it when given.
+  const std::string& key =
+      privileged && !env_.service_role_key.empty() ? env_.service_role_key : env_.anon_key;
+  if (!key.empty()) request.headers.emplace_back("apikey", key);
+  if (privileged && !env_.service_role_key.empty()) {
+    request.headers.emplace_back("Authorization", "Bearer " + key);
   }
-  if (index >= env.auth.test_users.size()) {
-    return {std::nullopt, "signup is disabled and env.auth.test_users has no user #" +
-                              std::to_string(index + 1)};
-  }
-  const config::TestUser& configured = env.auth.test_users[index];
-  request.url = env.url(env.paths.auth) + "/token?grant_type=password";
-  request.headers = {{"apikey", env.anon_key}, {"Content-Type", "application/json"}};
-  request.body = nlohmann::json{{"email", configured.email}, {"password", configured.password}}.dump();
-  return session_from(http::fetch(request, http::client_options_for(env)), configured.email, false, "POST /auth/v1/token");
+  request.headers.emplace_back("Content-Type", "application/json");
+  request.body = body.dump();
+  return http::fetch(std::move(request), options_);
 }
 
-std::string release_contract_user(const config::Environment& env, const ContractUser& user) {
+TestUserOutcome TestUsers::sign_up(std::string_view email_prefix) const {
+  TestUser user;
+  user.email = std::string(email_prefix) + "-" + core::random_hex(6) + "@example.test";
+  user.password = "Gl-" + core::random_hex(12);
+  user.created_here = true;
+  core::Redactor::global().add_secret(user.password);
+  const auto response = post_credentials("/signup", user.email, user.password, /*privileged=*/true);
+  return session_from(response, std::move(user), "POST " + env_.paths.auth + "/signup");
+}
+
+TestUserOutcome TestUsers::log_in(const config::TestUser& configured) const {
+  TestUser user;
+  user.email = configured.email;
+  user.password = configured.password;
+  const auto response = post_credentials("/token?grant_type=password", user.email, user.password,
+                                         /*privileged=*/false);
+  return session_from(response, std::move(user), "POST " + env_.paths.auth + "/token");
+}
+
+TestUserOutcome TestUsers::acquire(std::size_t index, std::string_view email_prefix) const {
+  if (env_.auth.signup_enabled) return sign_up(email_prefix);
+  if (index >= env_.auth.test_users.size()) {
+    TestUserOutcome outcome;
+    outcome.error = env_.auth.test_users.empty()
+                        ? "signup is disabled and auth.test_users is empty"
+                        : "signup is disabled and auth.test_users has no user #" +
+                              std::to_string(index + 1);
+    return outcome;
+  }
+  return log_in(env_.auth.test_users[index]);
+}
+
+std::string TestUsers::release(const TestUser& user) const {
   if (!user.created_here) return "";
   http::HttpRequest request;
   request.method = "DELETE";
-  request.url = env.url(env.paths.auth) + "/user";
-  request.headers = {{"apikey", env.anon_key}, {"Authorization", "Bearer " + user.access_token}};
-  const http::HttpResponse response = http::fetch(request, http::client_options_for(env));
-  if (response.transport_ok() && response.status >= 200 && response.status < 300) return "";
-  return "DELETE /auth/v1/user answered " + std::to_string(response.status) + " " +
+  request.url = env_.url(env_.paths.auth) + "/user";
+  request.timeout = timeout_;
+  if (!env_.anon_key.empty()) request.headers.emplace_back("apikey", env_.anon_key);
+  request.headers.emplace_back("Authorization", "Bearer " + user.access_token);
+  const http::HttpResponse response = http::fetch(std::move(request), options_);
+  if (response.transport_ok() && response.status / 100 == 2) return "";
+  return "DELETE " + env_.paths.auth + "/user answered " + std::to_string(response.status) + " " +
          response.error_message;
 }
 

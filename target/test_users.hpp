@@ -1,33 +1,66 @@
-// Test users of the contract suite: signed up through /auth/v1/signup (or
-// logged in from env.auth.test_users when signup is off) and deleted through
-// DELETE /auth/v1/user afterwards, which cascades to their subscriptions.
+// TestUsers: the one way every suite obtains and returns the users it acts
+// as. With auth.signup_enabled a fresh user is signed up through
+// POST <auth>/signup (the captcha test token sent when the environment needs
+// one); otherwise auth.test_users[index] is logged in through
+// POST <auth>/token?grant_type=password. A user created here is deleted
+// again with release() (DELETE <auth>/user with its own token, which
+// cascades to its rows). Tokens are registered with the redactor.
+//
+//   target::TestUsers users(env, http::client_options_for(env));
+//   auto a = users.acquire(0, "golive-sec");     // a.user, or a.error saying why not
+//   ...
+//   users.release(*a.user);                      // "" when deleted
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "config/environment.hpp"
+#include "http/client_options.hpp"
+#include "http/http_types.hpp"
 
 namespace golive::target {
 
-struct ContractUser {
-  std::string id;            // auth.users id (uuid)
+struct TestUser {
+  std::string id;            // auth.users id (the token's "sub")
   std::string email;
+  std::string password;
   std::string access_token;  // the user's JWT (registered with the redactor)
-  bool created_here = false; // true: deleted by release_contract_user
+  bool created_here = false; // true: release() deletes it
 };
 
-// Signs up a fresh user (or logs in the index-th configured test user).
-// Errors become the returned string.
-struct ContractUserOutcome {
-  std::optional<ContractUser> user;
-  std::string error;
+struct TestUserOutcome {
+  std::optional<TestUser> user;
+  std::string error;         // why there is no user
   bool unreachable = false;  // the auth endpoint never answered (connect or DNS failure)
 };
-ContractUserOutcome acquire_contract_user(const config::Environment& env, std::size_t index);
 
-// Deletes a user this suite created; "" on success, else why not.
-std::string release_contract_user(const config::Environment& env, const ContractUser& user);
+class TestUsers {
+ public:
+  // Requests go with `options` (host policy, TLS, the run's observer).
+  TestUsers(const config::Environment& env, http::ClientOptions options,
+            std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+  // A fresh signup when signups are allowed, else test user `index` logged in.
+  // `email_prefix` names the suite in the address ("golive-sec-<hex>@example.test").
+  TestUserOutcome acquire(std::size_t index, std::string_view email_prefix = "golive") const;
+  TestUserOutcome sign_up(std::string_view email_prefix) const;
+  TestUserOutcome log_in(const config::TestUser& user) const;
+
+  // Deletes a user created here; "" on success (or when it was not created
+  // here), else what the target answered.
+  std::string release(const TestUser& user) const;
+
+ private:
+  http::HttpResponse post_credentials(const std::string& path, const std::string& email,
+                                      const std::string& password, bool privileged) const;
+
+  const config::Environment& env_;
+  http::ClientOptions options_;
+  std::chrono::milliseconds timeout_;
+};
 
 }  // namespace golive::target

@@ -119,27 +119,6 @@ TEST(Environment, ProductionRefusesDestructiveWorkWithoutOverride) {
   EXPECT_NO_THROW(config::require_non_production(staging, false, "load"));
 }
 
-TEST(Environment, CapabilitiesSayWhatWillBeSkipped) {
-  Redactor redactor;
-  auto minimal = config::load_environment(kEnvDir + "good/minimal.json", lookup_from({}), redactor);
-  auto caps = config::describe_capabilities(minimal);
-  auto find = [&](const std::vector<config::Capability>& list, const std::string& suite) {
-    for (const auto& c : list) {
-      if (c.suite == suite) return c;
-    }
-    return config::Capability{suite, false, "absent"};
-  };
-  EXPECT_FALSE(find(caps, "security.rls").available);
-  EXPECT_NE(find(caps, "security.rls").detail.find("no database_url: RLS probes will be skipped"),
-            std::string::npos);
-  EXPECT_FALSE(find(caps, "contract.stripe").available);
-  auto full = config::load_environment(kEnvDir + "good/full.json", lookup_from(kFullVars), redactor);
-  auto full_caps = config::describe_capabilities(full);
-  EXPECT_TRUE(find(full_caps, "security.rls").available);
-  EXPECT_TRUE(find(full_caps, "contract.stripe").available);
-  EXPECT_NE(find(full_caps, "load").detail.find("200"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace golive::core
 
