@@ -41,14 +41,7 @@ std::string step_line(const core::CheckResult& result) {
 
 int execute_e2e(const E2eCommandOptions& options) {
   core::install_interrupt_handlers();
-  std::optional<run::ReferenceTarget> embedded;
-  if (options.common.env_file.empty()) {
-    embedded.emplace(options.defects);
-  } else if (!options.defects.empty()) {
-    throw core::InputError("--defect", "",
-                           "seeded defects apply only to the embedded reference target (run "
-                           "without --env)");
-  }
+  const auto embedded = run::start_embedded_target_unless_env(options.common, options.defects);
   config::Environment env = run::load_selected_environment(options.common);
   config::require_non_production(env, options.common.allow_production, "e2e workflows");
   std::string directory = options.workflows_dir.empty() ? e2e::default_workflows_dir(run::golive_home())

@@ -30,14 +30,7 @@ struct HttpProbeOptions {
 
 int execute_http_probe(const std::string& family, const HttpProbeOptions& options) {
   core::install_interrupt_handlers();
-  std::optional<run::ReferenceTarget> embedded;
-  if (options.common.env_file.empty()) {
-    embedded.emplace(options.defects);
-  } else if (!options.defects.empty()) {
-    throw core::InputError("--defect", "",
-                           "seeded defects apply only to the embedded reference target (run "
-                           "without --env)");
-  }
+  const auto embedded = run::start_embedded_target_unless_env(options.common, options.defects);
   const config::Environment env = run::load_selected_environment(options.common);
   // authz and ratelimit create and delete accounts and send bursts.
   if (family != "headers") {

@@ -164,7 +164,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   root.reject_unknown_keys({"$comment", "description", "name", "production", "vars_file",
                             "base_url", "paths", "anon_key", "service_role_key", "jwt_secret",
                             "database_url", "stripe", "auth", "sla", "safety", "e2e", "load",
-                            "security", "contract", "db", "tls"});
+                            "security", "contract", "db", "tls", "target"});
 
   std::map<std::string, std::string> file_vars;
   if (root.has("vars_file")) {
@@ -263,7 +263,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     }
   }
 
-  for (const char* section : {"e2e", "load", "security", "contract", "db"}) {
+  for (const char* section : {"e2e", "load", "security", "contract", "db", "target"}) {
     if (root.has(section)) {
       root.at(section).as_object();
       env.sections[section] = doc[section];

@@ -18,7 +18,7 @@
 //   "contract": {"ai_provider_stub": {"listen": "127.0.0.1:48123", "job_timeout_ms": 30000}}
 //
 // An empty or absent "listen" skips the checks. The embedded target started
-// by golive is pointed at a stub on a free port (cli/reference_target.cpp
+// by golive is pointed at a stub on a free port (run/reference_target.cpp
 // exports its address as GOLIVE_AI_STUB_ADDRESS, read by envs/local.json).
 #pragma once
 

@@ -9,6 +9,7 @@
 #include "contract/stripe_replay_scenarios.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "target/target_profile.hpp"
 
 namespace golive::contract {
 
@@ -155,8 +156,8 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
                           *observer,
                           *subscriber.user,
                           *access_user.user,
-                          section_string(env, "price_id", "price_test_pro_monthly"),
-                          section_string(env, "plan_id", "11111111-0000-4000-8000-000000000001"),
+                          section_string(env, "price_id", target::read_target_profile(env).price_id.c_str()),
+                          section_string(env, "plan_id", target::read_target_profile(env).plan_id.c_str()),
                           storm_size};
 
   for (const StripeScenario* scenario : selected) {

@@ -1,4 +1,4 @@
-// libFuzzer target: the environment loader (core/environment). Input is the
+// libFuzzer target: the environment loader (config/environment). Input is the
 // bytes of an environment file, written to a scratch directory (next to a
 // vars file) and loaded with a fixed variable lookup. Bad input must be a
 // core::InputError; a loaded environment is then described as

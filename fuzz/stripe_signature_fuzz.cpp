@@ -1,5 +1,5 @@
 // libFuzzer target: the Stripe-Signature header parser and verifier
-// (contract/stripe_signature). Input is "HEADER\nPAYLOAD": the header is
+// (target/stripe_signature). Input is "HEADER\nPAYLOAD": the header is
 // parsed and verified against the payload with a fixed secret and clock, and a
 // header golive signs itself for that payload must always verify.
 #include <cstddef>

@@ -1,4 +1,4 @@
-// libFuzzer target: the template engine (core/template). The first byte picks
+// libFuzzer target: the template engine (e2e/template). The first byte picks
 // the escaping context; the rest is template text, compiled against a few
 // declared names and rendered with some of them set. A bad template must be a
 // e2e::TemplateError with an offset inside the text; rendering must never

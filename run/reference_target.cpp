@@ -63,4 +63,15 @@ ReferenceTarget::~ReferenceTarget() {
   unsetenv("GOLIVE_AI_STUB_ADDRESS");
 }
 
+std::unique_ptr<ReferenceTarget> start_embedded_target_unless_env(const CommonOptions& common,
+                                                                  const std::vector<std::string>& defects) {
+  if (common.env_file.empty()) return std::make_unique<ReferenceTarget>(defects);
+  if (!defects.empty()) {
+    throw core::InputError("--defect", "",
+                           "seeded defects apply only to the embedded reference target (run "
+                           "without --env)");
+  }
+  return nullptr;
+}
+
 }  // namespace golive::run

@@ -4,6 +4,8 @@
 // stays up.
 #pragma once
 
+#include "run/run_options.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +31,11 @@ class ReferenceTarget {
   // exported as GOLIVE_AI_STUB_ADDRESS for envs/local.json.
   std::unique_ptr<contract::AiProviderStub> ai_stub_;
 };
+
+// The embedded reference target when the command was given no --env (null
+// otherwise). Seeded defects apply only to it: with --env they are bad input.
+std::unique_ptr<ReferenceTarget> start_embedded_target_unless_env(const CommonOptions& common,
+                                                                  const std::vector<std::string>& defects);
 
 // Runs a shell command, returning its exit code and combined output.
 struct ShellResult {

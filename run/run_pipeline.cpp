@@ -31,13 +31,7 @@ bool selected(const RunRequest& options, const std::string& suite) {
 
 int run_pipeline(const RunRequest& options) {
   core::install_interrupt_handlers();
-  std::optional<ReferenceTarget> embedded;
-  if (options.common.env_file.empty()) {
-    embedded.emplace(options.defects);
-  } else if (!options.defects.empty()) {
-    throw core::InputError("--defect", "", "seeded defects apply only to the embedded reference "
-                                           "target (run without --env)");
-  }
+  const auto embedded = start_embedded_target_unless_env(options.common, options.defects);
   config::Environment env = load_selected_environment(options.common);
   auto stages = suite_stages();
   for (const auto& name : options.suites) {

@@ -6,6 +6,7 @@
 #include "target/crypto.hpp"
 #include "core/interrupt.hpp"
 #include "target/jwt.hpp"
+#include "target/target_profile.hpp"
 
 namespace golive::security {
 
@@ -38,8 +39,11 @@ struct AuthzContext {
   std::string b_course_id;
   nlohmann::json a_claims;  // the claims of A's genuine token
 
+  target::TargetProfile profile;
+
   std::string course_path(const std::string& id) const {
-    return client.env().paths.rest + "/courses?id=eq." + id + "&select=id,title,user_id";
+    return profile.owned_table_path(client.env()) + "?id=eq." + id + "&select=id," +
+           profile.owned_text_column + "," + profile.owner_column;
   }
   std::string user_path() const { return client.env().paths.auth + "/user"; }
 };
@@ -183,7 +187,7 @@ std::optional<std::string> title_seen_by_b(AuthzContext& ctx) {
   const auto response = ctx.client.send_as(ctx.b.access_token, "GET", ctx.course_path(ctx.b_course_id));
   const auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (!accepted(response) || !body.is_array() || body.empty()) return std::nullopt;
-  return body[0].value("title", std::string());
+  return body[0].value(ctx.profile.owned_text_column, std::string());
 }
 
 void probe_cross_user_rest(AuthzContext& ctx, const std::string& original_title) {
@@ -203,8 +207,9 @@ void probe_cross_user_rest(AuthzContext& ctx, const std::string& original_title)
   {
     CheckBuilder check("security.authz.rest_update_other_user",
                        "A user cannot update another user's rows through REST", Severity::kCritical);
-    const auto response = ctx.client.send_as(ctx.a.access_token, "PATCH", path,
-                                             R"({"title":"golive authz tampered"})", representation);
+    const auto response = ctx.client.send_as(
+        ctx.a.access_token, "PATCH", path,
+        nlohmann::json{{ctx.profile.owned_text_column, "golive authz tampered"}}.dump(), representation);
     const auto after = title_seen_by_b(ctx);
     const nlohmann::json evidence = {{"request", "PATCH " + path},
                                      {"response", response_excerpt(response)},
@@ -279,14 +284,14 @@ void probe_deleted_user(AuthzContext& ctx) {
 }
 
 // B's course, created through REST as B; "" with `why` on failure.
-std::string create_course_as(const ProbeClient& client, const ProbeUser& owner, const std::string& title,
-                             std::string* why) {
-  const nlohmann::json body = {{"user_id", owner.id}, {"title", title}};
-  const auto response = client.send_as(owner.access_token, "POST", client.env().paths.rest + "/courses",
+std::string create_course_as(const ProbeClient& client, const target::TargetProfile& profile,
+                             const ProbeUser& owner, const std::string& title, std::string* why) {
+  const nlohmann::json body = {{profile.owner_column, owner.id}, {profile.owned_text_column, title}};
+  const auto response = client.send_as(owner.access_token, "POST", profile.owned_table_path(client.env()),
                                        body.dump(), {{"Prefer", "return=representation"}});
   const auto rows = nlohmann::json::parse(response.body, nullptr, false);
   if (!accepted(response) || !rows.is_array() || rows.empty() || !rows[0].contains("id")) {
-    *why = "POST courses as B answered " + std::to_string(response.status) + " " +
+    *why = "POST " + profile.owned_table + " as B answered " + std::to_string(response.status) + " " +
            response.body.substr(0, 160);
     return "";
   }
@@ -304,9 +309,10 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
     sink.record(setup.error("could not get two users: " + why));
     return;
   }
-  AuthzContext ctx{client, sink, users->a, users->b, "", nlohmann::json::object()};
+  AuthzContext ctx{client, sink, users->a, users->b, "", nlohmann::json::object(),
+                   target::read_target_profile(client.env())};
   const std::string title = "golive authz probe " + core::random_hex(4);
-  ctx.b_course_id = create_course_as(client, ctx.b, title, &why);
+  ctx.b_course_id = create_course_as(client, ctx.profile, ctx.b, title, &why);
   const auto parts = target::jwt_decode_unverified(ctx.a.access_token);
   if (parts) ctx.a_claims = parts->payload;
   if (ctx.b_course_id.empty() || !parts) {

@@ -6,6 +6,7 @@
 #include "target/crypto.hpp"
 #include "core/input_error.hpp"
 #include "target/jwt.hpp"
+#include "target/target_profile.hpp"
 
 namespace golive::security {
 
@@ -15,7 +16,11 @@ constexpr int kBurstHardCap = 60;  // requests; the brief's bound on any burst
 
 std::vector<std::string> default_header_paths(const config::Environment& env) {
   // A health probe, a REST read every visitor may make, and an HTML page.
-  return {"/health", env.paths.rest + "/plans?select=id", "/terms"};
+  const std::string public_read = target::read_target_profile(env).public_read_path;
+  std::vector<std::string> paths = {"/health"};
+  if (!public_read.empty()) paths.push_back(public_read);
+  paths.push_back("/terms");
+  return paths;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "security/ai_injection_probe.hpp"
 #include "security/sql_injection_probe.hpp"
 #include "security/stored_xss_probe.hpp"
+#include "target/target_profile.hpp"
 
 namespace golive::security {
 
@@ -40,17 +41,18 @@ namespace {
 // pg_sleep a row to run on. Best effort: a target without courses still gets
 // the other techniques.
 void create_seed_course(InjectionContext& ctx, nlohmann::json& evidence) {
-  const std::string rest = ctx.client().env().paths.rest;
-  const nlohmann::json course = {{"user_id", ctx.user().id},
-                                 {"title", "golive injection seed " + ctx.run_token()}};
-  const auto response = ctx.send("POST", rest + "/courses", course.dump(), true, nullptr,
+  const target::TargetProfile profile = target::read_target_profile(ctx.client().env());
+  const std::string table = profile.owned_table_path(ctx.client().env());
+  const nlohmann::json course = {{profile.owner_column, ctx.user().id},
+                                 {profile.owned_text_column, "golive injection seed " + ctx.run_token()}};
+  const auto response = ctx.send("POST", table, course.dump(), true, nullptr,
                                  {{"Prefer", "return=representation"}});
   const auto rows =
       response ? nlohmann::json::parse(response->body, nullptr, false) : nlohmann::json();
   if (response && response->status / 100 == 2 && rows.is_array() && !rows.empty() &&
       rows[0].contains("id") && rows[0]["id"].is_string()) {
     const std::string id = rows[0]["id"].get<std::string>();
-    ctx.created(rest + "/courses?id=eq." + id);
+    ctx.created(table + "?id=eq." + id);
     evidence["seed_course"] = id;
   } else {
     evidence["seed_course_error"] = response ? response_excerpt(*response, 160) : nlohmann::json();

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/input_error.hpp"
+#include "target/target_profile.hpp"
 
 namespace golive::security {
 
@@ -84,16 +85,17 @@ int bounded_integer(const core::JsonReader& parent, const char* key, int fallbac
 }  // namespace
 
 std::vector<InjectionTarget> default_injection_targets(const config::Environment& env) {
+  const target::TargetProfile profile = target::read_target_profile(env);
   InjectionTarget search;
-  search.name = "courses.search";
+  search.name = profile.owned_table + ".search";
   search.method = "GET";
-  search.path = env.paths.rest + "/courses";
+  search.path = profile.owned_table_path(env);
   search.param = "search";
-  search.query = "select=id,title";
+  search.query = "select=id," + profile.owned_text_column;
 
   InjectionTarget filter = search;
-  filter.name = "courses.title_eq";
-  filter.param = "title";
+  filter.name = profile.owned_table + "." + profile.owned_text_column + "_eq";
+  filter.param = profile.owned_text_column;
   filter.prefix = "eq.";
 
   InjectionTarget redeem;

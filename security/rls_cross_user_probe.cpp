@@ -14,15 +14,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kMaxKeys = 50;  // rows of one user a probe targets, at most
 
-std::string quote_ident(const std::string& name) {
-  std::string quoted = "\"";
-  for (char c : name) {
-    quoted += c;
-    if (c == '"') quoted += '"';
-  }
-  return quoted + "\"";
-}
-
 // A fresh value for a key column of `type`, or null when golive cannot make one.
 nlohmann::json fresh_key_value(const std::string& type) {
   if (type == "uuid") return core::random_uuid();
@@ -249,7 +240,7 @@ class TableProber {
   }
 
   std::string update_sql() const {
-    return "UPDATE " + from_ + " SET " + quote_ident(touch_column_) + " = t." + quote_ident(touch_column_);
+    return "UPDATE " + from_ + " SET " + target::quote_ident(touch_column_) + " = t." + target::quote_ident(touch_column_);
   }
 
   // Unfiltered on purpose: with a WHERE clause PostgreSQL re-checks the new
@@ -257,13 +248,13 @@ class TableProber {
   std::string transfer_sql() {
     const auto& ownership = *table_.ownership;
     if (ownership.direct()) {
-      return "UPDATE " + from_ + " SET " + quote_ident(ownership.owner_column) + " = " + txn_.quote(users_.b) + "::uuid";
+      return "UPDATE " + from_ + " SET " + target::quote_ident(ownership.owner_column) + " = " + txn_.quote(users_.b) + "::uuid";
     }
-    auto parent_keys = column_of(txn_, "SELECT p." + quote_ident(ownership.parent_key) + "::text FROM " +
-                                           ownership.parent_table + " p WHERE p." + quote_ident(ownership.parent_owner) +
+    auto parent_keys = column_of(txn_, "SELECT p." + target::quote_ident(ownership.parent_key) + "::text FROM " +
+                                           ownership.parent_table + " p WHERE p." + target::quote_ident(ownership.parent_owner) +
                                            " = " + txn_.quote(users_.b) + "::uuid LIMIT 1");
     std::string target = parent_keys.empty() ? "NULL" : txn_.quote(parent_keys.front());
-    return "UPDATE " + from_ + " SET " + quote_ident(ownership.owner_column) + " = " + target;
+    return "UPDATE " + from_ + " SET " + target::quote_ident(ownership.owner_column) + " = " + target;
   }
 
   std::string pick_touch_column() const {

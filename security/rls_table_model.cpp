@@ -1,4 +1,5 @@
 #include "security/rls_table_model.hpp"
+#include "target/postgres.hpp"
 
 #include <map>
 #include <stdexcept>
@@ -7,18 +8,9 @@ namespace golive::security {
 
 namespace {
 
-std::string quote_ident(const std::string& name) {
-  std::string quoted = "\"";
-  for (char c : name) {
-    quoted += c;
-    if (c == '"') quoted += '"';
-  }
-  return quoted + "\"";
-}
-
 std::string quote_qualified(const std::string& qualified) {
   auto dot = qualified.find('.');
-  return quote_ident(qualified.substr(0, dot)) + "." + quote_ident(qualified.substr(dot + 1));
+  return target::quote_ident(qualified.substr(0, dot)) + "." + target::quote_ident(qualified.substr(dot + 1));
 }
 
 // One single-column foreign key.
@@ -58,18 +50,18 @@ std::optional<AccessExpectation> parse_access_expectation(const std::string& tex
 }
 
 std::string Ownership::owner_sql() const {
-  if (direct()) return "t." + quote_ident(owner_column);
-  return "(SELECT p." + quote_ident(parent_owner) + " FROM " + quote_qualified(parent_table) +
-         " p WHERE p." + quote_ident(parent_key) + " = t." + quote_ident(owner_column) + ")";
+  if (direct()) return "t." + target::quote_ident(owner_column);
+  return "(SELECT p." + target::quote_ident(parent_owner) + " FROM " + quote_qualified(parent_table) +
+         " p WHERE p." + target::quote_ident(parent_key) + " = t." + target::quote_ident(owner_column) + ")";
 }
 
-std::string TableInfo::sql_name() const { return quote_ident(schema) + "." + quote_ident(name); }
+std::string TableInfo::sql_name() const { return target::quote_ident(schema) + "." + target::quote_ident(name); }
 
 std::string TableInfo::key_sql() const {
-  if (primary_key.size() == 1) return "(t." + quote_ident(primary_key.front()) + ")::text";
+  if (primary_key.size() == 1) return "(t." + target::quote_ident(primary_key.front()) + ")::text";
   std::string row = "ROW(";
   for (std::size_t i = 0; i < primary_key.size(); ++i) {
-    row += (i ? ", t." : "t.") + quote_ident(primary_key[i]);
+    row += (i ? ", t." : "t.") + target::quote_ident(primary_key[i]);
   }
   return row + ")::text";
 }

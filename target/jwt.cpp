@@ -1,4 +1,4 @@
-// HS256 JWTs on top of core/crypto. Tokens are handled as text; the signing
+// HS256 JWTs on top of target/crypto. Tokens are handled as text; the signing
 // input is always the first two segments exactly as received, never a
 // re-serialisation, so verification sees the bytes the issuer signed.
 #include "target/jwt.hpp"

@@ -46,4 +46,13 @@ void impersonate(pqxx::work& txn, const std::string& role, const std::string& us
            "set_config('request.jwt.claim.role', " + txn.quote(role) + ", true)");
 }
 
+std::string quote_ident(const std::string& name) {
+  std::string quoted = "\"";
+  for (const char c : name) {
+    quoted += c;
+    if (c == '"') quoted += '"';
+  }
+  return quoted + "\"";
+}
+
 }  // namespace golive::target

@@ -30,4 +30,7 @@ void with_rolled_back_transaction(pqxx::connection& connection,
 // request.jwt.claim.sub / .role settings).
 void impersonate(pqxx::work& txn, const std::string& role, const std::string& user_id);
 
+// An SQL identifier in double quotes, embedded quotes doubled ("a""b").
+std::string quote_ident(const std::string& name);
+
 }  // namespace golive::target

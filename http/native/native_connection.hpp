@@ -1,11 +1,11 @@
 // NativeConnection: one keep-alive TCP connection of NativeHttpClient and
 // the state machine of the request on it (connect, write, read and parse,
 // timeout, retry of a request that met a stale idle connection). At most one
-// request is on a connection at a time; NativeHostPool (core/native_host_pool.hpp)
+// request is on a connection at a time; NativeHostPool (http/native/native_host_pool.hpp)
 // owns the connections to one host:port and hands them requests.
 //
-// Internal to NativeHttpClient (core/native_http_client.hpp): nothing outside
-// core/native_*.cpp includes this header.
+// Internal to NativeHttpClient (http/native/native_http_client.hpp): nothing outside
+// http/native/ includes this header.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -5,7 +5,7 @@
 // connection takes the next waiting request whose deadline has not passed;
 // late ones complete with kTimeout.
 //
-// Internal to NativeHttpClient (core/native_http_client.hpp).
+// Internal to NativeHttpClient (http/native/native_http_client.hpp).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>

@@ -1,5 +1,5 @@
 // NativeResponseParser: an incremental HTTP/1.1 response parser for the
-// native client (core/native_http_client.hpp). It is fed the bytes of one
+// native client (http/native/native_http_client.hpp). It is fed the bytes of one
 // connection as they arrive and fills one HttpResponse: status line, headers
 // (names lowercased), and a body delimited by Content-Length, by chunked
 // transfer coding or by the server closing the connection. Interim 1xx

@@ -67,7 +67,7 @@ DatabaseState read_state(const std::string& database_url) {
 
 TEST(NoResidue, AFullRunLeavesEveryTableAsItFoundIt) {
   // One run signs up users in several suites from one IP, as the embedded
-  // target allows (cli/reference_target.cpp); read when the service starts.
+  // target allows (run/reference_target.cpp); read when the service starts.
   ::setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "25", /*overwrite=*/0);
   ReferenceEnv& reference = shared_reference_env();
   const std::string database_url = reference.database_url();

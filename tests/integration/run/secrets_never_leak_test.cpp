@@ -136,7 +136,7 @@ class SecretsNeverLeak : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // One run signs up users in several suites from one IP, as the embedded
-    // target allows (cli/reference_target.cpp); read when the service starts.
+    // target allows (run/reference_target.cpp); read when the service starts.
     ::setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "25", /*overwrite=*/0);
   }
 };

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 
 const fs::path kHome = fs::path(GOLIVE_TEST_DATA).parent_path().parent_path();
 
-// Every top-level key load_environment accepts (core/environment.cpp).
+// Every top-level key load_environment accepts (config/environment.cpp).
 const std::set<std::string> kTopLevelKeys = {
     "$comment", "description", "name",     "production", "vars_file", "base_url", "paths",
     "anon_key", "service_role_key", "jwt_secret", "database_url", "stripe", "auth", "sla",

@@ -1,4 +1,4 @@
-// Known-answer tests for core/crypto: RFC 4231 (HMAC-SHA256), FIPS 180-2
+// Known-answer tests for target/crypto: RFC 4231 (HMAC-SHA256), FIPS 180-2
 // (SHA-256), RFC 4648 (base64), RFC 7914 section 11 (PBKDF2-HMAC-SHA256), plus
 // the edge cases of the codecs and the password record format.
 #include "target/crypto.hpp"

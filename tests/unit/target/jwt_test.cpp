@@ -1,4 +1,4 @@
-// core/jwt: a token from jwt.io and one computed independently (Python hmac)
+// target/jwt: a token from jwt.io and one computed independently (Python hmac)
 // pin the wire format; the rest covers round trips and every JwtError.
 #include "target/jwt.hpp"
 

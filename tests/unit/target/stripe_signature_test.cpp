@@ -1,4 +1,4 @@
-// contract/stripe_signature: a known-answer signature (Python hmac), header
+// target/stripe_signature: a known-answer signature (Python hmac), header
 // building with secret rotation, parsing edge cases and every verify error.
 // stripe_crosscheck_test.cpp checks the same behaviour against stripe-node.
 #include "target/stripe_signature.hpp"
