@@ -35,7 +35,7 @@ void register_load_command(CLI::App& app, int& exit_code);
 void register_probe_command(CLI::App& app, int& exit_code);
 void register_replay_command(CLI::App& app, int& exit_code);
 void register_report_command(CLI::App& app, int& exit_code);
-void register_schema_command(CLI::App& app, int& exit_code);  // golive schema snapshot (issue 9)
+void register_schema_command(CLI::App& app, int& exit_code);  // golive schema snapshot
 
 
 }  // namespace golive::cli

@@ -5,13 +5,13 @@
 
 namespace golive::cli {
 
-void register_probe_rls(CLI::App& probe, int& exit_code);         // security suite (issue 6)
-void register_probe_schema(CLI::App& probe, int& exit_code);      // database readiness (issue 9)
-void register_probe_migrations(CLI::App& probe, int& exit_code);  // database readiness (issue 9)
-void register_probe_backup(CLI::App& probe, int& exit_code);      // database readiness (issue 9)
-// headers (with CORS), authz, injection, storage, ratelimit: cli/probe_http.cpp (issue 6)
+void register_probe_rls(CLI::App& probe, int& exit_code);         // security suite
+void register_probe_schema(CLI::App& probe, int& exit_code);      // database readiness
+void register_probe_migrations(CLI::App& probe, int& exit_code);  // database readiness
+void register_probe_backup(CLI::App& probe, int& exit_code);      // database readiness
+// headers (with CORS), authz, injection, storage, ratelimit: cli/probe_http.cpp
 void register_probe_http(CLI::App& probe, int& exit_code);
-// secrets (files, bundles, served pages): cli/probe_secrets.cpp (issue 6)
+// secrets (files, bundles, served pages): cli/probe_secrets.cpp
 void register_probe_secrets(CLI::App& probe, int& exit_code);
 
 }  // namespace golive::cli

@@ -1,7 +1,7 @@
 // `golive probe schema` (drift against the expected snapshot + seed data) and
 // `golive probe migrations` (history + rollback drill in a scratch database) and
 // `golive probe backup` (pg_dump/pg_restore drill into a scratch database):
-// the database readiness suite (db/, issue 9) wired to the CLI. Results go to
+// the database readiness suite (db/) wired to the CLI. Results go to
 // out/<run-id>/results.jsonl; findings are printed; exit 0 clean, 1 findings,
 // 2 bad input or no database_url.
 #include <iostream>

@@ -1,4 +1,4 @@
-// Upstream fault injection (issue 7): the target's AI provider answers with
+// Upstream fault injection: the target's AI provider answers with
 // scripted faults from golive's AiProviderStub, and the checks verify the
 // seed's policy (000 §3 "Max 3 retries with exponential backoff") from the
 // provider's side, where the arrivals are measured:

@@ -1,5 +1,5 @@
 // AiProviderStub: a fault-injecting stand-in for a target's AI provider
-// (upstream fault injection, issue 7). It speaks the reference provider
+// (upstream fault injection). It speaks the reference provider
 // protocol (fixtures/service/functions/ai_provider_client.hpp):
 //
 //   POST <any path> {"input": "<text>", "job_id": "<uuid>"}

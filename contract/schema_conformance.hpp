@@ -1,4 +1,4 @@
-// SchemaConformance: API schema conformance (issue 7). Observes responses
+// SchemaConformance: API schema conformance. Observes responses
 // (every E2E step's, through e2e's ExchangeObserver hook), validates each
 // JSON body against the schema of its endpoint (ResponseSchemas) and turns
 // the tally into one CheckResult per endpoint seen:

@@ -1,4 +1,4 @@
-// The Stripe replay scenarios (issue 7), in run order; each becomes the
+// The Stripe replay scenarios, in run order; each becomes the
 // CheckResult "contract.stripe.<name>" (see contract/stripe_replay_suite.hpp
 // for what each one proves).
 #pragma once

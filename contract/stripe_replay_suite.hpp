@@ -1,4 +1,4 @@
-// The Stripe webhook replay suite (issue 7): golive acts as Stripe towards a
+// The Stripe webhook replay suite: golive acts as Stripe towards a
 // target's webhook endpoint and checks, in the target's database (or through
 // its API), that each delivery had exactly the effect Stripe's contract
 // requires. Each scenario is one CheckResult "contract.stripe.<scenario>";

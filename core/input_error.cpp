@@ -51,7 +51,7 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
                      "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
   } catch (const nlohmann::json::out_of_range& e) {
     // A number too large for a double ("1e999"): nlohmann throws out_of_range 406 with
-    // no position, so locate the number it quotes (found by fuzzing, issue 10).
+    // no position, so locate the number it quotes (found by fuzzing).
     std::string what = e.what();
     const auto quote = what.find("parsing '");
     std::string location;

@@ -1,4 +1,4 @@
-// The database readiness suite (issue 9): schema drift against an expected
+// The database readiness suite: schema drift against an expected
 // snapshot, migration history, seed expectations and a rollback drill in a
 // scratch database. Every check is a core::CheckResult of suite "db":
 //   db.schema.drift                    pass: live schema equals the expected snapshot

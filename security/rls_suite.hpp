@@ -1,4 +1,4 @@
-// The RLS part of the security suite (issue 6): the static catalog audit and
+// The RLS part of the security suite: the static catalog audit and
 // the dynamic cross-user probes against env.database_url, streamed to a
 // ResultSink. The lead wires run_rls_suite into `golive run`; the CLI's
 // `golive probe rls` calls it too.

@@ -1,5 +1,5 @@
 // The shipped workflows against the real reference target with the real
-// HTTP engine: all pass on the clean target, and each seeded defect of issue 4
+// HTTP engine: all pass on the clean target, and each seeded defect of the e2e workflows
 // makes its journey fail at the step that guards against it.
 #include <gtest/gtest.h>
 

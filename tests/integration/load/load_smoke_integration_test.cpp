@@ -1,6 +1,6 @@
 // The shipped smoke profile against the real reference target: the clean
 // target passes every threshold, and the same load on errors-under-load and
-// slow-under-load breaks them (issue 5, "Detection").
+// slow-under-load breaks them ("Detection").
 #include <gtest/gtest.h>
 
 #include <cstdio>

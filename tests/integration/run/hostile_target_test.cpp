@@ -1,4 +1,4 @@
-// Issue 10, hostile targets: every suite's command pointed at a server that
+// Hostile targets: every suite's command pointed at a server that
 // resets connections, answers garbage, sends a 1 MB response header, trickles
 // bytes (slowloris), answers a storm of 5xx, or at a port nobody listens on.
 // Each run must end on its own within its time bound (no hang), exit 1 (a gate

@@ -1,4 +1,4 @@
-// Issue 10, interrupted runs: SIGINT and SIGTERM sent to `golive e2e`,
+// Interrupted runs: SIGINT and SIGTERM sent to `golive e2e`,
 // `golive load` and `golive replay stripe` while their requests are in flight
 // at a slow local server. Each must exit 1 (not die of the signal), leave a
 // results.jsonl whose every line is JSON and whose run_end says interrupted,

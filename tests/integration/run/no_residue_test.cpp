@@ -1,4 +1,4 @@
-// No residue (issue 10): `golive run` (every suite) against the real
+// No residue: `golive run` (every suite) against the real
 // reference target leaves the database as it found it. Before and after the
 // run this test reads the row count of every table in the public, auth and
 // storage schemas, the e-mail addresses in auth.users, and the list of

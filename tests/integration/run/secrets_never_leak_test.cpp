@@ -1,4 +1,4 @@
-// Secrets never leak (issue 10): the environment's secrets (anon key,
+// Secrets never leak: the environment's secrets (anon key,
 // service_role key, JWT secret, database password, Stripe webhook secret)
 // are seeded through ${VAR} variables into an environment file for the real
 // reference target; then `golive env check`, `golive run` (every suite: env,

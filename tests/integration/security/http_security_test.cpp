@@ -1,5 +1,5 @@
 // The HTTP families of the security suite against the real reference target:
-// the clean target gives zero failures, and each seeded defect of issue 6
+// the clean target gives zero failures, and each seeded defect of the HTTP families
 // that these families own makes its intended check fail.
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The storage and secrets families against the real reference target: the
 // clean target gives zero storage findings and leaves no object or user
-// behind; each storage defect of issue 6 (storage-public,
+// behind; each storage defect (storage-public,
 // signed-url-no-expiry, upload-no-limits) makes its intended checks fail;
 // the suite's secrets scan records the missing bundle as a skip and finds
 // nothing in the served pages.

@@ -119,7 +119,7 @@ class ScratchDir {
 
 TEST(BadInputCorpus, CasesFileIsWellFormedAndBigEnough) {
   const auto cases = read_cases();
-  // Issue 10 asks for 40 broken inputs besides the 22 environment files.
+  // The corpus holds at least 40 broken inputs besides the 22 environment files.
   EXPECT_GE(cases.size(), 40u);
   std::set<std::string> ids;
   for (const auto& corpus_case : cases) {

@@ -23,7 +23,7 @@ TEST(InputError, SyntaxErrorsGiveLineAndColumn) {
   }
 }
 
-// Fuzzing (issue 10, request_log_fuzz): "1e999" made nlohmann throw out_of_range (not
+// Fuzzing (request_log_fuzz): "1e999" made nlohmann throw out_of_range (not
 // parse_error), which escaped parse_json_text as "internal error" with no file or line.
 TEST(InputError, NumberOverflowIsAnInputErrorWithLineAndColumn) {
   try {

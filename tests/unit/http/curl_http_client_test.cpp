@@ -34,7 +34,7 @@ class HttpEngineTest : public ::testing::Test {
   boost::asio::io_context io{1};
 };
 
-// Issue 10: a 5xx storm is statuses, not transport errors; slowloris hits the request budget.
+// A 5xx storm is statuses, not transport errors; slowloris hits the request budget.
 TEST(HttpFetchTest, FetchAndFetchAllKeepRequestOrder) {
   TestHttpServer server;
   const http::HttpResponse one = http::fetch(get(server.url("/ok")));
@@ -100,7 +100,7 @@ TEST(HttpErrorMappingTest, CurlCodesMapToCategories) {
   EXPECT_EQ(http::classify_curl_result(CURLE_WRITE_ERROR, true), http::HttpErrorCategory::kTooLarge);
   EXPECT_EQ(http::classify_curl_result(CURLE_WRITE_ERROR, false), http::HttpErrorCategory::kOther);
   EXPECT_EQ(http::classify_curl_result(CURLE_WEIRD_SERVER_REPLY, false), http::HttpErrorCategory::kProtocol);
-  // libcurl 7.x: a response header over 100 KB (issue 10, hostile targets).
+  // libcurl 7.x: a response header over 100 KB (hostile targets).
   EXPECT_EQ(http::classify_curl_result(CURLE_OUT_OF_MEMORY, false), http::HttpErrorCategory::kTooLarge);
 }
 

@@ -367,7 +367,7 @@ TYPED_TEST(HttpClientContractTest, GarbageReplyIsProtocolError) {
   EXPECT_EQ(response.error, http::HttpErrorCategory::kProtocol) << response.error_message;
 }
 
-// Issue 10 (hostile targets): a 1 MB response header was reported as "other (Out of memory)".
+// Hostile targets: a 1 MB response header was reported as "other (Out of memory)".
 TYPED_TEST(HttpClientContractTest, OversizedResponseHeaderIsTooLarge) {
   TypeParam client(this->io);
   const http::HttpResponse response =

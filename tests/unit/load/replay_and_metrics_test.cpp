@@ -87,7 +87,7 @@ TEST(RequestLog, MalformedLinesNameTheFileAndLine) {
       {"{\"ts\": 1, \"path\": \"/a\", \"url\": \"/b\"}\n", "", "exactly one of"},
       {"{\"ts\": 1, \"path\": \"relative\"}\n", "/path", "starting with '/'"},
       {"1.1.1.1 - - [22/Nov/2026:10:00:00 +0000] \"POST /x HTTP/1.1\" 200 1 \"-\" \"-\"\n", "", "no request to replay"},
-      // Fuzzing (issue 10, request_log_fuzz): a number too large for a double made
+      // Fuzzing (request_log_fuzz): a number too large for a double made
       // nlohmann throw out_of_range, which escaped as a crash instead of an InputError.
       {"{\"ts\": 1, \"path\": \"/a\"}\n{\"ts\": 1e999, \"path\": \"/b\"}\n", "line 2", "number overflow"},
       {"{\"ts\": 358888800000000000000000000000000e0002847463414400658464.25 \"/f.unctions/v1/c\"\n",
