@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::contract {
 
 namespace asio = boost::asio;
@@ -56,10 +58,8 @@ nlohmann::json healthy_body(const std::string& input) {
     title = title.substr(first, title.find_last_not_of(" \t") - first + 1);
     if (std::none_of(title.begin(), title.end(), [](unsigned char c) { return std::isalnum(c); }))
       return;
-    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
-    std::string key = title;
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    title[0] = core::ascii_upper(title[0]);
+    const std::string key = core::ascii_lower(title);
     if (std::find(seen.begin(), seen.end(), key) != seen.end() || topics.size() >= kMaxTopics)
       return;
     seen.push_back(key);

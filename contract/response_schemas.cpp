@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "core/ascii_case.hpp"
 #include "core/input_error.hpp"
 
 namespace golive::contract {
@@ -14,11 +15,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kHttpMethods[] = {"get", "put", "post", "delete", "patch", "head", "options"};
 
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
+std::string upper(const std::string& text) { return core::ascii_upper(text); }
 
 std::vector<std::string> segments(const std::string& path) {
   std::vector<std::string> parts;
@@ -86,10 +83,7 @@ std::string dotted_name(const std::string& method, const std::string& path) {
     }
     if (!clean.empty()) name += clean + ".";
   }
-  std::string lower = method;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return name + lower;
+  return name + core::ascii_lower(method);
 }
 
 }  // namespace

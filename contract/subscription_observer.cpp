@@ -2,26 +2,12 @@
 
 #include <stdexcept>
 
+#include "core/encoding.hpp"
 #include "http/curl/curl_http_client.hpp"
 
 namespace golive::contract {
 
 namespace {
-
-std::string url_encode_value(const std::string& value) {
-  std::string out;
-  for (const unsigned char c : value) {
-    if (std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      static const char* hex = "0123456789ABCDEF";
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
 
 std::int64_t json_integer(const nlohmann::json& value) {
   if (value.is_number_integer()) return value.get<std::int64_t>();
@@ -65,7 +51,7 @@ SubscriptionState SubscriptionObserver::subscription(const std::string& stripe_s
   }
   http::HttpRequest request;
   request.url = env_.url(env_.paths.rest) + "/subscriptions?select=status,last_event_created," +
-                "update_count&stripe_subscription_id=eq." + url_encode_value(stripe_subscription_id);
+                "update_count&stripe_subscription_id=eq." + core::percent_encode(stripe_subscription_id);
   request.headers = {{"apikey", env_.anon_key}, {"Authorization", "Bearer " + user_token}};
   const http::HttpResponse response = http::fetch(request, http::client_options_for(env_));
   if (!response.transport_ok() || response.status != 200) {

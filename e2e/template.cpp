@@ -4,6 +4,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "core/encoding.hpp"
+
 namespace golive::e2e {
 
 namespace {
@@ -77,21 +79,6 @@ void append_json_escaped(std::string& out, std::string_view value) {
         } else {
           out += c;
         }
-    }
-  }
-}
-
-void append_url_encoded(std::string& out, std::string_view value) {
-  for (char c : value) {
-    auto byte = static_cast<unsigned char>(c);
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += "0123456789ABCDEF"[byte >> 4];
-      out += "0123456789ABCDEF"[byte & 0xF];
     }
   }
 }
@@ -278,7 +265,7 @@ void append_escaped(std::string& out, std::string_view value, TemplateEscape esc
       append_json_escaped(out, value);
       break;
     case TemplateEscape::kUrlComponent:
-      append_url_encoded(out, value);
+      out += core::percent_encode(value);
       break;
   }
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "core/ascii_case.hpp"
 #include "core/input_error.hpp"
 #include "e2e/dataset.hpp"
 
@@ -30,11 +31,7 @@ bool is_step_name(const std::string& name) {
   });
 }
 
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
+std::string lowercase(const std::string& text) { return core::ascii_lower(text); }
 
 std::string resolve_relative(const std::string& from_file, const std::string& path) {
   fs::path target(path);

@@ -1,5 +1,6 @@
 #include "e2e/workflow_run.hpp"
 
+#include "core/ascii_case.hpp"
 #include "core/url.hpp"
 
 #include <algorithm>
@@ -27,9 +28,7 @@ double milliseconds_between(Clock::time_point from, Clock::time_point to) {
 // "api_key", ...): their values are masked in evidence and messages, like the
 // environment's secrets are by the Redactor.
 bool names_a_credential(const std::string& name) {
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = core::ascii_lower(name);
   for (const char* marker : {"token", "password", "secret", "key"}) {
     if (lower.find(marker) != std::string::npos) return true;
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::http {
 
 const char* to_string(HttpErrorCategory category) {
@@ -25,8 +27,7 @@ const char* to_string(HttpErrorCategory category) {
 std::optional<std::string> HttpResponse::header(const std::string& name) const {
   auto equal = [](const std::string& a, const std::string& b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) ==
-                    std::tolower(static_cast<unsigned char>(y));
+             return core::ascii_lower(x) == core::ascii_lower(y);
            });
   };
   for (const auto& [key, value] : headers) {

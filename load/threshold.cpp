@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::load {
 
 namespace {
@@ -200,7 +202,7 @@ std::string slug(const std::string& text) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (std::isalnum(u)) {
-      out += static_cast<char>(std::tolower(u));
+      out += core::ascii_lower(c);
     } else if (!out.empty() && out.back() != '_') {
       out += '_';
     }

@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::run {
 
 namespace {
@@ -41,10 +43,7 @@ bool internal_route(const std::string& pattern) {
   return pattern.rfind("/_golive/", 0) == 0 || pattern.rfind("/_mock/", 0) == 0;
 }
 
-std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
+std::string upper(const std::string& text) { return core::ascii_upper(text); }
 
 // "https://x.example.com/rest/v1/" -> "/rest/v1"; "/rest/v1" -> "/rest/v1".
 std::string server_path(const std::string& url) {

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii_case.hpp"
 #include "core/interrupt.hpp"
 
 namespace golive::security {
@@ -23,9 +24,8 @@ struct CorsAnswer {
 CorsAnswer read_cors(const http::HttpResponse& response) {
   CorsAnswer answer;
   answer.allow_origin = response.header("access-control-allow-origin").value_or("");
-  std::string credentials = response.header("access-control-allow-credentials").value_or("");
-  std::transform(credentials.begin(), credentials.end(), credentials.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string credentials =
+      core::ascii_lower(response.header("access-control-allow-credentials").value_or(""));
   answer.allow_credentials = credentials.find("true") != std::string::npos;
   return answer;
 }

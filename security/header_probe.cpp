@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include "core/ascii_case.hpp"
 #include "core/interrupt.hpp"
 
 namespace golive::security {
@@ -13,11 +14,7 @@ namespace {
 
 constexpr long long kMinHstsMaxAgeS = 15552000;  // 180 days, the Observatory's minimum
 
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
+std::string lowercase(const std::string& text) { return core::ascii_lower(text); }
 
 std::string trim(const std::string& text) {
   const auto first = text.find_first_not_of(" \t");

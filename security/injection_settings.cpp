@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii_case.hpp"
 #include "core/input_error.hpp"
 #include "target/target_profile.hpp"
 
@@ -31,7 +32,7 @@ std::string derived_name(const InjectionTarget& target) {
   last = last.substr(0, last.find('?'));
   std::string name = last + "." + (target.param.empty() ? target.field : target.param);
   for (char& c : name) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = core::ascii_lower(c);
     if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '.') c = '_';
   }
   return name;

@@ -4,15 +4,13 @@
 #include <array>
 #include <cctype>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::security {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view text) { return core::ascii_lower(text); }
 
 std::string ascii_excerpt(std::string_view body, std::size_t at, std::size_t width) {
   const std::size_t start = at > width / 2 ? at - width / 2 : 0;
@@ -25,23 +23,6 @@ std::string ascii_excerpt(std::string_view body, std::size_t at, std::size_t wid
 }
 
 }  // namespace
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
-  return out;
-}
 
 const std::vector<std::string>& sql_error_payloads() {
   static const std::vector<std::string> payloads = {"'", "')", "\"", "1'\"", "'))--"};

@@ -13,9 +13,6 @@
 
 namespace golive::security {
 
-// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string percent_encode(std::string_view text);
-
 // ---- SQL injection -------------------------------------------------------
 
 // Error-based payloads: each breaks out of a quoted or parenthesised SQL

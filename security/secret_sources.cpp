@@ -6,6 +6,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "core/ascii_case.hpp"
 #include "http/curl/curl_http_client.hpp"
 #include "core/input_error.hpp"
 
@@ -56,12 +57,7 @@ std::string origin_of(const std::string& url) {
   return path_start == std::string::npos ? url : url.substr(0, path_start);
 }
 
-std::string lowercase(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
+std::string lowercase(std::string_view text) { return core::ascii_lower(text); }
 
 // The value of attribute `name` inside one tag's text, or "".
 std::string attribute_value(std::string_view tag, std::string_view tag_lower,

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/ascii_case.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "core/redactor.hpp"
@@ -84,7 +85,7 @@ std::string source_slug(const std::string& source) {
   }
   std::string slug;
   for (const char raw : text) {
-    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(raw)));
+    const char c = core::ascii_lower(raw);
     const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     if (keep)
       slug += c;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/encoding.hpp"
 #include "core/interrupt.hpp"
 #include "security/injection_signals.hpp"
 
@@ -29,7 +30,7 @@ class TargetRun {
     std::string query = target_.query;
     nlohmann::json body = target_.body;
     if (!target_.param.empty()) {
-      query += (query.empty() ? "" : "&") + target_.param + "=" + percent_encode(value);
+      query += (query.empty() ? "" : "&") + target_.param + "=" + core::percent_encode(value);
     } else {
       body[target_.field] = value;
     }
