@@ -105,6 +105,11 @@ void probe_captcha(const ProbeClient& client, core::ResultSink& sink) {
     sink.record(check.error(response.error_message, evidence));
     return;
   }
+  if (response.status == 429) {
+    // A rate limit says nothing about the captcha: not evidence either way.
+    sink.record(check.skip("rate limited (429) before the captcha could be judged", evidence));
+    return;
+  }
   if (response.status / 100 != 2) {
     sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
     return;
@@ -123,6 +128,10 @@ void probe_captcha(const ProbeClient& client, core::ResultSink& sink) {
 
 void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings& settings,
                           core::ResultSink& sink) {
+  // The captcha probe goes first: after the bursts below every signup from
+  // this client is rate limited, and a 429 proves nothing about the captcha.
+  probe_captcha(client, sink);
+  if (core::interrupted()) return;
   const std::string run = core::random_hex(4);
   const auto& env = client.env();
   const std::string signup_path = env.paths.auth + "/signup";
@@ -153,8 +162,6 @@ void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings&
   });
   sink.record(judge_burst("security.ratelimit.token", "Password login is rate limited per client",
                           "POST " + token_path, token, settings));
-  if (core::interrupted()) return;
-  probe_captcha(client, sink);
 }
 
 }  // namespace golive::security
