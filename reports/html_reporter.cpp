@@ -189,8 +189,11 @@ std::string checklist_section(const ReportModel& model) {
   std::string html = "<h2 id=\"checklist\">Go-live checklist</h2>\n<p>" +
                      std::to_string(k.verified_pass) + " verified-pass · " +
                      std::to_string(k.verified_fail) + " verified-fail · " +
-                     std::to_string(k.not_verified) + " not verified in this run · " +
-                     std::to_string(k.not_verifiable) + " not verifiable by golive · " +
+                     std::to_string(k.not_verified) + " not verified in this run" +
+                     (k.awaiting > 0 ? " (" + std::to_string(k.awaiting) +
+                                           " awaiting checks golive does not have yet)"
+                                     : std::string()) +
+                     " · " + std::to_string(k.not_verifiable) + " not verifiable by golive · " +
                      std::to_string(k.total()) + " items.</p>\n";
   std::string current_source;
   bool open = false;
