@@ -54,7 +54,7 @@ std::vector<std::string> security_check_ids() {
            "security.authz.setup", "security.authz.no_token", "security.authz.rest_read_other_user",
            "security.authz.rest_update_other_user", "security.authz.rest_delete_other_user",
            "security.authz.function_export", "security.authz.cleanup",
-           "security.authz.captcha_signup",
+           "security.authz.captcha_signup", "security.authz.captcha_login",
            "security.ratelimit.signup", "security.ratelimit.token",
            "security.injection.setup", "security.injection.request_budget",
            "security.injection.cleanup", "security.injection.sqli.{target}",
