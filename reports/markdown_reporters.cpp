@@ -122,7 +122,9 @@ std::string render_checklist_markdown(const ReportModel& model) {
       md += "\n## " + markdown_cell(current_source) + "\n\n";
       md += "| Status | Item | Requirement | Evidence (check ids) | Why |\n|---|---|---|---|---|\n";
     }
-    md += "| " + std::string(status_mark(entry.status)) + " " + to_string(entry.status) + " | " +
+    const bool awaiting = entry.status == ChecklistStatus::kNotVerified && !entry.item.awaiting.empty();
+    md += "| " + std::string(awaiting ? "⏳" : status_mark(entry.status)) + " " +
+          to_string(entry.status) + " | " +
           markdown_code(entry.item.id) + " | " + markdown_cell(entry.item.text) + " | " +
           evidence_cell(entry) + " | " + markdown_cell(entry.note) + " |\n";
   }
