@@ -87,7 +87,7 @@ std::string verdict_header(const ReportModel& model) {
   html += "<div class=\"verdict-sub\"><b>" + esc(gate_summary(model)) + "</b>" +
           (model.run.strict ? " · strict gate" : "") + "</div>\n";
   const std::string release = release_line(model.run);
-  if (!release.empty()) html += "<div class=\"verdict-sub\">Verified: " + esc(release) + "</div>\n";
+  if (!release.empty()) html += "<div class=\"verdict-sub\">Under test: " + esc(release) + "</div>\n";
   html += "<div class=\"verdict-sub\">" +
           std::string(
               pass ? "No check failed, every load threshold and SLO held, and the run completed."

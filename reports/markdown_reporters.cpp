@@ -40,7 +40,7 @@ std::string run_line(const RunInfo& run) {
   if (!run.golive_version.empty()) line += " (golive " + markdown_cell(run.golive_version) + ")";
   line += ".\n\n";
   const std::string release = release_line(run);
-  if (!release.empty()) line += "Verified: " + markdown_cell(release) + ".\n\n";
+  if (!release.empty()) line += "Under test: " + markdown_cell(release) + ".\n\n";
   return line;
 }
 
@@ -240,7 +240,7 @@ std::string render_step_summary(const ReportModel& model) {
   std::string md = std::string("### golive go-live gate: ") + (pass ? "✅ " : "❌ ") +
                    markdown_cell(gate_summary(model)) + "\n\n";
   const std::string release = release_line(model.run);
-  if (!release.empty()) md += "Verified: " + markdown_cell(release) + ".\n\n";
+  if (!release.empty()) md += "Under test: " + markdown_cell(release) + ".\n\n";
   md += "Run " + markdown_code(model.run.id) +
         (model.run.env.empty() ? "" : " on " + markdown_code(model.run.env)) + ": " +
         std::to_string(c.total()) + " checks, " + std::to_string(c.pass) + " passed, " +
