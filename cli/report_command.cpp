@@ -73,8 +73,9 @@ int execute_render(const RenderCommandOptions& options) {
               << " from " << stream_path << " (" << contents.checks.size() << " checks"
               << (contents.truncated_tail ? ", truncated last line ignored" : "") << ")\n"
               << "verdict: " << (rendered.verdict == report::Verdict::kPass ? "GO" : "NO-GO")
-              << (rendered.partial ? " (partial run)" : "") << "\nreport: " << rendered.index_html
-              << "\n";
+              << (rendered.release_line.empty() ? "" : " for " + rendered.release_line)
+              << (rendered.partial ? " (partial run)" : "") << "\n"
+              << rendered.gate_summary << "\nreport: " << rendered.index_html << "\n";
   }
   return verdict_exit_code(rendered);
 }

@@ -17,6 +17,12 @@ void register_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--defect", options->defects,
                   "Embedded target only: switch on a seeded defect (repeatable), see "
                   "fixtures/DEFECTS.md");
+  run->add_option("--release", options->release,
+                  "The release under test, recorded in every report (default: the environment's "
+                  "release.version_url)");
+  run->add_flag("--strict", options->strict,
+                "Fail the gate when a verifiable checklist item is not verified (also the "
+                "environment's \"checklist\": {\"strict\": true})");
   run->footer(
       "Exit codes: 0 every gate passed, 1 a gate failed (or the run was interrupted), 2 bad "
       "input or config, 3 target unreachable, 4 internal error (please report).");

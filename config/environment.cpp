@@ -164,7 +164,8 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   root.reject_unknown_keys({"$comment", "description", "name", "production", "vars_file",
                             "base_url", "paths", "anon_key", "service_role_key", "jwt_secret",
                             "database_url", "stripe", "auth", "sla", "safety", "e2e", "load",
-                            "security", "contract", "db", "tls", "target"});
+                            "security", "contract", "db", "tls", "target", "release",
+                            "checklist"});
 
   std::map<std::string, std::string> file_vars;
   if (root.has("vars_file")) {
@@ -261,6 +262,23 @@ Environment load_environment(const std::string& path, const VariableLookup& look
         env.safety.allowed_hosts.push_back(hosts.at(i).as_string());
       }
     }
+  }
+
+  if (root.has("release")) {
+    auto release = root.at("release");
+    release.reject_unknown_keys({"version_url"});
+    env.release.version_url = release.string_or("version_url", "");
+    const std::string& url = env.release.version_url;
+    if (!url.empty() && url.front() != '/' && !core::parse_url(url)) {
+      release.at("version_url")
+          .fail("expected a path on base_url such as \"/version\" or an http:// or https:// URL, "
+                "found \"" + url + "\"");
+    }
+  }
+  if (root.has("checklist")) {
+    auto checklist = root.at("checklist");
+    checklist.reject_unknown_keys({"strict"});
+    env.checklist.strict = checklist.bool_or("strict", false);
   }
 
   for (const char* section : {"e2e", "load", "security", "contract", "db", "target"}) {

@@ -56,6 +56,19 @@ struct SafetyLimits {
   std::vector<std::string> allowed_hosts;  // empty = the host of base_url only
 };
 
+// The "release" section: how golive learns which release it verifies.
+struct ReleaseSettings {
+  // A path on base_url (or an absolute URL) answering the deployed release:
+  // a JSON object with "version" (and optionally "commit"), or plain text.
+  // Empty: the release is only known from --release.
+  std::string version_url;
+};
+
+// The "checklist" section: how the go-live checklist gates a run.
+struct ChecklistSettings {
+  bool strict = false;  // a verifiable item left unverified fails the gate (as --strict)
+};
+
 struct Environment {
   std::string source_file;  // where it was loaded from, for messages
   std::string name;
@@ -70,6 +83,8 @@ struct Environment {
   AuthSettings auth;
   SlaTargets sla;
   SafetyLimits safety;
+  ReleaseSettings release;
+  ChecklistSettings checklist;
   // Suite-specific sections, validated by their suites: "e2e", "load",
   // "security", "contract", "db". Kept as parsed JSON with their pointers.
   std::map<std::string, nlohmann::json> sections;

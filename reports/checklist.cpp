@@ -15,7 +15,8 @@ namespace {
 
 ChecklistItem parse_item(const core::JsonReader& reader) {
   reader.reject_unknown_keys(
-      {"id", "source", "text", "evidence", "match", "min_failing_severity", "not_verifiable"});
+      {"id", "source", "text", "evidence", "match", "min_failing_severity", "not_verifiable",
+       "awaiting"});
   ChecklistItem item;
   item.id = reader.at("id").as_string();
   item.source = reader.at("source").as_string();
@@ -33,10 +34,14 @@ ChecklistItem parse_item(const core::JsonReader& reader) {
     item.not_verifiable = reader.at("not_verifiable").as_string();
     if (item.not_verifiable.empty())
       reader.at("not_verifiable").fail("the reason must not be empty");
-    if (reader.has("match") || reader.has("min_failing_severity")) {
+    if (reader.has("match") || reader.has("min_failing_severity") || reader.has("awaiting")) {
       reader.fail("item \"" + item.id + "\" is not verifiable, so it takes no match options");
     }
     return item;
+  }
+  if (reader.has("awaiting")) {
+    item.awaiting = reader.at("awaiting").as_string();
+    if (item.awaiting.empty()) reader.at("awaiting").fail("name the check the item awaits");
   }
   auto evidence = reader.at("evidence");
   if (evidence.as_array().empty()) evidence.fail("evidence needs at least one check-id pattern");
@@ -79,8 +84,9 @@ bool evidences(const ChecklistItem& item, const core::CheckResult& check) {
   if (std::find(check.checklist.begin(), check.checklist.end(), item.id) != check.checklist.end()) {
     return true;
   }
-  return std::any_of(item.evidence.begin(), item.evidence.end(),
-                     [&](const std::string& pattern) { return glob_match(pattern, check.id); });
+  return std::any_of(item.evidence.begin(), item.evidence.end(), [&](const std::string& pattern) {
+    return glob_match(template_as_glob(pattern), check.id);
+  });
 }
 
 ChecklistEntry evaluate_item(const ChecklistItem& item,
@@ -132,11 +138,21 @@ ChecklistEntry evaluate_item(const ChecklistItem& item,
   std::vector<std::string> unmet;
   for (const auto& pattern : item.evidence) {
     bool met = std::any_of(checks.begin(), checks.end(), [&](const core::CheckResult& check) {
-      return check.status == core::CheckStatus::kPass && glob_match(pattern, check.id);
+      return check.status == core::CheckStatus::kPass &&
+             glob_match(template_as_glob(pattern), check.id);
     });
     if (!met) unmet.push_back(pattern);
   }
   bool pass = item.match == EvidenceMatch::kAny ? passed > 0 : unmet.empty();
+  if (!item.awaiting.empty()) {
+    entry.status = ChecklistStatus::kNotVerified;
+    details.insert(details.begin(), "awaiting " + item.awaiting + "; " +
+                                        (passed > 0 ? plural(passed, "matching check") + " passed"
+                                                    : "no matching check passed") +
+                                        ", which alone does not decide the claim");
+    entry.note = join(details, "; ");
+    return entry;
+  }
   if (pass) {
     entry.status = ChecklistStatus::kVerifiedPass;
     details.insert(details.begin(), plural(passed, "matching check") + " passed");
@@ -214,6 +230,43 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
+}
+
+std::string template_as_glob(std::string_view id_template) {
+  std::string glob;
+  for (std::size_t i = 0; i < id_template.size(); ++i) {
+    const std::size_t close = id_template[i] == '{' ? id_template.find('}', i) : std::string_view::npos;
+    if (close == std::string_view::npos) {
+      glob += id_template[i];
+    } else {
+      glob += '*';
+      i = close;
+    }
+  }
+  return glob;
+}
+
+bool globs_overlap(std::string_view a, std::string_view b) {
+  // reachable[i][j]: a[i..] and b[j..] can still match one common text.
+  // Filled backwards; a star either matches nothing or swallows one
+  // character the other side must produce (a literal, or its own star).
+  std::vector<std::vector<char>> reachable(a.size() + 1, std::vector<char>(b.size() + 1, 0));
+  for (std::size_t i = a.size() + 1; i-- > 0;) {
+    for (std::size_t j = b.size() + 1; j-- > 0;) {
+      bool ok = false;
+      if (i == a.size() && j == b.size()) {
+        ok = true;
+      } else if (i < a.size() && a[i] == '*') {
+        ok = reachable[i + 1][j] || (j < b.size() && reachable[i][j + 1]);
+      } else if (j < b.size() && b[j] == '*') {
+        ok = reachable[i][j + 1] || (i < a.size() && reachable[i + 1][j]);
+      } else if (i < a.size() && j < b.size()) {
+        ok = a[i] == b[j] && reachable[i + 1][j + 1];
+      }
+      reachable[i][j] = ok ? 1 : 0;
+    }
+  }
+  return reachable[0][0] != 0;
 }
 
 const char* to_string(ChecklistStatus status) {

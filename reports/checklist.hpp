@@ -23,12 +23,18 @@ struct ChecklistItem {
   std::string id;      // "s000.security.rls_all_tables", "s001.R4.4"
   std::string source;  // "seed 001 · Requirement 4 Security"
   std::string text;    // the requirement, as the seed words it
-  // Check-id globs ("security.rls.static.*"); empty when not verifiable.
+  // Check ids, globs ("security.rls.static.*") or id templates
+  // ("e2e.legal_pages.row{n}.public_page"); empty when not verifiable.
   std::vector<std::string> evidence;
   EvidenceMatch match = EvidenceMatch::kAny;
   // Failed checks below this severity do not fail the item (they are still listed).
   core::Severity min_failing_severity = core::Severity::kInfo;
   std::string not_verifiable;  // why golive cannot verify it; empty when it can
+  // The check golive does not have yet that this claim also needs, and who
+  // builds it ("infra.database.replication: the infrastructure suite").
+  // While it is set the item is not verified, whatever `evidence` shows, and
+  // a strict gate does not count it as a gap of this run.
+  std::string awaiting;
 
   bool verifiable() const { return not_verifiable.empty(); }
 };
@@ -48,6 +54,13 @@ const ChecklistDefinition& embedded_checklist();
 
 // '*' matches any run of characters (dots included); everything else is literal.
 bool glob_match(std::string_view pattern, std::string_view text);
+// A check-id template ("security.rls.static.{lint}.{schema}.{table}", as the
+// suites declare what they can emit) as a glob: each "{name}" becomes '*'.
+std::string template_as_glob(std::string_view id_template);
+// True when some text matches both globs: an evidence pattern and a
+// template's glob overlap exactly when the template can emit an id the
+// pattern matches.
+bool globs_overlap(std::string_view a, std::string_view b);
 
 enum class ChecklistStatus { kVerifiedPass, kVerifiedFail, kNotVerified, kNotVerifiable };
 const char* to_string(ChecklistStatus status);  // "verified-pass", ...
@@ -68,7 +81,8 @@ struct ChecklistEntry {
 //  verified-fail: a matching check failed or errored (at or above min_failing_severity);
 //  verified-pass: no such failure and at least one matching check passed
 //                 (with match "all": at least one passing check per pattern);
-//  not-verified:  otherwise (nothing matched, or only skipped checks);
+//  not-verified:  otherwise (nothing matched, or only skipped checks), and
+//                 always while the item is `awaiting` a check golive lacks;
 //  not-verifiable-by-golive: the item carries a not_verifiable reason.
 std::vector<ChecklistEntry> evaluate_checklist(const ChecklistDefinition& definition,
                                                const std::vector<core::CheckResult>& checks);

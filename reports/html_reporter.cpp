@@ -84,6 +84,10 @@ std::string verdict_header(const ReportModel& model) {
                      "\"><div class=\"inner\">\n";
   html += "<div class=\"verdict-word\">" +
           std::string(pass ? "GO-LIVE GATE: PASS" : "GO-LIVE GATE: FAIL") + "</div>\n";
+  html += "<div class=\"verdict-sub\"><b>" + esc(gate_summary(model)) + "</b>" +
+          (model.run.strict ? " · strict gate" : "") + "</div>\n";
+  const std::string release = release_line(model.run);
+  if (!release.empty()) html += "<div class=\"verdict-sub\">Under test: " + esc(release) + "</div>\n";
   html += "<div class=\"verdict-sub\">" +
           std::string(
               pass ? "No check failed, every load threshold and SLO held, and the run completed."
@@ -185,8 +189,11 @@ std::string checklist_section(const ReportModel& model) {
   std::string html = "<h2 id=\"checklist\">Go-live checklist</h2>\n<p>" +
                      std::to_string(k.verified_pass) + " verified-pass · " +
                      std::to_string(k.verified_fail) + " verified-fail · " +
-                     std::to_string(k.not_verified) + " not verified in this run · " +
-                     std::to_string(k.not_verifiable) + " not verifiable by golive · " +
+                     std::to_string(k.not_verified) + " not verified in this run" +
+                     (k.awaiting > 0 ? " (" + std::to_string(k.awaiting) +
+                                           " awaiting checks golive does not have yet)"
+                                     : std::string()) +
+                     " · " + std::to_string(k.not_verifiable) + " not verifiable by golive · " +
                      std::to_string(k.total()) + " items.</p>\n";
   std::string current_source;
   bool open = false;

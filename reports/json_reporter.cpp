@@ -35,7 +35,12 @@ json run_json(const RunInfo& run) {
           {"suites", run.suites},
           {"complete", !run.partial()},
           {"interrupted", run.partial()},
-          {"truncated_tail", run.truncated_tail}};
+          {"truncated_tail", run.truncated_tail},
+          {"release", {{"version", run.release.empty() ? json(nullptr) : json(run.release)},
+                       {"source", run.release_source.empty() ? json(nullptr)
+                                                             : json(run.release_source)}}},
+          {"env_sha256", run.env_sha256.empty() ? json(nullptr) : json(run.env_sha256)},
+          {"strict", run.strict}};
 }
 
 json summary_json(const ReportModel& model) {
@@ -49,12 +54,14 @@ json summary_json(const ReportModel& model) {
   json summary = counts_json(model.counts);
   summary["verdict"] = to_string(model.verdict);
   summary["verdict_reasons"] = model.verdict_reasons;
+  summary["gate"] = gate_summary(model);
   summary["by_suite"] = std::move(by_suite);
   summary["failed_thresholds"] = model.failed_thresholds();
   summary["checklist"] = {{"verified_pass", model.checklist_counts.verified_pass},
                           {"verified_fail", model.checklist_counts.verified_fail},
                           {"not_verified", model.checklist_counts.not_verified},
                           {"not_verifiable", model.checklist_counts.not_verifiable},
+                          {"awaiting", model.checklist_counts.awaiting},
                           {"total", model.checklist_counts.total()}};
   return summary;
 }
@@ -157,6 +164,7 @@ json checklist_json(const ReportModel& model) {
                  {"note", entry.note}};
     if (entry.item.verifiable()) {
       item["patterns"] = entry.item.evidence;
+      if (!entry.item.awaiting.empty()) item["awaiting"] = entry.item.awaiting;
     } else {
       item["reason"] = entry.item.not_verifiable;
     }

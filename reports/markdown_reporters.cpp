@@ -38,7 +38,10 @@ std::string run_line(const RunInfo& run) {
   if (!run.started_at.empty()) line += ", started " + markdown_cell(run.started_at);
   line += run.ended_at.empty() ? ", no end recorded" : ", ended " + markdown_cell(run.ended_at);
   if (!run.golive_version.empty()) line += " (golive " + markdown_cell(run.golive_version) + ")";
-  return line + ".\n\n";
+  line += ".\n\n";
+  const std::string release = release_line(run);
+  if (!release.empty()) line += "Under test: " + markdown_cell(release) + ".\n\n";
+  return line;
 }
 
 std::string partial_note(const RunInfo& run) {
@@ -52,8 +55,8 @@ std::string partial_note(const RunInfo& run) {
 }
 
 std::string verdict_line(const ReportModel& model) {
-  bool pass = model.verdict == Verdict::kPass;
-  std::string line = std::string("Gate verdict: **") + (pass ? "PASS" : "FAIL") + "**";
+  std::string line = "Gate verdict: **" + markdown_cell(gate_summary(model)) + "**";
+  if (model.run.strict) line += " (strict gate)";
   if (!model.verdict_reasons.empty()) {
     line += " (";
     for (std::size_t i = 0; i < model.verdict_reasons.size(); ++i) {
@@ -97,17 +100,20 @@ std::string render_checklist_markdown(const ReportModel& model) {
   md += "| Status | Items |\n|---|---:|\n";
   md += "| ✅ verified-pass | " + std::to_string(k.verified_pass) + " |\n";
   md += "| ❌ verified-fail | " + std::to_string(k.verified_fail) + " |\n";
-  md += "| ⚠️ not-verified (no evidence in this run) | " + std::to_string(k.not_verified) +
-        " |\n";
+  md += "| ⚠️ not-verified (no passing evidence in this run) | " +
+        std::to_string(k.not_verified - k.awaiting) + " |\n";
+  md += "| ⏳ not-verified, awaiting a check golive does not have yet | " +
+        std::to_string(k.awaiting) + " |\n";
   md += "| ➖ not-verifiable-by-golive | " + std::to_string(k.not_verifiable) + " |\n";
   md += "| **total** | **" + std::to_string(k.total()) + "** |\n\n";
   md +=
       "An item is verified-pass when at least one check evidencing it passed and none failed, "
       "verified-fail when one failed, not-verified when this run produced no passing evidence for "
-      "it, "
+      "it (or the claim also needs a check golive does not have yet: the note names it), "
       "and not-verifiable-by-golive when it needs something golive cannot see (the reason is "
       "given). "
-      "Evidence patterns live in `reports/checklist.json`.\n";
+      "Evidence patterns live in `reports/checklist.json` and match check ids the suites declare "
+      "(`run/check_registry.hpp`).\n";
 
   std::string current_source;
   for (const auto& entry : model.checklist) {
@@ -116,7 +122,9 @@ std::string render_checklist_markdown(const ReportModel& model) {
       md += "\n## " + markdown_cell(current_source) + "\n\n";
       md += "| Status | Item | Requirement | Evidence (check ids) | Why |\n|---|---|---|---|---|\n";
     }
-    md += "| " + std::string(status_mark(entry.status)) + " " + to_string(entry.status) + " | " +
+    const bool awaiting = entry.status == ChecklistStatus::kNotVerified && !entry.item.awaiting.empty();
+    md += "| " + std::string(awaiting ? "⏳" : status_mark(entry.status)) + " " +
+          to_string(entry.status) + " | " +
           markdown_code(entry.item.id) + " | " + markdown_cell(entry.item.text) + " | " +
           evidence_cell(entry) + " | " + markdown_cell(entry.note) + " |\n";
   }
@@ -229,7 +237,10 @@ static std::string surface_coverage_line(const ReportModel& model) {
 std::string render_step_summary(const ReportModel& model) {
   bool pass = model.verdict == Verdict::kPass;
   const auto& c = model.counts;
-  std::string md = std::string("### golive go-live gate: ") + (pass ? "✅ PASS" : "❌ FAIL") + "\n\n";
+  std::string md = std::string("### golive go-live gate: ") + (pass ? "✅ " : "❌ ") +
+                   markdown_cell(gate_summary(model)) + "\n\n";
+  const std::string release = release_line(model.run);
+  if (!release.empty()) md += "Under test: " + markdown_cell(release) + ".\n\n";
   md += "Run " + markdown_code(model.run.id) +
         (model.run.env.empty() ? "" : " on " + markdown_code(model.run.env)) + ": " +
         std::to_string(c.total()) + " checks, " + std::to_string(c.pass) + " passed, " +
@@ -258,7 +269,10 @@ std::string render_step_summary(const ReportModel& model) {
   const auto& k = model.checklist_counts;
   md += "Checklist: " + std::to_string(k.verified_pass) + " verified-pass, " +
         std::to_string(k.verified_fail) + " verified-fail, " + std::to_string(k.not_verified) +
-        " not verified, " + std::to_string(k.not_verifiable) + " not verifiable by golive (of " +
+        " not verified" +
+        (k.awaiting > 0 ? " (" + std::to_string(k.awaiting) + " awaiting checks golive does not have yet)"
+                        : std::string()) +
+        ", " + std::to_string(k.not_verifiable) + " not verifiable by golive (of " +
         std::to_string(k.total()) + ").\n\n";
   md += surface_coverage_line(model);
   for (const auto& scenario : model.load) {

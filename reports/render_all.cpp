@@ -47,6 +47,8 @@ RenderResult render_all(const ReportModel& model, const RenderOptions& options,
 
   RenderResult result;
   result.verdict = model.verdict;
+  result.gate_summary = gate_summary(model);
+  result.release_line = release_line(model.run);
   result.partial = model.run.partial();
   auto write = [&](const char* name, const std::string& content) {
     fs::path path = fs::path(out_dir) / name;

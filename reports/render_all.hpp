@@ -31,6 +31,8 @@ struct RenderResult {
   bool partial = true;                     // the run was interrupted
   std::vector<std::string> files_written;  // full paths, in writing order
   std::string index_html;                  // full path of index.html
+  std::string gate_summary;                // "PASS: 58 of 104 items verified, ..."
+  std::string release_line;                // what was verified; "" when unrecorded
 };
 
 // Creates out_dir if needed and (re)writes every report. Each file is

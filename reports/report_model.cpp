@@ -37,6 +37,13 @@ void read_run_start(const JsonReader& record, RunInfo& run) {
   run.started_at = record.string_or("started_at", run.started_at);
   run.golive_version = record.string_or("golive_version", run.golive_version);
   run.suites = string_list(record, "suites");
+  if (record.has("release")) {
+    auto release = record.at("release");
+    run.release = release.string_or("version", "");
+    run.release_source = release.string_or("source", "");
+  }
+  if (record.has("environment")) run.env_sha256 = record.at("environment").string_or("sha256", "");
+  if (record.has("gate")) run.strict = record.at("gate").bool_or("strict", false);
   std::sort(run.suites.begin(), run.suites.end());
   run.suites.erase(std::unique(run.suites.begin(), run.suites.end()), run.suites.end());
 }
@@ -180,6 +187,19 @@ void decide_verdict(ReportModel& model) {
                         (slo.scenario.empty() ? "" : " (" + slo.scenario + ")") + " not met");
     }
   }
+  const std::size_t gaps = model.checklist_counts.not_verified - model.checklist_counts.awaiting;
+  if (model.run.strict && gaps > 0) {
+    std::string ids;
+    std::size_t listed = 0;
+    for (const auto& entry : model.checklist) {
+      if (entry.status != ChecklistStatus::kNotVerified || !entry.item.awaiting.empty()) continue;
+      if (listed++ < 5) ids += (ids.empty() ? "" : ", ") + entry.item.id;
+    }
+    if (listed > 5) ids += ", ...";
+    reasons.push_back("strict gate: " + std::to_string(gaps) + " verifiable checklist item" +
+                      (gaps == 1 ? " was" : "s were") +
+                      " not verified (" + ids + ")");
+  }
   if (model.run.partial()) reasons.push_back("the run was interrupted: results are partial");
   if (model.counts.total() == 0) reasons.push_back("no check ran");
   model.verdict = reasons.empty() ? Verdict::kPass : Verdict::kFail;
@@ -202,6 +222,36 @@ void StatusCounts::add(core::CheckStatus status) {
       ++skip;
       break;
   }
+}
+
+std::string gate_summary(const ReportModel& model) {
+  const auto& k = model.checklist_counts;
+  std::string line = std::string(model.verdict == Verdict::kPass ? "PASS" : "FAIL") + ": " +
+                     std::to_string(k.verified()) + " of " + std::to_string(k.total()) +
+                     " items verified";
+  if (k.verified_fail > 0) line += " (" + std::to_string(k.verified_fail) + " failing)";
+  if (k.not_verified > k.awaiting) {
+    line += ", " + std::to_string(k.not_verified - k.awaiting) + " not verified";
+  }
+  if (k.awaiting > 0) {
+    line += ", " + std::to_string(k.awaiting) + " awaiting checks golive does not have yet";
+  }
+  if (k.not_verifiable > 0) {
+    line += ", " + std::to_string(k.not_verifiable) + " not verifiable here";
+  }
+  if (k.not_verified + k.not_verifiable > 0) line += " (see why in checklist.md)";
+  return line;
+}
+
+std::string release_line(const RunInfo& run) {
+  if (run.release.empty() && run.env.empty() && run.env_sha256.empty()) return "";
+  std::string line = run.release.empty()
+                         ? "release unknown (set release.version_url or pass --release)"
+                         : "release " + run.release;
+  if (!run.release.empty() && !run.release_source.empty()) line += " (from " + run.release_source + ")";
+  if (!run.env.empty()) line += " on " + run.env;
+  if (!run.env_sha256.empty()) line += ", environment file sha256 " + run.env_sha256;
+  return line;
 }
 
 const char* to_string(Verdict verdict) {
@@ -320,6 +370,7 @@ ReportModel build_report_model(const core::ResultStreamContents& stream,
         break;
       case ChecklistStatus::kNotVerified:
         ++model.checklist_counts.not_verified;
+        if (!entry.item.awaiting.empty()) ++model.checklist_counts.awaiting;
         break;
       case ChecklistStatus::kNotVerifiable:
         ++model.checklist_counts.not_verifiable;

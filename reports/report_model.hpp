@@ -46,6 +46,15 @@ struct RunInfo {
   bool has_run_end = false;
   bool interrupted_flag = false;  // run_end said interrupted: true
   bool truncated_tail = false;    // the stream's last line was cut mid-write
+  // What was verified (run_start.release and run_start.environment): the
+  // release under test as the target reported it or --release named it, where
+  // that came from ("https://.../version", "--release"), and the SHA-256 of
+  // the environment file. Empty when the run did not record them.
+  std::string release;
+  std::string release_source;
+  std::string env_sha256;
+  // run_start.gate.strict: a verifiable checklist item left unverified fails the gate.
+  bool strict = false;
 
   // A partial run: no run_end, or run_end reports an interruption.
   bool partial() const { return !has_run_end || interrupted_flag; }
@@ -160,6 +169,9 @@ struct ChecklistCounts {
   std::size_t verified_fail = 0;
   std::size_t not_verified = 0;
   std::size_t not_verifiable = 0;
+  // Of not_verified: items awaiting a check golive does not have yet
+  // (ChecklistItem::awaiting). A strict gate fails only on the others.
+  std::size_t awaiting = 0;
 
   std::size_t total() const {
     return verified_pass + verified_fail + not_verified + not_verifiable;
@@ -185,8 +197,19 @@ struct ReportModel {
   std::size_t failed_thresholds() const;
 };
 
+// "PASS: 58 of 104 items verified, 3 not verified, 43 not verifiable here
+// (see why in checklist.md)": the verdict with how much of the checklist the
+// run verified. The banner, the step summary and the console all print it.
+std::string gate_summary(const ReportModel& model);
+// "release 1.4.2 (from http://host/version) on staging, environment file
+// sha256 3f2a…": what a GO is for ("release unknown (...)" when the run did
+// not record one); "" for a stream with no run_start at all.
+std::string release_line(const RunInfo& run);
+
 // Builds the model. The gate verdict fails when any check failed or errored,
-// any load threshold or SLO failed, the run is partial, or no check ran.
+// any load threshold or SLO failed, the run is partial, or no check ran; in a
+// strict run (run_start.gate.strict) also when a verifiable checklist item is
+// not verified.
 // Throws core::InputError when a known meta record has a field of the wrong type.
 ReportModel build_report_model(const core::ResultStreamContents& stream,
                                const ChecklistDefinition& checklist,

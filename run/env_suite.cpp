@@ -29,7 +29,7 @@ core::CheckResult make_check(const std::string& id, const std::string& title, co
 
 void check_valid(const config::Environment& env, core::ResultSink& sink) {
   auto check = make_check("env.valid", "Environment file is valid", core::Severity::kHigh,
-                          {"s001.R3.5", "s000.environment.staging"});
+                          {"s001.R3.5"});
   check.message = "environment \"" + env.name + "\" loaded from " + env.source_file;
   nlohmann::json capabilities = nlohmann::json::array();
   for (const auto& c : describe_capabilities(env)) {
@@ -51,7 +51,7 @@ void check_valid(const config::Environment& env, core::ResultSink& sink) {
 bool check_target(const config::Environment& env, core::ResultSink& sink,
                   http::RequestObserver* observer) {
   auto check = make_check("env.target_reachable", "Target answers HTTP", core::Severity::kCritical,
-                          {"s000.environment.staging"});
+                          {"s000.checklist.environment"});
   auto start = Clock::now();
   http::HttpRequest request;
   request.url = env.base_url + "/";
@@ -79,7 +79,7 @@ bool check_target(const config::Environment& env, core::ResultSink& sink,
 
 bool check_database(const config::Environment& env, core::ResultSink& sink) {
   auto check = make_check("env.database_reachable", "Database accepts a connection",
-                          core::Severity::kHigh, {"s001.R2.1"});
+                          core::Severity::kHigh, {"s001.R3.3"});
   if (env.database_url.empty()) {
     check.status = core::CheckStatus::kSkip;
     check.message = "no database_url in the environment";
@@ -114,7 +114,7 @@ bool check_database(const config::Environment& env, core::ResultSink& sink) {
 void check_secrets_not_hardcoded(const config::Environment& env, core::ResultSink& sink) {
   auto check = make_check("env.secrets_not_hardcoded",
                           "Secrets come from the environment, not the file", core::Severity::kHigh,
-                          {"s001.R3.4", "s000.security.secrets_env"});
+                          {"s001.R3.4", "s000.security.stripe_keys_not_exposed"});
   if (env.literal_secret_pointers.empty()) {
     check.status = core::CheckStatus::kPass;
     check.message = "every secret-bearing key is a ${VAR} reference";
@@ -129,7 +129,7 @@ void check_secrets_not_hardcoded(const config::Environment& env, core::ResultSin
 
 void check_stripe_key_mode(const config::Environment& env, core::ResultSink& sink) {
   auto check = make_check("env.stripe_key_mode", "Stripe key mode matches the environment",
-                          core::Severity::kCritical, {"s001.R3.1", "s000.environment.stripe_modes"});
+                          core::Severity::kCritical, {"s001.R3.1", "s000.environments.stripe_mode"});
   const std::string& key = env.stripe.secret_key;
   if (key.empty()) {
     check.status = core::CheckStatus::kSkip;

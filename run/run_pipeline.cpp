@@ -14,6 +14,7 @@
 #include "reports/render_all.hpp"
 #include "run/env_suite.hpp"
 #include "run/reference_target.hpp"
+#include "run/release_identity.hpp"
 #include "run/run_coverage.hpp"
 #include "run/run_session.hpp"
 #include "run/suite_stages.hpp"
@@ -60,16 +61,26 @@ int run_pipeline(const RunRequest& options) {
       suite_names.push_back(stage.name);
     }
   }
-  // The console line of `golive run`: "[pass] id: message".
-  RunSession session(options.common, env, suite_names, [](const core::CheckResult& r) {
-    return std::string(status_tag(r.status)) + r.id + ": " +
-           core::Redactor::global().redact(r.message);
-  });
-  core::ResultSink& sink = session.sink();
+  // What this run verifies, recorded in run_start so every report says it.
   SurfaceCoverage coverage;
+  const ReleaseIdentity release = identify_release(env, options.release, coverage.observer());
+  nlohmann::json run_start_extra = release_run_start_fields(release);
+  const bool strict = options.strict || env.checklist.strict;
+  run_start_extra["gate"] = {{"strict", strict}};
+  // The console line of `golive run`: "[pass] id: message".
+  RunSession session(
+      options.common, env, suite_names,
+      [](const core::CheckResult& r) {
+        return std::string(status_tag(r.status)) + r.id + ": " +
+               core::Redactor::global().redact(r.message);
+      },
+      run_start_extra);
+  core::ResultSink& sink = session.sink();
 
   std::cout << "golive run " << session.run_dir().id() << " against \"" << env.name << "\" ("
             << env.base_url << ")\n";
+  if (!release.version.empty()) std::cout << "release under test: " << release.version << "\n";
+  sink.record(release_check(release));
   auto env_outcome = run_env_suite(env, sink, coverage.observer());
   bool unreachable = !env_outcome.target_reachable;
   if (!unreachable) {
@@ -123,11 +134,14 @@ int run_pipeline(const RunRequest& options) {
   if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {
     render.github_step_summary_path = summary;
   }
-  const std::optional<report::Verdict> verdict = session.finish(was_interrupted, render);
-  const bool passed = verdict == report::Verdict::kPass;
+  const std::optional<report::RenderResult> rendered = session.finish_rendered(was_interrupted, render);
+  const bool passed = rendered && rendered->verdict == report::Verdict::kPass;
   std::cout << "\n" << (was_interrupted ? "INTERRUPTED: partial report. " : "")
-            << "verdict: " << (passed ? "GO" : "NO-GO") << " (" << session.total()
-            << " checks, " << session.failed() << " failed)\n"
+            << "verdict: " << (passed ? "GO" : "NO-GO");
+  if (rendered && !rendered->release_line.empty()) std::cout << " for " << rendered->release_line;
+  std::cout << "\n";
+  if (rendered) std::cout << rendered->gate_summary << "\n";
+  std::cout << session.total() << " checks, " << session.failed() << " failed\n"
             << "report: " << session.report_path() << "\n";
   if (unreachable) return core::kExitUnreachable;
   return passed && !was_interrupted ? core::kExitPass : core::kExitGateFailed;

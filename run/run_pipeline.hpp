@@ -20,6 +20,10 @@ struct RunRequest {
   CommonOptions common;
   std::vector<std::string> suites;   // env, e2e, security, contract, db, load; empty = all
   std::vector<std::string> defects;  // seeded defects of the embedded target (no --env only)
+  std::string release;               // --release: the release under test, as the caller names it
+  // --strict: a verifiable checklist item left unverified fails the gate
+  // (also on with the environment's "checklist": {"strict": true}).
+  bool strict = false;
 };
 
 // Runs and returns the process exit code (core::ExitCode). Throws

@@ -60,13 +60,20 @@ RunSession::RunSession(const CommonOptions& options, const std::string& env_name
 
 std::optional<report::Verdict> RunSession::finish(bool interrupted,
                                                   const report::RenderOptions& render) {
+  auto rendered = finish_rendered(interrupted, render);
+  if (!rendered) return std::nullopt;
+  return rendered->verdict;
+}
+
+std::optional<report::RenderResult> RunSession::finish_rendered(
+    bool interrupted, const report::RenderOptions& render) {
   writer_.record_meta("run_end",
                       {{"ended_at", core::utc_now_iso8601()}, {"interrupted", interrupted}});
   try {
     auto contents = core::read_result_stream(results_path());
     const report::RenderResult rendered = report::render_all(contents, render, run_dir_.path());
     report_path_ = rendered.index_html;
-    return rendered.verdict;
+    return rendered;
   } catch (const std::exception& e) {
     std::cerr << "golive: warning: the reports could not be rendered ("
               << core::Redactor::global().redact(e.what()) << "); results are in " << results_path()

@@ -58,6 +58,9 @@ class RunSession {
   // rendering failed.
   std::optional<report::Verdict> finish(bool interrupted,
                                         const report::RenderOptions& render = {});
+  // The same, returning what was rendered (verdict, gate summary, release line).
+  std::optional<report::RenderResult> finish_rendered(bool interrupted,
+                                                      const report::RenderOptions& render = {});
   // A probe command's ending: finish(), the "N of M checks failed" summary
   // (unless `json`), and the exit code: pass only when checks ran and none
   // failed and the run was not interrupted.

@@ -105,6 +105,11 @@ void probe_captcha(const ProbeClient& client, core::ResultSink& sink) {
     sink.record(check.error(response.error_message, evidence));
     return;
   }
+  if (response.status == 429) {
+    // A rate limit says nothing about the captcha: not evidence either way.
+    sink.record(check.skip("rate limited (429) before the captcha could be judged", evidence));
+    return;
+  }
   if (response.status / 100 != 2) {
     sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
     return;
@@ -119,10 +124,49 @@ void probe_captcha(const ProbeClient& client, core::ResultSink& sink) {
   sink.record(check.fail("a signup without a captcha token succeeded", evidence));
 }
 
+// Login half of the captcha: a real user's right password, without a token.
+// Only a refusal with the right password shows the captcha (a wrong one is
+// refused anyway), so the probe needs a user of its own.
+void probe_captcha_login(const ProbeClient& client, core::ResultSink& sink) {
+  CheckBuilder check("security.authz.captcha_login",
+                     "Password login without a captcha token is refused", core::Severity::kMedium);
+  if (!client.env().auth.captcha_required) {
+    sink.record(check.skip("auth.captcha_required is false in the environment"));
+    return;
+  }
+  std::string why;
+  const auto user = obtain_probe_user(client, 0, &why);
+  if (!user) {
+    sink.record(check.skip("no user to log in with: " + why));
+    return;
+  }
+  const nlohmann::json body = {{"email", user->email}, {"password", user->password}};
+  const std::string path = client.env().paths.auth + "/token?grant_type=password";
+  const auto response = client.send_as("", "POST", path, body.dump());
+  const nlohmann::json evidence = {{"request", "POST " + path + " with the right password, without captcha_token"},
+                                   {"response", response_excerpt(response)}};
+  if (user->created_here) delete_probe_user(client, *user);
+  if (!response.transport_ok()) {
+    sink.record(check.error(response.error_message, evidence));
+  } else if (response.status == 429) {
+    sink.record(check.skip("rate limited (429) before the captcha could be judged", evidence));
+  } else if (response.status / 100 == 2) {
+    sink.record(check.fail("a login with the right password and no captcha token succeeded", evidence));
+  } else {
+    sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
+  }
+}
+
 }  // namespace
 
 void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings& settings,
                           core::ResultSink& sink) {
+  // The captcha probe goes first: after the bursts below every signup from
+  // this client is rate limited, and a 429 proves nothing about the captcha.
+  probe_captcha(client, sink);
+  if (core::interrupted()) return;
+  probe_captcha_login(client, sink);
+  if (core::interrupted()) return;
   const std::string run = core::random_hex(4);
   const auto& env = client.env();
   const std::string signup_path = env.paths.auth + "/signup";
@@ -153,8 +197,6 @@ void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings&
   });
   sink.record(judge_burst("security.ratelimit.token", "Password login is rate limited per client",
                           "POST " + token_path, token, settings));
-  if (core::interrupted()) return;
-  probe_captcha(client, sink);
 }
 
 }  // namespace golive::security

@@ -2,8 +2,9 @@
 // one lint per family, each named after the splinter lint it mirrors
 // (https://github.com/supabase/splinter). Every finding is a failing
 // CheckResult `security.rls.static.<lint>.<schema>.<table>`; a lint with no
-// finding yields one passing `security.rls.static.<lint>`, so a clean target
-// produces evidence, not silence.
+// finding yields one passing `security.rls.static.<lint>` whose evidence lists
+// every table it inspected (`tables_inspected`), so a clean target produces
+// evidence, not silence.
 #pragma once
 
 #include <pqxx/pqxx>

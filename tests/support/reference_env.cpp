@@ -74,7 +74,12 @@ ProcessOutcome ReferenceEnv::run_script(const std::vector<std::string>& argument
   std::vector<std::string> argv{"flock", "-o", lock_file(state_dir_), reference_env_script()};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   bool starting = !arguments.empty() && arguments.front() == "up";
-  return run_process(argv, {{"GOLIVE_STATE_DIR", state_dir_}}, starting ? kUpTimeout : kDownTimeout);
+  // The tests' targets take signups without a captcha token unless asked
+  // (write_env_file says which).
+  return run_process(argv,
+                     {{"GOLIVE_STATE_DIR", state_dir_},
+                      {"GOLIVE_REF_CAPTCHA_REQUIRED", options_.captcha_required ? "1" : "0"}},
+                     starting ? kUpTimeout : kDownTimeout);
 }
 
 std::vector<std::string> ReferenceEnv::up_arguments() const {
@@ -114,9 +119,10 @@ std::string ReferenceEnv::base_url() const {
   return var("GOLIVE_REF_BASE_URL");
 }
 
-void ReferenceEnv::restart_service(const std::vector<std::string>& defects) {
+void ReferenceEnv::restart_service(const std::vector<std::string>& defects, bool captcha_required) {
   options_.with_service = true;
   options_.defects = defects;
+  options_.captcha_required = captcha_required;
   up_or_throw();
 }
 
@@ -127,6 +133,8 @@ std::string ReferenceEnv::write_env_file() const {
   nlohmann::json env = nlohmann::json::parse(in);
   env["vars_file"] = state_dir_ + "/state.env";
   env["description"] = "envs/local.json bound to the reference target in " + state_dir_;
+  env["auth"]["captcha_required"] = options_.captcha_required;
+  if (!options_.captcha_required) env["auth"].erase("captcha_token");
 
   const std::string path = state_dir_ + "/env.json";
   std::ofstream out(path, std::ios::trunc);

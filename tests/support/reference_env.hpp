@@ -24,6 +24,9 @@ class ReferenceEnv {
     bool with_service = true;           // false: database only (`up --no-service`)
     std::vector<std::string> defects;   // seeded defects, each passed as --defect NAME
     std::string ai_provider_url;        // --ai-provider-url; empty: the service's default
+    // Signup and login need the captcha test token (GOLIVE_REF_CAPTCHA_REQUIRED=1,
+    // as the embedded `golive run` target); off by default for the tests.
+    bool captcha_required = false;
 
     bool operator==(const Options&) const = default;
 
@@ -52,11 +55,12 @@ class ReferenceEnv {
   const Options& options() const { return options_; }
 
   // `reference-env up` again with new defects (the database keeps running;
-  // the service restarts when the defect list changes).
-  void restart_service(const std::vector<std::string>& defects);
+  // the service restarts when the defect list or the captcha setting changes).
+  void restart_service(const std::vector<std::string>& defects, bool captcha_required = false);
 
   // Writes <state_dir>/env.json: envs/local.json with vars_file pointing at
-  // this target's state.env. Returns its path.
+  // this target's state.env, and auth.captcha_required as this service runs.
+  // Returns its path.
   std::string write_env_file() const;
 
   // Runs scripts/reference-env with `arguments` against this state dir, e.g.

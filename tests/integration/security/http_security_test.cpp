@@ -117,6 +117,26 @@ TEST(HttpSecurityIntegrationTest, IgnoringExpiryFailsTheExpiredCheck) {
   EXPECT_EQ(checks.at("security.jwt.alg_none").status, core::CheckStatus::kPass);
 }
 
+// Captcha on (as the embedded golive run target has it): a signup without a
+// token is refused; with captcha-not-enforced it succeeds and the check fails.
+TEST(HttpSecurityIntegrationTest, CaptchaIsEnforcedAndItsDefectIsCaught) {
+  target().restart_service({}, /*captcha_required=*/true);
+  auto checks = run_families({"ratelimit"});
+  ASSERT_TRUE(checks.count("security.authz.captcha_signup"));
+  for (const char* id : {"security.authz.captcha_signup", "security.authz.captcha_login"}) {
+    ASSERT_TRUE(checks.count(id)) << id;
+    EXPECT_EQ(checks.at(id).status, core::CheckStatus::kPass) << id << ": " << checks.at(id).message;
+  }
+  target().restart_service({"captcha-not-enforced"}, /*captcha_required=*/true);
+  checks = run_families({"ratelimit"});
+  expect_failed(checks, "security.authz.captcha_signup");
+  expect_failed(checks, "security.authz.captcha_login");
+  target().restart_service({});
+  checks = run_families({"ratelimit"});
+  EXPECT_EQ(checks.at("security.authz.captcha_signup").status, core::CheckStatus::kSkip);
+  EXPECT_EQ(checks.at("security.authz.captcha_login").status, core::CheckStatus::kSkip);
+}
+
 TEST(HttpSecurityIntegrationTest, NoRateLimitFailsBothBursts) {
   target().restart_service({"no-rate-limit"});
   const auto checks = run_families({"ratelimit"});

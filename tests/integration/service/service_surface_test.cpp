@@ -1,6 +1,6 @@
 // What every response of the reference service carries (security headers,
 // CORS by allowlist, request ids, no version banner) and the operational
-// and public routes: /health, /metrics, /terms, /privacy, /_golive/routes,
+// and public routes: /health, /version, /metrics, /terms, /privacy, /_golive/routes,
 // 404/405 shapes, the body limit, and many concurrent connections.
 #include <algorithm>
 #include <atomic>
@@ -104,6 +104,14 @@ TEST_F(SurfaceTest, HealthPingsTheDatabase) {
   EXPECT_EQ(reply.json()["database"], "ok");
 }
 
+// The deployed release, read by golive run through release.version_url.
+TEST_F(SurfaceTest, VersionNamesTheRelease) {
+  const ServiceReply reply = http_get(url("/version"));
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.json()["version"], "1.0.0");
+  EXPECT_EQ(reply.json()["service"], "golive-reference-target");
+}
+
 TEST_F(SurfaceTest, MetricsArePrometheusTextWithRequestsLatencyAndAiJobs) {
   http_get(url("/terms"));
   http_get(url("/nowhere"));
@@ -145,7 +153,8 @@ TEST_F(SurfaceTest, RouteListCoversEveryPrefixAndTable) {
   for (const char* expected :
        {"POST /auth/v1/signup", "POST /auth/v1/token", "GET /auth/v1/user", "DELETE /auth/v1/user",
         "GET /rest/v1/{table}", "POST /rest/v1/{table}", "PATCH /rest/v1/{table}",
-        "DELETE /rest/v1/{table}", "GET /health", "GET /metrics", "GET /terms", "GET /privacy"}) {
+        "DELETE /rest/v1/{table}", "GET /health", "GET /version", "GET /metrics", "GET /terms",
+        "GET /privacy"}) {
     EXPECT_EQ(routes.count(expected), 1u) << expected;
   }
   const bool has_functions = std::any_of(routes.begin(), routes.end(), [](const std::string& r) {

@@ -230,6 +230,33 @@ TEST(TlsSettings, InsecureIsRefusedForProductionOnly) {
   EXPECT_NE(refused.find("production"), std::string::npos) << refused;
 }
 
+// "release" names where the deployed release is read, "checklist" how the
+// checklist gates; bad values name the file and the pointer.
+TEST(Environment, ReleaseAndChecklistSections) {
+  EnvFolder folder;
+  const auto env = load(folder.write(
+      "r.json", env_with(R"(, "release": {"version_url": "/version"}, "checklist": {"strict": true})")));
+  EXPECT_EQ(env.release.version_url, "/version");
+  EXPECT_TRUE(env.checklist.strict);
+  const auto defaults = load(folder.write("d.json", env_with("")));
+  EXPECT_EQ(defaults.release.version_url, "");
+  EXPECT_FALSE(defaults.checklist.strict);
+  EXPECT_EQ(load(folder.write("u.json", env_with(R"(, "release": {"version_url": "https://x.test/v"})")))
+                .release.version_url,
+            "https://x.test/v");
+
+  const std::string bad_url =
+      load_error(folder.write("b.json", env_with(R"(, "release": {"version_url": "version"})")));
+  EXPECT_NE(bad_url.find("b.json"), std::string::npos) << bad_url;
+  EXPECT_NE(bad_url.find("/release/version_url"), std::string::npos) << bad_url;
+  const std::string bad_key =
+      load_error(folder.write("k.json", env_with(R"(, "checklist": {"waive": []})")));
+  EXPECT_NE(bad_key.find("waive"), std::string::npos) << bad_key;
+  const std::string bad_type =
+      load_error(folder.write("t.json", env_with(R"(, "checklist": {"strict": "yes"})")));
+  EXPECT_NE(bad_type.find("/checklist/strict"), std::string::npos) << bad_type;
+}
+
 TEST(Environment, CommentsAndDescriptionsAreProseNotTemplates) {
   EnvFolder folder;
   const auto env = load(folder.write(

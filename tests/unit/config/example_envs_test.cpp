@@ -34,7 +34,8 @@ const fs::path kHome = fs::path(GOLIVE_TEST_DATA).parent_path().parent_path();
 const std::set<std::string> kTopLevelKeys = {
     "$comment", "description", "name",     "production", "vars_file", "base_url", "paths",
     "anon_key", "service_role_key", "jwt_secret", "database_url", "stripe", "auth", "sla",
-    "safety",   "e2e",         "load",     "security",   "contract",  "db"};
+    "safety",   "e2e",         "load",     "security",   "contract",  "db",
+    "release",  "checklist"};
 
 // A value of the right shape for each variable the examples name, so every
 // validation (URL schemes, whsec_ prefixes, test-mode keys) really runs.
@@ -96,6 +97,7 @@ TEST(ExampleEnvironments, StagingLoadsAndShowsEveryKey) {
   EXPECT_EQ(env.stripe.webhook_secret, "whsec_STRIPE_WEBHOOK_SECRET");
   EXPECT_EQ(env.auth.test_users.size(), 2u);
   EXPECT_EQ(env.safety.allowed_hosts, std::vector<std::string>{"staging.example.com"});
+  EXPECT_EQ(env.release.version_url, "/version");
   for (const char* name : {"SUPABASE_ANON_KEY", "SUPABASE_JWT_SECRET", "STAGING_DATABASE_URL",
                            "STRIPE_WEBHOOK_SECRET", "GOLIVE_TEST_USER_A_PASSWORD"}) {
     EXPECT_TRUE(loaded->variables.count(name)) << name;
@@ -116,6 +118,7 @@ TEST(ExampleEnvironments, ProductionIsMarkedAndConservative) {
   EXPECT_LE(env.safety.max_rps, 20);
   EXPECT_EQ(env.safety.allowed_hosts, std::vector<std::string>{"app.example.com"});
   EXPECT_FALSE(env.auth.signup_enabled) << "no throwaway signups on production";
+  EXPECT_TRUE(env.checklist.strict) << "a production gate counts every unverified item";
   EXPECT_TRUE(env.literal_secret_pointers.empty());
   EXPECT_FALSE(env.sections.at("load").at("enabled").get<bool>());
   EXPECT_FALSE(env.sections.at("db").at("allow_backup_drill").get<bool>());

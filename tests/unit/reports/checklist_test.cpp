@@ -39,6 +39,62 @@ TEST(GlobMatch, StarSpansDots) {
   EXPECT_FALSE(glob_match("exact.id", "exact.id.more"));
 }
 
+TEST(CheckIdTemplates, PlaceholdersBecomeStars) {
+  EXPECT_EQ(template_as_glob("security.rls.static.{lint}.{schema}.{table}"),
+            "security.rls.static.*.*.*");
+  EXPECT_EQ(template_as_glob("env.valid"), "env.valid");
+  EXPECT_EQ(template_as_glob("e2e.legal_pages.row{n}.public_page"), "e2e.legal_pages.row*.public_page");
+  EXPECT_EQ(template_as_glob("odd.{unclosed"), "odd.{unclosed");
+}
+
+TEST(CheckIdTemplates, GlobsOverlapWhenOneTextMatchesBoth) {
+  EXPECT_TRUE(globs_overlap("security.rls.*.public.plans", "security.rls.*.*.*"));
+  EXPECT_TRUE(globs_overlap("e2e.ai_job.dedup*", "e2e.ai_job.*"));
+  EXPECT_TRUE(globs_overlap("a*", "*b"));
+  EXPECT_TRUE(globs_overlap("exact", "exact"));
+  EXPECT_TRUE(globs_overlap("e2e.legal_pages.row*.public_page", "e2e.legal_pages.row*.public_page"));
+  // The defects this test exists for: patterns no emitted id can match.
+  EXPECT_FALSE(globs_overlap("e2e.signup.*", "e2e.signup_login.login"));
+  EXPECT_FALSE(globs_overlap("e2e.ai_job.dedup*", "e2e.ai_job.duplicate_submit_deduped"));
+  EXPECT_FALSE(globs_overlap("env.variables.*", "env.valid"));
+  EXPECT_FALSE(globs_overlap("a*b", "c*"));
+  EXPECT_FALSE(globs_overlap("exact", "exact.more"));
+}
+
+TEST(EvaluateChecklist, TemplatePatternsMatchTheirInstances) {
+  auto definition = one_item({{"id", "legal"},
+                              {"source", "s"},
+                              {"text", "t"},
+                              {"evidence", {"e2e.legal_pages.row{n}.public_page"}}});
+  auto entries = evaluate_checklist(definition, {check("e2e.legal_pages.row2.public_page",
+                                                       core::CheckStatus::kPass)});
+  EXPECT_EQ(entries[0].status, ChecklistStatus::kVerifiedPass);
+}
+
+TEST(EvaluateChecklist, AwaitingItemStaysNotVerifiedAndSaysWhy) {
+  auto definition = one_item({{"id", "R6.1"},
+                              {"source", "s"},
+                              {"text", "replicated with backups"},
+                              {"evidence", {"db.backup.restore_drill"}},
+                              {"awaiting", "replication evidence"}});
+  auto entries =
+      evaluate_checklist(definition, {check("db.backup.restore_drill", core::CheckStatus::kPass)});
+  EXPECT_EQ(entries[0].status, ChecklistStatus::kNotVerified);
+  EXPECT_NE(entries[0].note.find("awaiting replication evidence"), std::string::npos)
+      << entries[0].note;
+  EXPECT_EQ(entries[0].evidence_ids, std::vector<std::string>{"db.backup.restore_drill"});
+  // A failure still fails it: an awaited part never hides a broken one.
+  entries =
+      evaluate_checklist(definition, {check("db.backup.restore_drill", core::CheckStatus::kFail)});
+  EXPECT_EQ(entries[0].status, ChecklistStatus::kVerifiedFail);
+  EXPECT_THROW(one_item({{"id", "x"},
+                         {"source", "s"},
+                         {"text", "t"},
+                         {"not_verifiable", "why"},
+                         {"awaiting", "something"}}),
+               core::InputError);
+}
+
 TEST(EvaluateChecklist, AppliesTheFourStatuses) {
   ChecklistDefinition definition = parse_checklist(
       {{"items",

@@ -42,6 +42,86 @@ ReportModel build(const core::ResultStreamContents& stream) {
   return build_report_model(stream, kNoChecklist, redactor);
 }
 
+ChecklistDefinition two_items() {
+  return parse_checklist(
+      {{"items",
+        {{{"id", "a"}, {"source", "s"}, {"text", "t"}, {"evidence", {"e2e.*"}}},
+         {{"id", "b"}, {"source", "s"}, {"text", "t"}, {"evidence", {"db.backup.*"}}},
+         {{"id", "c"}, {"source", "s"}, {"text", "t"}, {"not_verifiable", "needs Grafana"}}}}},
+      "test.json");
+}
+
+ReportModel build_with(const core::ResultStreamContents& stream, const ChecklistDefinition& list) {
+  core::Redactor redactor;
+  return build_report_model(stream, list, redactor);
+}
+
+TEST(ReportModel, GateSummarySaysHowMuchWasVerified) {
+  auto model = build_with(complete_stream({check("e2e.a", core::CheckStatus::kPass)}), two_items());
+  EXPECT_EQ(model.verdict, Verdict::kPass);
+  EXPECT_EQ(gate_summary(model),
+            "PASS: 1 of 3 items verified, 1 not verified, 1 not verifiable here (see why in "
+            "checklist.md)");
+}
+
+TEST(ReportModel, StrictGateFailsOnAnUnverifiedItem) {
+  auto stream = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  stream.meta[0]["gate"] = {{"strict", true}};
+  auto model = build_with(stream, two_items());
+  EXPECT_TRUE(model.run.strict);
+  EXPECT_EQ(model.verdict, Verdict::kFail);
+  ASSERT_EQ(model.verdict_reasons.size(), 1u);
+  EXPECT_NE(model.verdict_reasons[0].find("1 verifiable checklist item was not verified (b)"),
+            std::string::npos)
+      << model.verdict_reasons[0];
+  EXPECT_EQ(gate_summary(model).rfind("FAIL: 1 of 3 items verified", 0), 0u) << gate_summary(model);
+
+  // With every verifiable item verified, strict passes (not verifiable items do not count).
+  stream.checks.push_back(check("db.backup.restore_drill", core::CheckStatus::kPass));
+  model = build_with(stream, two_items());
+  EXPECT_EQ(model.verdict, Verdict::kPass);
+  EXPECT_EQ(gate_summary(model),
+            "PASS: 2 of 3 items verified, 1 not verifiable here (see why in checklist.md)");
+}
+
+TEST(ReportModel, StrictGateToleratesItemsAwaitingACheckGoliveLacks) {
+  auto list = parse_checklist(
+      {{"items",
+        {{{"id", "a"}, {"source", "s"}, {"text", "t"}, {"evidence", {"e2e.*"}}},
+         {{"id", "r"},
+          {"source", "s"},
+          {"text", "t"},
+          {"evidence", {"db.backup.*"}},
+          {"awaiting", "replication evidence"}}}}},
+      "test.json");
+  auto stream = complete_stream({check("e2e.a", core::CheckStatus::kPass),
+                                 check("db.backup.restore_drill", core::CheckStatus::kPass)});
+  stream.meta[0]["gate"] = {{"strict", true}};
+  auto model = build_with(stream, list);
+  EXPECT_EQ(model.verdict, Verdict::kPass);
+  EXPECT_EQ(model.checklist_counts.awaiting, 1u);
+  EXPECT_EQ(gate_summary(model),
+            "PASS: 1 of 2 items verified, 1 awaiting checks golive does not have yet (see why in "
+            "checklist.md)");
+}
+
+TEST(ReportModel, ReadsWhatWasVerifiedFromRunStart) {
+  auto stream = complete_stream({check("e2e.a", core::CheckStatus::kPass)});
+  stream.meta[0]["release"] = {{"version", "1.4.2"}, {"source", "http://h/version"}};
+  stream.meta[0]["environment"] = {{"file", "envs/staging.json"}, {"sha256", "ab12"}};
+  auto model = build(stream);
+  EXPECT_EQ(model.run.release, "1.4.2");
+  EXPECT_EQ(model.run.env_sha256, "ab12");
+  EXPECT_FALSE(model.run.strict);
+  EXPECT_EQ(release_line(model.run),
+            "release 1.4.2 (from http://h/version) on local, environment file sha256 ab12");
+  EXPECT_EQ(release_line(RunInfo{}), "");
+  RunInfo unnamed;
+  unnamed.env = "staging";
+  EXPECT_EQ(release_line(unnamed),
+            "release unknown (set release.version_url or pass --release) on staging");
+}
+
 TEST(ReportModel, PassesWhenEverythingPassed) {
   auto model = build(complete_stream({check("e2e.signup.a", core::CheckStatus::kPass),
                                       check("security.jwt.b", core::CheckStatus::kSkip)}));

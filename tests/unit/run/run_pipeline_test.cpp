@@ -30,10 +30,11 @@ class RunPipelineTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  run::RunRequest request_for(bool production) {
-    const nlohmann::json env = {{"name", "pipeline"},
-                                {"production", production},
-                                {"base_url", server_.url("")}};
+  run::RunRequest request_for(bool production, nlohmann::json extra = nlohmann::json::object()) {
+    nlohmann::json env = {{"name", "pipeline"},
+                          {"production", production},
+                          {"base_url", server_.url("")}};
+    env.update(extra);
     std::ofstream(dir_ / "env.json") << env.dump();
     run::RunRequest request;
     request.common.env_file = (dir_ / "env.json").string();
@@ -87,6 +88,67 @@ TEST_F(RunPipelineTest, EnvStageWritesACompleteRunDirectory) {
     }
   }
   EXPECT_TRUE(rendered);
+}
+
+// A GO says for what: the release from release.version_url, the environment
+// and its file's hash, in run_start (and so in every report); and a strict
+// gate fails a run that leaves verifiable checklist items unverified (an env
+// stage alone verifies almost nothing).
+TEST_F(RunPipelineTest, RecordsTheReleaseAndAStrictGateFailsOnUnverifiedItems) {
+  server_.on("/version", [](const TestRequest&) {
+    return TestReply{200, {{"Content-Type", "application/json"}},
+                     R"({"version": "2.3.4", "commit": "9f3c2e1"})"};
+  });
+  run::RunRequest request = request_for(false, {{"release", {{"version_url", "/version"}}}});
+  request.suites = {"env"};
+  EXPECT_EQ(run::run_pipeline(request), core::kExitPass);
+  auto start = records().front();
+  EXPECT_EQ(start["release"]["version"], "2.3.4 (commit 9f3c2e1)") << start.dump();
+  EXPECT_EQ(start["release"]["source"], server_.url("/version"));
+  EXPECT_EQ(start["environment"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(start["gate"]["strict"], false);
+  bool identified = false;
+  for (const auto& record : records()) {
+    if (record.value("id", "") == "env.release_identified") {
+      identified = record["status"] == "pass";
+    }
+  }
+  EXPECT_TRUE(identified);
+
+  fs::remove_all(dir_ / "out");
+  fs::create_directories(dir_ / "out");
+  request.strict = true;
+  EXPECT_EQ(run::run_pipeline(request), core::kExitGateFailed);
+  EXPECT_EQ(records().front()["gate"]["strict"], true);
+
+  // The environment can ask for it too.
+  fs::remove_all(dir_ / "out");
+  fs::create_directories(dir_ / "out");
+  request = request_for(false, {{"checklist", {{"strict", true}}}});
+  request.suites = {"env"};
+  EXPECT_EQ(run::run_pipeline(request), core::kExitGateFailed);
+}
+
+TEST_F(RunPipelineTest, AVersionUrlThatAnswersNoVersionFailsItsCheck) {
+  server_.on("/version", [](const TestRequest&) { return TestReply{404, {}, "not found"}; });
+  run::RunRequest request = request_for(false, {{"release", {{"version_url", "/version"}}}});
+  request.suites = {"env"};
+  EXPECT_EQ(run::run_pipeline(request), core::kExitGateFailed);
+  bool failed = false;
+  for (const auto& record : records()) {
+    if (record.value("id", "") == "env.release_identified") {
+      failed = record["status"] == "fail" &&
+               record["message"].get<std::string>().find("HTTP 404") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(failed);
+  // --release names it without asking the target.
+  fs::remove_all(dir_ / "out");
+  fs::create_directories(dir_ / "out");
+  request.release = "v1.0.0-rc1";
+  EXPECT_EQ(run::run_pipeline(request), core::kExitPass);
+  EXPECT_EQ(records().front()["release"]["version"], "v1.0.0-rc1");
+  EXPECT_EQ(records().front()["release"]["source"], "--release");
 }
 
 TEST_F(RunPipelineTest, ProductionIsRefusedBeforeAnyRequestOrRunDirectory) {
