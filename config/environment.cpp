@@ -213,11 +213,15 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   env.stripe.webhook_url = env.base_url + env.paths.functions + "/stripe-webhook";
   if (root.has("stripe")) {
     auto stripe = root.at("stripe");
-    stripe.reject_unknown_keys({"webhook_url", "webhook_secret", "secret_key"});
+    stripe.reject_unknown_keys({"webhook_url", "webhook_secret", "secret_key", "observe"});
     if (stripe.has("webhook_url")) require_http_url(stripe.at("webhook_url"));
     env.stripe.webhook_url = stripe.string_or("webhook_url", env.stripe.webhook_url);
     env.stripe.webhook_secret = stripe.string_or("webhook_secret", "");
     env.stripe.secret_key = stripe.string_or("secret_key", "");
+    if (stripe.has("observe")) {
+      stripe.at("observe").as_object();
+      env.stripe.observe = doc["stripe"]["observe"];
+    }
     if (!env.stripe.webhook_secret.empty() && env.stripe.webhook_secret.rfind("whsec_", 0) != 0) {
       stripe.at("webhook_secret").fail("a Stripe webhook secret starts with whsec_");
     }
@@ -225,6 +229,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
 
   if (root.has("auth")) {
     auto auth = root.at("auth");
+    env.auth.declared = true;
     auth.reject_unknown_keys({"signup_enabled", "captcha_required", "captcha_token", "test_users"});
     env.auth.signup_enabled = auth.bool_or("signup_enabled", true);
     env.auth.captcha_required = auth.bool_or("captcha_required", false);

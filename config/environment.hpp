@@ -31,6 +31,9 @@ struct StripeSettings {
   std::string webhook_url;     // full URL; defaults to base_url + functions + "/stripe-webhook"
   std::string webhook_secret;  // whsec_...; never printed
   std::string secret_key;      // sk_test_... (optional); an sk_live_ key is refused for replay
+  // "observe": how replay sees what a delivery changed (sql, http or none);
+  // kept as parsed JSON and validated by the contract suite. Null = absent.
+  nlohmann::json observe;
 };
 
 struct TestUser {
@@ -43,6 +46,7 @@ struct AuthSettings {
   bool captcha_required = false;     // signup and login need a captcha token
   std::string captcha_token;         // a test token the target accepts
   std::vector<TestUser> test_users;  // pre-existing users, when signup is off
+  bool declared = false;             // the file has an "auth" section: users are expected
 };
 
 struct SlaTargets {
