@@ -230,7 +230,29 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   if (root.has("auth")) {
     auto auth = root.at("auth");
     env.auth.declared = true;
-    auth.reject_unknown_keys({"signup_enabled", "captcha_required", "captcha_token", "test_users"});
+    auth.reject_unknown_keys(
+        {"kind", "tokens", "signup_enabled", "captcha_required", "captcha_token", "test_users"});
+    env.auth.kind = auth.string_or("kind", "supabase");
+    if (env.auth.kind != "supabase" && env.auth.kind != "tokens") {
+      auth.at("kind").fail("expected \"supabase\" (signup or password login on paths.auth) or "
+                           "\"tokens\" (pre-issued bearer tokens in auth.tokens)");
+    }
+    if (auth.has("tokens")) {
+      auto tokens = auth.at("tokens");
+      for (std::size_t i = 0; i < tokens.as_array().size(); ++i) {
+        auto token = tokens.at(i);
+        token.reject_unknown_keys({"token", "user_id"});
+        IssuedToken issued{token.at("token").as_string(), token.at("user_id").as_string()};
+        if (issued.token.empty()) token.at("token").fail("empty token (is its ${VAR} set?)");
+        if (issued.user_id.empty()) token.at("user_id").fail("empty user_id");
+        redactor.add_secret(issued.token);
+        env.auth.tokens.push_back(std::move(issued));
+      }
+    }
+    if (env.auth.kind == "tokens" && env.auth.tokens.empty()) {
+      auth.at("kind").fail("\"tokens\" needs auth.tokens: [{\"token\": \"${USER_A_TOKEN}\", "
+                           "\"user_id\": \"...\"}, ...] (user A, user B)");
+    }
     env.auth.signup_enabled = auth.bool_or("signup_enabled", true);
     env.auth.captcha_required = auth.bool_or("captcha_required", false);
     env.auth.captcha_token = auth.string_or("captcha_token", "");

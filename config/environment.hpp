@@ -41,7 +41,17 @@ struct TestUser {
   std::string password;
 };
 
+// A user the target issued a bearer token for ahead of the run (auth.kind "tokens").
+struct IssuedToken {
+  std::string token;    // the bearer token, usually ${VAR}; registered with the redactor
+  std::string user_id;  // the id the target knows the user by (owner column, JWT sub)
+};
+
 struct AuthSettings {
+  // How suites obtain test users: "supabase" (signup or password login on the
+  // auth paths) or "tokens" (pre-issued bearer tokens, no signup, no login).
+  std::string kind = "supabase";
+  std::vector<IssuedToken> tokens;   // kind "tokens": user A, user B, ...
   bool signup_enabled = true;        // suites may create and delete their own users
   bool captcha_required = false;     // signup and login need a captcha token
   std::string captcha_token;         // a test token the target accepts

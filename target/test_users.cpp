@@ -98,7 +98,23 @@ TestUserOutcome TestUsers::log_in(const config::TestUser& configured) const {
   return session_from(response, std::move(user), "POST " + env_.paths.auth + "/token");
 }
 
+TestUserOutcome TestUsers::issued(std::size_t index) const {
+  TestUserOutcome outcome;
+  if (index >= env_.auth.tokens.size()) {
+    outcome.error = "auth.kind is \"tokens\" and auth.tokens has no user #" +
+                    std::to_string(index + 1) + " (add one entry per user: A, B)";
+    return outcome;
+  }
+  TestUser user;
+  user.id = env_.auth.tokens[index].user_id;
+  user.access_token = env_.auth.tokens[index].token;
+  core::Redactor::global().add_secret(user.access_token);
+  outcome.user = std::move(user);
+  return outcome;
+}
+
 TestUserOutcome TestUsers::acquire(std::size_t index, std::string_view email_prefix) const {
+  if (env_.auth.kind == "tokens") return issued(index);
   if (env_.auth.signup_enabled) return sign_up(email_prefix);
   if (index >= env_.auth.test_users.size()) {
     TestUserOutcome outcome;
