@@ -23,13 +23,28 @@ namespace golive::security {
 // that section belong to other families and are left alone):
 //   "headers":    {"paths": ["/health", ...], "min_score": 70}
 //   "cors":       {"evil_origin": "https://evil.example"}
-//   "rate_limit": {"max_requests_before_429": 30, "burst": 60}
+//   "rate_limit": {"max_requests_before_429": 30, "burst": 60,
+//                  "endpoints": [{"name": "login", "method": "POST", "path": "/api/login",
+//                                 "body": {"email": "golive-{{n}}@example.test", "password": "x"}}]}
+// An endpoint's body strings may hold {{n}}: a value distinct per request, so
+// only a per-client limit can stop the burst.
+struct RateLimitEndpoint {
+  std::string name;    // check id suffix: security.ratelimit.<name>
+  std::string method = "POST";
+  std::string path;    // below base_url
+  nlohmann::json body; // null = no body
+};
+
+// Supabase's signup and password login (on paths.auth): the defaults.
+std::vector<RateLimitEndpoint> default_rate_limit_endpoints(const config::Environment& env);
+
 struct HttpSecuritySettings {
   std::vector<std::string> header_paths;  // paths below base_url probed for headers
   int min_header_score = 70;              // Observatory-style score (0..100) that passes
   std::string evil_origin = "https://evil.golive.invalid";
   int max_requests_before_429 = 30;  // a burst must see 429 at or before this request number
   int burst = 60;                    // requests sent at most per burst (hard cap 60)
+  std::vector<RateLimitEndpoint> rate_limit_endpoints;  // default_rate_limit_endpoints() when absent
 };
 
 // Throws core::InputError naming the env file and the JSON pointer.
