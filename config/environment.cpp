@@ -231,11 +231,25 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     auto auth = root.at("auth");
     env.auth.declared = true;
     auth.reject_unknown_keys(
-        {"kind", "tokens", "signup_enabled", "captcha_required", "captcha_token", "test_users"});
+        {"kind", "tokens", "workflow", "signup_enabled", "captcha_required", "captcha_token",
+         "test_users"});
     env.auth.kind = auth.string_or("kind", "supabase");
-    if (env.auth.kind != "supabase" && env.auth.kind != "tokens") {
-      auth.at("kind").fail("expected \"supabase\" (signup or password login on paths.auth) or "
-                           "\"tokens\" (pre-issued bearer tokens in auth.tokens)");
+    if (env.auth.kind != "supabase" && env.auth.kind != "tokens" && env.auth.kind != "workflow") {
+      auth.at("kind").fail("expected \"supabase\" (signup or password login on paths.auth), "
+                           "\"tokens\" (pre-issued bearer tokens in auth.tokens) or \"workflow\" "
+                           "(a login workflow file in auth.workflow)");
+    }
+    if (env.auth.kind == "workflow") {
+      if (!auth.has("workflow")) {
+        auth.at("kind").fail("\"workflow\" needs auth.workflow: a login workflow file that "
+                             "captures token and user_id");
+      }
+      std::filesystem::path workflow = auth.at("workflow").as_string();
+      if (workflow.is_relative()) workflow = std::filesystem::path(path).parent_path() / workflow;
+      if (!std::filesystem::is_regular_file(workflow)) {
+        auth.at("workflow").fail("no such file: " + workflow.string());
+      }
+      env.auth.workflow = workflow.string();
     }
     if (auth.has("tokens")) {
       auto tokens = auth.at("tokens");

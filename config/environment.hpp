@@ -47,11 +47,25 @@ struct IssuedToken {
   std::string user_id;  // the id the target knows the user by (owner column, JWT sub)
 };
 
+// What a login workflow yielded for one user (auth.kind "workflow").
+struct WorkflowLogin {
+  std::string token;    // the workflow's `token` capture
+  std::string user_id;  // its `user_id` capture
+  std::string error;    // why there is no token; empty on success
+  bool unreachable = false;  // the login endpoint never answered
+};
+
 struct AuthSettings {
   // How suites obtain test users: "supabase" (signup or password login on the
-  // auth paths) or "tokens" (pre-issued bearer tokens, no signup, no login).
+  // auth paths), "tokens" (pre-issued bearer tokens, no signup, no login) or
+  // "workflow" (a login workflow file yielding `token` and `user_id`
+  // captures: Auth0, Clerk, NextAuth, Firebase, custom logins).
   std::string kind = "supabase";
   std::vector<IssuedToken> tokens;   // kind "tokens": user A, user B, ...
+  std::string workflow;              // kind "workflow": the file, resolved against the env file
+  // kind "workflow": runs the login for test user #index. Set by run/ (which
+  // may use the workflow runner); empty where nothing set it.
+  std::function<WorkflowLogin(std::size_t index)> log_in;
   bool signup_enabled = true;        // suites may create and delete their own users
   bool captcha_required = false;     // signup and login need a captcha token
   std::string captcha_token;         // a test token the target accepts

@@ -113,8 +113,32 @@ TestUserOutcome TestUsers::issued(std::size_t index) const {
   return outcome;
 }
 
+TestUserOutcome TestUsers::from_workflow(std::size_t index) const {
+  TestUserOutcome outcome;
+  if (!env_.auth.log_in) {
+    outcome.error = "auth.kind is \"workflow\" but no workflow runner was set up for " +
+                    env_.auth.workflow;
+    return outcome;
+  }
+  const config::WorkflowLogin login = env_.auth.log_in(index);
+  if (!login.error.empty()) {
+    outcome.error = "login workflow " + env_.auth.workflow + " for user #" +
+                    std::to_string(index + 1) + ": " + login.error;
+    outcome.unreachable = login.unreachable;
+    return outcome;
+  }
+  TestUser user;
+  user.id = login.user_id;
+  user.access_token = login.token;
+  if (index < env_.auth.test_users.size()) user.email = env_.auth.test_users[index].email;
+  core::Redactor::global().add_secret(user.access_token);
+  outcome.user = std::move(user);
+  return outcome;
+}
+
 TestUserOutcome TestUsers::acquire(std::size_t index, std::string_view email_prefix) const {
   if (env_.auth.kind == "tokens") return issued(index);
+  if (env_.auth.kind == "workflow") return from_workflow(index);
   if (env_.auth.signup_enabled) return sign_up(email_prefix);
   if (index >= env_.auth.test_users.size()) {
     TestUserOutcome outcome;

@@ -5,7 +5,9 @@
 //
 // Listens on 127.0.0.1 on a free port and prints {"port": N, "tokens": {...}}
 // on one line: two pre-issued tokens (users A and B) for auth.kind "tokens".
-//   POST   /api/login        {"email", "password"}; 5 attempts per client per
+//   POST   /api/login        {"email", "password"} -> {"token", "user": {"id"}} for
+//                            a@notes.test / pw-a-secret and b@notes.test / pw-b-secret
+//                            (users A and B), else 401; 5 attempts per client per
 //                            minute, then 429 with Retry-After
 //   POST   /api/notes        create a note owned by the caller -> {"id", "text"}
 //   GET    /api/notes/:id    the owner's note; 404 for anyone else
@@ -47,13 +49,20 @@ function caller(request) {
   return header.startsWith('Bearer ') ? userByToken.get(header.slice(7)) : undefined;
 }
 
-function login(request, response) {
+const accounts = {'a@notes.test': ['pw-a-secret', 'a'], 'b@notes.test': ['pw-b-secret', 'b']};
+
+function login(request, response, body) {
   if (variant !== 'no-rate-limit') {
     const now = Date.now();
     const recent = (loginAttempts.get(request.socket.remoteAddress) || []).filter((t) => now - t < kWindowMs);
     recent.push(now);
     loginAttempts.set(request.socket.remoteAddress, recent);
     if (recent.length > kLoginLimit) return send(response, 429, {error: 'slow down'}, {'Retry-After': '60'});
+  }
+  const account = body && accounts[body.email];
+  if (account && body.password === account[0]) {
+    const issued = tokens[account[1]];
+    return send(response, 200, {token: issued.token, user: {id: issued.user_id}});
   }
   return send(response, 401, {error: 'invalid credentials'});
 }
@@ -93,7 +102,7 @@ const server = http.createServer((request, response) => {
       return send(response, 400, {error: 'body is not JSON'});
     }
     if (url.pathname === '/api/login') {
-      return request.method === 'POST' ? login(request, response) : send(response, 405, {error: 'method not allowed'});
+      return request.method === 'POST' ? login(request, response, body) : send(response, 405, {error: 'method not allowed'});
     }
     const match = url.pathname.match(/^\/api\/notes(?:\/([^/]+))?$/);
     if (match) return notesRoute(request, response, match[1], body);

@@ -217,6 +217,43 @@ TEST_F(ForeignApi, CrossUserAccessWithIssuedTokens) {
   }
 }
 
+// auth.kind "workflow": the API's own login, run as a workflow, yields the users.
+TEST_F(ForeignApi, UsersFromALoginWorkflow) {
+  NodeApi api("bola");
+  ASSERT_GT(api.port(), 0);
+  const std::string dir = scratch_dir("foreign_api_workflow_files");
+  std::ofstream(dir + "/login.json") << R"({
+    "description": "Log a test user in through the notes API's own login.",
+    "variables": {"email": "", "password": ""},
+    "steps": [{"name": "login", "method": "POST", "url": "/api/login",
+               "body": {"email": "{{email}}", "password": "{{password}}"},
+               "assert": [{"status": 200}],
+               "capture": [{"var": "token", "json": "/token"}, {"var": "user_id", "json": "/user/id"}]}]})";
+  nlohmann::json env = tokens_env(api, api.user("b"));
+  env["auth"] = {{"kind", "workflow"},
+                 {"workflow", dir + "/login.json"},
+                 {"test_users",
+                  {{{"email", "a@notes.test"}, {"password", "pw-a-secret"}},
+                   {{"email", "b@notes.test"}, {"password", "pw-b-secret"}}}}};
+  const ProbeRun run = probe("authz", "workflow_bola", env);
+  EXPECT_EQ(run.exit.exit_code, 1) << run.describe();
+  EXPECT_EQ(run.count("error"), 0) << run.describe();
+  for (const char* verb : {"read", "update", "delete"}) {
+    const std::string id = std::string("security.authz.bola.note.") + verb;
+    ASSERT_TRUE(run.checks.count(id)) << run.describe();
+    EXPECT_EQ(run.checks.at(id)["status"], "fail") << id << "\n" << run.describe();
+  }
+  // A wrong password: the login workflow fails, and the setup error says where.
+  nlohmann::json wrong = env;
+  wrong["auth"]["test_users"][1]["password"] = "not-the-password";
+  const ProbeRun refused = probe("authz", "workflow_wrong_password", wrong);
+  ASSERT_TRUE(refused.checks.count("security.authz.setup")) << refused.describe();
+  EXPECT_EQ(refused.checks.at("security.authz.setup")["status"], "error");
+  EXPECT_NE(refused.checks.at("security.authz.setup")["message"].get<std::string>().find("login workflow"),
+            std::string::npos)
+      << refused.describe();
+}
+
 TEST_F(ForeignApi, ATokenTheTargetRejectsIsAnErrorWithItsStatus) {
   NodeApi api("correct");
   ASSERT_GT(api.port(), 0);

@@ -283,6 +283,14 @@ TEST(AuthKind, MistakesNameThePointer) {
       "no_id.json", env_with(R"(, "auth": {"kind": "tokens", "tokens": [{"token": "t"}]})")));
   EXPECT_NE(no_id.find("/auth/tokens/0"), std::string::npos) << no_id;
   EXPECT_NE(no_id.find("user_id"), std::string::npos) << no_id;
+  const std::string no_file = load_error(folder.write(
+      "no_file.json", env_with(R"(, "auth": {"kind": "workflow", "workflow": "login.json"})")));
+  EXPECT_NE(no_file.find("/auth/workflow"), std::string::npos) << no_file;
+  EXPECT_NE(no_file.find("no such file"), std::string::npos) << no_file;
+  folder.write("login.json", "{}");
+  const auto env = load(folder.write(
+      "workflow.json", env_with(R"(, "auth": {"kind": "workflow", "workflow": "login.json"})")));
+  EXPECT_EQ(env.auth.workflow, (folder.path() / "login.json").string());
 }
 
 }  // namespace
