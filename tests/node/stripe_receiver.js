@@ -60,6 +60,13 @@ function apply(subscriptionId, status, created) {
   });
 }
 
+// Since API 2025-03-31.basil an invoice names its subscription under
+// parent.subscription_details.
+function invoiceSubscription(invoice) {
+  const details = invoice.parent && invoice.parent.subscription_details;
+  return (details && details.subscription) || invoice.subscription;
+}
+
 function handle(event) {
   if (variant !== 'duplicates-applied') {
     if (seenEvents.has(event.id)) return;
@@ -76,10 +83,10 @@ function handle(event) {
       apply(object.id, object.status, event.created);
       break;
     case 'invoice.payment_failed':
-      apply(object.subscription, 'past_due', event.created);
+      apply(invoiceSubscription(object), 'past_due', event.created);
       break;
     case 'invoice.payment_succeeded':
-      apply(object.subscription, 'active', event.created);
+      apply(invoiceSubscription(object), 'active', event.created);
       break;
     default:
       break;  // acknowledged, ignored
