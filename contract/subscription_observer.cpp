@@ -5,6 +5,7 @@
 
 #include "core/encoding.hpp"
 #include "core/input_error.hpp"
+#include "core/redactor.hpp"
 #include "http/curl/curl_http_client.hpp"
 
 namespace golive::contract {
@@ -191,6 +192,9 @@ ObserveSettings read_observe_settings(const config::Environment& env, bool user_
       const auto headers = reader.at("headers");
       for (const auto& item : headers.as_object().items()) {
         settings.headers[item.key()] = headers.at(item.key()).as_string();
+        // A state endpoint's credentials (Authorization, API keys) are secrets
+        // whatever the header is called.
+        core::Redactor::global().add_secret(settings.headers[item.key()]);
       }
     }
     const auto pointers = reader.at("pointers");
