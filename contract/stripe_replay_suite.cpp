@@ -127,8 +127,13 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
   target::TestUserOutcome access_user;
   if (subscriber.user) access_user = users.acquire(1, "golive-contract");
   std::string no_user_reason;
+  // Skipped (not an error) only where no users are configured and the target
+  // has no such auth route: a bare webhook endpoint.
+  bool no_user_is_error = false;
   if (!subscriber.user || !access_user.user) {
-    no_user_reason = !subscriber.user ? subscriber.error : access_user.error;
+    const target::TestUserOutcome& failed = !subscriber.user ? subscriber : access_user;
+    no_user_reason = failed.error;
+    no_user_is_error = env.auth.declared || !failed.route_absent();
     if (subscriber.user) users.release(*subscriber.user);
     subscriber.user.reset();
     access_user.user.reset();
@@ -178,7 +183,7 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
                           event_user,
                           access_user.user ? &*access_user.user : nullptr,
                           no_user_reason,
-                          env.auth.declared && !no_user_reason.empty(),
+                          no_user_is_error,
                           section_string(env, "price_id", target::read_target_profile(env).price_id.c_str()),
                           section_string(env, "plan_id", target::read_target_profile(env).plan_id.c_str()),
                           storm_size};

@@ -305,9 +305,10 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   CheckBuilder setup("security.authz.setup", "Two probe users and a course of B's exist",
                      Severity::kHigh);
   std::string why;
-  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why);
+  bool route_absent = false;
+  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why, &route_absent);
   if (!users) {
-    if (!client.env().auth.declared) {
+    if (users_not_configured(client, route_absent)) {
       sink.record(setup.skip("no probe users (" + why +
                              "); set auth (kind \"tokens\" with auth.tokens for users A and B, "
                              "or test_users) to probe this target's authorization"));

@@ -206,21 +206,28 @@ bool delete_probe_user(const ProbeClient& client, const ProbeUser& user) {
   return client.users().release(user).empty();
 }
 
-std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index, std::string* why) {
+std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index,
+                                           std::string* why, bool* route_absent) {
   target::TestUserOutcome outcome = client.users().acquire(index, "golive-sec");
   if (!outcome.user) *why = outcome.error;
+  if (route_absent) *route_absent = !outcome.user && outcome.route_absent();
   return std::move(outcome.user);
 }
 
-std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why) {
-  std::optional<ProbeUser> a = obtain_probe_user(client, 0, why);
+std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why,
+                                                   bool* route_absent) {
+  std::optional<ProbeUser> a = obtain_probe_user(client, 0, why, route_absent);
   if (!a) return std::nullopt;
-  std::optional<ProbeUser> b = obtain_probe_user(client, 1, why);
+  std::optional<ProbeUser> b = obtain_probe_user(client, 1, why, route_absent);
   if (!b) {
     delete_probe_user(client, *a);
     return std::nullopt;
   }
   return ProbeUserPair{std::move(*a), std::move(*b)};
+}
+
+bool users_not_configured(const ProbeClient& client, bool route_absent) {
+  return !client.env().auth.declared && route_absent;
 }
 
 }  // namespace golive::security

@@ -111,8 +111,11 @@ using ProbeUser = target::TestUser;
 bool delete_probe_user(const ProbeClient& client, const ProbeUser& user);
 
 // A user for a probe: a fresh signup when the environment allows signups,
-// else auth.test_users[index] logged in. nullopt with `why` filled otherwise.
-std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index, std::string* why);
+// else auth.test_users[index] logged in. nullopt with `why` filled otherwise,
+// and `route_absent` (if given) true when the auth route answered 404 or 405:
+// the target has no such route, rather than a route that failed.
+std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index,
+                                           std::string* why, bool* route_absent = nullptr);
 
 // Users A and B of a cross-user probe (test users 0 and 1 without signup).
 // On failure a user the probe already created is deleted again, and `why`
@@ -121,6 +124,12 @@ struct ProbeUserPair {
   ProbeUser a;
   ProbeUser b;
 };
-std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why);
+std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why,
+                                                   bool* route_absent = nullptr);
+
+// The family cannot apply: no auth section in the environment and the
+// target has no Supabase auth route (404/405). Anything else that kept a
+// user from being obtained is an error of the family's setup.
+bool users_not_configured(const ProbeClient& client, bool route_absent);
 
 }  // namespace golive::security

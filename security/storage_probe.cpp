@@ -368,9 +368,10 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
   CheckBuilder setup("security.storage.setup",
                      "Two probe users exist and one uploaded a private object", Severity::kHigh);
   std::string why;
-  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why);
+  bool route_absent = false;
+  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why, &route_absent);
   if (!users) {
-    if (!client.env().auth.declared) {
+    if (users_not_configured(client, route_absent)) {
       sink.record(setup.skip("no probe users (" + why +
                              "); set auth (kind \"tokens\" with auth.tokens, or test_users) and "
                              "security.storage.bucket to probe this target's storage"));

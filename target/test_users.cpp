@@ -21,6 +21,7 @@ TestUserOutcome failure(const http::HttpResponse& response, const std::string& w
                             response.body.substr(0, 200);
   outcome.unreachable = response.error == http::HttpErrorCategory::kConnect ||
                         response.error == http::HttpErrorCategory::kDns;
+  if (response.transport_ok()) outcome.status = response.status;
   return outcome;
 }
 

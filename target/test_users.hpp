@@ -40,6 +40,10 @@ struct TestUserOutcome {
   std::optional<TestUser> user;
   std::string error;         // why there is no user
   bool unreachable = false;  // the auth endpoint never answered (connect or DNS failure)
+  int status = 0;            // what the auth endpoint answered when it refused; 0 = no answer
+  // 404 or 405: the target has no such auth route (not Supabase-shaped), as
+  // opposed to a route that failed.
+  bool route_absent() const { return status == 404 || status == 405; }
 };
 
 class TestUsers {
