@@ -16,6 +16,8 @@
 #include "core/interrupt.hpp"
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
+#include "security/authz_resources.hpp"
+#include "security/http_probe_support.hpp"
 #include "security/http_security_suite.hpp"
 
 namespace golive::cli {
@@ -36,6 +38,10 @@ int execute_http_probe(const std::string& family, const HttpProbeOptions& option
   if (family != "headers") {
     config::require_non_production(env, options.common.allow_production, "probe " + family);
   }
+  // Settings are read before the run directory exists: a bad section is exit 2
+  // with nothing written.
+  (void)security::read_http_security_settings(env);
+  if (family == "authz") (void)security::read_authz_resources(env);
   run::RunSession session(options.common, env, {"security"}, run::probe_check_line);
   auto& sink = session.sink();
 

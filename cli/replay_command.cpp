@@ -38,7 +38,10 @@ std::string result_line(const core::CheckResult& result) {
                     : result.status == core::CheckStatus::kFail ? "[FAIL] "
                                                                 : "[ERR]  ";
   std::string line = tag + result.id;
-  if (result.status != core::CheckStatus::kPass) line += "  " + result.message;
+  // Skips say why; an info-severity pass is an observation worth reading.
+  if (result.status != core::CheckStatus::kPass || result.severity == core::Severity::kInfo) {
+    line += "  " + result.message;
+  }
   return core::Redactor::global().redact(line);
 }
 
@@ -64,10 +67,18 @@ int execute_replay(const ReplayCommandOptions& options) {
 
   bool unreachable = false;
   bool stopped = false;
+  std::string counts;
   if (capture.empty()) {
     const auto summary = contract::run_contract_suite(env, contract_options, sink);
     unreachable = summary.target_unreachable;
     stopped = summary.stopped;
+    counts = std::to_string(summary.passed) + " passed, " + std::to_string(summary.failed) +
+             " failed" +
+             (summary.errors > 0 ? " (" + std::to_string(summary.errors) + " error)" : "") + ", " +
+             std::to_string(summary.skipped) + " skipped";
+    if (summary.skipped_for_observer > 0) {
+      counts += " (" + std::to_string(summary.skipped_for_observer) + " need stripe.observe)";
+    }
   } else {
     contract::CaptureReplayOptions replay;
     replay.keep_timing = options.keep_timing;
@@ -79,7 +90,8 @@ int execute_replay(const ReplayCommandOptions& options) {
   stopped = stopped || core::interrupted();
   session.finish(stopped);
   if (options.common.format != "json") {
-    std::cout << (stopped ? "INTERRUPTED: partial results. " : "") << session.failed() << " failed\n"
+    std::cout << (stopped ? "INTERRUPTED: partial results. " : "")
+              << (counts.empty() ? std::to_string(session.failed()) + " failed" : counts) << "\n"
               << "results: " << results_path << "\n"
               << "report:  " << session.report_path() << "\n";
   }

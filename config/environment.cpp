@@ -214,11 +214,15 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   env.stripe.webhook_url = env.base_url + env.paths.functions + "/stripe-webhook";
   if (root.has("stripe")) {
     auto stripe = root.at("stripe");
-    stripe.reject_unknown_keys({"webhook_url", "webhook_secret", "secret_key"});
+    stripe.reject_unknown_keys({"webhook_url", "webhook_secret", "secret_key", "observe"});
     if (stripe.has("webhook_url")) require_http_url(stripe.at("webhook_url"));
     env.stripe.webhook_url = stripe.string_or("webhook_url", env.stripe.webhook_url);
     env.stripe.webhook_secret = stripe.string_or("webhook_secret", "");
     env.stripe.secret_key = stripe.string_or("secret_key", "");
+    if (stripe.has("observe")) {
+      stripe.at("observe").as_object();
+      env.stripe.observe = doc["stripe"]["observe"];
+    }
     if (!env.stripe.webhook_secret.empty() && env.stripe.webhook_secret.rfind("whsec_", 0) != 0) {
       stripe.at("webhook_secret").fail("a Stripe webhook secret starts with whsec_");
     }
@@ -226,7 +230,44 @@ Environment load_environment(const std::string& path, const VariableLookup& look
 
   if (root.has("auth")) {
     auto auth = root.at("auth");
-    auth.reject_unknown_keys({"signup_enabled", "captcha_required", "captcha_token", "test_users"});
+    env.auth.declared = true;
+    auth.reject_unknown_keys(
+        {"kind", "tokens", "workflow", "signup_enabled", "captcha_required", "captcha_token",
+         "test_users"});
+    env.auth.kind = auth.string_or("kind", "supabase");
+    if (env.auth.kind != "supabase" && env.auth.kind != "tokens" && env.auth.kind != "workflow") {
+      auth.at("kind").fail("expected \"supabase\" (signup or password login on paths.auth), "
+                           "\"tokens\" (pre-issued bearer tokens in auth.tokens) or \"workflow\" "
+                           "(a login workflow file in auth.workflow)");
+    }
+    if (env.auth.kind == "workflow") {
+      if (!auth.has("workflow")) {
+        auth.at("kind").fail("\"workflow\" needs auth.workflow: a login workflow file that "
+                             "captures token and user_id");
+      }
+      std::filesystem::path workflow = auth.at("workflow").as_string();
+      if (workflow.is_relative()) workflow = std::filesystem::path(path).parent_path() / workflow;
+      if (!std::filesystem::is_regular_file(workflow)) {
+        auth.at("workflow").fail("no such file: " + workflow.string());
+      }
+      env.auth.workflow = workflow.string();
+    }
+    if (auth.has("tokens")) {
+      auto tokens = auth.at("tokens");
+      for (std::size_t i = 0; i < tokens.as_array().size(); ++i) {
+        auto token = tokens.at(i);
+        token.reject_unknown_keys({"token", "user_id"});
+        IssuedToken issued{token.at("token").as_string(), token.at("user_id").as_string()};
+        if (issued.token.empty()) token.at("token").fail("empty token (is its ${VAR} set?)");
+        if (issued.user_id.empty()) token.at("user_id").fail("empty user_id");
+        redactor.add_secret(issued.token);
+        env.auth.tokens.push_back(std::move(issued));
+      }
+    }
+    if (env.auth.kind == "tokens" && env.auth.tokens.empty()) {
+      auth.at("kind").fail("\"tokens\" needs auth.tokens: [{\"token\": \"${USER_A_TOKEN}\", "
+                           "\"user_id\": \"...\"}, ...] (user A, user B)");
+    }
     env.auth.signup_enabled = auth.bool_or("signup_enabled", true);
     env.auth.captcha_required = auth.bool_or("captcha_required", false);
     env.auth.captcha_token = auth.string_or("captcha_token", "");

@@ -31,6 +31,9 @@ struct StripeSettings {
   std::string webhook_url;     // full URL; defaults to base_url + functions + "/stripe-webhook"
   std::string webhook_secret;  // whsec_...; never printed
   std::string secret_key;      // sk_test_... (optional); an sk_live_ key is refused for replay
+  // "observe": how replay sees what a delivery changed (sql, http or none);
+  // kept as parsed JSON and validated by the contract suite. Null = absent.
+  nlohmann::json observe;
 };
 
 struct TestUser {
@@ -38,11 +41,36 @@ struct TestUser {
   std::string password;
 };
 
+// A user the target issued a bearer token for ahead of the run (auth.kind "tokens").
+struct IssuedToken {
+  std::string token;    // the bearer token, usually ${VAR}; registered with the redactor
+  std::string user_id;  // the id the target knows the user by (owner column, JWT sub)
+};
+
+// What a login workflow yielded for one user (auth.kind "workflow").
+struct WorkflowLogin {
+  std::string token;    // the workflow's `token` capture
+  std::string user_id;  // its `user_id` capture
+  std::string error;    // why there is no token; empty on success
+  bool unreachable = false;  // the login endpoint never answered
+};
+
 struct AuthSettings {
+  // How suites obtain test users: "supabase" (signup or password login on the
+  // auth paths), "tokens" (pre-issued bearer tokens, no signup, no login) or
+  // "workflow" (a login workflow file yielding `token` and `user_id`
+  // captures: Auth0, Clerk, NextAuth, Firebase, custom logins).
+  std::string kind = "supabase";
+  std::vector<IssuedToken> tokens;   // kind "tokens": user A, user B, ...
+  std::string workflow;              // kind "workflow": the file, resolved against the env file
+  // kind "workflow": runs the login for test user #index. Set by run/ (which
+  // may use the workflow runner); empty where nothing set it.
+  std::function<WorkflowLogin(std::size_t index)> log_in;
   bool signup_enabled = true;        // suites may create and delete their own users
   bool captcha_required = false;     // signup and login need a captcha token
   std::string captcha_token;         // a test token the target accepts
   std::vector<TestUser> test_users;  // pre-existing users, when signup is off
+  bool declared = false;             // the file has an "auth" section: users are expected
 };
 
 struct SlaTargets {

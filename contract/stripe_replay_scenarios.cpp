@@ -13,7 +13,30 @@ namespace {
 // the past, well outside it (seconds).
 constexpr std::int64_t kStaleAge_s = 600;
 
+// A timestamp this far ahead of now (seconds) probes the future side of the
+// tolerance window.
+constexpr std::int64_t kFutureSkew_s = 3600;
+
+// Checks the optional fields only where the observer sees them.
+void expect_update_count(ScenarioContext& context, Expectations& expectations,
+                         const SubscriptionState& state, std::int64_t expected,
+                         const std::string& after) {
+  if (!context.observer.sees(ObservedField::kUpdateCount) || !state.exists) return;
+  expectations.expect(state.update_count == expected,
+                      "update_count is " + std::to_string(state.update_count) + " " + after +
+                          ", expected " + std::to_string(expected));
+}
+
+void expect_last_event(ScenarioContext& context, Expectations& expectations,
+                       const SubscriptionState& state, std::int64_t expected) {
+  if (!context.observer.sees(ObservedField::kLastEventCreated) || !state.exists) return;
+  expectations.expect(state.last_event_created == expected,
+                      "last_event_created is " + std::to_string(state.last_event_created) +
+                          ", expected " + std::to_string(expected) + " (the newest event)");
+}
+
 ScenarioVerdict checkout_completed_applied(ScenarioContext& context) {
+  if (auto skip = needs(context, {ObservedField::kStatus})) return *skip;
   ScenarioVerdict verdict;
   Expectations expectations;
   SubscriptionStory story(context, context.subscriber);
@@ -26,19 +49,19 @@ ScenarioVerdict checkout_completed_applied(ScenarioContext& context) {
   expectations.expect(state.exists, "no subscriptions row for " + story.subscription_id());
   expectations.expect(!state.exists || state.status == "active",
                       "status is \"" + state.status + "\", expected \"active\"");
-  expectations.expect(!state.exists || state.update_count == 1,
-                      "update_count is " + std::to_string(state.update_count) + ", expected 1");
-  expectations.expect(!state.exists || state.last_event_created == story.created(0),
-                      "last_event_created is " + std::to_string(state.last_event_created));
+  expect_update_count(context, expectations, state, 1, "after one delivery");
+  expect_last_event(context, expectations, state, story.created(0));
   expect_webhook_rows(context, expectations, verdict, event_id, 1);
   return finish(expectations, std::move(verdict),
                 "checkout.session.completed was accepted and activated the subscription once");
 }
 
-// A delivery the target must refuse: 4xx, and neither the subscription nor a
-// webhook_events row may appear.
+// A delivery the target must refuse: 4xx, and (where an observer exists)
+// neither the subscription nor a webhook_events row may appear. Needs only
+// the webhook URL and secret.
 ScenarioVerdict rejected_delivery(ScenarioContext& context, SignatureMode mode,
-                                  std::int64_t signed_age_s, const std::string& what) {
+                                  std::int64_t signed_age_s, const std::string& what,
+                                  const std::string& mistake) {
   ScenarioVerdict verdict;
   Expectations expectations;
   SubscriptionStory story(context, context.subscriber);
@@ -52,17 +75,78 @@ ScenarioVerdict rejected_delivery(ScenarioContext& context, SignatureMode mode,
   delivery.mode = mode;
   if (signed_age_s > 0) delivery.timestamp = unix_now() - signed_age_s;
   const auto response = deliver(context, delivery, what, verdict);
-  expectations.expect(is_4xx(response),
-                      what + " answered " + status_text(response) + ", expected 4xx");
-  const SubscriptionState state = story.state();
-  verdict.evidence["subscription"] = state.to_json();
-  expectations.expect(!state.exists, "the event was applied: subscription " +
-                                         story.subscription_id() + " is \"" + state.status + "\"");
-  expect_webhook_rows(context, expectations, verdict, event_id, 0);
-  return finish(expectations, std::move(verdict), what + " was rejected and changed nothing");
+  note_undecided(response, what, verdict);
+  expectations.expect(!is_2xx(response), mistake + ": " + what + " was accepted with " +
+                                             status_text(response) + ", expected 4xx");
+  if (context.observer.observes()) {
+    const SubscriptionState state = story.state();
+    verdict.evidence["subscription"] = state.to_json();
+    expectations.expect(!state.exists, mistake + ": the event was applied: subscription " +
+                                           story.subscription_id() + " is \"" + state.status +
+                                           "\"");
+    expect_webhook_rows(context, expectations, verdict, event_id, 0);
+  } else {
+    verdict.evidence["post_condition"] = "not observed: no stripe.observe";
+  }
+  return finish(expectations, std::move(verdict),
+                what + " was rejected with " + status_text(response) +
+                    (context.observer.observes() ? " and changed nothing" : ""));
+}
+
+// A delivery the target must accept: a valid v1 among others (secret
+// rotation), 2xx, and applied where an observer exists.
+ScenarioVerdict rotated_secret_accepted(ScenarioContext& context) {
+  ScenarioVerdict verdict;
+  Expectations expectations;
+  SubscriptionStory story(context, context.subscriber);
+  WebhookDelivery delivery;
+  delivery.body = story.event("customer.subscription.created", "active", 0);
+  delivery.mode = SignatureMode::kRotation;
+  const auto response = deliver(context, delivery, "two v1 signatures", verdict);
+  note_undecided(response, "two v1 signatures", verdict);
+  expectations.expect(is_2xx(response),
+                      "secret rotation: a header with two v1 values, one of them valid, was "
+                      "rejected with " + status_text(response) +
+                          " (Stripe sends both during a rotation; the receiver must accept "
+                          "any matching v1)");
+  if (context.observer.observes() && is_2xx(response)) {
+    const SubscriptionState state = story.state();
+    verdict.evidence["subscription"] = state.to_json();
+    expectations.expect(state.exists, "the accepted event was not applied");
+  }
+  return finish(expectations, std::move(verdict),
+                "a header with two v1 values, one of them valid, was accepted");
+}
+
+// Stripe's own libraries (node, python, go, ruby, java) accept a signature
+// from the future; only stripe-php and -dotnet reject it. Either answer is
+// recorded at severity info and passes: it is evidence, not a gate.
+ScenarioVerdict future_timestamp_noted(ScenarioContext& context) {
+  ScenarioVerdict verdict;
+  SubscriptionStory story(context, context.subscriber);
+  WebhookDelivery delivery;
+  delivery.body = story.event("customer.subscription.created", "incomplete", 0);
+  delivery.timestamp = unix_now() + kFutureSkew_s;
+  const auto response = deliver(context, delivery, "a signature 3600 s in the future", verdict);
+  if (verdict.unreachable) {
+    verdict.status = core::CheckStatus::kError;
+    verdict.message = "the webhook endpoint could not be reached";
+  } else if (is_2xx(response)) {
+    verdict.message = "a signature timestamped 3600 s in the future was accepted with " +
+                      status_text(response) + ", as stripe-node, -python, -go, -ruby and -java do";
+  } else if (is_4xx(response)) {
+    verdict.message = "a signature timestamped 3600 s in the future was rejected with " +
+                      status_text(response) + ", as stripe-php and -dotnet do";
+  } else {
+    verdict.status = core::CheckStatus::kSkip;
+    verdict.message = "a signature timestamped 3600 s in the future answered " +
+                      status_text(response) + ": neither accepted nor rejected";
+  }
+  return verdict;
 }
 
 ScenarioVerdict duplicate_applied_once(ScenarioContext& context) {
+  if (auto skip = needs(context, {ObservedField::kUpdateCount})) return *skip;
   ScenarioVerdict verdict;
   Expectations expectations;
   SubscriptionStory story(context, context.subscriber);
@@ -83,6 +167,7 @@ ScenarioVerdict duplicate_applied_once(ScenarioContext& context) {
 }
 
 ScenarioVerdict duplicate_concurrent_storm_applied_once(ScenarioContext& context) {
+  if (auto skip = needs(context, {ObservedField::kUpdateCount})) return *skip;
   ScenarioVerdict verdict;
   Expectations expectations;
   SubscriptionStory story(context, context.subscriber);
@@ -121,6 +206,7 @@ ScenarioVerdict duplicate_concurrent_storm_applied_once(ScenarioContext& context
 }
 
 ScenarioVerdict subscription_out_of_order_newest_wins(ScenarioContext& context) {
+  if (auto skip = needs(context, {ObservedField::kStatus})) return *skip;
   ScenarioVerdict verdict;
   Expectations expectations;
   SubscriptionStory story(context, context.subscriber);
@@ -157,9 +243,7 @@ ScenarioVerdict subscription_out_of_order_newest_wins(ScenarioContext& context) 
   expectations.expect(
       state.status == "trialing",
       "final status is \"" + state.status + "\", expected \"trialing\" from the newest event");
-  expectations.expect(state.last_event_created == story.created(30),
-                      "last_event_created is " + std::to_string(state.last_event_created) +
-                          ", expected " + std::to_string(story.created(30)));
+  expect_last_event(context, expectations, state, story.created(30));
   return finish(expectations, std::move(verdict),
                 "events delivered out of order left the state of the newest one");
 }
@@ -170,7 +254,8 @@ ScenarioVerdict unknown_type_ignored(ScenarioContext& context) {
   SubscriptionStory story(context, context.subscriber);
   deliver(context, signed_now(story.event("customer.subscription.created", "active", 0)), "created",
           verdict);
-  const SubscriptionState before = story.state();
+  const bool observed = context.observer.observes();
+  const SubscriptionState before = observed ? story.state() : SubscriptionState{};
   // A subscription object under a type the target cannot know: if the target
   // dispatched on the object instead of the type, it would cancel.
   nlohmann::json unknown =
@@ -179,6 +264,12 @@ ScenarioVerdict unknown_type_ignored(ScenarioContext& context) {
   const auto response = deliver(context, signed_now(unknown.dump()), "unknown type", verdict);
   expectations.expect(is_2xx(response), "unknown type answered " + status_text(response) +
                                             ", expected 2xx (else Stripe retries it for days)");
+  if (!observed) {
+    verdict.evidence["post_condition"] = "not observed: no stripe.observe";
+    return finish(expectations, std::move(verdict),
+                  "an unknown event type was acknowledged (whether it changed anything needs "
+                  "stripe.observe)");
+  }
   const SubscriptionState after = story.state();
   verdict.evidence["before"] = before.to_json();
   verdict.evidence["after"] = after.to_json();
@@ -192,6 +283,7 @@ ScenarioVerdict unknown_type_ignored(ScenarioContext& context) {
 
 ScenarioVerdict invoice_moves_status(ScenarioContext& context, const std::string& invoice_type,
                                      const std::string& initial, const std::string& expected) {
+  if (auto skip = needs(context, {ObservedField::kStatus})) return *skip;
   ScenarioVerdict verdict;
   Expectations expectations;
   SubscriptionStory story(context, context.subscriber);
@@ -205,8 +297,7 @@ ScenarioVerdict invoice_moves_status(ScenarioContext& context, const std::string
   expectations.expect(state.status == expected, "status is \"" + state.status + "\" after " +
                                                     invoice_type + ", expected \"" + expected +
                                                     "\"");
-  expectations.expect(state.last_event_created == story.created(5),
-                      "last_event_created was not advanced to the invoice event");
+  expect_last_event(context, expectations, state, story.created(5));
   return finish(expectations, std::move(verdict),
                 invoice_type + " moved the subscription from " + initial + " to " + expected);
 }
@@ -248,15 +339,25 @@ Entitlements read_features(ScenarioContext& context, const target::TestUser& use
 
 ScenarioVerdict subscription_deleted_revokes_access(ScenarioContext& context) {
   constexpr const char* kPaidFeature = "calendar_export";
+  if (auto skip = needs(context, {ObservedField::kStatus})) return *skip;
+  if (context.access_user == nullptr) {
+    ScenarioVerdict skip;
+    skip.status = context.no_user_is_error ? core::CheckStatus::kError : core::CheckStatus::kSkip;
+    skip.message = (context.no_user_is_error ? "no test user: " : "needs a test user to read the "
+                                                                  "paid feature: ") +
+                   context.no_user_reason;
+    return skip;
+  }
+  const target::TestUser& user = *context.access_user;
   ScenarioVerdict verdict;
   Expectations expectations;
-  SubscriptionStory story(context, context.access_user);
-  const Entitlements before = read_features(context, context.access_user, verdict, "before");
+  SubscriptionStory story(context, user);
+  const Entitlements before = read_features(context, user, verdict, "before");
   const auto created =
       deliver(context, signed_now(story.event("customer.subscription.created", "active", 0)),
               "created", verdict);
   expectations.expect(is_2xx(created), "created answered " + status_text(created));
-  const Entitlements paid = read_features(context, context.access_user, verdict, "subscribed");
+  const Entitlements paid = read_features(context, user, verdict, "subscribed");
   expectations.expect(paid.has(kPaidFeature), std::string("an active subscription did not grant ") +
                                                   kPaidFeature + " (tier \"" + paid.tier + "\")");
   const auto deleted =
@@ -267,7 +368,7 @@ ScenarioVerdict subscription_deleted_revokes_access(ScenarioContext& context) {
   verdict.evidence["subscription"] = state.to_json();
   expectations.expect(state.status == "canceled",
                       "status is \"" + state.status + "\" after deletion, expected \"canceled\"");
-  const Entitlements after = read_features(context, context.access_user, verdict, "deleted");
+  const Entitlements after = read_features(context, user, verdict, "deleted");
   expectations.expect(!after.has(kPaidFeature), std::string("access was not revoked: ") +
                                                     kPaidFeature + " still granted (tier \"" +
                                                     after.tier + "\")");
@@ -288,24 +389,40 @@ const std::vector<StripeScenario>& stripe_scenarios() {
       {"signature_invalid_rejected", "A webhook signed with the wrong secret is rejected",
        Severity::kCritical,
        [](ScenarioContext& c) {
-         return rejected_delivery(c, SignatureMode::kWrongSecret, 0, "a wrong-secret signature");
+         return rejected_delivery(c, SignatureMode::kWrongSecret, 0, "a wrong-secret signature",
+                                  "invalid signature accepted");
        }},
       {"signature_missing_rejected", "A webhook without Stripe-Signature is rejected",
        Severity::kCritical,
        [](ScenarioContext& c) {
          return rejected_delivery(c, SignatureMode::kMissingHeader, 0,
-                                  "a missing signature header");
+                                  "a delivery without Stripe-Signature", "unsigned delivery accepted");
        }},
       {"signature_tampered_body_rejected", "A webhook whose body changed after signing is rejected",
        Severity::kCritical,
        [](ScenarioContext& c) {
-         return rejected_delivery(c, SignatureMode::kTamperedBody, 0, "a tampered body");
+         return rejected_delivery(c, SignatureMode::kTamperedBody, 0,
+                                  "a body changed after signing", "tampered body accepted");
        }},
       {"signature_stale_timestamp_rejected",
        "A validly signed webhook older than the 300 s tolerance is rejected", Severity::kHigh,
        [](ScenarioContext& c) {
-         return rejected_delivery(c, SignatureMode::kValid, kStaleAge_s, "a signature 600 s old");
+         return rejected_delivery(c, SignatureMode::kValid, kStaleAge_s,
+                                  "a valid signature 600 s old",
+                                  "stale timestamp accepted (tolerance wider than 300 s)");
        }},
+      {"signature_v0_only_rejected", "A webhook signed only with the legacy v0 scheme is rejected",
+       Severity::kHigh,
+       [](ScenarioContext& c) {
+         return rejected_delivery(c, SignatureMode::kV0Only, 0, "a header with only a v0 value",
+                                  "v0-only signature accepted");
+       }},
+      {"signature_rotation_accepted",
+       "A webhook with two v1 signatures, one of them valid (secret rotation), is accepted",
+       Severity::kHigh, rotated_secret_accepted},
+      {"signature_future_timestamp_noted",
+       "How a signature timestamped in the future is answered (Stripe's libraries accept it)",
+       Severity::kInfo, future_timestamp_noted},
       {"duplicate_applied_once", "A redelivered event is acknowledged and applied once",
        Severity::kHigh, duplicate_applied_once},
       {"duplicate_concurrent_storm_applied_once",

@@ -31,6 +31,38 @@ http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& deli
   return response;
 }
 
+std::optional<ScenarioVerdict> needs(const ScenarioContext& context,
+                                     std::initializer_list<ObservedField> fields) {
+  if (!context.observer.observes()) {
+    ScenarioVerdict verdict;
+    verdict.status = core::CheckStatus::kSkip;
+    verdict.needs_observer = true;
+    verdict.message =
+        "needs stripe.observe (\"sql\" over database_url, or \"http\" with a state_url) to see "
+        "what a delivery changed";
+    return verdict;
+  }
+  std::string missing;
+  for (const ObservedField field : fields) {
+    if (!context.observer.sees(field)) missing += (missing.empty() ? "" : "; ") + field_setting(field);
+  }
+  if (missing.empty()) return std::nullopt;
+  ScenarioVerdict verdict;
+  verdict.status = core::CheckStatus::kSkip;
+  verdict.needs_observer = true;
+  verdict.message = std::string("the ") + context.observer.source() +
+                    " observer does not see what this check needs; set " + missing;
+  return verdict;
+}
+
+void note_undecided(const http::HttpResponse& response, const std::string& what,
+                    ScenarioVerdict& verdict) {
+  if (response.transport_ok() && response.status / 100 != 3 && response.status / 100 != 5) return;
+  if (!verdict.undecided.empty()) return;
+  verdict.undecided = what + " answered " + status_text(response) +
+                      ": neither an accept (2xx) nor a reject (4xx)";
+}
+
 std::string status_text(const http::HttpResponse& response) {
   if (!response.transport_ok()) return std::string(http::to_string(response.error));
   return std::to_string(response.status);
@@ -55,6 +87,9 @@ ScenarioVerdict finish(Expectations& expectations, ScenarioVerdict verdict,
   if (verdict.unreachable) {
     verdict.status = core::CheckStatus::kError;
     verdict.message = "the webhook endpoint could not be reached";
+  } else if (!verdict.undecided.empty()) {
+    verdict.status = core::CheckStatus::kError;
+    verdict.message = verdict.undecided;
   } else if (expectations.ok()) {
     verdict.status = core::CheckStatus::kPass;
     verdict.message = pass_message;

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,10 @@ struct ScenarioVerdict {
   std::string message;
   nlohmann::json evidence = nlohmann::json::object();
   bool unreachable = false;  // a delivery never reached the target
+  // A delivery answered neither accept (2xx) nor reject (4xx): "answered 503".
+  // The verdict is then `error`: the check could not decide.
+  std::string undecided;
+  bool needs_observer = false;  // skipped for want of stripe.observe
 };
 
 // Everything a scenario needs; one per suite run.
@@ -57,8 +63,14 @@ struct ScenarioContext {
   StripeIdFactory& ids;
   WebhookClient& client;
   SubscriptionObserver& observer;
-  const target::TestUser& subscriber;   // shared by the scenarios that do not read features
-  const target::TestUser& access_user;  // owns nothing but the revocation scenario's subscription
+  // Stands in for the subscribing user in events (metadata.user_id): a real
+  // test user where the environment can obtain one, else a synthetic id.
+  const target::TestUser& subscriber;
+  // Owns nothing but the revocation scenario's subscription; null when the
+  // environment cannot obtain a user (`no_user_reason` says why).
+  const target::TestUser* access_user;
+  std::string no_user_reason;
+  bool no_user_is_error = false;  // the environment declares users, and obtaining one failed
   std::string price_id;             // a price the target maps to a paid tier
   std::string plan_id;              // a plan the target maps to a paid tier
   std::size_t storm_size;
@@ -103,7 +115,8 @@ class SubscriptionStory {
   const std::string& last_event_id() const { return last_event_id_; }
 
   SubscriptionState state() const {
-    return context_.observer.subscription(subscription_id_, user_.access_token);
+    return context_.observer.subscription(
+        {subscription_id_, customer_id_, user_.id, user_.access_token});
   }
 
  private:
@@ -114,6 +127,16 @@ class SubscriptionStory {
   std::int64_t base_created_;
   mutable std::string last_event_id_;
 };
+
+// A `skip` verdict when the observer cannot see every one of `fields`
+// (naming the setting that would enable them), else nullopt.
+std::optional<ScenarioVerdict> needs(const ScenarioContext& context,
+                                     std::initializer_list<ObservedField> fields);
+
+// Accept (2xx) or reject (4xx) as HTTP verdicts; anything else (3xx, 5xx, no
+// response) is noted in verdict.undecided and the check ends as `error`.
+void note_undecided(const http::HttpResponse& response, const std::string& what,
+                    ScenarioVerdict& verdict);
 
 // Delivers and records evidence under `label`; returns the response.
 http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& delivery,

@@ -47,6 +47,16 @@ http::HttpRequest make_webhook_request(const std::string& url, const std::string
                                    target::stripe_signature_header(delivery.body, timestamp, {secret}));
       request.body = delivery.tampered_body;
       break;
+    case SignatureMode::kV0Only:
+      request.headers.emplace_back(
+          "Stripe-Signature", "t=" + std::to_string(timestamp) +
+                                  ",v0=" + target::stripe_signature_v1(delivery.body, secret, timestamp));
+      break;
+    case SignatureMode::kRotation:
+      request.headers.emplace_back(
+          "Stripe-Signature",
+          target::stripe_signature_header(delivery.body, timestamp, {kWrongSecret, secret}));
+      break;
   }
   return request;
 }

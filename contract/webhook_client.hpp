@@ -26,6 +26,8 @@ enum class SignatureMode {
   kWrongSecret,    // v1 under a different whsec_ secret
   kMissingHeader,  // no Stripe-Signature header at all
   kTamperedBody,   // v1 of `body`, but `tampered_body` is what is sent
+  kV0Only,         // only a v0 value (the legacy scheme, same HMAC): never to be trusted
+  kRotation,       // two v1 values as during a secret rotation: a stale secret's, then the valid one
 };
 
 struct WebhookDelivery {

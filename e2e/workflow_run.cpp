@@ -344,6 +344,11 @@ void WorkflowRun::enter_cleanup() {
 
 void WorkflowRun::finish_run() {
   phase_ = Phase::kDone;
+  if (options_.captured) {
+    for (std::size_t slot = 0; slot < workflow_->symbols.size(); ++slot) {
+      if (values_.is_set(slot)) (*options_.captured)[workflow_->symbols.name(slot)] = values_.get(slot);
+    }
+  }
   outcome_.duration_ms = milliseconds_between(run_started_, Clock::now());
   auto on_finished = std::move(on_finished_);
   on_finished_ = nullptr;

@@ -81,6 +81,9 @@ struct WorkflowRunOptions {
   std::optional<std::size_t> dataset_row;  // which row of workflow.dataset feeds this run
   std::uint64_t seed = 0;                  // random source of {{uuid}} etc.; 0 = nondeterministic
   core::Severity severity = core::Severity::kHigh;  // of failing main steps (cleanup: low)
+  // Filled with every variable set when the run finishes (captures included),
+  // by name, if set: how a login workflow hands its token over.
+  std::map<std::string, std::string>* captured = nullptr;
 };
 
 struct WorkflowOutcome {

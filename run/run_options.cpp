@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/redactor.hpp"
+#include "e2e/login_workflow.hpp"
 
 namespace golive::run {
 
@@ -18,8 +19,10 @@ std::string resolve_env_file(const CommonOptions& options) {
 }
 
 config::Environment load_selected_environment(const CommonOptions& options) {
-  return config::load_environment(resolve_env_file(options), config::process_variables(),
-                                core::Redactor::global());
+  config::Environment env = config::load_environment(
+      resolve_env_file(options), config::process_variables(), core::Redactor::global());
+  e2e::install_login_workflow(env);  // auth.kind "workflow": one login for every suite
+  return env;
 }
 
 }  // namespace golive::run

@@ -5,6 +5,7 @@
 
 #include "target/crypto.hpp"
 #include "core/interrupt.hpp"
+#include "security/authz_resources.hpp"
 #include "target/jwt.hpp"
 #include "target/target_profile.hpp"
 
@@ -304,9 +305,30 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   CheckBuilder setup("security.authz.setup", "Two probe users and a course of B's exist",
                      Severity::kHigh);
   std::string why;
-  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why);
+  bool route_absent = false;
+  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why, &route_absent);
   if (!users) {
-    sink.record(setup.error("could not get two users: " + why));
+    if (users_not_configured(client, route_absent)) {
+      sink.record(setup.skip("no probe users (" + why +
+                             "); set auth (kind \"tokens\" with auth.tokens for users A and B, "
+                             "or test_users) to probe this target's authorization"));
+    } else {
+      sink.record(setup.error("could not get two users: " + why));
+    }
+    return;
+  }
+  if (const auto resources = read_authz_resources(client.env()); !resources.empty()) {
+    // Resources declared by the environment: BOLA on this target's own API.
+    // The JWT family probes Supabase's <auth>/user and is not run here.
+    probe_authz_resources(client, resources, users->a, users->b, sink);
+    CheckBuilder jwt("security.jwt.forgery", "JWT forgery probes", Severity::kHigh);
+    sink.record(jwt.skip(target::jwt_decode_unverified(users->a.access_token)
+                             ? "the JWT probes read paths.auth/user (Supabase); with "
+                               "security.authz.resources they are not run"
+                             : "user A's token is not a JWT, so there are no claims to forge"));
+    for (const ProbeUser* user : {&users->a, &users->b}) {
+      if (user->created_here) delete_probe_user(client, *user);
+    }
     return;
   }
   AuthzContext ctx{client, sink, users->a, users->b, "", nlohmann::json::object(),
@@ -315,10 +337,17 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   ctx.b_course_id = create_course_as(client, ctx.profile, ctx.b, title, &why);
   const auto parts = target::jwt_decode_unverified(ctx.a.access_token);
   if (parts) ctx.a_claims = parts->payload;
-  if (ctx.b_course_id.empty() || !parts) {
-    sink.record(setup.error(ctx.b_course_id.empty() ? why : "A's access token is not a JWT"));
+  if (ctx.b_course_id.empty()) {
+    sink.record(setup.error(why));
   } else {
-    probe_jwt_tampering(ctx);
+    if (parts) {
+      probe_jwt_tampering(ctx);
+    } else {
+      // Opaque tokens (auth.kind "tokens" on a target with its own sessions)
+      // cannot be forged by editing claims: the forgery family does not apply.
+      CheckBuilder jwt("security.jwt.forgery", "JWT forgery probes", Severity::kHigh);
+      sink.record(jwt.skip("user A's token is not a JWT, so there are no claims to forge"));
+    }
     if (!core::interrupted()) probe_no_token(ctx);
     if (!core::interrupted()) probe_cross_user_rest(ctx, title);
     if (!core::interrupted()) probe_export(ctx);

@@ -56,6 +56,9 @@ std::vector<std::string> security_check_ids() {
            "security.authz.function_export", "security.authz.cleanup",
            "security.authz.captcha_signup", "security.authz.captcha_login",
            "security.ratelimit.signup", "security.ratelimit.token",
+           // security.rate_limit.endpoints and security.authz.resources name their own.
+           "security.ratelimit.{endpoint}", "security.jwt.forgery",
+           "security.authz.bola.{resource}.setup", "security.authz.bola.{resource}.{verb}",
            "security.injection.setup", "security.injection.request_budget",
            "security.injection.cleanup", "security.injection.sqli.{target}",
            "security.injection.xss_stored.rest", "security.injection.xss_stored.html",

@@ -25,9 +25,18 @@ std::vector<std::string> default_header_paths(const config::Environment& env) {
 
 }  // namespace
 
+std::vector<RateLimitEndpoint> default_rate_limit_endpoints(const config::Environment& env) {
+  // A distinct email per request and a password too short to be accepted.
+  return {{"signup", "POST", env.paths.auth + "/signup",
+           {{"email", "golive-burst-{{n}}@example.test"}, {"password", "x"}}},
+          {"token", "POST", env.paths.auth + "/token?grant_type=password",
+           {{"email", "golive-burst-{{n}}@example.test"}, {"password", "wrong-password-{{n}}"}}}};
+}
+
 HttpSecuritySettings read_http_security_settings(const config::Environment& env) {
   HttpSecuritySettings settings;
   settings.header_paths = default_header_paths(env);
+  settings.rate_limit_endpoints = default_rate_limit_endpoints(env);
   const auto section = env.sections.find("security");
   if (section == env.sections.end() || section->second.is_null()) return settings;
   const core::JsonReader root(section->second, env.source_file, "/security");
@@ -56,7 +65,24 @@ HttpSecuritySettings read_http_security_settings(const config::Environment& env)
   }
   if (root.has("rate_limit")) {
     const core::JsonReader limits = root.at("rate_limit");
-    limits.reject_unknown_keys({"max_requests_before_429", "burst"});
+    limits.reject_unknown_keys({"max_requests_before_429", "burst", "endpoints"});
+    if (limits.has("endpoints")) {
+      const core::JsonReader endpoints = limits.at("endpoints");
+      for (std::size_t i = 0; i < endpoints.as_array().size(); ++i) {
+        const core::JsonReader item = endpoints.at(i);
+        item.reject_unknown_keys({"name", "method", "path", "body"});
+        RateLimitEndpoint endpoint;
+        endpoint.name = item.at("name").as_string();
+        endpoint.method = item.string_or("method", "POST");
+        endpoint.path = item.at("path").as_string();
+        if (endpoint.path.empty() || endpoint.path.front() != '/') {
+          item.at("path").fail("a path below base_url starts with \"/\"");
+        }
+        if (item.has("body")) endpoint.body = item.at("body").as_object();
+        if (i == 0) settings.rate_limit_endpoints.clear();
+        settings.rate_limit_endpoints.push_back(std::move(endpoint));
+      }
+    }
     if (limits.has("max_requests_before_429")) {
       const auto max = limits.at("max_requests_before_429").as_integer();
       if (max < 1 || max > kBurstHardCap) {
@@ -180,21 +206,28 @@ bool delete_probe_user(const ProbeClient& client, const ProbeUser& user) {
   return client.users().release(user).empty();
 }
 
-std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index, std::string* why) {
+std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index,
+                                           std::string* why, bool* route_absent) {
   target::TestUserOutcome outcome = client.users().acquire(index, "golive-sec");
   if (!outcome.user) *why = outcome.error;
+  if (route_absent) *route_absent = !outcome.user && outcome.route_absent();
   return std::move(outcome.user);
 }
 
-std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why) {
-  std::optional<ProbeUser> a = obtain_probe_user(client, 0, why);
+std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why,
+                                                   bool* route_absent) {
+  std::optional<ProbeUser> a = obtain_probe_user(client, 0, why, route_absent);
   if (!a) return std::nullopt;
-  std::optional<ProbeUser> b = obtain_probe_user(client, 1, why);
+  std::optional<ProbeUser> b = obtain_probe_user(client, 1, why, route_absent);
   if (!b) {
     delete_probe_user(client, *a);
     return std::nullopt;
   }
   return ProbeUserPair{std::move(*a), std::move(*b)};
+}
+
+bool users_not_configured(const ProbeClient& client, bool route_absent) {
+  return !client.env().auth.declared && route_absent;
 }
 
 }  // namespace golive::security

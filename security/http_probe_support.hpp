@@ -23,13 +23,28 @@ namespace golive::security {
 // that section belong to other families and are left alone):
 //   "headers":    {"paths": ["/health", ...], "min_score": 70}
 //   "cors":       {"evil_origin": "https://evil.example"}
-//   "rate_limit": {"max_requests_before_429": 30, "burst": 60}
+//   "rate_limit": {"max_requests_before_429": 30, "burst": 60,
+//                  "endpoints": [{"name": "login", "method": "POST", "path": "/api/login",
+//                                 "body": {"email": "golive-{{n}}@example.test", "password": "x"}}]}
+// An endpoint's body strings may hold {{n}}: a value distinct per request, so
+// only a per-client limit can stop the burst.
+struct RateLimitEndpoint {
+  std::string name;    // check id suffix: security.ratelimit.<name>
+  std::string method = "POST";
+  std::string path;    // below base_url
+  nlohmann::json body; // null = no body
+};
+
+// Supabase's signup and password login (on paths.auth): the defaults.
+std::vector<RateLimitEndpoint> default_rate_limit_endpoints(const config::Environment& env);
+
 struct HttpSecuritySettings {
   std::vector<std::string> header_paths;  // paths below base_url probed for headers
   int min_header_score = 70;              // Observatory-style score (0..100) that passes
   std::string evil_origin = "https://evil.golive.invalid";
   int max_requests_before_429 = 30;  // a burst must see 429 at or before this request number
   int burst = 60;                    // requests sent at most per burst (hard cap 60)
+  std::vector<RateLimitEndpoint> rate_limit_endpoints;  // default_rate_limit_endpoints() when absent
 };
 
 // Throws core::InputError naming the env file and the JSON pointer.
@@ -96,8 +111,11 @@ using ProbeUser = target::TestUser;
 bool delete_probe_user(const ProbeClient& client, const ProbeUser& user);
 
 // A user for a probe: a fresh signup when the environment allows signups,
-// else auth.test_users[index] logged in. nullopt with `why` filled otherwise.
-std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index, std::string* why);
+// else auth.test_users[index] logged in. nullopt with `why` filled otherwise,
+// and `route_absent` (if given) true when the auth route answered 404 or 405:
+// the target has no such route, rather than a route that failed.
+std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index,
+                                           std::string* why, bool* route_absent = nullptr);
 
 // Users A and B of a cross-user probe (test users 0 and 1 without signup).
 // On failure a user the probe already created is deleted again, and `why`
@@ -106,6 +124,12 @@ struct ProbeUserPair {
   ProbeUser a;
   ProbeUser b;
 };
-std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why);
+std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why,
+                                                   bool* route_absent = nullptr);
+
+// The family cannot apply: no auth section in the environment and the
+// target has no Supabase auth route (404/405). Anything else that kept a
+// user from being obtained is an error of the family's setup.
+bool users_not_configured(const ProbeClient& client, bool route_absent);
 
 }  // namespace golive::security

@@ -7,6 +7,7 @@
 #include "security/header_probe.hpp"
 #include "security/http_probe_support.hpp"
 #include "security/injection_probe.hpp"
+#include "security/authz_resources.hpp"
 #include "security/rate_limit_probe.hpp"
 #include "security/secrets_probe.hpp"
 #include "security/storage_probe.hpp"
@@ -29,6 +30,7 @@ void run_http_security_suite(const config::Environment& env, const HttpSecurityO
   };
   // Validated before any traffic, so a bad section fails fast with exit 2.
   if (selected("injection")) (void)read_injection_settings(env);
+  if (selected("authz")) (void)read_authz_resources(env);
   StorageSettings storage_settings;
   if (selected("storage")) storage_settings = read_storage_settings(env);
   if (selected("secrets")) (void)read_secrets_settings(env);

@@ -2,8 +2,10 @@
 // and `golive probe headers|authz|ratelimit`:
 //   headers   security headers + score, and CORS (security.headers.*, security.cors.*)
 //   cors      CORS alone
-//   authz     JWT tampering and cross-user access (security.jwt.*, security.authz.*)
-//   ratelimit bursts at signup and token, captcha (security.ratelimit.*, security.authz.captcha*)
+//   authz     JWT tampering and cross-user access (security.jwt.*, security.authz.*), or
+//             BOLA on the resources of security.authz.resources (security.authz.bola.*)
+//   ratelimit bursts at security.rate_limit.endpoints (Supabase signup and token by default;
+//             404/405 = absent, skipped), captcha (security.ratelimit.*, security.authz.captcha*)
 //   injection SQL injection, stored XSS, prompt injection, AI input limit (security.injection.*)
 //   storage   private objects, signed-URL expiry, upload limits (security.storage.*)
 //   secrets   the frontend bundle and served pages carry no server secret (security.secrets.*)

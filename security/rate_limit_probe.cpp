@@ -18,7 +18,26 @@ struct BurstOutcome {
   std::map<int, int> statuses;  // status -> count (0 = transport failure)
   int accounts_created = 0;
   int accounts_not_deleted = 0;
+  int absent_status = 0;  // 404 or 405 to the first request: no such endpoint here
 };
+
+// {{n}} in the body's strings becomes `value`.
+nlohmann::json fill_body(const nlohmann::json& body, const std::string& value) {
+  if (body.is_string()) {
+    std::string text = body.get<std::string>();
+    for (std::size_t at = text.find("{{n}}"); at != std::string::npos; at = text.find("{{n}}", at)) {
+      text.replace(at, 5, value);
+      at += value.size();
+    }
+    return text;
+  }
+  if (body.is_object() || body.is_array()) {
+    nlohmann::json out = body;
+    for (auto& item : out) item = fill_body(item, value);
+    return out;
+  }
+  return body;
+}
 
 // Sends up to settings.burst requests made by `make` one after another,
 // stopping at the first 429.
@@ -29,6 +48,10 @@ BurstOutcome burst(const ProbeClient& client, const HttpSecuritySettings& settin
     const http::HttpResponse response = client.send(make(i));
     ++outcome.sent;
     ++outcome.statuses[response.status];
+    if (i == 1 && (response.status == 404 || response.status == 405)) {
+      outcome.absent_status = response.status;
+      break;
+    }
     if (response.status / 100 == 2) {
       // The target created an account despite the probe's invalid input: remove it.
       const auto body = nlohmann::json::parse(response.body, nullptr, false);
@@ -64,6 +87,12 @@ core::CheckResult judge_burst(const std::string& id, const std::string& title,
                                    {"accounts_created", outcome.accounts_created},
                                    {"accounts_not_deleted", outcome.accounts_not_deleted}};
   if (core::interrupted() && outcome.first_429 == 0) return check.skip("interrupted", evidence);
+  if (outcome.absent_status != 0) {
+    return check.skip(endpoint + " answered " + std::to_string(outcome.absent_status) +
+                          ": the target has no such endpoint (security.rate_limit.endpoints "
+                          "names the ones to probe)",
+                      evidence);
+  }
   if (outcome.statuses.count(0) == static_cast<std::size_t>(outcome.sent))
     return check.error("no request reached the target", evidence);
   if (outcome.first_429 == 0) {
@@ -168,35 +197,20 @@ void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings&
   probe_captcha_login(client, sink);
   if (core::interrupted()) return;
   const std::string run = core::random_hex(4);
-  const auto& env = client.env();
-  const std::string signup_path = env.paths.auth + "/signup";
-  const BurstOutcome signup = burst(client, settings, [&](int i) {
-    http::HttpRequest request = client.request("POST", signup_path);
-    request.headers.emplace_back("Content-Type", "application/json");
-    // A distinct email per request (so only a per-IP limit can stop the
-    // burst) and a password too short to be accepted.
-    request.body = nlohmann::json({{"email", "golive-burst-" + run + "-" + std::to_string(i) +
-                                                 "@example.test"},
-                                   {"password", "x"}})
-                       .dump();
-    return request;
-  });
-  sink.record(judge_burst("security.ratelimit.signup", "Signup is rate limited per client",
-                          "POST " + signup_path, signup, settings));
-  if (core::interrupted()) return;
-
-  const std::string token_path = env.paths.auth + "/token?grant_type=password";
-  const BurstOutcome token = burst(client, settings, [&](int i) {
-    http::HttpRequest request = client.request("POST", token_path);
-    request.headers.emplace_back("Content-Type", "application/json");
-    request.body = nlohmann::json({{"email", "golive-burst-" + run + "-" + std::to_string(i) +
-                                                 "@example.test"},
-                                   {"password", "wrong-password-" + run}})
-                       .dump();
-    return request;
-  });
-  sink.record(judge_burst("security.ratelimit.token", "Password login is rate limited per client",
-                          "POST " + token_path, token, settings));
+  for (const RateLimitEndpoint& endpoint : settings.rate_limit_endpoints) {
+    const BurstOutcome outcome = burst(client, settings, [&](int i) {
+      http::HttpRequest request = client.request(endpoint.method, endpoint.path);
+      if (!endpoint.body.is_null()) {
+        request.headers.emplace_back("Content-Type", "application/json");
+        request.body = fill_body(endpoint.body, run + "-" + std::to_string(i)).dump();
+      }
+      return request;
+    });
+    sink.record(judge_burst("security.ratelimit." + endpoint.name,
+                            endpoint.method + " " + endpoint.path + " is rate limited per client",
+                            endpoint.method + " " + endpoint.path, outcome, settings));
+    if (core::interrupted()) return;
+  }
 }
 
 }  // namespace golive::security

@@ -368,9 +368,16 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
   CheckBuilder setup("security.storage.setup",
                      "Two probe users exist and one uploaded a private object", Severity::kHigh);
   std::string why;
-  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why);
+  bool route_absent = false;
+  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why, &route_absent);
   if (!users) {
-    sink.record(setup.error("could not get two users: " + why));
+    if (users_not_configured(client, route_absent)) {
+      sink.record(setup.skip("no probe users (" + why +
+                             "); set auth (kind \"tokens\" with auth.tokens, or test_users) and "
+                             "security.storage.bucket to probe this target's storage"));
+    } else {
+      sink.record(setup.error("could not get two users: " + why));
+    }
     return;
   }
   StorageContext ctx{client, settings, sink, users->a, users->b, "", "", {}};
@@ -381,7 +388,13 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
   const bool readable =
       accepted(uploaded) && ctx.served_object(client.send_as(ctx.a.access_token, "GET",
                                                              ctx.object_path(ctx.object_name)));
-  if (!readable) {
+  if (!readable && uploaded.transport_ok() && (uploaded.status == 404 || uploaded.status == 405)) {
+    sink.record(setup.skip("POST " + ctx.object_path(ctx.object_name) + " answered " +
+                               std::to_string(uploaded.status) +
+                               ": the target has no such storage API (paths.storage and "
+                               "security.storage.bucket name it)",
+                           {{"response", response_excerpt(uploaded)}}));
+  } else if (!readable) {
     sink.record(setup.error(accepted(uploaded)
                                 ? "the owner cannot read back its upload"
                                 : "the owner's upload of a small text file was refused",

@@ -21,6 +21,7 @@ TestUserOutcome failure(const http::HttpResponse& response, const std::string& w
                             response.body.substr(0, 200);
   outcome.unreachable = response.error == http::HttpErrorCategory::kConnect ||
                         response.error == http::HttpErrorCategory::kDns;
+  if (response.transport_ok()) outcome.status = response.status;
   return outcome;
 }
 
@@ -98,7 +99,47 @@ TestUserOutcome TestUsers::log_in(const config::TestUser& configured) const {
   return session_from(response, std::move(user), "POST " + env_.paths.auth + "/token");
 }
 
+TestUserOutcome TestUsers::issued(std::size_t index) const {
+  TestUserOutcome outcome;
+  if (index >= env_.auth.tokens.size()) {
+    outcome.error = "auth.kind is \"tokens\" and auth.tokens has no user #" +
+                    std::to_string(index + 1) + " (add one entry per user: A, B)";
+    return outcome;
+  }
+  TestUser user;
+  user.id = env_.auth.tokens[index].user_id;
+  user.access_token = env_.auth.tokens[index].token;
+  core::Redactor::global().add_secret(user.access_token);
+  outcome.user = std::move(user);
+  return outcome;
+}
+
+TestUserOutcome TestUsers::from_workflow(std::size_t index) const {
+  TestUserOutcome outcome;
+  if (!env_.auth.log_in) {
+    outcome.error = "auth.kind is \"workflow\" but no workflow runner was set up for " +
+                    env_.auth.workflow;
+    return outcome;
+  }
+  const config::WorkflowLogin login = env_.auth.log_in(index);
+  if (!login.error.empty()) {
+    outcome.error = "login workflow " + env_.auth.workflow + " for user #" +
+                    std::to_string(index + 1) + ": " + login.error;
+    outcome.unreachable = login.unreachable;
+    return outcome;
+  }
+  TestUser user;
+  user.id = login.user_id;
+  user.access_token = login.token;
+  if (index < env_.auth.test_users.size()) user.email = env_.auth.test_users[index].email;
+  core::Redactor::global().add_secret(user.access_token);
+  outcome.user = std::move(user);
+  return outcome;
+}
+
 TestUserOutcome TestUsers::acquire(std::size_t index, std::string_view email_prefix) const {
+  if (env_.auth.kind == "tokens") return issued(index);
+  if (env_.auth.kind == "workflow") return from_workflow(index);
   if (env_.auth.signup_enabled) return sign_up(email_prefix);
   if (index >= env_.auth.test_users.size()) {
     TestUserOutcome outcome;

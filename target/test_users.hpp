@@ -1,5 +1,9 @@
 // TestUsers: the one way every suite obtains and returns the users it acts
-// as. With auth.signup_enabled a fresh user is signed up through
+// as. With auth.kind "tokens", user `index` is auth.tokens[index], as issued
+// (no request is made; a target that refuses the token says so in the check
+// that uses it). With auth.kind "workflow", the environment's login workflow
+// runs for test user `index` (auth.test_users[index] as {{email}} and
+// {{password}}) and its `token` and `user_id` captures are the user. With auth.kind "supabase" (the default) and auth.signup_enabled a fresh user is signed up through
 // POST <auth>/signup (the captcha test token sent when the environment needs
 // one); otherwise auth.test_users[index] is logged in through
 // POST <auth>/token?grant_type=password. A user created here is deleted
@@ -36,6 +40,10 @@ struct TestUserOutcome {
   std::optional<TestUser> user;
   std::string error;         // why there is no user
   bool unreachable = false;  // the auth endpoint never answered (connect or DNS failure)
+  int status = 0;            // what the auth endpoint answered when it refused; 0 = no answer
+  // 404 or 405: the target has no such auth route (not Supabase-shaped), as
+  // opposed to a route that failed.
+  bool route_absent() const { return status == 404 || status == 405; }
 };
 
 class TestUsers {
@@ -49,6 +57,8 @@ class TestUsers {
   TestUserOutcome acquire(std::size_t index, std::string_view email_prefix = "golive") const;
   TestUserOutcome sign_up(std::string_view email_prefix) const;
   TestUserOutcome log_in(const config::TestUser& user) const;
+  TestUserOutcome issued(std::size_t index) const;         // auth.kind "tokens"
+  TestUserOutcome from_workflow(std::size_t index) const;  // auth.kind "workflow"
 
   // Deletes a user created here; "" on success (or when it was not created
   // here), else what the target answered.

@@ -14,6 +14,7 @@
 #include "contract/stripe_replay_suite.hpp"
 #include "contract/webhook_client.hpp"
 #include "config/environment.hpp"
+#include "core/input_error.hpp"
 #include "core/result_stream.hpp"
 #include "tests/support/reference_env.hpp"
 
@@ -64,6 +65,57 @@ TEST(StripeReplay, EveryScenarioPassesOnTheCleanTarget) {
     EXPECT_EQ(found->second.status, core::CheckStatus::kPass) << describe(found->second);
     EXPECT_EQ(found->second.evidence.value("observed_through", ""), "database");
   }
+}
+
+// A custom sql observer that sees only the status: checks needing more say
+// which column would enable them, and those it can judge still run.
+TEST(StripeReplay, SqlObserverSeesOnlyWhatItsQueryReturns) {
+  core::Redactor redactor;
+  config::Environment env = load_env(redactor);
+  env.stripe.observe = {
+      {"kind", "sql"},
+      {"subscription_query",
+       "SELECT status FROM public.subscriptions WHERE stripe_subscription_id = {{subscription_id}}"}};
+  ContractOptions options;
+  options.events_dir = std::string(GOLIVE_SOURCE_DIR) + "/contract/events";
+  options.scenarios = {"checkout_completed_applied", "duplicate_applied_once",
+                       "subscription_out_of_order_newest_wins", "signature_invalid_rejected"};
+  validate_contract_run(env, options, false);
+  core::CollectingSink sink;
+  const ContractSummary summary = run_contract_suite(env, options, sink);
+  std::map<std::string, core::CheckResult> by_id;
+  for (const auto& result : sink.results()) by_id[result.id] = result;
+  const auto& duplicate = by_id.at("contract.stripe.duplicate_applied_once");
+  EXPECT_EQ(duplicate.status, core::CheckStatus::kSkip) << describe(duplicate);
+  EXPECT_NE(duplicate.message.find("update_count"), std::string::npos) << duplicate.message;
+  for (const char* name : {"contract.stripe.checkout_completed_applied",
+                           "contract.stripe.subscription_out_of_order_newest_wins",
+                           "contract.stripe.signature_invalid_rejected"}) {
+    EXPECT_EQ(by_id.at(name).status, core::CheckStatus::kPass) << describe(by_id.at(name));
+  }
+  EXPECT_EQ(summary.skipped_for_observer, 1u);
+}
+
+// A query that does not run is a configuration error before any delivery.
+TEST(StripeReplay, SqlObserverQueryThatFailsIsAnInputError) {
+  core::Redactor redactor;
+  config::Environment env = load_env(redactor);
+  env.stripe.observe = {{"kind", "sql"},
+                        {"subscription_query",
+                         "SELECT status FROM public.no_such_table WHERE id = {{subscription_id}}"}};
+  ContractOptions options;
+  options.events_dir = std::string(GOLIVE_SOURCE_DIR) + "/contract/events";
+  options.scenarios = {"signature_invalid_rejected"};
+  validate_contract_run(env, options, false);
+  core::CollectingSink sink;
+  try {
+    run_contract_suite(env, options, sink);
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const core::InputError& error) {
+    EXPECT_EQ(error.location(), "/stripe/observe/subscription_query");
+    EXPECT_NE(std::string(error.what()).find("no_such_table"), std::string::npos) << error.what();
+  }
+  EXPECT_TRUE(sink.results().empty());
 }
 
 struct DefectCase {

@@ -275,5 +275,50 @@ TEST(Environment, UpperCaseAndTrailingDotBaseUrlsAreAllowed) {
   }
 }
 
+// auth.kind "tokens": pre-issued bearer tokens with their user ids, redacted.
+TEST(AuthKind, TokensAreReadAndRedacted) {
+  EnvFolder folder;
+  core::Redactor redactor;
+  const auto env = config::load_environment(
+      folder.write("tokens.json",
+                   env_with(R"(, "auth": {"kind": "tokens", "tokens": [
+                       {"token": "${A_TOKEN}", "user_id": "user-a"},
+                       {"token": "opaque-b-token-value", "user_id": "user-b"}]})")),
+      [](const std::string& name) -> std::optional<std::string> {
+        if (name == "A_TOKEN") return std::string("opaque-a-token-value");
+        return std::nullopt;
+      },
+      redactor);
+  EXPECT_EQ(env.auth.kind, "tokens");
+  EXPECT_TRUE(env.auth.declared);
+  ASSERT_EQ(env.auth.tokens.size(), 2u);
+  EXPECT_EQ(env.auth.tokens[0].user_id, "user-a");
+  EXPECT_EQ(env.auth.tokens[0].token, "opaque-a-token-value");
+  EXPECT_EQ(redactor.redact("Bearer opaque-a-token-value"), "Bearer " + std::string(core::Redactor::kMask));
+}
+
+TEST(AuthKind, MistakesNameThePointer) {
+  EnvFolder folder;
+  const std::string unknown =
+      load_error(folder.write("kind.json", env_with(R"(, "auth": {"kind": "oauth"})")));
+  EXPECT_NE(unknown.find("/auth/kind"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("tokens"), std::string::npos) << unknown;
+  const std::string empty =
+      load_error(folder.write("empty.json", env_with(R"(, "auth": {"kind": "tokens"})")));
+  EXPECT_NE(empty.find("auth.tokens"), std::string::npos) << empty;
+  const std::string no_id = load_error(folder.write(
+      "no_id.json", env_with(R"(, "auth": {"kind": "tokens", "tokens": [{"token": "t"}]})")));
+  EXPECT_NE(no_id.find("/auth/tokens/0"), std::string::npos) << no_id;
+  EXPECT_NE(no_id.find("user_id"), std::string::npos) << no_id;
+  const std::string no_file = load_error(folder.write(
+      "no_file.json", env_with(R"(, "auth": {"kind": "workflow", "workflow": "login.json"})")));
+  EXPECT_NE(no_file.find("/auth/workflow"), std::string::npos) << no_file;
+  EXPECT_NE(no_file.find("no such file"), std::string::npos) << no_file;
+  folder.write("login.json", "{}");
+  const auto env = load(folder.write(
+      "workflow.json", env_with(R"(, "auth": {"kind": "workflow", "workflow": "login.json"})")));
+  EXPECT_EQ(env.auth.workflow, (folder.path() / "login.json").string());
+}
+
 }  // namespace
 }  // namespace golive::testing

@@ -9,6 +9,8 @@
 
 #include "contract/event_capture.hpp"
 #include "contract/stripe_event_fixtures.hpp"
+#include "contract/subscription_observer.hpp"
+#include "config/environment.hpp"
 #include "target/stripe_signature.hpp"
 #include "contract/webhook_client.hpp"
 #include "core/input_error.hpp"
@@ -60,7 +62,7 @@ TEST(StripeEventFixtures, CarriesTheFieldsTheReferenceHandlerReads) {
   EXPECT_EQ(object["id"], "sub_1");
   EXPECT_EQ(object["customer"], "cus_1");
   EXPECT_EQ(object["status"], "active");
-  EXPECT_EQ(object["current_period_end"], 1800000000);
+  EXPECT_EQ(object["items"]["data"][0]["current_period_end"], 1800000000);  // basil and later
   EXPECT_EQ(object["metadata"]["user_id"], "u-1");
   EXPECT_EQ(object["items"]["data"][0]["price"]["id"], "price_x");
   const auto checkout = fixtures.render("checkout.session.completed", full_variables());
@@ -68,7 +70,8 @@ TEST(StripeEventFixtures, CarriesTheFieldsTheReferenceHandlerReads) {
   EXPECT_EQ(checkout["data"]["object"]["subscription"], "sub_1");
   EXPECT_EQ(checkout["data"]["object"]["metadata"]["plan_id"], "plan-1");
   const auto invoice = fixtures.render("invoice.payment_failed", full_variables());
-  EXPECT_EQ(invoice["data"]["object"]["subscription"], "sub_1");
+  EXPECT_EQ(invoice["data"]["object"]["parent"]["subscription_details"]["subscription"], "sub_1");
+  EXPECT_EQ(invoice["api_version"], "2026-10-28.endive");  // the version stripe-node 23.1 pins
   EXPECT_TRUE(invoice["data"]["object"]["amount_due"].is_number_integer());
 }
 
@@ -181,6 +184,101 @@ TEST(WebhookRequest, BadSignatureModesFailVerification) {
     EXPECT_FALSE(target::verify_stripe_signature(request.body, header, secret, verify).ok)
         << static_cast<int>(mode);
   }
+}
+
+TEST(WebhookRequest, RotationAcceptsAndV0OnlyRejects) {
+  const std::string secret = "whsec_unit_test_secret_value";
+  target::StripeVerifyOptions verify;
+  verify.now_unix = 1700000000;
+  auto header_for = [&](SignatureMode mode) {
+    WebhookDelivery delivery;
+    delivery.body = kEventA;
+    delivery.timestamp = 1700000000;
+    delivery.mode = mode;
+    const http::HttpRequest request = make_webhook_request("http://127.0.0.1:1/x", secret, delivery);
+    for (const auto& [name, value] : request.headers)
+      if (name == "Stripe-Signature") return value;
+    return std::string();
+  };
+  const std::string rotated = header_for(SignatureMode::kRotation);
+  EXPECT_EQ(target::parse_stripe_signature(rotated)->v1.size(), 2u);
+  EXPECT_TRUE(target::verify_stripe_signature(kEventA, rotated, secret, verify).ok);
+  const auto v0 = target::verify_stripe_signature(kEventA, header_for(SignatureMode::kV0Only),
+                                                  secret, verify);
+  EXPECT_FALSE(v0.ok);
+  EXPECT_EQ(v0.error, target::StripeVerifyError::kNoV1Signature);
+}
+
+// stripe.observe is read from an environment file; mistakes name the key.
+config::Environment env_with_stripe(const nlohmann::json& stripe, const std::string& database_url) {
+  nlohmann::json doc = {{"name", "observe-unit"},
+                        {"base_url", "http://127.0.0.1:9"},
+                        {"stripe", stripe}};
+  if (!database_url.empty()) doc["database_url"] = database_url;
+  const std::string path = write_temp("observe_env.json", doc.dump());
+  core::Redactor redactor;
+  return config::load_environment(path, config::process_variables(), redactor);
+}
+
+std::string observe_error(const nlohmann::json& observe, const std::string& database_url = "") {
+  const config::Environment env = env_with_stripe(
+      {{"webhook_secret", "whsec_unit"}, {"observe", observe}}, database_url);
+  try {
+    read_observe_settings(env, false);
+  } catch (const core::InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(ObserveSettings, DefaultsFollowTheEnvironment) {
+  const auto bare = env_with_stripe({{"webhook_secret", "whsec_unit"}}, "");
+  EXPECT_EQ(read_observe_settings(bare, false).kind, ObserverKind::kNone);
+  const auto with_db = env_with_stripe({{"webhook_secret", "whsec_unit"}}, "postgres://u@127.0.0.1/db");
+  const ObserveSettings sql = read_observe_settings(with_db, false);
+  EXPECT_EQ(sql.kind, ObserverKind::kSql);
+  EXPECT_NE(sql.subscription_query.find("{{subscription_id}}"), std::string::npos);
+  EXPECT_FALSE(sql.event_query.empty());
+  const auto http_env = env_with_stripe(
+      {{"webhook_secret", "whsec_unit"},
+       {"observe",
+        {{"kind", "http"},
+         {"state_url", "http://127.0.0.1:9/s/{{subscription_id}}"},
+         {"pointers", {{"status", "/status"}, {"update_count", "/n"}}}}}},
+      "");
+  const ObserveSettings http = read_observe_settings(http_env, false);
+  EXPECT_EQ(http.kind, ObserverKind::kHttp);
+  EXPECT_EQ(http.pointers.size(), 2u);
+  EXPECT_EQ(http.pointers.at(ObservedField::kUpdateCount), "/n");
+}
+
+TEST(ObserveSettings, MistakesNameTheKey) {
+  const std::string unknown = observe_error(
+      {{"kind", "sql"}, {"subscription_query", "SELECT status FROM s WHERE id = {{data.object.id}}"}},
+      "postgres://u@127.0.0.1/db");
+  EXPECT_NE(unknown.find("/stripe/observe/subscription_query"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("{{data.object.id}}"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("{{subscription_id}}"), std::string::npos) << unknown;  // what is known
+
+  const std::string no_db = observe_error({{"kind", "sql"}});
+  EXPECT_NE(no_db.find("/stripe/observe/kind"), std::string::npos) << no_db;
+  EXPECT_NE(no_db.find("database_url"), std::string::npos) << no_db;
+
+  const std::string no_status = observe_error(
+      {{"kind", "http"}, {"state_url", "http://127.0.0.1:9/{{subscription_id}}"}, {"pointers", {{"update_count", "/n"}}}});
+  EXPECT_NE(no_status.find("/stripe/observe/pointers"), std::string::npos) << no_status;
+  EXPECT_NE(no_status.find("status"), std::string::npos) << no_status;
+
+  const std::string bad_pointer = observe_error(
+      {{"kind", "http"}, {"state_url", "http://127.0.0.1:9/x"}, {"pointers", {{"status", "status"}}}});
+  EXPECT_NE(bad_pointer.find("/stripe/observe/pointers/status"), std::string::npos) << bad_pointer;
+
+  const std::string bad_kind = observe_error({{"kind", "graphql"}});
+  EXPECT_NE(bad_kind.find("/stripe/observe/kind"), std::string::npos) << bad_kind;
+
+  const std::string bad_url_var = observe_error(
+      {{"kind", "http"}, {"state_url", "http://127.0.0.1:9/{{sub}}"}, {"pointers", {{"status", "/s"}}}});
+  EXPECT_NE(bad_url_var.find("/stripe/observe/state_url"), std::string::npos) << bad_url_var;
 }
 
 }  // namespace
