@@ -127,13 +127,13 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
   target::TestUserOutcome access_user;
   if (subscriber.user) access_user = users.acquire(1, "golive-contract");
   std::string no_user_reason;
-  // Skipped (not an error) only where no users are configured and the target
-  // has no such auth route: a bare webhook endpoint.
+  // Skipped (not an error) only where users are not configured by design
+  // (TestUserOutcome::not_configured): a bare webhook endpoint.
   bool no_user_is_error = false;
   if (!subscriber.user || !access_user.user) {
     const target::TestUserOutcome& failed = !subscriber.user ? subscriber : access_user;
     no_user_reason = failed.error;
-    no_user_is_error = env.auth.declared || !failed.route_absent();
+    no_user_is_error = !failed.not_configured;
     if (subscriber.user) users.release(*subscriber.user);
     subscriber.user.reset();
     access_user.user.reset();

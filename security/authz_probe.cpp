@@ -304,19 +304,12 @@ std::string create_course_as(const ProbeClient& client, const target::TargetProf
 void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   CheckBuilder setup("security.authz.setup", "Two probe users and a course of B's exist",
                      Severity::kHigh);
-  std::string why;
-  bool route_absent = false;
-  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why, &route_absent);
-  if (!users) {
-    if (users_not_configured(client, route_absent)) {
-      sink.record(setup.skip("no probe users (" + why +
-                             "); set auth (kind \"tokens\" with auth.tokens for users A and B, "
-                             "or test_users) to probe this target's authorization"));
-    } else {
-      sink.record(setup.error("could not get two users: " + why));
-    }
-    return;
-  }
+  std::optional<ProbeUserPair> users = probe_user_pair_or_record(
+      client, setup,
+      "set auth (kind \"tokens\" with auth.tokens for users A and B, or test_users) to probe "
+      "this target's authorization",
+      sink);
+  if (!users) return;
   if (const auto resources = read_authz_resources(client.env()); !resources.empty()) {
     // Resources declared by the environment: BOLA on this target's own API.
     // The JWT family probes Supabase's <auth>/user and is not run here.
@@ -334,6 +327,7 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
   AuthzContext ctx{client, sink, users->a, users->b, "", nlohmann::json::object(),
                    target::read_target_profile(client.env())};
   const std::string title = "golive authz probe " + core::random_hex(4);
+  std::string why;
   ctx.b_course_id = create_course_as(client, ctx.profile, ctx.b, title, &why);
   const auto parts = target::jwt_decode_unverified(ctx.a.access_token);
   if (parts) ctx.a_claims = parts->payload;

@@ -207,18 +207,18 @@ bool delete_probe_user(const ProbeClient& client, const ProbeUser& user) {
 }
 
 std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index,
-                                           std::string* why, bool* route_absent) {
+                                           std::string* why, bool* not_configured) {
   target::TestUserOutcome outcome = client.users().acquire(index, "golive-sec");
   if (!outcome.user) *why = outcome.error;
-  if (route_absent) *route_absent = !outcome.user && outcome.route_absent();
+  if (not_configured) *not_configured = outcome.not_configured;
   return std::move(outcome.user);
 }
 
 std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why,
-                                                   bool* route_absent) {
-  std::optional<ProbeUser> a = obtain_probe_user(client, 0, why, route_absent);
+                                                   bool* not_configured) {
+  std::optional<ProbeUser> a = obtain_probe_user(client, 0, why, not_configured);
   if (!a) return std::nullopt;
-  std::optional<ProbeUser> b = obtain_probe_user(client, 1, why, route_absent);
+  std::optional<ProbeUser> b = obtain_probe_user(client, 1, why, not_configured);
   if (!b) {
     delete_probe_user(client, *a);
     return std::nullopt;
@@ -226,8 +226,39 @@ std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, s
   return ProbeUserPair{std::move(*a), std::move(*b)};
 }
 
-bool users_not_configured(const ProbeClient& client, bool route_absent) {
-  return !client.env().auth.declared && route_absent;
+namespace {
+
+void record_no_users(CheckBuilder& setup, bool not_configured, const std::string& why,
+                     std::string_view noun, std::string_view enable_with, core::ResultSink& sink) {
+  if (not_configured) {
+    sink.record(setup.skip("no probe " + std::string(noun) + " (" + why + "); " +
+                           std::string(enable_with)));
+  } else {
+    sink.record(setup.error("could not get " +
+                            std::string(noun == "user" ? "a user" : "two users") + ": " + why));
+  }
+}
+
+}  // namespace
+
+std::optional<ProbeUser> probe_user_or_record(const ProbeClient& client, CheckBuilder& setup,
+                                              std::string_view enable_with, core::ResultSink& sink) {
+  std::string why;
+  bool not_configured = false;
+  std::optional<ProbeUser> user = obtain_probe_user(client, 0, &why, &not_configured);
+  if (!user) record_no_users(setup, not_configured, why, "user", enable_with, sink);
+  return user;
+}
+
+std::optional<ProbeUserPair> probe_user_pair_or_record(const ProbeClient& client,
+                                                       CheckBuilder& setup,
+                                                       std::string_view enable_with,
+                                                       core::ResultSink& sink) {
+  std::string why;
+  bool not_configured = false;
+  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why, &not_configured);
+  if (!users) record_no_users(setup, not_configured, why, "users", enable_with, sink);
+  return users;
 }
 
 }  // namespace golive::security

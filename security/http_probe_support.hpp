@@ -112,10 +112,9 @@ bool delete_probe_user(const ProbeClient& client, const ProbeUser& user);
 
 // A user for a probe: a fresh signup when the environment allows signups,
 // else auth.test_users[index] logged in. nullopt with `why` filled otherwise,
-// and `route_absent` (if given) true when the auth route answered 404 or 405:
-// the target has no such route, rather than a route that failed.
+// and `not_configured` (if given) set as target::TestUserOutcome says.
 std::optional<ProbeUser> obtain_probe_user(const ProbeClient& client, std::size_t index,
-                                           std::string* why, bool* route_absent = nullptr);
+                                           std::string* why, bool* not_configured = nullptr);
 
 // Users A and B of a cross-user probe (test users 0 and 1 without signup).
 // On failure a user the probe already created is deleted again, and `why`
@@ -125,11 +124,17 @@ struct ProbeUserPair {
   ProbeUser b;
 };
 std::optional<ProbeUserPair> obtain_probe_user_pair(const ProbeClient& client, std::string* why,
-                                                   bool* route_absent = nullptr);
+                                                   bool* not_configured = nullptr);
 
-// The family cannot apply: no auth section in the environment and the
-// target has no Supabase auth route (404/405). Anything else that kept a
-// user from being obtained is an error of the family's setup.
-bool users_not_configured(const ProbeClient& client, bool route_absent);
+// A family's users, or nullopt with its `setup` check recorded: skipped where
+// users are not configured by design ("no probe user(s) (<why>); <enable_with>",
+// `enable_with` naming the settings that would enable the family), an error
+// of the setup otherwise ("could not get a user: <why>").
+std::optional<ProbeUser> probe_user_or_record(const ProbeClient& client, CheckBuilder& setup,
+                                              std::string_view enable_with, core::ResultSink& sink);
+std::optional<ProbeUserPair> probe_user_pair_or_record(const ProbeClient& client,
+                                                       CheckBuilder& setup,
+                                                       std::string_view enable_with,
+                                                       core::ResultSink& sink);
 
 }  // namespace golive::security

@@ -84,21 +84,12 @@ void run_injection_probe(const ProbeClient& client, core::ResultSink& sink) {
   const InjectionSettings settings = read_injection_settings(client.env());
   CheckBuilder setup("security.injection.setup", "A probe user for the injection checks exists",
                      core::Severity::kHigh);
-  std::string why;
-  bool route_absent = false;
-  auto user = obtain_probe_user(client, 0, &why, &route_absent);
-  if (!user) {
-    // A target without Supabase's auth routes, and no users declared: the
-    // family does not apply until the environment says how to get a user.
-    if (users_not_configured(client, route_absent)) {
-      sink.record(setup.skip("no probe user (" + why +
-                             "); set auth (kind \"tokens\" with auth.tokens, or test_users) and "
-                             "security.injection.targets to probe this target's API"));
-    } else {
-      sink.record(setup.error("could not get a user: " + why));
-    }
-    return;
-  }
+  auto user = probe_user_or_record(
+      client, setup,
+      "set auth (kind \"tokens\" with auth.tokens, or test_users) and "
+      "security.injection.targets to probe this target's API",
+      sink);
+  if (!user) return;
   InjectionContext ctx(client, sink, settings, std::move(*user));
   nlohmann::json setup_evidence = nlohmann::json::object();
   create_seed_course(ctx, setup_evidence);

@@ -367,19 +367,12 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
                        core::ResultSink& sink) {
   CheckBuilder setup("security.storage.setup",
                      "Two probe users exist and one uploaded a private object", Severity::kHigh);
-  std::string why;
-  bool route_absent = false;
-  std::optional<ProbeUserPair> users = obtain_probe_user_pair(client, &why, &route_absent);
-  if (!users) {
-    if (users_not_configured(client, route_absent)) {
-      sink.record(setup.skip("no probe users (" + why +
-                             "); set auth (kind \"tokens\" with auth.tokens, or test_users) and "
-                             "security.storage.bucket to probe this target's storage"));
-    } else {
-      sink.record(setup.error("could not get two users: " + why));
-    }
-    return;
-  }
+  std::optional<ProbeUserPair> users = probe_user_pair_or_record(
+      client, setup,
+      "set auth (kind \"tokens\" with auth.tokens, or test_users) and security.storage.bucket "
+      "to probe this target's storage",
+      sink);
+  if (!users) return;
   StorageContext ctx{client, settings, sink, users->a, users->b, "", "", {}};
   ctx.object_name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + ".txt";
   ctx.content = "golive storage probe " + core::random_hex(12) + "\n";

@@ -138,6 +138,13 @@ TestUserOutcome TestUsers::from_workflow(std::size_t index) const {
 }
 
 TestUserOutcome TestUsers::acquire(std::size_t index, std::string_view email_prefix) const {
+  TestUserOutcome outcome = acquire_as_configured(index, email_prefix);
+  outcome.not_configured = !outcome.user && !env_.auth.declared && outcome.route_absent();
+  return outcome;
+}
+
+TestUserOutcome TestUsers::acquire_as_configured(std::size_t index,
+                                                 std::string_view email_prefix) const {
   if (env_.auth.kind == "tokens") return issued(index);
   if (env_.auth.kind == "workflow") return from_workflow(index);
   if (env_.auth.signup_enabled) return sign_up(email_prefix);

@@ -44,6 +44,11 @@ struct TestUserOutcome {
   // 404 or 405: the target has no such auth route (not Supabase-shaped), as
   // opposed to a route that failed.
   bool route_absent() const { return status == 404 || status == 405; }
+  // No user because none can be had by design: the environment declares no
+  // auth section and the target has no such auth route (a bare webhook
+  // endpoint, an API with its own sessions). A family that needs users then
+  // does not apply (skip); any other missing user is an error of its setup.
+  bool not_configured = false;
 };
 
 class TestUsers {
@@ -54,6 +59,7 @@ class TestUsers {
 
   // A fresh signup when signups are allowed, else test user `index` logged in.
   // `email_prefix` names the suite in the address ("golive-sec-<hex>@example.test").
+  // Sets `not_configured` on the outcome (see there).
   TestUserOutcome acquire(std::size_t index, std::string_view email_prefix = "golive") const;
   TestUserOutcome sign_up(std::string_view email_prefix) const;
   TestUserOutcome log_in(const config::TestUser& user) const;
@@ -65,6 +71,7 @@ class TestUsers {
   std::string release(const TestUser& user) const;
 
  private:
+  TestUserOutcome acquire_as_configured(std::size_t index, std::string_view email_prefix) const;
   http::HttpResponse post_credentials(const std::string& path, const std::string& email,
                                       const std::string& password, bool privileged) const;
 
