@@ -35,6 +35,9 @@ class StripeEventFixtures {
   nlohmann::json render(const std::string& type, const EventVariables& variables) const;
 
   const std::string& directory() const { return directory_; }
+  bool has(const std::string& type) const { return templates_.count(type) > 0; }
+  // The unrendered fixture of `type` (placeholders in place); it must exist.
+  const nlohmann::json& template_of(const std::string& type) const { return templates_.at(type); }
 
  private:
   std::string directory_;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <stdexcept>
+#include <utility>
 
 namespace golive::contract {
 
@@ -310,6 +311,58 @@ struct Entitlements {
   }
 };
 
+// The order a subscription's life is delivered in by event_post_conditions_hold,
+// with the Stripe status each subscription event carries ("" = none).
+const std::vector<std::pair<std::string, std::string>>& subscription_life() {
+  static const std::vector<std::pair<std::string, std::string>> life = {
+      {"checkout.session.completed", ""},          {"customer.subscription.created", "active"},
+      {"customer.subscription.updated", "past_due"}, {"invoice.payment_succeeded", ""},
+      {"invoice.payment_failed", ""},              {"customer.subscription.deleted", "canceled"},
+  };
+  return life;
+}
+
+// Every event type with a post-condition (stripe.observe.events; the
+// reference target's by default with a database) is delivered once, 10 s
+// apart in Stripe's order, for one fresh subscription, and what it left is
+// read back and compared with what it declares.
+ScenarioVerdict event_post_conditions_hold(ScenarioContext& context) {
+  const auto& conditions = context.observer.event_post_conditions();
+  if (conditions.empty()) {
+    ScenarioVerdict verdict;
+    verdict.status = core::CheckStatus::kSkip;
+    verdict.needs_observer = true;
+    verdict.message =
+        "needs stripe.observe.events: per event type, a query or state URL and the state it "
+        "must leave";
+    return verdict;
+  }
+  ScenarioVerdict verdict;
+  Expectations expectations;
+  SubscriptionStory story(context, context.subscriber);
+  nlohmann::json observed = nlohmann::json::array();
+  std::int64_t offset_s = 0;
+  for (const auto& [type, carried_status] : subscription_life()) {
+    const auto condition = std::find_if(conditions.begin(), conditions.end(),
+                                        [&](const EventPostCondition& c) { return c.type == type; });
+    if (condition == conditions.end()) continue;
+    const std::string body = story.event(type, carried_status, offset_s);
+    offset_s += 10;
+    const auto response = deliver(context, signed_now(body), type, verdict);
+    expectations.expect(is_2xx(response), type + " answered " + status_text(response));
+    if (!is_2xx(response)) continue;
+    const TemplateVariables event = flatten_event(nlohmann::json::parse(body));
+    const EventObservation seen = context.observer.observe_event(*condition, event);
+    for (const auto& unmet : unmet_expectations(*condition, event, seen)) expectations.expect(false, unmet);
+    observed.push_back(
+        {{"type", type}, {"read", seen.read}, {"found", seen.found}, {"values", seen.values}});
+  }
+  verdict.evidence["post_conditions"] = std::move(observed);
+  return finish(expectations, std::move(verdict),
+                std::to_string(conditions.size()) +
+                    " event types each left the state their post-condition declares");
+}
+
 Entitlements read_features(ScenarioContext& context, const target::TestUser& user,
                            ScenarioVerdict& verdict, const std::string& label) {
   http::HttpRequest request;
@@ -443,6 +496,9 @@ const std::vector<StripeScenario>& stripe_scenarios() {
        [](ScenarioContext& c) {
          return invoice_moves_status(c, "invoice.payment_succeeded", "incomplete", "active");
        }},
+      {"event_post_conditions_hold",
+       "Each event type leaves the state its post-condition declares (stripe.observe.events)",
+       Severity::kHigh, event_post_conditions_hold},
       {"subscription_deleted_revokes_access",
        "customer.subscription.deleted cancels and revokes the paid feature", Severity::kHigh,
        subscription_deleted_revokes_access},

@@ -73,7 +73,7 @@ void validate_contract_run(const config::Environment& env, const ContractOptions
       if (storm < 1 || storm > 1000) reader.at("storm_size").fail("must be 1 to 1000");
     }
   }
-  read_observe_settings(env, false);  // InputError: a malformed stripe.observe
+  const ObserveSettings observe = read_observe_settings(env, false);  // InputError: malformed
   for (const auto& name : options.scenarios) {
     const auto& names = stripe_scenario_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
@@ -88,7 +88,11 @@ void validate_contract_run(const config::Environment& env, const ContractOptions
   }
   // The fixtures are read now, so a missing or broken one is exit 2 before a
   // run directory exists or a webhook is sent.
-  if (!options.events_dir.empty()) StripeEventFixtures{options.events_dir};
+  // A post-condition naming a field the events do not have is exit 2 too.
+  if (!options.events_dir.empty()) {
+    validate_event_post_conditions(observe.events, StripeEventFixtures{options.events_dir},
+                                   env.source_file);
+  }
 }
 
 ContractSummary run_contract_suite(const config::Environment& env, const ContractOptions& options,
@@ -157,6 +161,7 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
   }
   // A configuration mistake is exit 2 before the first delivery.
   try {
+    validate_event_post_conditions(observer->event_post_conditions(), fixtures, env.source_file);
     observer->preflight(ids.next("sub"));
   } catch (...) {
     if (subscriber.user) users.release(*subscriber.user);
@@ -237,13 +242,27 @@ config::Capability stripe_replay_capability(const config::Environment& env) {
   if (env.stripe.webhook_secret.empty()) {
     return {"contract.stripe", false, "no stripe.webhook_secret: webhook replay will be skipped"};
   }
-  const bool observed = !env.stripe.observe.is_null()
-                            ? env.stripe.observe.value("kind", "") != "none"
-                            : !env.database_url.empty();
-  return {"contract.stripe", true,
-          "webhook replay to " + env.stripe.webhook_url +
-              (observed ? "" : "; no stripe.observe and no database_url: post-condition checks "
-                               "will be skipped")};
+  ObserveSettings observe;
+  try {
+    observe = read_observe_settings(env, !env.anon_key.empty());
+  } catch (const core::InputError& error) {
+    return {"contract.stripe", false, std::string("stripe.observe is invalid: ") + error.what()};
+  }
+  std::string seen;
+  switch (observe.kind) {
+    case ObserverKind::kSql: seen = "post-conditions read from database_url"; break;
+    case ObserverKind::kHttp: seen = "post-conditions read from " + observe.state_url; break;
+    case ObserverKind::kSupabaseApi: seen = "post-conditions read through the REST API as the subscriber"; break;
+    case ObserverKind::kNone:
+      seen = "no stripe.observe and no database_url: post-condition checks will be skipped";
+      break;
+  }
+  if (observe.kind != ObserverKind::kNone) {
+    seen += observe.events.empty()
+                ? "; no stripe.observe.events: the per-event-type check will be skipped"
+                : "; " + std::to_string(observe.events.size()) + " event types with post-conditions";
+  }
+  return {"contract.stripe", true, "webhook replay to " + env.stripe.webhook_url + "; " + seen};
 }
 
 }  // namespace golive::contract

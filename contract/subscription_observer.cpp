@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "contract/observe_template.hpp"
 #include "core/encoding.hpp"
 #include "core/input_error.hpp"
 #include "core/redactor.hpp"
@@ -34,72 +35,7 @@ std::int64_t json_integer(const nlohmann::json& value) {
   return 0;
 }
 
-// A template's {{name}} occurrences, in order; `allowed` lists the names it
-// may use. Text between placeholders is kept verbatim.
-struct TemplatePart {
-  bool variable = false;
-  std::string text;  // literal text, or the variable's name
-};
-
-std::vector<TemplatePart> split_template(const std::string& text, const std::set<std::string>& allowed,
-                                         const std::string& origin, const std::string& pointer) {
-  std::vector<TemplatePart> parts;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t open = text.find("{{", at);
-    if (open == std::string::npos) {
-      parts.push_back({false, text.substr(at)});
-      break;
-    }
-    const std::size_t close = text.find("}}", open + 2);
-    if (close == std::string::npos) throw core::InputError(origin, pointer, "unclosed {{");
-    if (open > at) parts.push_back({false, text.substr(at, open - at)});
-    std::string name = text.substr(open + 2, close - open - 2);
-    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    if (allowed.count(name) == 0) {
-      std::string known;
-      for (const auto& n : allowed) known += (known.empty() ? "{{" : ", {{") + n + "}}";
-      throw core::InputError(origin, pointer,
-                             "unknown variable {{" + name + "}}; known here: " + known);
-    }
-    parts.push_back({true, name});
-    at = close + 2;
-  }
-  return parts;
-}
-
-using Variables = std::map<std::string, std::string>;
-
-// SQL with $1..$n for the variables, and their values in order.
-std::pair<std::string, std::vector<std::string>> bind_sql(const std::string& text,
-                                                          const Variables& values) {
-  std::set<std::string> allowed;
-  for (const auto& [name, value] : values) allowed.insert(name);
-  std::string sql;
-  std::vector<std::string> parameters;
-  for (const auto& part : split_template(text, allowed, "stripe.observe", "")) {
-    if (!part.variable) {
-      sql += part.text;
-      continue;
-    }
-    parameters.push_back(values.at(part.text));
-    sql += "$" + std::to_string(parameters.size());
-  }
-  return {sql, parameters};
-}
-
-std::string render_text(const std::string& text, const Variables& values, bool url_encode) {
-  std::set<std::string> allowed;
-  for (const auto& [name, value] : values) allowed.insert(name);
-  std::string out;
-  for (const auto& part : split_template(text, allowed, "stripe.observe", "")) {
-    out += !part.variable ? part.text
-                          : (url_encode ? core::percent_encode(values.at(part.text))
-                                        : values.at(part.text));
-  }
-  return out;
-}
+using Variables = TemplateVariables;
 
 Variables subscription_variables(const ObservedSubscription& which) {
   return {{"subscription_id", which.subscription_id},
@@ -150,13 +86,14 @@ ObserveSettings read_observe_settings(const config::Environment& env, bool user_
     settings.subscription_query = kDefaultSubscriptionQuery;
     settings.event_query = kDefaultEventQuery;
     settings.cleanup_query = kDefaultCleanupQuery;
+    if (settings.kind == ObserverKind::kSql) settings.events = reference_event_post_conditions();
     return settings;
   }
   settings.declared = true;
   const core::JsonReader reader(env.stripe.observe, file, "/stripe/observe");
   reader.as_object();
   reader.reject_unknown_keys({"kind", "subscription_query", "event_query", "cleanup_query",
-                              "state_url", "headers", "pointers"});
+                              "state_url", "headers", "pointers", "events"});
   const std::string kind = reader.at("kind").as_string();
   if (kind == "none") {
     settings.kind = ObserverKind::kNone;
@@ -179,6 +116,9 @@ ObserveSettings read_observe_settings(const config::Environment& env, bool user_
                              : reader.has("subscription_query") ? ""
                                                                 : kDefaultCleanupQuery;
     split_template(settings.cleanup_query, {"run_tag"}, file, "/stripe/observe/cleanup_query");
+    settings.events = reader.has("events") ? read_event_post_conditions(reader.at("events"), true)
+                      : reader.has("subscription_query") ? std::vector<EventPostCondition>{}
+                                                         : reference_event_post_conditions();
     return settings;
   }
   if (kind == "http") {
@@ -211,6 +151,7 @@ ObserveSettings read_observe_settings(const config::Environment& env, bool user_
     if (settings.pointers.count(ObservedField::kStatus) == 0) {
       pointers.fail("needs \"status\": the JSON pointer of the subscription's status");
     }
+    if (reader.has("events")) settings.events = read_event_post_conditions(reader.at("events"), false);
     return settings;
   }
   reader.at("kind").fail("expected \"sql\", \"http\" or \"none\"");
@@ -279,11 +220,12 @@ void SubscriptionObserver::preflight(const std::string& probe_subscription_id) {
                                std::string("the query failed: ") + error.what());
       }
     }
+    preflight_event_queries();
     return;
   }
   if (settings_.kind == ObserverKind::kHttp) {
     const std::string url =
-        render_text(settings_.state_url, subscription_variables(probe), /*url_encode=*/true);
+        render_template(settings_.state_url, subscription_variables(probe), /*url_encode=*/true);
     http::HttpRequest request;
     request.url = url;
     for (const auto& [name, value] : settings_.headers) request.headers.emplace_back(name, value);
@@ -331,33 +273,107 @@ SubscriptionState SubscriptionObserver::from_sql(const ObservedSubscription& whi
   return state;
 }
 
-SubscriptionState SubscriptionObserver::from_http(const ObservedSubscription& which) {
-  SubscriptionState state;
+std::optional<nlohmann::json> SubscriptionObserver::state_document(const std::string& url,
+                                                                  const std::string& key) {
   http::HttpRequest request;
-  request.url = render_text(settings_.state_url, subscription_variables(which), /*url_encode=*/true);
+  request.url = url;
   for (const auto& [name, value] : settings_.headers) request.headers.emplace_back(name, value);
   const http::HttpResponse response = http::fetch(request, http::client_options_for(env_));
-  if (response.transport_ok() && response.status == 404) return state;
+  if (response.transport_ok() && response.status == 404) return std::nullopt;
   if (!response.transport_ok() || response.status != 200) {
-    throw std::runtime_error("stripe.observe.state_url: GET " + request.url + " answered " +
+    throw std::runtime_error(key + ": GET " + url + " answered " +
                              (response.transport_ok() ? std::to_string(response.status)
                                                       : std::string(http::to_string(response.error))));
   }
-  const nlohmann::json document = nlohmann::json::parse(response.body, nullptr, false);
+  nlohmann::json document = nlohmann::json::parse(response.body, nullptr, false);
   if (document.is_discarded()) {
-    throw std::runtime_error("stripe.observe.state_url: GET " + request.url +
-                             " answered a body that is not JSON");
+    throw std::runtime_error(key + ": GET " + url + " answered a body that is not JSON");
   }
+  return document;
+}
+
+SubscriptionState SubscriptionObserver::from_http(const ObservedSubscription& which) {
+  SubscriptionState state;
+  const auto document = state_document(
+      render_template(settings_.state_url, subscription_variables(which), /*url_encode=*/true),
+      "stripe.observe.state_url");
+  if (!document) return state;
   state.exists = true;
   for (const auto& [field, pointer] : settings_.pointers) {
     const nlohmann::json::json_pointer at(pointer);
-    if (!document.contains(at)) continue;
-    const nlohmann::json& value = document.at(at);
+    if (!document->contains(at)) continue;
+    const nlohmann::json& value = document->at(at);
     if (field == ObservedField::kStatus) state.status = value.is_string() ? value.get<std::string>() : value.dump();
     if (field == ObservedField::kUpdateCount) state.update_count = json_integer(value);
     if (field == ObservedField::kLastEventCreated) state.last_event_created = json_integer(value);
   }
   return state;
+}
+
+EventObservation SubscriptionObserver::observe_event(const EventPostCondition& condition,
+                                                     const TemplateVariables& event) {
+  EventObservation observed;
+  if (settings_.kind == ObserverKind::kSql && !condition.query.empty()) {
+    const auto [sql, parameters] = bind_sql(condition.query, event);
+    observed.read = condition.query;
+    pqxx::work txn(*database_);
+    const pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(parameters));
+    txn.commit();
+    if (rows.empty()) return observed;
+    observed.found = true;
+    for (pqxx::row::size_type column = 0; column < rows.columns(); ++column) {
+      const auto field = rows[0][column];
+      observed.values[rows.column_name(column)] = field.is_null() ? "" : field.as<std::string>();
+    }
+    return observed;
+  }
+  if (settings_.kind == ObserverKind::kHttp && !condition.url.empty()) {
+    observed.read = render_template(condition.url, event, /*url_encode=*/true);
+    const auto document = state_document(observed.read, "stripe.observe.events." + condition.type);
+    if (!document) return observed;
+    observed.found = true;
+    for (const auto& [pointer, expected] : condition.expect) {
+      const nlohmann::json::json_pointer at(pointer);
+      if (!document->contains(at)) continue;
+      const nlohmann::json& value = document->at(at);
+      observed.values[pointer] = value.is_string() ? value.get<std::string>()
+                                 : value.is_null() ? ""
+                                                   : value.dump();
+    }
+    return observed;
+  }
+  throw std::logic_error("stripe.observe.events." + condition.type + " does not fit the observer");
+}
+
+void SubscriptionObserver::preflight_event_queries() {
+  for (const auto& condition : settings_.events) {
+    // NULL stands in for every value (it fits any column type): the query
+    // must run and return the expected columns, whatever it finds.
+    TemplateVariables nulls;
+    for (const auto& name : template_names(condition.query, env_.source_file, condition.pointer))
+      nulls[name] = "NULL";
+    const std::string sql = render_template(condition.query, nulls, /*url_encode=*/false);
+    std::set<std::string> columns;
+    try {
+      pqxx::work txn(*database_);
+      const pqxx::result rows = txn.exec(sql);
+      txn.abort();
+      for (pqxx::row::size_type column = 0; column < rows.columns(); ++column)
+        columns.insert(rows.column_name(column));
+    } catch (const pqxx::sql_error& error) {
+      throw core::InputError(env_.source_file, condition.pointer + "/query",
+                             std::string("the query failed: ") + error.what());
+    }
+    for (const auto& [column, expected] : condition.expect) {
+      if (columns.count(column) > 0) continue;
+      std::string returned;
+      for (const auto& name : columns) returned += (returned.empty() ? "" : ", ") + name;
+      throw core::InputError(env_.source_file,
+                             condition.pointer + "/expect/" + core::escape_pointer_token(column),
+                             "the query returns no column \"" + column + "\" (it returns: " +
+                                 returned + ")");
+    }
+  }
 }
 
 SubscriptionState SubscriptionObserver::from_supabase_api(const ObservedSubscription& which) {

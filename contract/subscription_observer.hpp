@@ -16,7 +16,8 @@
 //
 // Templates take {{subscription_id}}, {{customer_id}}, {{user_id}} (and
 // {{event_id}} in event_query, {{run_tag}} in cleanup_query); in SQL they
-// become bind parameters, never text. An unknown variable, a query that does
+// become bind parameters, never text. "events" adds a post-condition per
+// event type (contract/event_post_conditions.hpp). An unknown variable, a query that does
 // not run, or a state URL that does not answer JSON is an InputError naming
 // the key (exit 2), found by preflight() before the first delivery.
 //
@@ -33,6 +34,7 @@
 #include <string>
 
 #include "config/environment.hpp"
+#include "contract/event_post_conditions.hpp"
 #include "target/postgres.hpp"
 
 namespace golive::contract {
@@ -73,6 +75,9 @@ struct ObserveSettings {
   std::string state_url;
   std::map<std::string, std::string> headers;
   std::map<ObservedField, std::string> pointers;  // JSON pointers into the state document
+  // Per event type, what a delivered event must leave ("events"); for "sql"
+  // the reference target's when the environment writes no queries.
+  std::vector<EventPostCondition> events;
 };
 ObserveSettings read_observe_settings(const config::Environment& env, bool user_available);
 
@@ -97,6 +102,12 @@ class SubscriptionObserver {
   SubscriptionState subscription(const ObservedSubscription& which);
   // Rows of webhook_events with this id; nullopt when not observable.
   std::optional<std::int64_t> webhook_event_rows(const std::string& event_id);
+  const std::vector<EventPostCondition>& event_post_conditions() const { return settings_.events; }
+  // Reads what a delivered event left, through its post-condition's query
+  // or URL; `event` is the delivered event, flattened. Throws
+  // std::runtime_error when the read fails.
+  EventObservation observe_event(const EventPostCondition& condition, const TemplateVariables& event);
+
   // Runs cleanup_query for this run's rows; no-op without one.
   void clean_up(const std::string& run_tag);
 
@@ -104,6 +115,9 @@ class SubscriptionObserver {
   SubscriptionState from_sql(const ObservedSubscription& which);
   SubscriptionState from_http(const ObservedSubscription& which);
   SubscriptionState from_supabase_api(const ObservedSubscription& which);
+  // GET of a state document: nullopt on 404; throws on anything but 200 JSON.
+  std::optional<nlohmann::json> state_document(const std::string& url, const std::string& key);
+  void preflight_event_queries();
 
   const config::Environment& env_;
   ObserveSettings settings_;

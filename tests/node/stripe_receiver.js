@@ -17,6 +17,8 @@
 //   unsigned-accepted   a request without Stripe-Signature skips verification
 //   duplicates-applied  no idempotency: a redelivered event is applied again
 //   arrival-order       events applied in arrival order, whatever their `created`
+//   payment-failed-ignored
+//                       invoice.payment_failed is acknowledged and not applied
 'use strict';
 
 const http = require('http');
@@ -31,7 +33,7 @@ function argument(name, fallback) {
 const secret = argument('--secret', '');
 const variant = argument('--variant', 'correct');
 const VARIANTS = ['correct', 'wide-tolerance', 'unsigned-accepted', 'duplicates-applied',
-                  'arrival-order'];
+                  'arrival-order', 'payment-failed-ignored'];
 if (!secret.startsWith('whsec_') || !VARIANTS.includes(variant)) {
   process.stderr.write('usage: stripe_receiver.js --secret whsec_... [--variant ' +
                        VARIANTS.join('|') + ']\n');
@@ -83,6 +85,7 @@ function handle(event) {
       apply(object.id, object.status, event.created);
       break;
     case 'invoice.payment_failed':
+      if (variant === 'payment-failed-ignored') break;
       apply(invoiceSubscription(object), 'past_due', event.created);
       break;
     case 'invoice.payment_succeeded':

@@ -92,13 +92,29 @@ struct ReplayRun {
   std::map<std::string, int> by_status;
 };
 
+// The receiver's state URL, with a post-condition per event type: the
+// subscription the event names holds the status it implies and the event's
+// `created` as its newest.
 nlohmann::json http_observer(const NodeReceiver& receiver) {
+  const auto state = [&](const std::string& id_path, const std::string& status) {
+    return nlohmann::json{
+        {"url", receiver.url("/state/subscriptions/{{" + id_path + "}}")},
+        {"expect", {{"/status", status}, {"/last_event_created", "{{created}}"}}}};
+  };
+  const std::string invoice_subscription = "data.object.parent.subscription_details.subscription";
   return {{"kind", "http"},
           {"state_url", receiver.url("/state/subscriptions/{{subscription_id}}")},
           {"pointers",
            {{"status", "/status"},
             {"update_count", "/applied"},
-            {"last_event_created", "/last_event_created"}}}};
+            {"last_event_created", "/last_event_created"}}},
+          {"events",
+           {{"checkout.session.completed", state("data.object.subscription", "active")},
+            {"customer.subscription.created", state("data.object.id", "{{data.object.status}}")},
+            {"customer.subscription.updated", state("data.object.id", "{{data.object.status}}")},
+            {"customer.subscription.deleted", state("data.object.id", "canceled")},
+            {"invoice.payment_succeeded", state(invoice_subscription, "active")},
+            {"invoice.payment_failed", state(invoice_subscription, "past_due")}}}};
 }
 
 ReplayRun replay(const NodeReceiver& receiver, const std::string& name,
@@ -163,7 +179,7 @@ TEST_F(ForeignReceiver, CorrectReceiverPassesWithOnlyUrlAndSecret) {
   for (const char* name : {"checkout_completed_applied", "duplicate_applied_once",
                            "duplicate_concurrent_storm_applied_once",
                            "subscription_out_of_order_newest_wins", "payment_failed_past_due",
-                           "subscription_deleted_revokes_access"}) {
+                           "event_post_conditions_hold", "subscription_deleted_revokes_access"}) {
     EXPECT_EQ(check(run, name)["status"], "skip") << name;
     EXPECT_NE(check(run, name)["message"].get<std::string>().find("stripe.observe"),
               std::string::npos)
@@ -208,6 +224,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BrokenCase{"wide-tolerance", false, {"signature_stale_timestamp_rejected"}, "stale"},
         BrokenCase{"unsigned-accepted", false, {"signature_missing_rejected"}, "unsigned"},
+        BrokenCase{"payment-failed-ignored",
+                   true,
+                   {"payment_failed_past_due", "event_post_conditions_hold"},
+                   "past_due"},
         BrokenCase{"duplicates-applied",
                    true,
                    {"duplicate_applied_once", "duplicate_concurrent_storm_applied_once"},

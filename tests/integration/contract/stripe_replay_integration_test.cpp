@@ -118,6 +118,46 @@ TEST(StripeReplay, SqlObserverQueryThatFailsIsAnInputError) {
   EXPECT_TRUE(sink.results().empty());
 }
 
+// A per-event post-condition expecting a column its query does not return
+// (or a query that does not run) stops the run before any delivery.
+TEST(StripeReplay, EventPostConditionMistakesStopBeforeDelivery) {
+  core::Redactor redactor;
+  config::Environment env = load_env(redactor);
+  ContractOptions options;
+  options.events_dir = std::string(GOLIVE_SOURCE_DIR) + "/contract/events";
+  options.scenarios = {"signature_invalid_rejected"};
+  const std::string by_id =
+      "SELECT status FROM public.subscriptions WHERE stripe_subscription_id = {{data.object.id}}";
+  struct Mistake {
+    nlohmann::json events;
+    std::string location;
+    std::string named;
+  };
+  std::vector<Mistake> mistakes;
+  mistakes.push_back({nlohmann::json::object(),
+                      "/stripe/observe/events/customer.subscription.updated/expect/tier",
+                      "returns no column \"tier\""});
+  mistakes.back().events["customer.subscription.updated"] = {{"query", by_id},
+                                                             {"expect", {{"tier", "pro"}}}};
+  mistakes.push_back({nlohmann::json::object(),
+                      "/stripe/observe/events/customer.subscription.deleted/query",
+                      "no_such_table"});
+  mistakes.back().events["customer.subscription.deleted"] = {
+      {"query", "SELECT status FROM public.no_such_table WHERE id = {{data.object.id}}"}};
+  for (const auto& [events, location, named] : mistakes) {
+    env.stripe.observe = {{"kind", "sql"}, {"events", events}};
+    core::CollectingSink sink;
+    try {
+      run_contract_suite(env, options, sink);
+      ADD_FAILURE() << "expected an InputError at " << location;
+    } catch (const core::InputError& error) {
+      EXPECT_EQ(error.location(), location);
+      EXPECT_NE(std::string(error.what()).find(named), std::string::npos) << error.what();
+    }
+    EXPECT_TRUE(sink.results().empty());
+  }
+}
+
 struct DefectCase {
   std::string defect;
   std::vector<std::string> must_fail;
@@ -160,7 +200,10 @@ INSTANTIATE_TEST_SUITE_P(
                    {"duplicate_applied_once"}},
         DefectCase{"webhook-order-unsafe",
                    {"subscription_out_of_order_newest_wins"},
-                   {"duplicate_applied_once"}}),
+                   {"duplicate_applied_once"}},
+        DefectCase{"webhook-payment-failed-ignored",
+                   {"payment_failed_past_due", "event_post_conditions_hold"},
+                   {"payment_succeeded_active", "checkout_completed_applied"}}),
     [](const auto& info) {
       std::string name = info.param.defect;
       for (char& c : name)

@@ -311,6 +311,7 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "webhook-not-idempotent",
                            "webhook-duplicate-race",
                            "webhook-order-unsafe",
+                           "webhook-payment-failed-ignored",
                            "jwt-accept-none",
                            "jwt-ignore-expiry",
                            "sqli-search",
