@@ -41,20 +41,30 @@ struct AuthzContext {
   nlohmann::json a_claims;  // the claims of A's genuine token
 
   target::TargetProfile profile;
+  // Where the JWT probes send their tokens: an endpoint that accepts A's
+  // genuine token ("" = <auth>/user), and a path to B's data that a forged
+  // service_role token must not read ("" = B's course through REST).
+  std::string jwt_path;
+  std::string b_private_path;
 
   std::string course_path(const std::string& id) const {
     return profile.owned_table_path(client.env()) + "?id=eq." + id + "&select=id," +
            profile.owned_text_column + "," + profile.owner_column;
   }
   std::string user_path() const { return client.env().paths.auth + "/user"; }
+  std::string token_check_path() const { return jwt_path.empty() ? user_path() : jwt_path; }
+  std::string b_data_path() const {
+    return b_private_path.empty() ? course_path(b_course_id) : b_private_path;
+  }
 };
 
-// A token the target must refuse: GET <auth>/user with it must not be 2xx.
+// A token the target must refuse: GET <auth>/user (or the declared
+// resource of A's) with it must not be 2xx.
 void expect_refused(AuthzContext& ctx, const std::string& id, const std::string& title,
                     const std::string& token, const std::string& what, Severity severity) {
   CheckBuilder check(id, title, severity);
-  const auto response = ctx.client.send_as(token, "GET", ctx.user_path());
-  const nlohmann::json evidence = {{"request", "GET " + ctx.user_path()},
+  const auto response = ctx.client.send_as(token, "GET", ctx.token_check_path());
+  const nlohmann::json evidence = {{"request", "GET " + ctx.token_check_path()},
                                    {"token_kind", what},
                                    {"response", response_excerpt(response)}};
   if (!response.transport_ok()) {
@@ -118,7 +128,7 @@ void probe_jwt_tampering(AuthzContext& ctx) {
   {
     CheckBuilder check("security.jwt.service_role_forged",
                        "service_role claims under a wrong key are refused", Severity::kCritical);
-    const std::string path = ctx.course_path(ctx.b_course_id);
+    const std::string path = ctx.b_data_path();
     const auto response =
         ctx.client.send_as(target::jwt_sign_hs256(service_claims, wrong_key), "GET", path);
     const nlohmann::json evidence = {{"request", "GET " + path},
@@ -140,7 +150,7 @@ void probe_jwt_tampering(AuthzContext& ctx) {
     if (secret.empty()) {
       ctx.sink.record(check.skip("jwt_secret is not in the environment"));
     } else {
-      const std::string path = ctx.course_path(ctx.b_course_id);
+      const std::string path = ctx.b_data_path();
       const auto response =
           ctx.client.send_as(target::jwt_sign_hs256(service_claims, secret), "GET", path);
       const nlohmann::json evidence = {{"request", "GET " + path},
@@ -299,6 +309,39 @@ std::string create_course_as(const ProbeClient& client, const target::TargetProf
   return rows[0]["id"].get<std::string>();
 }
 
+// The JWT family on a target that is not Supabase-shaped: forged tokens read
+// A's own resource (where A's genuine token is accepted, the baseline) and a
+// forged service_role token reads B's. Skipped when A's token is not a JWT.
+void probe_jwt_on_resource(const ProbeClient& client, const AuthzResource& resource,
+                           const ProbeUserPair& users, core::ResultSink& sink) {
+  CheckBuilder family("security.jwt.forgery", "JWT forgery probes", Severity::kHigh);
+  const auto parts = target::jwt_decode_unverified(users.a.access_token);
+  if (!parts) {
+    sink.record(family.skip("user A's token is not a JWT, so there are no claims to forge"));
+    return;
+  }
+  const CreatedResource own = create_resource(client, resource, users.a, "A");
+  const CreatedResource theirs = create_resource(client, resource, users.b, "B");
+  AuthzContext ctx{client, sink, users.a, users.b, "", parts->payload,
+                   target::read_target_profile(client.env())};
+  ctx.jwt_path = own.read_path;
+  ctx.b_private_path = theirs.read_path;
+  if (own.id.empty() || theirs.id.empty()) {
+    sink.record(family.error("no " + resource.name + " to probe with: " +
+                             (own.id.empty() ? own.why : theirs.why)));
+  } else if (const auto baseline = client.send_as(users.a.access_token, "GET", own.read_path);
+             !accepted(baseline)) {
+    sink.record(family.error("A's genuine token is not accepted at GET " + own.read_path +
+                                 " (" + std::to_string(baseline.status) +
+                                 "): no baseline for the forged tokens",
+                             {{"response", response_excerpt(baseline)}}));
+  } else {
+    probe_jwt_tampering(ctx);
+  }
+  delete_resource(client, resource, users.a, own.id);
+  delete_resource(client, resource, users.b, theirs.id);
+}
+
 }  // namespace
 
 void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
@@ -311,14 +354,10 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
       sink);
   if (!users) return;
   if (const auto resources = read_authz_resources(client.env()); !resources.empty()) {
-    // Resources declared by the environment: BOLA on this target's own API.
-    // The JWT family probes Supabase's <auth>/user and is not run here.
+    // Resources declared by the environment: BOLA on this target's own API,
+    // and the JWT family against the first resource.
     probe_authz_resources(client, resources, users->a, users->b, sink);
-    CheckBuilder jwt("security.jwt.forgery", "JWT forgery probes", Severity::kHigh);
-    sink.record(jwt.skip(target::jwt_decode_unverified(users->a.access_token)
-                             ? "the JWT probes read paths.auth/user (Supabase); with "
-                               "security.authz.resources they are not run"
-                             : "user A's token is not a JWT, so there are no claims to forge"));
+    if (!core::interrupted()) probe_jwt_on_resource(client, resources.front(), *users, sink);
     for (const ProbeUser* user : {&users->a, &users->b}) {
       if (user->created_here) delete_probe_user(client, *user);
     }

@@ -80,29 +80,50 @@ std::vector<AuthzResource> read_authz_resources(const config::Environment& env) 
   return resources;
 }
 
+CreatedResource create_resource(const ProbeClient& client, const AuthzResource& resource,
+                                const ProbeUser& owner, const std::string& who) {
+  CreatedResource made;
+  const http::HttpResponse created = send(client, owner, resource.create, "");
+  made.response = response_excerpt(created);
+  const nlohmann::json body = nlohmann::json::parse(created.body, nullptr, false);
+  const nlohmann::json::json_pointer id_at(resource.id_pointer);
+  if (!created.transport_ok() || created.status / 100 != 2 || body.is_discarded() ||
+      !body.contains(id_at)) {
+    made.why = created.transport_ok() && (created.status == 401 || created.status == 403)
+                   ? "the target refused user " + who + "'s token: " +
+                         resource.create.method + " " + resource.create.path + " answered " +
+                         status_of(created)
+                   : resource.create.method + " " + resource.create.path + " as " + who +
+                         " answered " + status_of(created) + " without an id at " +
+                         resource.id_pointer;
+    return made;
+  }
+  const nlohmann::json& id_value = body.at(id_at);
+  made.id = id_value.is_string() ? id_value.get<std::string>() : id_value.dump();
+  made.read_path = with_id(resource.read->path, made.id);
+  return made;
+}
+
+bool delete_resource(const ProbeClient& client, const AuthzResource& resource,
+                     const ProbeUser& owner, const std::string& id) {
+  if (!resource.remove || id.empty()) return true;
+  const http::HttpResponse response = send(client, owner, *resource.remove, id);
+  return response.transport_ok() && response.status / 100 == 2;
+}
+
 void probe_authz_resources(const ProbeClient& client, const std::vector<AuthzResource>& resources,
                            const ProbeUser& a, const ProbeUser& b, core::ResultSink& sink) {
   for (const AuthzResource& resource : resources) {
     if (core::interrupted()) return;
     const std::string prefix = "security.authz.bola." + resource.name;
     CheckBuilder setup(prefix + ".setup", "User B can create a " + resource.name, Severity::kHigh);
-    const http::HttpResponse created = send(client, b, resource.create, "");
-    const nlohmann::json body = nlohmann::json::parse(created.body, nullptr, false);
-    const nlohmann::json::json_pointer id_at(resource.id_pointer);
-    if (!created.transport_ok() || created.status / 100 != 2 || body.is_discarded() ||
-        !body.contains(id_at)) {
-      const std::string why =
-          created.transport_ok() && (created.status == 401 || created.status == 403)
-              ? "the target refused user B's token: " + resource.create.method + " " +
-                    resource.create.path + " answered " + status_of(created)
-              : resource.create.method + " " + resource.create.path + " as B answered " +
-                    status_of(created) + " without an id at " + resource.id_pointer;
-      sink.record(setup.error(why, {{"response", response_excerpt(created)}}));
+    const CreatedResource created = create_resource(client, resource, b, "B");
+    if (created.id.empty()) {
+      sink.record(setup.error(created.why, {{"response", created.response}}));
       continue;
     }
-    const nlohmann::json& id_value = body.at(id_at);
-    const std::string id = id_value.is_string() ? id_value.get<std::string>() : id_value.dump();
-    const std::string read_path = with_id(resource.read->path, id);
+    const std::string& id = created.id;
+    const std::string& read_path = created.read_path;
     const http::HttpResponse before = send(client, b, *resource.read, id);
 
     struct Attempt {
@@ -146,7 +167,7 @@ void probe_authz_resources(const ProbeClient& client, const std::vector<AuthzRes
                                evidence));
       }
     }
-    if (resource.remove) send(client, b, *resource.remove, id);
+    delete_resource(client, resource, b, id);
   }
 }
 

@@ -47,6 +47,20 @@ struct AuthzResource {
 // (file + pointer).
 std::vector<AuthzResource> read_authz_resources(const config::Environment& env);
 
+// One resource created by `owner` for a probe, or why it could not be.
+struct CreatedResource {
+  std::string id;         // "" when creation failed
+  std::string read_path;  // resource.read with the id in place
+  std::string why;        // the failure, naming the request and its status
+  nlohmann::json response = nlohmann::json::object();  // excerpt of the create answer
+};
+CreatedResource create_resource(const ProbeClient& client, const AuthzResource& resource,
+                                const ProbeUser& owner, const std::string& who);
+// Deletes it as its owner, when the resource declares "delete"; false when
+// that was refused.
+bool delete_resource(const ProbeClient& client, const AuthzResource& resource,
+                     const ProbeUser& owner, const std::string& id);
+
 // Runs the cross-user probes of every resource as users A and B.
 void probe_authz_resources(const ProbeClient& client, const std::vector<AuthzResource>& resources,
                            const ProbeUser& a, const ProbeUser& b, core::ResultSink& sink);

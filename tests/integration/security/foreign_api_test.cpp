@@ -28,11 +28,11 @@ namespace {
 // One API process on a free port of 127.0.0.1, stopped by PID.
 class NodeApi {
  public:
-  explicit NodeApi(const std::string& variant) {
+  explicit NodeApi(const std::string& variant, const std::string& token_kind = "opaque") {
     int out[2];
     if (pipe(out) != 0) return;
     const std::string script = std::string(GOLIVE_SOURCE_DIR) + "/tests/node/rest_api.js";
-    std::vector<std::string> argv{"node", script, "--variant", variant};
+    std::vector<std::string> argv{"node", script, "--variant", variant, "--tokens", token_kind};
     std::vector<char*> raw;
     for (auto& arg : argv) raw.push_back(arg.data());
     raw.push_back(nullptr);
@@ -214,6 +214,58 @@ TEST_F(ForeignApi, CrossUserAccessWithIssuedTokens) {
     for (const auto& [id, check] : run.checks) {
       EXPECT_EQ(check.dump().find(api.user("a")["token"].get<std::string>()), std::string::npos) << id;
     }
+  }
+}
+
+// JWTs the API issued itself: the forgery family runs against the declared
+// resource (A's own note is the baseline) and catches an API that accepts
+// alg "none".
+TEST_F(ForeignApi, JwtForgeryOnTheDeclaredResource) {
+  for (const auto& [variant, expected_exit, alg_none_status] :
+       std::vector<std::tuple<std::string, int, std::string>>{{"correct", 0, "pass"},
+                                                              {"jwt-accept-none", 1, "fail"}}) {
+    NodeApi api(variant, "jwt");
+    ASSERT_GT(api.port(), 0);
+    const ProbeRun run = probe("authz", "jwt_" + variant, tokens_env(api, api.user("b")));
+    EXPECT_EQ(run.exit.exit_code, expected_exit) << variant << "\n" << run.describe();
+    EXPECT_EQ(run.count("error"), 0) << run.describe();
+    ASSERT_TRUE(run.checks.count("security.jwt.alg_none")) << run.describe();
+    EXPECT_EQ(run.checks.at("security.jwt.alg_none")["status"], alg_none_status) << run.describe();
+    EXPECT_NE(run.checks.at("security.jwt.alg_none")["evidence"]["request"].get<std::string>().find(
+                  "GET /api/notes/note_"),
+              std::string::npos)
+        << run.describe();
+    for (const char* id : {"security.jwt.wrong_key", "security.jwt.expired",
+                           "security.jwt.service_role_forged"}) {
+      ASSERT_TRUE(run.checks.count(id)) << id << "\n" << run.describe();
+      EXPECT_EQ(run.checks.at(id)["status"], "pass") << id << "\n" << run.describe();
+    }
+    EXPECT_EQ(run.checks.count("security.jwt.forgery"), 0u) << run.describe();  // not skipped
+    // Only alg_none differs between the variants.
+    EXPECT_EQ(run.count("fail"), expected_exit) << run.describe();
+  }
+}
+
+// The injection family on the API's own search, with an issued token; the
+// reference app's stored-XSS channels do not exist here and say so.
+TEST_F(ForeignApi, InjectionProbesTheDeclaredTargetOnly) {
+  NodeApi api("correct");
+  ASSERT_GT(api.port(), 0);
+  nlohmann::json env = tokens_env(api, api.user("b"));
+  env["security"]["injection"] = nlohmann::json::parse(
+      R"({"targets": [{"name": "notes_search", "method": "GET", "path": "/api/notes", "param": "q", "auth": "user"}],
+          "sleep_seconds": 1})");
+  const ProbeRun run = probe("injection", "injection_own_api", env);
+  EXPECT_EQ(run.exit.exit_code, 0) << run.describe();
+  EXPECT_EQ(run.count("error"), 0) << run.describe();
+  ASSERT_TRUE(run.checks.count("security.injection.sqli.notes_search")) << run.describe();
+  EXPECT_EQ(run.checks.at("security.injection.sqli.notes_search")["status"], "pass") << run.describe();
+  for (const char* channel : {"rest", "html", "export"}) {
+    const std::string id = std::string("security.injection.xss_stored.") + channel;
+    ASSERT_TRUE(run.checks.count(id)) << id << "\n" << run.describe();
+    EXPECT_EQ(run.checks.at(id)["status"], "skip") << id << "\n" << run.describe();
+    EXPECT_NE(run.checks.at(id)["message"].get<std::string>().find("security.injection.targets"),
+              std::string::npos);
   }
 }
 

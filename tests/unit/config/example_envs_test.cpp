@@ -1,6 +1,7 @@
-// envs/staging.example.json and envs/production.example.json are documentation
+// envs/staging.example.json, envs/production.example.json and
+// envs/custom-api.example.json are documentation
 // that must stay valid: each loads with the environment loader (a lookup
-// fills every ${VAR}), uses every top-level key the loader accepts, keeps
+// fills every ${VAR}), staging and production use every top-level key the loader accepts, each keeps
 // every secret out of the file, and every suite section passes that suite's
 // own settings reader. Production is marked production with conservative
 // limits.
@@ -12,11 +13,13 @@
 
 #include "contract/ai_fault_checks.hpp"
 #include "contract/stripe_replay_suite.hpp"
+#include "contract/subscription_observer.hpp"
 #include "config/environment.hpp"
 #include "core/input_error.hpp"
 #include "core/redactor.hpp"
 #include "db/db_suite.hpp"
 #include "load/load_settings.hpp"
+#include "security/authz_resources.hpp"
 #include "security/http_probe_support.hpp"
 #include "security/injection_settings.hpp"
 #include "security/rls_suite.hpp"
@@ -130,6 +133,27 @@ TEST(ExampleEnvironments, ProductionIsMarkedAndConservative) {
   contract::ContractOptions contract_options;
   EXPECT_THROW(contract::validate_contract_run(env, contract_options, false), InputError)
       << "webhook replay is refused on production without --allow-production";
+}
+
+// A target with its own auth, its own API and no database: tokens, BOLA
+// resources, rate-limited endpoints of its own, and Stripe replay observed
+// through a state URL with per-event post-conditions.
+TEST(ExampleEnvironments, CustomApiNeedsNoSupabaseAndNoDatabase) {
+  auto loaded = load_example("custom-api.example.json");
+  const config::Environment& env = loaded->env;
+  EXPECT_EQ(env.auth.kind, "tokens");
+  ASSERT_EQ(env.auth.tokens.size(), 2u);
+  EXPECT_TRUE(env.database_url.empty());
+  EXPECT_TRUE(env.literal_secret_pointers.empty()) << "every secret is a ${VAR}";
+  EXPECT_EQ(loaded->redactor.redact(env.auth.tokens[0].token), "[REDACTED]");
+  expect_sections_valid(env);
+  ASSERT_EQ(security::read_authz_resources(env).size(), 1u);
+  const contract::ObserveSettings observe = contract::read_observe_settings(env, false);
+  EXPECT_EQ(observe.kind, contract::ObserverKind::kHttp);
+  EXPECT_EQ(observe.events.size(), 3u);
+  contract::ContractOptions contract_options;
+  contract_options.events_dir = (kHome / "contract" / "events").string();
+  EXPECT_NO_THROW(contract::validate_contract_run(env, contract_options, false));
 }
 
 TEST(ExampleEnvironments, MissingSecretsAreNamedAtOnce) {

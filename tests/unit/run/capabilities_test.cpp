@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "core/redactor.hpp"
@@ -46,6 +48,29 @@ TEST(Capabilities, EachSuiteSaysWhatItWillSkip) {
   EXPECT_TRUE(find(full_caps, "security.rls").available);
   EXPECT_TRUE(find(full_caps, "contract.stripe").available);
   EXPECT_NE(find(full_caps, "load").detail.find("200"), std::string::npos);
+  // How test users are obtained, and how Stripe replay sees what a delivery did.
+  EXPECT_NE(find(caps, "auth").detail.find("no auth section"), std::string::npos)
+      << find(caps, "auth").detail;
+  EXPECT_NE(find(full_caps, "auth").detail.find("auth.kind \"supabase\""), std::string::npos)
+      << find(full_caps, "auth").detail;
+  EXPECT_NE(find(full_caps, "contract.stripe").detail.find("6 event types with post-conditions"),
+            std::string::npos)
+      << find(full_caps, "contract.stripe").detail;
+}
+
+TEST(Capabilities, TokensAndWorkflowUsersAreDescribed) {
+  core::Redactor redactor;
+  const auto path = std::filesystem::temp_directory_path() / "golive_capabilities_tokens.json";
+  std::ofstream(path) << R"({"name": "tokens", "base_url": "http://127.0.0.1:9",
+    "auth": {"kind": "tokens", "tokens": [{"token": "t-a", "user_id": "a"}, {"token": "t-b", "user_id": "b"}]}})";
+  const auto env = config::load_environment(path.string(), lookup_from({}), redactor);
+  for (const auto& capability : run::describe_capabilities(env)) {
+    if (capability.suite != "auth") continue;
+    EXPECT_TRUE(capability.available);
+    EXPECT_NE(capability.detail.find("2 pre-issued bearer tokens"), std::string::npos) << capability.detail;
+    return;
+  }
+  ADD_FAILURE() << "no auth capability";
 }
 
 }  // namespace
