@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "config/environment.hpp"
 #include "contract/event_post_conditions.hpp"
 #include "contract/observe_template.hpp"
@@ -26,7 +28,9 @@ config::Environment environment(const nlohmann::json& observe, const std::string
   if (!observe.is_null()) stripe["observe"] = observe;  // null: no stripe.observe section
   nlohmann::json doc = {{"name", "unit"}, {"base_url", "http://127.0.0.1:9"}, {"stripe", stripe}};
   if (!database_url.empty()) doc["database_url"] = database_url;
-  const auto path = std::filesystem::temp_directory_path() / "golive_post_conditions_env.json";
+  // Tests run as parallel processes: the pid keeps their files apart.
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("golive_post_conditions_env_" + std::to_string(::getpid()) + ".json");
   std::ofstream(path) << doc.dump();
   core::Redactor redactor;
   return config::load_environment(path.string(), config::process_variables(), redactor);

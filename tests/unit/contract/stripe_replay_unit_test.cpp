@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "contract/event_capture.hpp"
 #include "contract/stripe_event_fixtures.hpp"
 #include "contract/subscription_observer.hpp"
@@ -30,8 +32,11 @@ EventVariables full_variables() {
           {"request_id", "req_1"}};
 }
 
+// Each test runs in its own process, in parallel with others: the pid keeps
+// their files apart.
 std::string write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("golive_contract_" + name);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("golive_contract_" + std::to_string(::getpid()) + "_" + name);
   std::ofstream(path, std::ios::binary) << text;
   return path.string();
 }
