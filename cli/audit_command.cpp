@@ -2,6 +2,7 @@
 // PATH is the app's checkout; without PATH the environment's "repo" section
 // names it (--env), and without either the embedded app repository
 // (fixtures/app-repo, with --defect variants) is materialised and audited.
+// --env also gives the database_url the applied-migrations check reads.
 // Results go to out/<run-id>/results.jsonl; exit 0 clean, 1 findings, 2 bad
 // input (not a git repository, a workflow that is not YAML, a report of an
 // unknown format).
@@ -30,25 +31,22 @@ int execute_audit_repo(const AuditRepoOptions& options) {
   core::install_interrupt_handlers();
   std::unique_ptr<repo::ScratchAppRepo> embedded;
   repo::RepoSettings settings;
-  std::string env_name;
-  if (!options.variants.empty() && (!options.path.empty() || !options.common.env_file.empty())) {
-    throw core::InputError("--defect", "", "app repository variants apply only to the embedded app repository (no PATH, no --env)");
-  }
+  std::string env_name = "repo";
   if (!options.common.env_file.empty()) {
+    // The environment's repo section (and its database_url for the applied migrations).
     config::Environment env = run::load_selected_environment(options.common);
     settings = repo::read_repo_settings(env);
     env_name = env.name;
-    if (!options.path.empty()) settings.path = options.path;
-    if (settings.path.empty()) {
-      throw core::InputError(env.source_file, "/repo/path", "no repository to audit: give PATH or set repo.path");
-    }
-  } else if (!options.path.empty()) {
-    settings = repo::settings_for_path(options.path);
-    env_name = "repo";
-  } else {
+  }
+  if (!options.path.empty()) settings.path = options.path;
+  if (settings.path.empty()) {
+    // Neither PATH nor repo.path: the embedded app repository, with its variants.
     embedded = std::make_unique<repo::ScratchAppRepo>(repo::default_app_repo_sources(run::golive_home()), options.variants);
-    settings = repo::settings_for_path(embedded->path());
-    env_name = "embedded app repository";
+    settings.path = embedded->path();
+    settings.origin = embedded->path();
+    if (options.common.env_file.empty()) env_name = "embedded app repository";
+  } else if (!options.variants.empty()) {
+    throw core::InputError("--defect", "", "app repository variants apply only to the embedded app repository (no PATH, no repo.path)");
   }
   if (options.coverage_min_percent >= 0) settings.coverage_min_percent = options.coverage_min_percent;
   repo::require_git_repository(settings.path);

@@ -97,6 +97,10 @@ void apply_variant(const fs::path& root, const std::string& name) {
     audit["metadata"]["vulnerabilities"]["critical"] = 1;
     audit["metadata"]["vulnerabilities"]["total"] = audit["metadata"]["vulnerabilities"]["total"].get<int>() + 1;
     write_text(root / "audit/npm-audit.json", audit.dump(2) + "\n");
+  } else if (name == "migration-edited-after-apply") {
+    // An applied migration changed in place instead of a new migration.
+    const fs::path file = root / "supabase/migrations/0003_indexes.sql";
+    write_text(file, read_text(file) + "\nCREATE INDEX IF NOT EXISTS topics_title_idx ON public.topics (title);\n");
   } else if (name == "secret-in-history") {
     // Handled while committing: a later commit adds a key, the next removes it.
   } else {
@@ -173,6 +177,8 @@ const std::vector<AppRepoVariant>& app_repo_variants() {
        "repo.tests.coverage"},
       {"critical-advisory", "the npm audit report lists a critical advisory", "repo.dependencies.audit"},
       {"secret-in-history", "a commit adds a live Stripe key, the next removes it", "repo.history.secrets"},
+      {"migration-edited-after-apply", "`supabase/migrations/0003_indexes.sql` gains a statement after the database applied it",
+       "repo.migrations.applied", /*needs_database=*/true},
   };
   return variants;
 }
@@ -200,7 +206,7 @@ int materialise_app_repo(const AppRepoSources& sources, const std::string& desti
   }
   fs::create_directories(root);
   fs::copy(sources.fixture_dir, root, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-  // The reference migrations in Supabase's layout: <timestamp>_<name>.sql.
+  // The reference migrations in Supabase's layout: <version>_<name>.sql.
   std::vector<fs::path> ups;
   for (const auto& entry : fs::directory_iterator(sources.migrations_dir)) {
     const std::string file = entry.path().filename().string();
@@ -211,7 +217,8 @@ int materialise_app_repo(const AppRepoSources& sources, const std::string& desti
     const std::string file = up.filename().string();  // 0002_app_schema.up.sql
     const std::string number = file.substr(0, file.find('_'));
     const std::string name = file.substr(number.size() + 1, file.size() - number.size() - 1 - 7);
-    write_text(root / "supabase/migrations" / ("2026010509" + number + "_" + name + ".sql"), read_text(up));
+    // The reference database records these versions (scripts/reference-env).
+    write_text(root / "supabase/migrations" / (number + "_" + name + ".sql"), read_text(up));
   }
   for (const auto& name : variants) apply_variant(root, name);
 

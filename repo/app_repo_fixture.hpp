@@ -16,6 +16,7 @@ struct AppRepoVariant {
   std::string name;
   std::string breaks;         // what it breaks, one line
   std::string catching_check;  // the repo check id that fails
+  bool needs_database = false;  // caught only with a database_url (the applied migrations)
 };
 
 // Every variant the materialiser knows, in the order of fixtures/DEFECTS.md.

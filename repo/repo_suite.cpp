@@ -8,6 +8,7 @@
 #include "repo/git_handles.hpp"
 #include "repo/git_history.hpp"
 #include "repo/migration_files.hpp"
+#include "repo/migration_history.hpp"
 #include "repo/test_reports.hpp"
 #include "repo/workflow_checks.hpp"
 
@@ -63,6 +64,7 @@ std::size_t run_repo_suite(const RepoSettings& settings, core::ResultSink& sink)
   check_test_reports(settings, reports, counting);
   check_dependency_audit(settings, audits, counting);
   check_migration_files(settings, counting);
+  check_applied_migrations(settings, counting);
   if (settings.history) check_git_history(settings, counting);
   return counting.failed();
 }
