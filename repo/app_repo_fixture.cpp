@@ -101,6 +101,9 @@ void apply_variant(const fs::path& root, const std::string& name) {
     // An applied migration changed in place instead of a new migration.
     const fs::path file = root / "supabase/migrations/0003_indexes.sql";
     write_text(file, read_text(file) + "\nCREATE INDEX IF NOT EXISTS topics_title_idx ON public.topics (title);\n");
+  } else if (name == "prisma-drift") {
+    // The Prisma schema gains a field no migration created.
+    edit(root, "prisma/schema.prisma", "model Topic {\n", "model Topic {\n  summary            String?\n");
   } else if (name == "secret-in-history") {
     // Handled while committing: a later commit adds a key, the next removes it.
   } else {
@@ -179,6 +182,8 @@ const std::vector<AppRepoVariant>& app_repo_variants() {
       {"secret-in-history", "a commit adds a live Stripe key, the next removes it", "repo.history.secrets"},
       {"migration-edited-after-apply", "`supabase/migrations/0003_indexes.sql` gains a statement after the database applied it",
        "repo.migrations.applied", /*needs_database=*/true},
+      {"prisma-drift", "`prisma/schema.prisma` declares a column (`topics.summary`) that no migration created",
+       "repo.prisma.drift", /*needs_database=*/true},
   };
   return variants;
 }

@@ -35,6 +35,8 @@ std::vector<std::string> repo_check_ids() {
       // Versioned migration files (migration files in the repository).
       "repo.migrations.versioned",
       "repo.migrations.applied",
+      // The live schema against prisma/schema.prisma (prisma_drift.cpp).
+      "repo.prisma.drift",
   };
 }
 

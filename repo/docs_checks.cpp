@@ -19,6 +19,12 @@ const std::set<std::string> kKnownCommands = {
     "sh", "make", "cd", "ls", "cat", "grep", "export", "echo", "sentry-cli", "vercel", "netlify",
     "prisma", "aws", "gcloud", "az", "redis-cli", "sudo", "systemctl", "tail", "watch", "sleep"};
 
+// A fence line (```), also when indented under a list item.
+bool is_fence(const std::string& line) {
+  const auto start = line.find_first_not_of(" \t");
+  return start != std::string::npos && line.compare(start, 3, "```") == 0;
+}
+
 // The first word of a command line, after environment assignments.
 std::string command_word(const std::string& line) {
   static const std::regex kWord(R"(^\s*(?:\$\s+)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*([^\s|;&]+))");
@@ -35,7 +41,7 @@ std::vector<MarkdownSection> markdown_sections(const std::string& text) {
   bool in_fence = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string& line = lines[i];
-    if (line.rfind("```", 0) == 0) in_fence = !in_fence;
+    if (is_fence(line)) in_fence = !in_fence;
     if (!in_fence && !line.empty() && line[0] == '#') {
       std::size_t level = line.find_first_not_of('#');
       if (level != std::string::npos && line[level] == ' ') {
@@ -55,7 +61,7 @@ std::vector<MarkdownSection> markdown_sections(const std::string& text) {
 bool has_steps(const MarkdownSection& section) {
   static const std::regex kNumbered(R"(^\s*\d+[.)]\s+\S)");
   for (const auto& line : section.body) {
-    if (std::regex_search(line, kNumbered) || line.rfind("```", 0) == 0) return true;
+    if (std::regex_search(line, kNumbered) || is_fence(line)) return true;
   }
   return false;
 }
@@ -138,13 +144,14 @@ void check_docs(const RepoSettings& settings, core::ResultSink& sink) {
       bool in_fence = false;
       for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string& line = lines[i];
-        if (line.rfind("```", 0) == 0) {
+        if (is_fence(line)) {
           in_fence = !in_fence;
           continue;
         }
         std::vector<std::string> commands;
         if (in_fence) {
-          if (!line.empty() && line[0] != '#') commands.push_back(line);
+          const auto start = line.find_first_not_of(" \t");
+          if (start != std::string::npos && line[start] != '#') commands.push_back(line);
         } else {
           for (auto it = std::sregex_iterator(line.begin(), line.end(), kInline); it != std::sregex_iterator(); ++it) {
             const std::string code = (*it)[1].str();

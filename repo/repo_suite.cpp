@@ -9,6 +9,7 @@
 #include "repo/git_history.hpp"
 #include "repo/migration_files.hpp"
 #include "repo/migration_history.hpp"
+#include "repo/prisma_drift.hpp"
 #include "repo/test_reports.hpp"
 #include "repo/workflow_checks.hpp"
 
@@ -56,6 +57,7 @@ std::size_t run_repo_suite(const RepoSettings& settings, core::ResultSink& sink)
   load_workflows(settings);
   const TestReports reports = load_test_reports(settings);
   const AuditReports audits = load_audit_reports(settings);
+  const auto prisma = load_prisma_schema(settings);
   CountingSink counting(sink);
   check_release_pipeline(settings, counting);
   check_env_files(settings, counting);
@@ -65,6 +67,7 @@ std::size_t run_repo_suite(const RepoSettings& settings, core::ResultSink& sink)
   check_dependency_audit(settings, audits, counting);
   check_migration_files(settings, counting);
   check_applied_migrations(settings, counting);
+  check_prisma_drift(settings, prisma, counting);
   if (settings.history) check_git_history(settings, counting);
   return counting.failed();
 }

@@ -5,9 +5,14 @@
 // and the webhook-secret rule of the shared secret scanner.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "core/input_error.hpp"
 #include "repo/dependency_audit.hpp"
 #include "repo/env_file_checks.hpp"
+#include "repo/prisma_drift.hpp"
+#include "repo/prisma_schema.hpp"
 #include "repo/test_reports.hpp"
 #include "repo/workflow_checks.hpp"
 #include "target/secret_scanner.hpp"
@@ -195,6 +200,63 @@ TEST(SecretRules, WebhookSecretsOnlyWhenAsked) {
   EXPECT_EQ(findings[0].kind, target::SecretKind::kStripeWebhookSecret);
   EXPECT_EQ(findings[0].redacted, "whsec_\u2026");
   EXPECT_EQ(findings[0].length, 38u);
+}
+
+TEST(PrismaSchema, ReadsTheAppSchema) {
+  std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/app-repo/prisma/schema.prisma");
+  std::stringstream text;
+  text << in.rdbuf();
+  const PrismaSchema schema = parse_prisma_schema("prisma/schema.prisma", text.str());
+  EXPECT_EQ(schema.models.size(), 19u);
+  const PrismaModel* allocation = schema.model("Allocation");
+  ASSERT_NE(allocation, nullptr);
+  EXPECT_EQ(allocation->table, "allocations");
+  const PrismaField* topic = allocation->field("topic");
+  ASSERT_NE(topic, nullptr);
+  EXPECT_FALSE(schema.is_scalar(topic->type));
+  EXPECT_EQ(topic->relation_fields, (std::vector<std::string>{"topicId", "courseId"}));
+  EXPECT_EQ(topic->relation_references, (std::vector<std::string>{"id", "courseId"}));
+  const PrismaField* starts = allocation->field("startsAt");
+  ASSERT_NE(starts, nullptr);
+  EXPECT_EQ(starts->column, "starts_at");
+  EXPECT_EQ(postgres_types_for(*starts, schema), (std::set<std::string>{"timestamp with time zone"}));
+  EXPECT_EQ(allocation->id_fields, (std::vector<std::string>{"id"}));
+}
+
+TEST(PrismaSchema, BlockAttributesEnumsAndBadInput) {
+  const PrismaSchema schema = parse_prisma_schema("s.prisma", R"(
+// comment
+enum Plan {
+  FREE
+  PRO
+}
+model Member {
+  orgId  String @map("org_id") // trailing comment with @id in it
+  userId String @map("user_id")
+  plan   Plan   @default(FREE)
+  tags   String[]
+  @@id([orgId, userId])
+  @@unique([userId, plan])
+  @@index([plan(sort: Desc)], map: "members_plan_idx")
+  @@map("members")
+}
+)");
+  const PrismaModel* member = schema.model("Member");
+  ASSERT_NE(member, nullptr);
+  EXPECT_EQ(member->id_fields, (std::vector<std::string>{"orgId", "userId"}));
+  ASSERT_EQ(member->uniques.size(), 1u);
+  ASSERT_EQ(member->indexes.size(), 1u);
+  EXPECT_EQ(member->indexes[0].fields, (std::vector<std::string>{"plan"}));
+  EXPECT_FALSE(member->field("orgId")->id) << "an @id inside a comment is not an attribute";
+  EXPECT_EQ(postgres_types_for(*member->field("plan"), schema), (std::set<std::string>{"USER-DEFINED"}));
+  EXPECT_TRUE(member->field("tags")->list);
+  try {
+    parse_prisma_schema("prisma/schema.prisma", "model A {\n  id Int @id\n  ???\n}\n");
+    FAIL() << "no InputError";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.location(), "line 3");
+  }
+  EXPECT_THROW(parse_prisma_schema("s.prisma", "model A {\n  id Int @id\n"), core::InputError);
 }
 
 }  // namespace
