@@ -1,7 +1,10 @@
 // Dependency audit reports (seed 001 R4.1, success criterion "zero critical
 // vulnerabilities"): `npm audit --json` output (auditReportVersion 2, and the
-// older "advisories" form) and OSV-Scanner's JSON. The gate is on critical
-// and high advisories; their ids are the evidence.
+// older "advisories" form), OSV-Scanner's JSON and SARIF (security-severity
+// of the rule). The gate is on critical and high advisories; their ids are the
+// evidence. With no report and a package-lock.json, `npm audit --json` is run
+// (bounded by npm_audit_timeout_s); a registry that refuses or cannot be
+// reached is an error with npm's reason, never a pass.
 //   repo.dependencies.audit   no critical or high advisory in any report
 #pragma once
 
@@ -22,12 +25,14 @@ struct Advisory {
 
 struct AuditReport {
   std::string file;
-  std::string format;  // "npm-audit-v2", "npm-audit-v1", "osv-scanner"
+  std::string format;  // "npm-audit-v2", "npm-audit-v1", "osv-scanner", "sarif"
   std::vector<Advisory> advisories;
 };
 
 struct AuditReports {
   std::vector<AuditReport> reports;
+  bool ran_npm_audit = false;    // no report was given; npm audit ran on the lockfile
+  std::string npm_audit_error;   // why that run gave no report; "" when it did
 };
 
 // Throws core::InputError naming `origin` when the JSON is none of the formats.

@@ -59,7 +59,8 @@ RepoSettings read_repo_settings(const config::Environment& env) {
   repo.reject_unknown_keys({"path", "env_files", "env_example", "required_vars", "production_domain",
                             "runbooks", "runbook_sections", "guides", "frontend_entry",
                             "frontend_dir", "dev_only_names", "legal_routes", "test_reports",
-                            "coverage", "coverage_min_percent", "dependency_audit", "history"});
+                            "coverage", "coverage_min_percent", "dependency_audit", "npm_audit_timeout_s",
+                            "history"});
   settings.path = repo.at("path").as_string();
   if (!settings.path.empty()) {
     std::filesystem::path path(settings.path);
@@ -102,6 +103,11 @@ RepoSettings read_repo_settings(const config::Environment& env) {
     settings.coverage_min_percent = min;
   }
   if (repo.has("dependency_audit")) settings.dependency_audit = inside_paths(repo.at("dependency_audit"));
+  if (repo.has("npm_audit_timeout_s")) {
+    const auto timeout = repo.at("npm_audit_timeout_s").as_integer();
+    if (timeout < 1 || timeout > 3600) repo.at("npm_audit_timeout_s").fail("must be 1 to 3600 seconds");
+    settings.npm_audit_timeout_s = static_cast<int>(timeout);
+  }
   settings.history = repo.bool_or("history", true);
   return settings;
 }

@@ -47,6 +47,7 @@ struct RepoSettings {
   std::vector<std::string> coverage;
   double coverage_min_percent = 80;  // line coverage the gate asks for, percent
   std::vector<std::string> dependency_audit;
+  int npm_audit_timeout_s = 120;  // `npm audit --json` when no report is given, seconds
   bool history = true;       // scan every commit for secrets
   std::string database_url;  // from the environment: migrations applied and not edited
 };

@@ -5,6 +5,7 @@
 // and the webhook-secret rule of the shared secret scanner.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -190,6 +191,50 @@ TEST(DependencyAudit, NpmAuditV2AndOsvScanner) {
   EXPECT_EQ(osv.advisories[1].severity, "moderate");
   EXPECT_THROW(parse_audit_report("x.json", R"({"some": "json"})"), core::InputError);
   EXPECT_THROW(parse_audit_report("x.json", "not json"), core::InputError);
+}
+
+TEST(DependencyAudit, SarifBySecuritySeverity) {
+  auto sarif = parse_audit_report("audit.sarif", R"({"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+    "runs": [{"tool": {"driver": {"name": "osv-scanner", "rules": [
+        {"id": "GHSA-grv7-fg5c-xmjg", "properties": {"security-severity": "9.8"}},
+        {"id": "GHSA-952p-6rrq-rcjv", "properties": {"security-severity": "5.3"}}]}},
+      "results": [{"ruleId": "GHSA-grv7-fg5c-xmjg", "level": "error", "message": {"text": "braces: uncontrolled resource consumption"}},
+                  {"ruleId": "GHSA-952p-6rrq-rcjv", "level": "warning", "message": {"text": "micromatch ReDoS"}}]}]})");
+  EXPECT_EQ(sarif.format, "sarif");
+  ASSERT_EQ(sarif.advisories.size(), 2u);
+  EXPECT_EQ(sarif.advisories[0].severity, "critical");
+  EXPECT_EQ(sarif.advisories[1].severity, "moderate");
+}
+
+class CollectingSink : public core::ResultSink {
+ public:
+  void record(const core::CheckResult& result) override { results.push_back(result); }
+  std::vector<core::CheckResult> results;
+};
+
+TEST(DependencyAudit, NpmAuditRunsOnALockfileWhenNoReportIsGiven) {
+  const std::string dir = ::testing::TempDir() + "/golive_npm_audit_lockfile";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/package.json") << R"({"name": "empty-app", "version": "1.0.0"})";
+  std::ofstream(dir + "/package-lock.json")
+      << R"({"name": "empty-app", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "empty-app", "version": "1.0.0"}}})";
+  RepoSettings settings = settings_for_path(dir);
+  settings.npm_audit_timeout_s = 30;
+  const AuditReports audits = load_audit_reports(settings);
+  EXPECT_TRUE(audits.ran_npm_audit);
+  CollectingSink sink;
+  check_dependency_audit(settings, audits, sink);
+  ASSERT_EQ(sink.results.size(), 1u);
+  const auto& result = sink.results[0];
+  // Either npm answered (an empty lockfile has no advisories) or its failure is an error, never a pass.
+  if (audits.npm_audit_error.empty()) {
+    EXPECT_EQ(result.status, core::CheckStatus::kPass) << result.message;
+    ASSERT_EQ(audits.reports.size(), 1u);
+    EXPECT_EQ(audits.reports[0].format, "npm-audit-v2");
+  } else {
+    EXPECT_EQ(result.status, core::CheckStatus::kError);
+    EXPECT_EQ(result.message.rfind("npm", 0), 0u) << result.message;
+  }
 }
 
 TEST(SecretRules, WebhookSecretsOnlyWhenAsked) {
