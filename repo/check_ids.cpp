@@ -34,6 +34,7 @@ std::vector<std::string> repo_check_ids() {
       "repo.history.secrets",
       // Versioned migration files (migration files in the repository).
       "repo.migrations.versioned",
+      "repo.migrations.storage_documented",
       "repo.migrations.applied",
       // The live schema against prisma/schema.prisma (prisma_drift.cpp).
       "repo.prisma.drift",

@@ -1,6 +1,7 @@
 #include "repo/migration_files.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <regex>
 
@@ -29,6 +30,42 @@ std::vector<MigrationFile> list_migrations(const RepoSettings& settings, std::ve
   return out;
 }
 
+void check_storage_documented(const RepoSettings& settings, const std::vector<MigrationFile>& migrations,
+                              core::ResultSink& sink) {
+  Stopwatch watch;
+  auto result = repo_result("repo.migrations.storage_documented",
+                            "Migrations that configure storage document it in comments", core::Severity::kLow,
+                            {"s000.checklist.storage.documented"});
+  std::vector<Finding> findings;
+  nlohmann::json documented = nlohmann::json::array();
+  for (const auto& migration : migrations) {
+    const auto text = read_repo_text(settings, migration.file);
+    if (!text || (text->find("storage.buckets") == std::string::npos && text->find("storage.objects") == std::string::npos)) {
+      continue;
+    }
+    // A -- comment that names the buckets (their limits, types or policies).
+    bool explained = false;
+    for (const auto& line : split_lines(*text)) {
+      const auto start = line.find("--");
+      if (start == std::string::npos) continue;
+      std::string comment = line.substr(start);
+      for (char& c : comment) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (comment.find("bucket") != std::string::npos) explained = true;
+    }
+    if (explained) documented.push_back(migration.file);
+    else findings.push_back({migration.file, 0, "configures storage (buckets or object policies) without a comment naming the buckets", ""});
+  }
+  result.evidence["documented"] = documented;
+  if (documented.empty() && findings.empty()) {
+    result.status = core::CheckStatus::kSkip;
+    result.message = "no migration configures storage (storage.buckets, storage.objects)";
+  } else {
+    conclude(result, findings, std::to_string(documented.size()) + " storage migration(s) documented in comments");
+  }
+  result.duration_ms = watch.elapsed_ms();
+  sink.record(result);
+}
+
 void check_migration_files(const RepoSettings& settings, core::ResultSink& sink) {
   Stopwatch watch;
   auto result = repo_result("repo.migrations.versioned", "Every migration file is versioned, versions strictly increasing",
@@ -53,6 +90,7 @@ void check_migration_files(const RepoSettings& settings, core::ResultSink& sink)
   }
   result.duration_ms = watch.elapsed_ms();
   sink.record(result);
+  check_storage_documented(settings, migrations, sink);
 }
 
 }  // namespace golive::repo

@@ -3,6 +3,8 @@
 // prisma/migrations/<version>_<name>/migration.sql, versioned with strictly
 // increasing versions (no file without a version, no version used twice).
 //   repo.migrations.versioned
+//   repo.migrations.storage_documented  migrations configuring storage explain the
+//                                       buckets in comments (seed 000 checklist)
 #pragma once
 
 #include <string>
@@ -23,6 +25,7 @@ struct MigrationFile {
 // migration folders that carry no version are returned as findings.
 std::vector<MigrationFile> list_migrations(const RepoSettings& settings, std::vector<Finding>& unversioned);
 
+// Records repo.migrations.versioned and repo.migrations.storage_documented.
 void check_migration_files(const RepoSettings& settings, core::ResultSink& sink);
 
 }  // namespace golive::repo

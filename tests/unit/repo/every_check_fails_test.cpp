@@ -90,6 +90,19 @@ TEST(EveryRepoCheck, FailsOnItsOwnMistake) {
          replace(r / "test-results/junit.xml", "time=\"1.118\">\n</testcase>",
                  "time=\"1.118\">\n<failure message=\"expected the portal URL\">Error: timeout</failure>\n</testcase>");
        }},
+      {"repo.migrations.storage_documented",
+       [](const fs::path& r) {
+         std::string text = read(r / "supabase/migrations/0005_storage.sql");
+         std::string kept;
+         for (std::size_t at = 0; at < text.size();) {
+           const auto end = text.find('\n', at);
+           const std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at + 1);
+           const auto comment = line.find("--");
+           kept += comment == std::string::npos ? line : line.substr(0, comment) + "\n";
+           at = end == std::string::npos ? text.size() : end + 1;
+         }
+         std::ofstream(r / "supabase/migrations/0005_storage.sql", std::ios::trunc) << kept;
+       }},
       {"repo.migrations.versioned",
        [](const fs::path& r) {
          std::ofstream(r / "supabase/migrations/0003_more_indexes.sql") << "CREATE INDEX x ON public.topics (title);\n";
