@@ -164,7 +164,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   root.reject_unknown_keys({"$comment", "description", "name", "production", "vars_file",
                             "base_url", "paths", "anon_key", "service_role_key", "jwt_secret",
                             "database_url", "stripe", "auth", "sla", "safety", "e2e", "load",
-                            "security", "contract", "db", "tls", "target", "release",
+                            "security", "contract", "db", "repo", "tls", "target", "release",
                             "checklist"});
 
   std::map<std::string, std::string> file_vars;
@@ -322,7 +322,13 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     env.checklist.strict = checklist.bool_or("strict", false);
   }
 
-  for (const char* section : {"e2e", "load", "security", "contract", "db", "target"}) {
+  if (root.has("repo")) {
+    // The repository audit reads the rest (repo/repo_settings.hpp); the
+    // checkout it names is required here so a typo fails at load.
+    root.at("repo").as_object();
+    root.at("repo").at("path").as_string();
+  }
+  for (const char* section : {"e2e", "load", "security", "contract", "db", "repo", "target"}) {
     if (root.has(section)) {
       root.at(section).as_object();
       env.sections[section] = doc[section];

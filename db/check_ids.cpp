@@ -14,6 +14,7 @@ std::vector<std::string> db_check_ids() {
       // Migration history and the up/down/up drill (migration_checks.cpp).
       "db.migrations.history",
       "db.migrations.rollback",
+      "db.migrations.conflict_drill",
       // Seed expectations, one record per table (seed_check.cpp).
       "db.seed.{table}",
       // pg_dump/pg_restore into a scratch database (backup_drill.cpp).

@@ -9,6 +9,8 @@
 //   db.schema.index_course_id.<schema>.<table>  course_id leads an index
 //   db.seed.<table>                    seed expectation of env.sections["db"]["seed"]
 //   db.migrations.rollback             up, down (reverse), up again in a scratch database
+//   db.migrations.conflict_drill       then a conflicting migration there: a clear error,
+//                                      the schema unchanged (seed 001 R2.4)
 //   db.backup.restore_drill            pg_dump, pg_restore into a scratch database, same
 //                                      row counts and schema (only when allow_backup_drill)
 // Connection problems are results with status error, never exceptions.

@@ -1,6 +1,10 @@
-// db.migrations.history and db.migrations.rollback: the target has applied
-// exactly the migration files of the release, and those migrations go up,
-// down and up again cleanly in a scratch database golive creates and drops.
+// db.migrations.history, db.migrations.rollback and db.migrations.conflict_drill:
+// the target has applied exactly the migration files of the release, those
+// migrations go up, down and up again cleanly in a scratch database golive
+// creates and drops, and there a conflicting migration fails clearly and
+// changes nothing.
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -93,6 +97,60 @@ void run_rollback_drill(ScratchDatabase& scratch, const std::vector<MigrationFil
   evidence["tables"] = first_up["tables"].size();
 }
 
+// A migration that conflicts with the schema (its second statement creates a
+// table that exists) is applied to the drilled scratch database: it must fail
+// with PostgreSQL's error and the statement, and leave the schema exactly as
+// it was (the file runs in one transaction). Seed 001 R2.4.
+core::CheckResult run_conflict_drill(ScratchDatabase& scratch, const std::vector<MigrationFile>& migrations,
+                                     const std::vector<std::string>& schemas) {
+  Stopwatch watch;
+  auto result = db_result("db.migrations.conflict_drill",
+                          "A conflicting migration fails with a clear error and changes nothing (scratch database)",
+                          CheckStatus::kPass, Severity::kMedium, "s001.R2.4");
+  auto connection = scratch.connect();
+  const auto before = snapshot_schema(*connection, schemas);
+  std::string existing;
+  for (const auto& [name, unused] : before["tables"].items()) {
+    if (name.rfind("public.", 0) == 0) {
+      existing = name;
+      break;
+    }
+  }
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / (scratch.name() + "_9999_conflicting.up.sql");
+  {
+    std::ofstream out(file);
+    out << "-- golive conflict drill: the first statement succeeds, the second conflicts.\n"
+        << "CREATE TABLE public.golive_conflict_drill (id integer PRIMARY KEY);\n"
+        << "CREATE TABLE " << (existing.empty() ? "public.golive_conflict_drill" : existing) << " (id integer);\n";
+  }
+  const auto failure = apply_migration_file(*connection, file.string());
+  std::error_code ec;
+  std::filesystem::remove(file, ec);
+  const auto after = snapshot_schema(*connection, schemas);
+  const auto changes = drift_summaries(before, after);
+  result.evidence = {{"conflicting_table", existing}, {"migrations", migrations.size()}, {"changes", changes}};
+  if (!failure) {
+    result.status = CheckStatus::kFail;
+    result.message = "a migration that creates the existing table " + existing + " was applied without an error";
+  } else {
+    result.evidence["failure"] = failure_json(*failure);
+    if (!changes.empty()) {
+      result.status = CheckStatus::kFail;
+      result.message = "the failed migration left changes behind: " + join(changes);
+    } else if (failure->message.empty()) {
+      result.status = CheckStatus::kFail;
+      result.message = "the conflicting migration failed without an error message";
+    } else {
+      result.message = "refused with \"" + failure->message + "\"" +
+                       (failure->sqlstate.empty() ? "" : " (SQLSTATE " + failure->sqlstate + ")") +
+                       "; the schema is exactly as before (rolled back as one transaction)";
+    }
+  }
+  result.duration_ms = watch.elapsed_ms();
+  return result;
+}
+
 }  // namespace
 
 void check_migration_history(const std::string& database_url, const DbSettings& settings,
@@ -153,10 +211,16 @@ void check_rollback(const std::string& database_url, const DbSettings& settings,
                           "Migrations apply, roll back and re-apply cleanly (scratch database)",
                           CheckStatus::kPass, Severity::kHigh, "s001.R2.3");
   result.evidence["migrations_dir"] = settings.migrations_dir;
+  // The conflict drill runs in the same scratch database, after the rollback drill.
+  auto conflict = db_result("db.migrations.conflict_drill",
+                            "A conflicting migration fails with a clear error and changes nothing (scratch database)",
+                            CheckStatus::kError, Severity::kMedium, "s001.R2.4");
+  bool conflict_recorded = false;
   try {
     auto migrations = list_migrations(settings.migrations_dir);
     result.evidence["migrations"] = migrations.size();
     std::string drop_error;
+    conflict_recorded = true;
     {
       ScratchDatabase scratch(database_url);
       result.evidence["scratch_database"] = scratch.name();
@@ -165,9 +229,17 @@ void check_rollback(const std::string& database_url, const DbSettings& settings,
         result.message = "up, down (in reverse) and up again succeeded for " +
                          std::to_string(migrations.size()) +
                          " migrations; the schema after the second up equals the first";
+        try {
+          conflict = run_conflict_drill(scratch, migrations, settings.schemas);
+        } catch (const std::exception& e) {
+          conflict.status = CheckStatus::kError;
+          conflict.message = std::string("cannot run the conflict drill: ") + e.what();
+        }
       } catch (const std::exception& e) {
         result.status = CheckStatus::kFail;
         result.message = e.what();
+        conflict.status = CheckStatus::kError;
+        conflict.message = "not run: the rollback drill failed";
       }
       drop_error = scratch.drop();
     }
@@ -182,6 +254,10 @@ void check_rollback(const std::string& database_url, const DbSettings& settings,
   }
   result.duration_ms = watch.elapsed_ms();
   sink.record(result);
+  if (conflict_recorded) {
+    if (conflict.message.empty()) conflict.message = "not run";
+    sink.record(conflict);
+  }
 }
 
 }  // namespace golive::db

@@ -6,6 +6,7 @@
 #include "e2e/e2e_suite.hpp"
 #include "load/check_ids.hpp"
 #include "reports/checklist.hpp"
+#include "repo/check_ids.hpp"
 #include "run/run_options.hpp"
 #include "security/check_ids.hpp"
 
@@ -33,6 +34,7 @@ std::vector<RegisteredCheckId> check_id_registry(const std::string& workflows_di
   add("security", security::security_check_ids());
   add("contract", contract::contract_check_ids());
   add("db", db::db_check_ids());
+  add("repo", repo::repo_check_ids());
   return registry;
 }
 

@@ -74,4 +74,19 @@ std::unique_ptr<ReferenceTarget> start_embedded_target_unless_env(const CommonOp
   return nullptr;
 }
 
+std::unique_ptr<repo::ScratchAppRepo> materialise_embedded_app_repo_unless_env(
+    const CommonOptions& common, const std::vector<std::string>& variants) {
+  if (!common.env_file.empty()) {
+    if (!variants.empty()) {
+      throw core::InputError("--defect", "",
+                             "app repository variants apply only to the embedded app repository (run "
+                             "without --env)");
+    }
+    return nullptr;
+  }
+  auto scratch = std::make_unique<repo::ScratchAppRepo>(repo::default_app_repo_sources(golive_home()), variants);
+  setenv("GOLIVE_APP_REPO", scratch->path().c_str(), /*overwrite=*/1);
+  return scratch;
+}
+
 }  // namespace golive::run

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "contract/ai_provider_stub.hpp"
+#include "repo/app_repo_fixture.hpp"
 
 namespace golive::run {
 
@@ -36,6 +37,13 @@ class ReferenceTarget {
 // otherwise). Seeded defects apply only to it: with --env they are bad input.
 std::unique_ptr<ReferenceTarget> start_embedded_target_unless_env(const CommonOptions& common,
                                                                   const std::vector<std::string>& defects);
+
+// The embedded app repository (fixtures/app-repo as a git repository in a
+// scratch folder, with the given variants) when the command was given no
+// --env, exported as GOLIVE_APP_REPO for envs/local.json's "repo" section;
+// null otherwise. Variants apply only to it: with --env they are bad input.
+std::unique_ptr<repo::ScratchAppRepo> materialise_embedded_app_repo_unless_env(
+    const CommonOptions& common, const std::vector<std::string>& variants);
 
 // Runs a shell command, returning its exit code and combined output.
 struct ShellResult {

@@ -12,6 +12,8 @@
 #include "core/interrupt.hpp"
 #include "core/result_stream.hpp"
 #include "reports/render_all.hpp"
+#include "repo/app_repo_fixture.hpp"
+#include "repo/repo_settings.hpp"
 #include "run/env_suite.hpp"
 #include "run/reference_target.hpp"
 #include "run/release_identity.hpp"
@@ -32,8 +34,17 @@ bool selected(const RunRequest& options, const std::string& suite) {
 
 int run_pipeline(const RunRequest& options) {
   core::install_interrupt_handlers();
-  const auto embedded = start_embedded_target_unless_env(options.common, options.defects);
+  // Repository variants go to the app repository the run materialises; the
+  // other defect names to the reference service.
+  std::vector<std::string> service_defects;
+  std::vector<std::string> repo_variants;
+  for (const auto& defect : options.defects) {
+    (repo::is_app_repo_variant(defect) ? repo_variants : service_defects).push_back(defect);
+  }
+  const auto embedded = start_embedded_target_unless_env(options.common, service_defects);
+  const auto app_repo = materialise_embedded_app_repo_unless_env(options.common, repo_variants);
   config::Environment env = load_selected_environment(options.common);
+  if (env.sections.count("repo")) repo::read_repo_settings(env);  // bad settings fail before any traffic
   auto stages = suite_stages();
   for (const auto& name : options.suites) {
     bool known = name == "env" || std::any_of(stages.begin(), stages.end(),

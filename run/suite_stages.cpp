@@ -11,6 +11,7 @@
 #include "e2e/e2e_suite.hpp"
 #include "load/load_settings.hpp"
 #include "load/load_suite.hpp"
+#include "repo/repo_suite.hpp"
 #include "security/http_security_suite.hpp"
 #include "security/rls_suite.hpp"
 
@@ -53,6 +54,15 @@ void run_db_stage(const StageContext& stage) {
   db::DbSuiteOptions options;
   options.home = golive_home();
   db::run_db_suite(env, options, sink);
+}
+
+// The app's repository: files and history only, no traffic to the target.
+void run_repo_stage(const StageContext& stage) {
+  if (const config::Capability capability = repo::repo_capability(stage.env); !capability.available) {
+    record_skip(stage.sink, "repo", "repo", capability.detail);
+    return;
+  }
+  repo::run_repo_suite(repo::read_repo_settings(stage.env), stage.sink);
 }
 
 void run_e2e_stage(const StageContext& stage) {
@@ -136,10 +146,12 @@ std::vector<SuiteStage> suite_stages() {
   // security probes (rate-limit bursts) last. "env" always runs first inside
   // `golive run` and decides reachability.
   return {
-      // The RLS probes (rolled-back transactions) and the database checks
-      // (catalog reads, drills in scratch databases) run at the same time.
+      // The RLS probes (rolled-back transactions), the database checks
+      // (catalog reads, drills in scratch databases) and the repository
+      // audit run at the same time.
       {"security", false, run_rls_stage, true},
       {"db", true, run_db_stage, true},  // the rollback drill creates a scratch database
+      {"repo", false, run_repo_stage, true},  // reads the app's repository, sends nothing
       {"e2e", true, run_e2e_stage},
       {"contract", true, run_contract_stage},
       {"security", true, run_http_security_stage},

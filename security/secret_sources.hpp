@@ -12,9 +12,17 @@
 #include <vector>
 
 #include "http/client_options.hpp"
-#include "security/secret_scanner.hpp"
+#include "target/secret_scanner.hpp"
 
 namespace golive::security {
+
+// The secret rules live in target/ (the repository audit uses them too).
+using target::SecretFinding;
+using target::SecretKind;
+using target::describe;
+using target::redact_secret;
+using target::scan_for_secrets;
+using target::to_string;
 
 struct SecretScanLimits {
   std::size_t max_file_bytes =

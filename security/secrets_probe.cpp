@@ -36,6 +36,8 @@ std::string title_of(SecretKind kind) {
       return "No service_role key is exposed";
     case SecretKind::kPrivateKeyPem:
       return "No private key is exposed";
+    case SecretKind::kStripeWebhookSecret:
+      return "No Stripe webhook signing secret is exposed";
   }
   return "No secret is exposed";
 }

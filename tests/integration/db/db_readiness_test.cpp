@@ -129,7 +129,7 @@ TEST(DbReadiness, CleanReferenceDatabaseHasZeroFindings) {
   auto results = sink.results();
   EXPECT_EQ(failed, 0u) << ids(results);
   for (const auto* id : {"db.schema.drift", "db.migrations.history", "db.migrations.rollback",
-                         "db.seed.subscription_tiers", "db.seed.feature_mappings", "db.seed.plans",
+                         "db.migrations.conflict_drill", "db.seed.subscription_tiers", "db.seed.feature_mappings", "db.seed.plans",
                          "db.seed.storage.buckets", "db.schema.index_user_id.public.courses",
                          "db.schema.index_user_id.storage.objects",
                          "db.schema.index_course_id.public.topics"}) {
@@ -139,6 +139,10 @@ TEST(DbReadiness, CleanReferenceDatabaseHasZeroFindings) {
     EXPECT_EQ(result->suite, "db");
   }
   EXPECT_EQ(find(results, "db.migrations.rollback")->evidence.value("scratch_dropped", false), true);
+  // Seed 001 R2.4: the conflicting migration's error is PostgreSQL's, and nothing changed.
+  const auto* conflict = find(results, "db.migrations.conflict_drill");
+  EXPECT_NE(conflict->message.find("already exists"), std::string::npos) << conflict->message;
+  EXPECT_TRUE(conflict->evidence["changes"].empty()) << conflict->evidence.dump();
   EXPECT_EQ(scratch_databases_left(), 0);
 }
 
@@ -205,7 +209,9 @@ TEST(DbReadiness, BrokenDownMigrationIsReportedWithFileStatementAndMessage) {
   golive::db::check_rollback(reference().database_url(), settings, sink);
   fs::remove_all(settings.migrations_dir);
   auto results = sink.results();  // a copy: results() returns by value
-  ASSERT_EQ(results.size(), 1u);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].id, "db.migrations.conflict_drill");
+  EXPECT_EQ(results[1].status, CheckStatus::kError) << "not run after a failed rollback drill";
   const auto& result = results[0];
   EXPECT_EQ(result.id, "db.migrations.rollback");
   EXPECT_EQ(result.status, CheckStatus::kFail) << result.message;

@@ -52,10 +52,11 @@ const std::vector<Layer>& layers() {
       {"security", 5, with(kBelowSuites, {"security"})},
       {"contract", 5, with(kBelowSuites, {"contract"})},
       {"db", 5, with(kBelowSuites, {"db"})},
+      {"repo", 5, with(kBelowSuites, {"repo"})},
       {"reports", 6, {"core", "reports"}},
-      {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "reports", "run"})},
+      {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run"})},
       {"cli", 8,
-       with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "reports", "run", "cli"})},
+       with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run", "cli"})},
       {"fixtures", 0, {"core", "fixtures"}},
   };
   return table;
@@ -75,6 +76,7 @@ const std::vector<Library> kLibraries = {
     {"golive_e2e", "e2e"},           {"golive_load", "load"},
     {"golive_security", "security"}, {"golive_contract", "contract"},
     {"golive_db", "db"},             {"golive_reports", "reports"},
+    {"golive_repo", "repo"},
     {"golive_run", "run"},           {"golive", "cli"},
     {"golive_reference_service", "fixtures"}, {"golive-reference-target", "fixtures"},
 };

@@ -235,7 +235,8 @@ TEST(EmbeddedChecklist, CoversEverySeedRequirement) {
 TEST(EmbeddedChecklist, PatternsUseTheCheckIdPrefixes) {
   const std::regex prefix(
       R"(^(e2e|load|security\.(rls|authz|jwt|injection|headers|cors|ratelimit|storage|secrets)|)"
-      R"(security|contract\.(stripe|schema|ai_retry)|db\.(schema|migrations|seed|backup)|env)(\.|\*|$))");
+      R"(security|contract\.(stripe|schema|ai_retry)|db\.(schema|migrations|seed|backup)|env|)"
+      R"(repo\.(pipeline|env|docs|frontend|backend|tests|dependencies|migrations|prisma|history))(\.|\*|$))");
   for (const auto& item : embedded_checklist().items) {
     if (!item.verifiable()) {
       EXPECT_FALSE(item.not_verifiable.empty()) << item.id;

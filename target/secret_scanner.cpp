@@ -1,11 +1,11 @@
-#include "security/secret_scanner.hpp"
+#include "target/secret_scanner.hpp"
 
 #include <algorithm>
 #include <array>
 
 #include "target/jwt.hpp"
 
-namespace golive::security {
+namespace golive::target {
 
 namespace {
 
@@ -121,6 +121,8 @@ const char* to_string(SecretKind kind) {
       return "service_role_jwt";
     case SecretKind::kPrivateKeyPem:
       return "private_key_pem";
+    case SecretKind::kStripeWebhookSecret:
+      return "stripe_webhook_secret";
   }
   return "unknown";
 }
@@ -133,6 +135,8 @@ const char* describe(SecretKind kind) {
       return "a service_role JWT (it bypasses row-level security)";
     case SecretKind::kPrivateKeyPem:
       return "a PEM private key";
+    case SecretKind::kStripeWebhookSecret:
+      return "a Stripe webhook signing secret";
   }
   return "a secret";
 }
@@ -146,6 +150,9 @@ std::string redact_secret(SecretKind kind, std::string_view secret) {
     case SecretKind::kServiceRoleJwt:
       keep = 3;  // "eyJ": every JWT starts so
       break;
+    case SecretKind::kStripeWebhookSecret:
+      keep = 6;  // "whsec_"
+      break;
     case SecretKind::kPrivateKeyPem: {
       const std::size_t header = secret.find("KEY-----");
       keep = header == std::string_view::npos ? 0 : header + 8;
@@ -155,8 +162,17 @@ std::string redact_secret(SecretKind kind, std::string_view secret) {
   return std::string(secret.substr(0, std::min(keep, secret.size()))) + "\u2026";
 }
 
-std::vector<SecretFinding> scan_for_secrets(std::string_view text) {
+std::vector<SecretFinding> scan_for_secrets(std::string_view text, SecretRules rules) {
   std::vector<SecretFinding> findings;
+  if (rules.webhook_secrets) {
+    // whsec_ secrets never overlap the other kinds' markers: a separate pass.
+    for (std::size_t at = text.find("whsec_"); at != std::string_view::npos; at = text.find("whsec_", at + 6)) {
+      if (!at_word_start(text, at)) continue;
+      std::size_t run = 0;
+      while (at + 6 + run < text.size() && (is_base64(text[at + 6 + run]))) ++run;
+      if (run >= 24) findings.push_back(make_finding(SecretKind::kStripeWebhookSecret, text, at, 6 + run));
+    }
+  }
   std::size_t pos = 0;
   while (pos < text.size()) {
     // The next candidate of any kind; each kind starts with a fixed marker.
@@ -190,7 +206,9 @@ std::vector<SecretFinding> scan_for_secrets(std::string_view text) {
     }
     pos = next + advance;
   }
+  std::sort(findings.begin(), findings.end(),
+            [](const SecretFinding& a, const SecretFinding& b) { return a.offset < b.offset; });
   return findings;
 }
 
-}  // namespace golive::security
+}  // namespace golive::target

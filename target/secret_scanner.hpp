@@ -12,6 +12,9 @@
 //   private_key_pem   a PEM "-----BEGIN [RSA |EC |DSA |OPENSSH |ENCRYPTED ]PRIVATE KEY-----"
 //                     header followed by key material (>= 32 base64 characters),
 //                     so prose that merely names the header is not flagged.
+//   stripe_webhook_secret  "whsec_" followed by >= 24 base64 characters; only
+//                     when SecretRules::webhook_secrets is set (the repository
+//                     history scan), since a served page never carries one.
 #pragma once
 
 #include <cstddef>
@@ -19,9 +22,14 @@
 #include <string_view>
 #include <vector>
 
-namespace golive::security {
+namespace golive::target {
 
-enum class SecretKind { kStripeLiveKey, kServiceRoleJwt, kPrivateKeyPem };
+enum class SecretKind { kStripeLiveKey, kServiceRoleJwt, kPrivateKeyPem, kStripeWebhookSecret };
+
+// Which optional rules a scan applies on top of the three above.
+struct SecretRules {
+  bool webhook_secrets = false;  // whsec_ signing secrets
+};
 
 // Stable snake_case names used in check ids: "stripe_live_key", ...
 const char* to_string(SecretKind kind);
@@ -40,10 +48,10 @@ struct SecretFinding {
 
 // Every secret in `text`, in order of offset. Overlapping matches are not
 // reported twice (a scan resumes after each finding).
-std::vector<SecretFinding> scan_for_secrets(std::string_view text);
+std::vector<SecretFinding> scan_for_secrets(std::string_view text, SecretRules rules = {});
 
 // The printable form of a secret of `kind`: its non-secret prefix and "…"
 // ("sk_live_…", "rk_live_…", "eyJ…", "-----BEGIN RSA PRIVATE KEY-----…").
 std::string redact_secret(SecretKind kind, std::string_view secret);
 
-}  // namespace golive::security
+}  // namespace golive::target
