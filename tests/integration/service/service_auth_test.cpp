@@ -154,9 +154,12 @@ TEST_F(AuthTest, DeletingTheAccountCascadesToEveryOwnedRowAndKillsTheToken) {
            "SELECT " +
            uid + ", id, 100 FROM public.catalog_courses LIMIT 1;");
 
-  const ServiceReply deleted =
-      call_service({"DELETE", url("/auth/v1/user"), {account.bearer()}, "", 30000});
-  ASSERT_EQ(deleted.status, 204) << deleted.body;
+  // GoTrue has no DELETE /auth/v1/user; the app's own function deletes.
+  EXPECT_EQ(call_service({"DELETE", url("/auth/v1/user"), {account.bearer()}, "", 30000}).status,
+            405);
+  const ServiceReply deleted = call_service(
+      {"POST", url("/functions/v1/delete-account"), {account.bearer()}, "{}", 30000});
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
   for (const char* table : {"profiles", "courses", "subscriptions", "usage_quotas",
                             "admin_overrides", "ai_jobs", "course_purchases"}) {
     EXPECT_EQ(
@@ -167,9 +170,10 @@ TEST_F(AuthTest, DeletingTheAccountCascadesToEveryOwnedRowAndKillsTheToken) {
   EXPECT_EQ(sql_value("SELECT count(*) FROM public.topics WHERE course_id = '" + course_id + "'"),
             "0");
   EXPECT_EQ(sql_value("SELECT count(*) FROM auth.users WHERE id = " + uid), "0");
-  // The still-unexpired token names a user that no longer exists.
-  const ServiceReply me = http_get(url("/auth/v1/user"), {account.bearer()});
-  EXPECT_EQ(me.status, 401);
+  // The still-unexpired token names a user that no longer exists: GoTrue's 403.
+  const ServiceReply me = http_get(url("/auth/v1/user"),
+                                   {account.bearer(), "X-Supabase-Api-Version: 2024-01-01"});
+  EXPECT_EQ(me.status, 403);
   EXPECT_EQ(me.json()["code"], "user_not_found");
   EXPECT_EQ(http_get(url("/rest/v1/courses"), {account.bearer()}).status, 401);
 }

@@ -151,7 +151,8 @@ TEST_F(SurfaceTest, RouteListCoversEveryPrefixAndTable) {
   for (const auto& route : list["routes"])
     routes.insert(route["method"].get<std::string>() + " " + route["pattern"].get<std::string>());
   for (const char* expected :
-       {"POST /auth/v1/signup", "POST /auth/v1/token", "GET /auth/v1/user", "DELETE /auth/v1/user",
+       {"POST /auth/v1/signup", "POST /auth/v1/token", "GET /auth/v1/user", "POST /auth/v1/logout",
+        "POST /auth/v1/admin/users", "DELETE /auth/v1/admin/users/{id}",
         "GET /rest/v1/{table}", "POST /rest/v1/{table}", "PATCH /rest/v1/{table}",
         "DELETE /rest/v1/{table}", "GET /health", "GET /version", "GET /metrics", "GET /terms",
         "GET /privacy"}) {
