@@ -259,7 +259,7 @@ UploadVerdict expect_upload_refused(StorageContext& ctx, const std::string& id,
                                     const std::string& extension, const std::string& content_type,
                                     std::string body, Severity stored_severity = Severity::kHigh,
                                     const std::string& stored_reason = "") {
-  CheckBuilder check(id, title, stored_severity);
+  CheckBuilder check(id, title, Severity::kHigh);
   const std::string name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + extension;
   const std::size_t bytes = body.size();
   const auto response = upload(ctx, name, content_type, std::move(body));
@@ -273,10 +273,12 @@ UploadVerdict expect_upload_refused(StorageContext& ctx, const std::string& id,
     return UploadVerdict::kUndecided;
   }
   if (accepted(response)) {
-    ctx.sink.record(check.fail("the target stored " + what + " (status " +
-                                   std::to_string(response.status) + ")" +
-                                   (stored_reason.empty() ? "" : ": " + stored_reason),
-                               evidence));
+    core::CheckResult finding = check.fail("the target stored " + what + " (status " +
+                                               std::to_string(response.status) + ")" +
+                                               (stored_reason.empty() ? "" : ": " + stored_reason),
+                                           evidence);
+    finding.severity = stored_severity;
+    ctx.sink.record(std::move(finding));
     return UploadVerdict::kStored;
   }
   if (response.status >= 500) {
