@@ -192,7 +192,7 @@ TEST_F(SurfaceTest, ExpectContinueUploadsAreAnswered) {
                     {"Content-Type: application/json", "Expect: 100-continue"},
                     body,
                     30000});
-  EXPECT_EQ(reply.status, 403);      // anon may not insert: the body was read and judged
+  EXPECT_EQ(reply.status, 401);      // anon may not insert (PostgREST: 401): the body was judged
   EXPECT_LT(reply.total_ms, 900.0);  // curl would wait 1 s without the 100 Continue
 }
 
