@@ -82,9 +82,14 @@ TEST(SupabaseTestUsers, WithoutAServiceRoleSignupIsUsedAndConfirmationOnMeansSki
               "");
   }
 
-  // Confirmation on: no session, no user, a skip naming the setting.
+  // Confirmation on: no session, no user, a skip naming the setting. The
+  // restarted service listens on a new port: the environment is read again.
   reference().restart_service({}, /*captcha_required=*/false, /*auth_confirm_email=*/true);
-  const TestUserOutcome unconfirmed = users.acquire(0, "golive-tu-confirm");
+  core::Redactor confirming_redactor;
+  config::Environment confirming = load_env(confirming_redactor);
+  confirming.service_role_key.clear();
+  const TestUserOutcome unconfirmed =
+      TestUsers(confirming, http::client_options_for(confirming)).acquire(0, "golive-tu-confirm");
   reference().restart_service({});
   EXPECT_FALSE(unconfirmed.user);
   EXPECT_TRUE(unconfirmed.confirmation_required);
