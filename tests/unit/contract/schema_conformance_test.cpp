@@ -259,7 +259,7 @@ TEST(SchemaConformance, GoTruesCurrentErrorShapeConformsAndItsLegacyShapeIsNamed
   core::CollectingSink sink;
   conformance.record_results(sink);
   ASSERT_EQ(sink.results().size(), 1u);
-  const core::CheckResult& token = sink.results()[0];
+  const core::CheckResult token = sink.results()[0];
   EXPECT_EQ(token.id, "contract.schema.auth.token.post");
   EXPECT_EQ(token.status, core::CheckStatus::kPass) << token.message;
   EXPECT_NE(token.message.find("1 error(s) in GoTrue's legacy shape"), std::string::npos)
