@@ -11,6 +11,12 @@ constexpr std::size_t kMaxFailures = 10;
 // Unmatched endpoints listed in the evidence.
 constexpr std::size_t kMaxUnmatchedListed = 20;
 
+// GoTrue's error body for callers that do not send X-Supabase-Api-Version.
+bool is_legacy_gotrue_error(const nlohmann::json& document) {
+  return document.is_object() && document.contains("code") && document["code"].is_number_integer() &&
+         document.contains("msg") && document["msg"].is_string();
+}
+
 bool is_json_response(const http::HttpResponse& response) {
   const auto type = response.header("content-type");
   return type && type->find("json") != std::string::npos;
@@ -97,6 +103,10 @@ void SchemaConformance::observe(std::string_view method, std::string_view url,
   }
   ++tally.validated;
   tally.statuses.insert(response.status);
+  if (!violations.empty() && response.status >= 400 && is_legacy_gotrue_error(document)) {
+    ++tally.legacy_gotrue_errors;
+    violations.clear();
+  }
   if (violations.empty()) {
     ++tally.conforming;
     return;
@@ -134,6 +144,12 @@ void SchemaConformance::record_results(core::ResultSink& sink) const {
       result.status = core::CheckStatus::kPass;
       result.message = std::to_string(tally.validated) + " response(s) (status " +
                        join_statuses(tally.statuses) + ") conform to " + tally.origin;
+      if (tally.legacy_gotrue_errors > 0) {
+        result.message += "; " + std::to_string(tally.legacy_gotrue_errors) +
+                          " error(s) in GoTrue's legacy shape {code: <status>, error_code, msg} "
+                          "(the request sent no X-Supabase-Api-Version)";
+      }
+      result.evidence["legacy_gotrue_errors"] = tally.legacy_gotrue_errors;
     } else {
       result.status = core::CheckStatus::kFail;
       const nlohmann::json& first = tally.failures.front();

@@ -50,6 +50,10 @@ class SchemaConformance {
     std::set<int> statuses;                             // HTTP statuses seen
     nlohmann::json failures = nlohmann::json::array();  // first kMaxFailures violations
     std::size_t failures_total = 0;
+    // Error answers in GoTrue's legacy shape {"code": <status>, "error_code",
+    // "msg"} (sent when a request lacks X-Supabase-Api-Version): recognised as
+    // GoTrue's, counted as conforming, and named in the message.
+    std::size_t legacy_gotrue_errors = 0;
   };
 
   ResponseSchemas schemas_;

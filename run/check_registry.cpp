@@ -19,7 +19,8 @@ std::vector<std::string> env_check_ids() {
           "env.secrets_not_hardcoded",
           "env.stripe_key_mode",
           "env.tls_verification_off",
-          "env.release_identified"};
+          "env.release_identified",
+          "env.test_users_left"};
 }
 
 std::vector<RegisteredCheckId> check_id_registry(const std::string& workflows_dir) {

@@ -19,6 +19,7 @@
 #include "run/release_identity.hpp"
 #include "run/run_coverage.hpp"
 #include "run/run_session.hpp"
+#include "run/test_user_census.hpp"
 #include "run/suite_stages.hpp"
 
 namespace golive::run {
@@ -94,6 +95,8 @@ int run_pipeline(const RunRequest& options) {
   sink.record(release_check(release));
   auto env_outcome = run_env_suite(env, sink, coverage.observer());
   bool unreachable = !env_outcome.target_reachable;
+  std::optional<TestUserCensus> census;
+  if (!unreachable) census.emplace(env, coverage.observer());
   if (!unreachable) {
     for (std::size_t next = 0; next < stages.size();) {
       // A run of consecutive concurrent stages forms one batch; any other
@@ -137,6 +140,7 @@ int run_pipeline(const RunRequest& options) {
     }
   }
   bool was_interrupted = core::interrupted();
+  if (census) sink.record(census->verdict(was_interrupted));
   // Skipped after Ctrl-C: reading the declared routes could keep a stopping run waiting.
   if (!unreachable && !was_interrupted) {
     session.writer().record_meta("surface_coverage", coverage.record(env));

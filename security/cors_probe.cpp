@@ -8,6 +8,7 @@
 
 #include "core/ascii_case.hpp"
 #include "core/interrupt.hpp"
+#include "core/url.hpp"
 
 namespace golive::security {
 
@@ -30,12 +31,21 @@ CorsAnswer read_cors(const http::HttpResponse& response) {
   return answer;
 }
 
+// "host:port" of an absolute URL ("" when it does not parse).
+std::string host_of(const std::string& url) {
+  const auto parsed = core::parse_url(url);
+  if (!parsed) return "";
+  return parsed->authority();
+}
+
 // Sends a simple GET and a preflight OPTIONS from each origin to every probed
 // path; returns, per origin, the evidence entries and whether any answer trusted it.
 struct CorsSweep {
   nlohmann::json entries = nlohmann::json::array();
-  bool trusted = false;           // origin echoed (or "*") in Allow-Origin
+  bool trusted = false;           // origin echoed in Allow-Origin
   bool trusted_with_credentials = false;
+  bool wildcard = false;          // Allow-Origin "*" somewhere
+  std::string where;              // "<host><path>" of the first answer that trusted it
   std::size_t answered = 0;
 };
 
@@ -47,6 +57,7 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
     std::size_t origin;
     std::string path;
     const char* method;
+    std::string host;  // the host that serves `path`
   };
   std::vector<http::HttpRequest> requests;
   std::vector<Sent> sent;  // parallel to requests
@@ -59,8 +70,8 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
           request.headers.emplace_back("Access-Control-Request-Method", "GET");
           request.headers.emplace_back("Access-Control-Request-Headers", "authorization");
         }
+        sent.push_back({o, path, method, host_of(request.url)});
         requests.push_back(std::move(request));
-        sent.push_back({o, path, method});
       }
     }
   }
@@ -73,10 +84,20 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
     const std::string& origin = origins[sent[i].origin];
     ++result.answered;
     const CorsAnswer answer = read_cors(response);
-    const bool trusted = answer.allow_origin == origin || answer.allow_origin == "*";
+    // "*" is not trust in a user's session: browsers never send credentials
+    // to a wildcard (Supabase's API gateway answers "*" for every origin and
+    // authenticates by bearer token). An echoed origin is judged by whether
+    // credentials are allowed with it.
+    const bool trusted = answer.allow_origin == origin;
+    result.wildcard = result.wildcard || answer.allow_origin == "*";
+    if (trusted && (result.where.empty() ||
+                    (answer.allow_credentials && !result.trusted_with_credentials))) {
+      result.where = sent[i].host + sent[i].path;
+    }
     result.trusted = result.trusted || trusted;
     result.trusted_with_credentials = result.trusted_with_credentials || (trusted && answer.allow_credentials);
     result.entries.push_back({{"method", sent[i].method},
+                              {"host", sent[i].host},
                               {"path", sent[i].path},
                               {"status", response.status},
                               {"access_control_allow_origin", answer.allow_origin},
@@ -92,15 +113,22 @@ core::CheckResult judge(CheckBuilder check, const CorsSweep& result, const std::
   if (result.answered == 0) return check.error("no probed URL answered", evidence);
   if (result.trusted_with_credentials) {
     score.deduct(id, penalty);
-    return check.fail("Origin " + origin +
-                          " is allowed with Access-Control-Allow-Credentials: true: any site "
+    return check.fail(result.where + " allows Origin " + origin +
+                          " with Access-Control-Allow-Credentials: true: any site "
                           "can read users' authenticated responses",
                       evidence);
   }
   if (result.trusted) {
     score.deduct(id, penalty / 2);
     return check.with(core::CheckStatus::kFail,
-                      "Origin " + origin + " is allowed (without credentials)", evidence);
+                      result.where + " allows Origin " + origin + " (without credentials)",
+                      evidence);
+  }
+  if (result.wildcard) {
+    return check.pass("Origin " + origin +
+                          " is not echoed; Access-Control-Allow-Origin: * (seen) never carries "
+                          "credentials, so no user's session is exposed",
+                      evidence);
   }
   return check.pass("Origin " + origin + " is not trusted on any probed URL", evidence);
 }

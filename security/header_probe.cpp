@@ -7,6 +7,7 @@
 
 #include "core/ascii_case.hpp"
 #include "core/interrupt.hpp"
+#include "core/url.hpp"
 
 namespace golive::security {
 
@@ -23,6 +24,7 @@ std::string trim(const std::string& text) {
 }
 
 struct ProbedUrl {
+  std::string host;  // "host:port" that served it: an API gateway and a frontend differ
   std::string path;
   http::HttpResponse response;
 };
@@ -170,10 +172,11 @@ core::CheckResult evaluate_rule(const HeaderRule& rule, const std::vector<Probed
     if (!url.response.transport_ok()) continue;
     ++inspected;
     const auto problem = rule.problem(url.response);
-    nlohmann::json entry = {{"path", url.path}, {"status", url.response.status}};
+    nlohmann::json entry = {
+        {"host", url.host}, {"path", url.path}, {"status", url.response.status}};
     if (problem) {
       ++failing;
-      if (first_problem.empty()) first_problem = *problem;
+      if (first_problem.empty()) first_problem = url.host + url.path + ": " + *problem;
       entry["problem"] = *problem;
     }
     evidence["urls"].push_back(std::move(entry));
@@ -235,12 +238,17 @@ long long hsts_max_age(const std::string& value) {
 void run_header_probe(const ProbeClient& client, const HttpSecuritySettings& settings,
                       core::ResultSink& sink, ScoreCard& score) {
   std::vector<http::HttpRequest> requests;
-  for (const auto& path : settings.header_paths) requests.push_back(client.request("GET", path));
+  std::vector<std::string> hosts;  // parallel to requests
+  for (const auto& path : settings.header_paths) {
+    requests.push_back(client.request("GET", path));
+    const auto url = core::parse_url(requests.back().url);
+    hosts.push_back(url ? url->authority() : "");
+  }
   std::vector<http::HttpResponse> responses = client.send_all(std::move(requests));
   if (core::interrupted()) return;
   std::vector<ProbedUrl> urls;
   for (std::size_t i = 0; i < responses.size(); ++i) {
-    urls.push_back({settings.header_paths[i], std::move(responses[i])});
+    urls.push_back({hosts[i], settings.header_paths[i], std::move(responses[i])});
   }
   for (const auto& rule : header_rules()) {
     if (core::interrupted()) return;

@@ -15,11 +15,13 @@ namespace {
 constexpr int kBurstHardCap = 60;  // requests; the brief's bound on any burst
 
 std::vector<std::string> default_header_paths(const config::Environment& env) {
-  // A health probe, a REST read every visitor may make, and an HTML page.
+  // Paths every Supabase project has: GoTrue's health endpoint and a REST
+  // read every visitor may make. A frontend's pages (another host, or paths
+  // such as /terms on this one) are the environment's to list in
+  // security.headers.paths.
   const std::string public_read = target::read_target_profile(env).public_read_path;
-  std::vector<std::string> paths = {"/health"};
+  std::vector<std::string> paths = {env.paths.auth + "/health"};
   if (!public_read.empty()) paths.push_back(public_read);
-  paths.push_back("/terms");
   return paths;
 }
 
@@ -128,6 +130,10 @@ http::HttpRequest ProbeClient::request(const std::string& method, const std::str
   request.timeout = timeout_;
   request.max_response_bytes = 1024 * 1024;
   if (!env_.anon_key.empty()) request.headers.emplace_back("apikey", env_.anon_key);
+  // GoTrue answers errors in its current shape only when asked to.
+  if (!env_.paths.auth.empty() && path.rfind(env_.paths.auth, 0) == 0) {
+    request.headers.emplace_back(target::kSupabaseApiVersionHeader, target::kSupabaseApiVersion);
+  }
   return request;
 }
 

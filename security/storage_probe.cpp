@@ -23,6 +23,16 @@ bool accepted(const http::HttpResponse& response) {
   return response.transport_ok() && response.status / 100 == 2;
 }
 
+// Supabase Storage's "not found": HTTP 400 with {"statusCode": "404"}.
+bool storage_not_found(const http::HttpResponse& response) {
+  if (!response.transport_ok() || response.status != 400) return false;
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object() || !body.contains("statusCode")) return false;
+  const auto& code = body["statusCode"];
+  return (code.is_string() && code.get<std::string>() == "404") ||
+         (code.is_number() && code.get<int>() == 404);
+}
+
 // "2.6" for 2.61 seconds.
 std::string seconds_text(double seconds) {
   char text[32];
@@ -237,10 +247,18 @@ void probe_signed_url_expiry(StorageContext& ctx, SignedUrlTrial& trial) {
   }
 }
 
+// What a store did with an upload it should refuse.
+enum class UploadVerdict { kRefused, kStored, kUndecided };
+
 // An upload the policy must refuse; a stored one is remembered for cleanup.
-void expect_upload_refused(StorageContext& ctx, const std::string& id, const std::string& title,
-                           const std::string& what, const std::string& extension,
-                           const std::string& content_type, std::string body) {
+// Any 4xx is a refusal (Supabase Storage answers 400 with the real code in
+// the body's statusCode). `stored_reason` replaces the failure message and
+// `stored_severity` the check's severity when the store accepted it.
+UploadVerdict expect_upload_refused(StorageContext& ctx, const std::string& id,
+                                    const std::string& title, const std::string& what,
+                                    const std::string& extension, const std::string& content_type,
+                                    std::string body, Severity stored_severity = Severity::kHigh,
+                                    const std::string& stored_reason = "") {
   CheckBuilder check(id, title, Severity::kHigh);
   const std::string name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + extension;
   const std::size_t bytes = body.size();
@@ -252,21 +270,37 @@ void expect_upload_refused(StorageContext& ctx, const std::string& id, const std
   if (accepted(response)) ctx.created.push_back(name);
   if (!response.transport_ok()) {
     ctx.sink.record(check.error("the upload failed: " + response.error_message, evidence));
-  } else if (accepted(response)) {
-    ctx.sink.record(check.fail(
-        "the target stored " + what + " (status " + std::to_string(response.status) + ")",
-        evidence));
-  } else if (response.status >= 500) {
+    return UploadVerdict::kUndecided;
+  }
+  if (accepted(response)) {
+    core::CheckResult finding = check.fail("the target stored " + what + " (status " +
+                                               std::to_string(response.status) + ")" +
+                                               (stored_reason.empty() ? "" : ": " + stored_reason),
+                                           evidence);
+    finding.severity = stored_severity;
+    ctx.sink.record(std::move(finding));
+    return UploadVerdict::kStored;
+  }
+  if (response.status >= 500) {
     ctx.sink.record(check.error(
         "the target answered " + std::to_string(response.status) + " instead of refusing",
         evidence));
-  } else {
-    ctx.sink.record(check.pass("refused with status " + std::to_string(response.status), evidence));
+    return UploadVerdict::kUndecided;
   }
+  std::string code;
+  const auto refusal = nlohmann::json::parse(response.body, nullptr, false);
+  if (refusal.is_object() && refusal.contains("statusCode")) {
+    code = ", statusCode " + (refusal["statusCode"].is_string()
+                                   ? refusal["statusCode"].get<std::string>()
+                                   : refusal["statusCode"].dump());
+  }
+  ctx.sink.record(
+      check.pass("refused with status " + std::to_string(response.status) + code, evidence));
+  return UploadVerdict::kRefused;
 }
 
 void probe_upload_limits(StorageContext& ctx) {
-  expect_upload_refused(ctx, "security.storage.upload_type.html",
+  const UploadVerdict html = expect_upload_refused(ctx, "security.storage.upload_type.html",
                         "Uploads of a type outside the allowed list (HTML) are refused",
                         "an HTML page with a script", ".html", "text/html",
                         "<!doctype html><html><body><script>alert(document.cookie)</script>"
@@ -276,10 +310,22 @@ void probe_upload_limits(StorageContext& ctx) {
   std::string executable("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF\x00\x00", 16);
   executable += std::string(48, '\0');
   executable += "This program cannot be run in DOS mode.\r\r\n$";
-  expect_upload_refused(ctx, "security.storage.upload_type.disguised_executable",
-                        "An executable disguised as an image is refused (content is checked)",
-                        "an executable declared as image/png", ".png", "image/png",
-                        std::move(executable));
+  // A store that refused the HTML type validates declared types; accepting
+  // the disguised executable then means it does not inspect content, as
+  // Supabase Storage (allowed_mime_types) does not. That is a real but lesser
+  // finding than a store that checks nothing, and the message says which.
+  const bool declared_type_only = html == UploadVerdict::kRefused;
+  expect_upload_refused(
+      ctx, "security.storage.upload_type.disguised_executable",
+      "An executable disguised as an image is refused (content is checked)",
+      "an executable declared as image/png", ".png", "image/png", std::move(executable),
+      declared_type_only ? Severity::kMedium : Severity::kHigh,
+      declared_type_only
+          ? "the store validates only the declared Content-Type and does not inspect content "
+            "(as Supabase Storage's allowed_mime_types), so a file's bytes may differ from its "
+            "type; serve uploads as attachments with X-Content-Type-Options: nosniff or check "
+            "magic bytes in the app"
+          : "");
   if (core::interrupted()) return;
   // Valid UTF-8 text of an allowed type: only its size may make it refused.
   expect_upload_refused(
@@ -293,8 +339,10 @@ void clean_up(StorageContext& ctx) {
   std::vector<std::string> left_behind;
   for (const auto& name : ctx.created) {
     const auto response = ctx.client.send_as(ctx.a.access_token, "DELETE", ctx.object_path(name));
-    // 404: already gone (e.g. B's delete went through, which its check reported).
-    if (!response.transport_ok() || (response.status / 100 != 2 && response.status != 404)) {
+    // 404 (Supabase Storage: 400 with statusCode "404"): already gone (e.g.
+    // B's delete went through, which its check reported).
+    if (!response.transport_ok() ||
+        (response.status / 100 != 2 && response.status != 404 && !storage_not_found(response))) {
       left_behind.push_back("object " + ctx.settings.bucket + "/" + name);
     }
   }

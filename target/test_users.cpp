@@ -34,6 +34,16 @@ TestUserOutcome session_from(const http::HttpResponse& response, TestUser user,
   if (!session.is_object() || !session.contains("access_token") ||
       !session["access_token"].is_string()) {
     TestUserOutcome outcome;
+    // GoTrue with "Confirm email" on answers signup with the bare user.
+    if (session.is_object() && session.contains("id") && session.contains("email")) {
+      outcome.error = what + " returned the user without a session: the project confirms email "
+                             "addresses (GoTrue's \"Confirm email\"); set the environment's "
+                             "service_role_key so golive creates confirmed users through the "
+                             "admin API";
+      outcome.confirmation_required = true;
+      outcome.status = response.status;
+      return outcome;
+    }
     outcome.error = what + " returned no access_token";
     return outcome;
   }
@@ -75,9 +85,60 @@ http::HttpResponse TestUsers::post_credentials(const std::string& path, const st
   if (privileged && !env_.service_role_key.empty()) {
     request.headers.emplace_back("Authorization", "Bearer " + key);
   }
+  request.headers.emplace_back(kSupabaseApiVersionHeader, kSupabaseApiVersion);
   request.headers.emplace_back("Content-Type", "application/json");
   request.body = body.dump();
   return http::fetch(std::move(request), options_);
+}
+
+http::HttpResponse TestUsers::send_admin(const std::string& method, const std::string& path,
+                                         const std::string& body) const {
+  http::HttpRequest request;
+  request.method = method;
+  request.url = env_.url(env_.paths.auth) + path;
+  request.timeout = timeout_;
+  request.headers.emplace_back("apikey", env_.service_role_key);
+  request.headers.emplace_back("Authorization", "Bearer " + env_.service_role_key);
+  request.headers.emplace_back(kSupabaseApiVersionHeader, kSupabaseApiVersion);
+  if (!body.empty()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = body;
+  }
+  return http::fetch(std::move(request), options_);
+}
+
+TestUserOutcome TestUsers::create(std::string_view email_prefix) const {
+  return env_.service_role_key.empty() ? sign_up(email_prefix) : admin_create(email_prefix);
+}
+
+TestUserOutcome TestUsers::admin_create(std::string_view email_prefix) const {
+  TestUser user;
+  user.email = std::string(email_prefix) + "-" + core::random_hex(6) + "@example.test";
+  user.password = "Gl-" + core::random_hex(12);
+  user.created_here = true;
+  core::Redactor::global().add_secret(user.password);
+  const nlohmann::json body = {{"email", user.email},
+                               {"password", user.password},
+                               {"email_confirm", true}};
+  const std::string what = "POST " + env_.paths.auth + "/admin/users";
+  const http::HttpResponse created = send_admin("POST", "/admin/users", body.dump());
+  if (!created.transport_ok() || created.status / 100 != 2) return failure(created, what);
+  const nlohmann::json made = nlohmann::json::parse(created.body, nullptr, false);
+  if (!made.is_object() || !made.contains("id") || !made["id"].is_string()) {
+    TestUserOutcome outcome;
+    outcome.error = what + " returned no user id";
+    return outcome;
+  }
+  user.id = made["id"].get<std::string>();
+  // The session comes from the password grant, as the app's users get theirs.
+  const auto response = post_credentials("/token?grant_type=password", user.email, user.password,
+                                         /*privileged=*/true);
+  TestUserOutcome outcome =
+      session_from(response, user, "POST " + env_.paths.auth + "/token after " + what);
+  if (!outcome.user) {
+    release(user);  // do not leave the half-made user behind
+  }
+  return outcome;
 }
 
 TestUserOutcome TestUsers::sign_up(std::string_view email_prefix) const {
@@ -139,7 +200,8 @@ TestUserOutcome TestUsers::from_workflow(std::size_t index) const {
 
 TestUserOutcome TestUsers::acquire(std::size_t index, std::string_view email_prefix) const {
   TestUserOutcome outcome = acquire_as_configured(index, email_prefix);
-  outcome.not_configured = !outcome.user && !env_.auth.declared && outcome.route_absent();
+  outcome.not_configured = !outcome.user && ((!env_.auth.declared && outcome.route_absent()) ||
+                                             outcome.confirmation_required);
   return outcome;
 }
 
@@ -147,7 +209,7 @@ TestUserOutcome TestUsers::acquire_as_configured(std::size_t index,
                                                  std::string_view email_prefix) const {
   if (env_.auth.kind == "tokens") return issued(index);
   if (env_.auth.kind == "workflow") return from_workflow(index);
-  if (env_.auth.signup_enabled) return sign_up(email_prefix);
+  if (env_.auth.signup_enabled) return create(email_prefix);
   if (index >= env_.auth.test_users.size()) {
     TestUserOutcome outcome;
     outcome.error = env_.auth.test_users.empty()
@@ -161,16 +223,40 @@ TestUserOutcome TestUsers::acquire_as_configured(std::size_t index,
 
 std::string TestUsers::release(const TestUser& user) const {
   if (!user.created_here) return "";
-  http::HttpRequest request;
-  request.method = "DELETE";
-  request.url = env_.url(env_.paths.auth) + "/user";
-  request.timeout = timeout_;
-  if (!env_.anon_key.empty()) request.headers.emplace_back("apikey", env_.anon_key);
-  request.headers.emplace_back("Authorization", "Bearer " + user.access_token);
-  const http::HttpResponse response = http::fetch(std::move(request), options_);
+  if (env_.service_role_key.empty()) {
+    return "test user " + user.email +
+           " cannot be deleted: GoTrue deletes users only through the admin API "
+           "(DELETE " + env_.paths.auth + "/admin/users/{id}), which needs the environment's "
+           "service_role_key";
+  }
+  const http::HttpResponse response = send_admin("DELETE", "/admin/users/" + user.id, "");
   if (response.transport_ok() && response.status / 100 == 2) return "";
-  return "DELETE " + env_.paths.auth + "/user answered " + std::to_string(response.status) + " " +
-         response.error_message;
+  return "DELETE " + env_.paths.auth + "/admin/users/" + user.id + " answered " +
+         std::to_string(response.status) + " " + response.error_message +
+         response.body.substr(0, 200);
+}
+
+std::optional<long long> TestUsers::count_users(std::string_view email_part,
+                                                std::string* why) const {
+  if (env_.service_role_key.empty()) {
+    *why = "counting users needs the admin API, i.e. the environment's service_role_key";
+    return std::nullopt;
+  }
+  const http::HttpResponse response = send_admin(
+      "GET", "/admin/users?page=1&per_page=1&filter=" + std::string(email_part), "");
+  if (!response.transport_ok() || response.status != 200) {
+    *why = "GET " + env_.paths.auth + "/admin/users answered " + std::to_string(response.status) +
+           " " + response.error_message;
+    return std::nullopt;
+  }
+  if (const auto total = response.header("x-total-count")) {
+    try {
+      return std::stoll(*total);
+    } catch (const std::exception&) {
+    }
+  }
+  *why = "GET " + env_.paths.auth + "/admin/users answered no X-Total-Count";
+  return std::nullopt;
 }
 
 }  // namespace golive::target

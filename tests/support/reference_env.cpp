@@ -78,7 +78,8 @@ ProcessOutcome ReferenceEnv::run_script(const std::vector<std::string>& argument
   // (write_env_file says which).
   return run_process(argv,
                      {{"GOLIVE_STATE_DIR", state_dir_},
-                      {"GOLIVE_REF_CAPTCHA_REQUIRED", options_.captcha_required ? "1" : "0"}},
+                      {"GOLIVE_REF_CAPTCHA_REQUIRED", options_.captcha_required ? "1" : "0"},
+                      {"GOLIVE_REF_AUTH_CONFIRM_EMAIL", options_.auth_confirm_email ? "1" : "0"}},
                      starting ? kUpTimeout : kDownTimeout);
 }
 
@@ -119,10 +120,12 @@ std::string ReferenceEnv::base_url() const {
   return var("GOLIVE_REF_BASE_URL");
 }
 
-void ReferenceEnv::restart_service(const std::vector<std::string>& defects, bool captcha_required) {
+void ReferenceEnv::restart_service(const std::vector<std::string>& defects, bool captcha_required,
+                                   bool auth_confirm_email) {
   options_.with_service = true;
   options_.defects = defects;
   options_.captcha_required = captcha_required;
+  options_.auth_confirm_email = auth_confirm_email;
   up_or_throw();
 }
 

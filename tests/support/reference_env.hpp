@@ -27,6 +27,9 @@ class ReferenceEnv {
     // Signup and login need the captcha test token (GOLIVE_REF_CAPTCHA_REQUIRED=1,
     // as the embedded `golive run` target); off by default for the tests.
     bool captcha_required = false;
+    // Signup answers the bare unconfirmed user, no session (the service's
+    // --auth-confirm-email: GoTrue with "Confirm email" on).
+    bool auth_confirm_email = false;
 
     bool operator==(const Options&) const = default;
 
@@ -56,7 +59,8 @@ class ReferenceEnv {
 
   // `reference-env up` again with new defects (the database keeps running;
   // the service restarts when the defect list or the captcha setting changes).
-  void restart_service(const std::vector<std::string>& defects, bool captcha_required = false);
+  void restart_service(const std::vector<std::string>& defects, bool captcha_required = false,
+                       bool auth_confirm_email = false);
 
   // Writes <state_dir>/env.json: envs/local.json with vars_file pointing at
   // this target's state.env, and auth.captcha_required as this service runs.

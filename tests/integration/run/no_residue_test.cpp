@@ -1,5 +1,9 @@
 // No residue: `golive run` (every suite) against the real
-// reference target leaves the database as it found it. Before and after the
+// reference target leaves the database as it found it. The target runs with
+// --auth-confirm-email, as a new Supabase project does ("Confirm email" on):
+// every journey and probe then needs golive's admin-API users, and the run
+// must still pass and leave no user behind (the default mode is what every
+// other integration test runs). Before and after the
 // run this test reads the row count of every table in the public, auth and
 // storage schemas, the e-mail addresses in auth.users, and the list of
 // databases (the rollback and backup drills create scratch ones); all must
@@ -92,6 +96,7 @@ TEST(NoResidue, AFullRunLeavesEveryTableAsItFoundIt) {
   // target allows (run/reference_target.cpp); read when the service starts.
   ::setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "25", /*overwrite=*/0);
   ReferenceEnv& reference = shared_reference_env();
+  reference.restart_service({}, /*captcha_required=*/false, /*auth_confirm_email=*/true);
   const std::string database_url = reference.database_url();
   const DatabaseState before = read_state(database_url);
   ASSERT_GE(before.rows.size(), 20u) << "expected the reference schema's tables";
@@ -114,6 +119,9 @@ TEST(NoResidue, AFullRunLeavesEveryTableAsItFoundIt) {
   for (const char* stage : {"== e2e", "== contract", "+ db", "== security", "== load"}) {
     EXPECT_NE(run.stdout_text.find(stage), std::string::npos) << stage;
   }
+  // golive's own census agrees: it counted its users before and after.
+  EXPECT_NE(run.stdout_text.find("[pass] env.test_users_left"), std::string::npos)
+      << run.stdout_text;
 
   const DatabaseState after = read_state(database_url);
   EXPECT_EQ(after.user_emails, before.user_emails) << "test users left in auth.users";

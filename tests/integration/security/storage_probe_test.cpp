@@ -151,6 +151,23 @@ TEST(StorageProbeIntegrationTest, UnlimitedUploadsFailTheTypeAndSizeChecks) {
   EXPECT_EQ(leftovers(), before);
 }
 
+// A store that validates only the declared type (Supabase Storage's
+// allowed_mime_types): the HTML upload is refused, the disguised executable is
+// a finding of medium severity that says why, not a high one.
+TEST(StorageProbeIntegrationTest, ADeclaredTypeOnlyStoreIsAMediumFindingWithItsReason) {
+  target().restart_service({"upload-type-only"});
+  const auto before = leftovers();
+  const FamilyRun run = run_family("storage");
+  EXPECT_EQ(status_of(run, "security.storage.upload_type.html"), core::CheckStatus::kPass);
+  const core::CheckResult& disguised =
+      run.checks.at("security.storage.upload_type.disguised_executable");
+  EXPECT_EQ(disguised.status, core::CheckStatus::kFail);
+  EXPECT_EQ(disguised.severity, core::Severity::kMedium);
+  EXPECT_NE(disguised.message.find("validates only the declared Content-Type"), std::string::npos)
+      << disguised.message;
+  EXPECT_EQ(leftovers(), before);
+}
+
 TEST(StorageProbeIntegrationTest, SuiteSecretsScanSkipsTheUnnamedBundleAndFindsNothing) {
   target().restart_service({});
   const FamilyRun run = run_family("secrets");

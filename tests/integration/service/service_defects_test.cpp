@@ -361,8 +361,10 @@ TEST_F(DefectTest, CascadeIncompleteLeavesPurchasesBehindAfterAccountDeletion) {
   sql_exec(
       "INSERT INTO public.course_purchases (user_id, catalog_course_id, amount_cents) SELECT '" +
       account.id + "', id, 100 FROM public.catalog_courses LIMIT 1");
-  ASSERT_EQ(call_service({"DELETE", url("/auth/v1/user"), {account.bearer()}, "", 30000}).status,
-            204);
+  ASSERT_EQ(call_service({"POST", url("/functions/v1/delete-account"), {account.bearer()}, "{}",
+                          30000})
+                .status,
+            200);
   EXPECT_EQ(sql_value("SELECT count(*) FROM auth.users WHERE id = '" + account.id + "'"), "0");
   EXPECT_EQ(sql_value("SELECT count(*) FROM public.course_purchases WHERE user_id = '" +
                       account.id + "'"),

@@ -42,7 +42,8 @@ class StorageTest : public ReferenceServiceTest {
     EXPECT_EQ(upload(user, path, "text/plain", "short-lived").status, 200);
     const nlohmann::json signed_url = sign(user, path, 1);
     EXPECT_EQ(signed_url["expiresIn"], 1);
-    const std::string link = signed_url["signedURL"];
+    // Supabase's shape: below the storage prefix.
+    const std::string link = "/storage/v1" + signed_url["signedURL"].get<std::string>();
     EXPECT_EQ(http_request("GET", url(link)).status, 200);
     std::this_thread::sleep_for(std::chrono::milliseconds(2200));
     return http_request("GET", url(link)).status;
@@ -127,7 +128,7 @@ TEST_F(StorageTest, ASignedUrlOpensTheObjectUntilItExpires) {
   EXPECT_GT(default_ttl["expiresIn"].get<int>(), 0);
   EXPECT_LE(default_ttl["expiresAt"].get<std::int64_t>(),
             now_unix() + default_ttl["expiresIn"].get<int>() + 2);
-  const std::string link = default_ttl["signedURL"];
+  const std::string link = "/storage/v1" + default_ttl["signedURL"].get<std::string>();
   EXPECT_EQ(link.rfind("/storage/v1/object/sign/uploads/" + user.id + "/shared.txt?token=", 0), 0u)
       << link;
   const HttpReply anonymous = http_request("GET", url(link));

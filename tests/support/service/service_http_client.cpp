@@ -68,6 +68,14 @@ ServiceReply call_service(const ServiceCall& call) {
                    [](const std::string& line) { return line.rfind("Expect:", 0) == 0; })) {
     header_list.reset(curl_slist_append(header_list.release(), "Expect:"));
   }
+  // Like supabase-js, ask GoTrue for its current error shape, unless a test
+  // sets the header itself ("X-Supabase-Api-Version:" sends none).
+  if (std::none_of(call.headers.begin(), call.headers.end(), [](const std::string& line) {
+        return line.rfind("X-Supabase-Api-Version:", 0) == 0;
+      })) {
+    header_list.reset(
+        curl_slist_append(header_list.release(), "X-Supabase-Api-Version: 2024-01-01"));
+  }
   CURL* easy = handle.get();
   curl_easy_setopt(easy, CURLOPT_URL, call.url.c_str());
   curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, call.method.c_str());

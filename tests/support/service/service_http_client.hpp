@@ -27,7 +27,9 @@ struct ServiceReply {
 struct ServiceCall {
   std::string method = "GET";
   std::string url;
-  std::vector<std::string> headers;  // full "Name: value" lines
+  // Full "Name: value" lines. X-Supabase-Api-Version: 2024-01-01 is added
+  // unless given ("X-Supabase-Api-Version:" alone sends none).
+  std::vector<std::string> headers;
   std::string body;
   long timeout_ms = 30000;
 };

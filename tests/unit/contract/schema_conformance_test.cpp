@@ -242,5 +242,40 @@ TEST(SchemaConformance, ANonJsonBodyForADescribedEndpointIsAViolation) {
   EXPECT_EQ(sink.results()[0].evidence["violations"][0]["keyword"], "content-type");
 }
 
+TEST(SchemaConformance, GoTruesCurrentErrorShapeConformsAndItsLegacyShapeIsNamed) {
+  SchemaConformance conformance(
+      ResponseSchemas::from_catalogue(default_schemas_dir(GOLIVE_SOURCE_DIR), reference_like_env()),
+      "http://127.0.0.1:9");
+  const std::string token_url = "http://127.0.0.1:9/auth/v1/token?grant_type=password";
+  conformance.observe("POST", token_url,
+                      json_response(400, {{"code", "invalid_credentials"},
+                                          {"message", "Invalid login credentials"}}),
+                      "e2e.a.current");
+  conformance.observe("POST", token_url,
+                      json_response(400, {{"code", 400},
+                                          {"error_code", "invalid_credentials"},
+                                          {"msg", "Invalid login credentials"}}),
+                      "e2e.a.legacy");
+  core::CollectingSink sink;
+  conformance.record_results(sink);
+  ASSERT_EQ(sink.results().size(), 1u);
+  const core::CheckResult token = sink.results()[0];
+  EXPECT_EQ(token.id, "contract.schema.auth.token.post");
+  EXPECT_EQ(token.status, core::CheckStatus::kPass) << token.message;
+  EXPECT_NE(token.message.find("1 error(s) in GoTrue's legacy shape"), std::string::npos)
+      << token.message;
+  EXPECT_EQ(token.evidence["legacy_gotrue_errors"], 1);
+
+  // A body that is neither shape still violates the schema.
+  SchemaConformance strict(
+      ResponseSchemas::from_catalogue(default_schemas_dir(GOLIVE_SOURCE_DIR), reference_like_env()),
+      "http://127.0.0.1:9");
+  strict.observe("POST", token_url, json_response(400, {{"error", "nope"}}), "e2e.a.other");
+  core::CollectingSink strict_sink;
+  strict.record_results(strict_sink);
+  ASSERT_EQ(strict_sink.results().size(), 1u);
+  EXPECT_EQ(strict_sink.results()[0].status, core::CheckStatus::kFail);
+}
+
 }  // namespace
 }  // namespace golive::contract

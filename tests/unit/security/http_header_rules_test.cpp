@@ -46,7 +46,9 @@ TEST(HttpSecuritySettings, DefaultsAndOverrides) {
   const auto defaults = read_http_security_settings(env_with_security(nlohmann::json::object()));
   EXPECT_EQ(defaults.max_requests_before_429, 30);
   EXPECT_EQ(defaults.burst, 60);
-  EXPECT_EQ(defaults.header_paths.size(), 3u);
+  // GoTrue's health endpoint and the public REST read: paths every Supabase project has.
+  EXPECT_EQ(defaults.header_paths.size(), 2u);
+  EXPECT_EQ(defaults.header_paths.front(), "/auth/v1/health");
 
   const auto custom = read_http_security_settings(env_with_security(
       {{"rls", {{"anything", 1}}},  // other families' keys are left alone

@@ -322,6 +322,7 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "storage-public",
                            "signed-url-no-expiry",
                            "upload-no-limits",
+                           "upload-type-only",
                            "quota-ui-only",
                            "ai-no-retry",
                            "ai-no-dedupe",
