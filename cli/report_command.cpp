@@ -248,7 +248,8 @@ void register_report_command(CLI::App& app, int& exit_code) {
       "merge", "Merge load-shard.json files exactly and report thresholds and SLA on the whole");
   add_common_options(*merge, merge_options->common);
   merge->add_option("files", merge_options->files,
-                    "load-shard.json files (or run directories holding one)")
+                    "load-shard.json files (or run directories holding one; a killed shard's "
+                    "directory gives its last checkpoint, with a warning)")
       ->required();
   merge->add_option("--profile", merge_options->profile,
                     "Take thresholds and planned VU peaks from this profile instead of the shards");

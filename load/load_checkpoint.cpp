@@ -40,7 +40,8 @@ CheckpointWriter::CheckpointWriter(core::ResultSink& sink, ShardFile metadata, c
                                    config::SlaTargets sla)
     : sink_(sink), metadata_(std::move(metadata)), profile_(profile), sla_(sla) {}
 
-void CheckpointWriter::write(const LoadStats& merged, std::int64_t open_second, double elapsed_s) {
+void CheckpointWriter::write(const LoadStats& merged, std::int64_t open_second, double elapsed_s,
+                             bool with_snapshot) {
   nlohmann::json summaries = nlohmann::json::array();
   for (const std::string& scenario : merged.scenario_names()) {
     std::int64_t& next = next_second_[scenario];
@@ -57,13 +58,15 @@ void CheckpointWriter::write(const LoadStats& merged, std::int64_t open_second, 
     summary.erase("timeseries");  // the load_second lines carry it
     summaries.push_back(std::move(summary));
   }
-  ShardFile shard = metadata_;
-  shard.stats = merged;
-  shard.interrupted = true;  // a checkpoint is read only when the run never finished
+  if (with_snapshot) {
+    ShardFile shard = metadata_;
+    shard.stats = merged;
+    shard.interrupted = true;  // a snapshot is read only when the run never finished
+    sink_.record_meta("load_snapshot", {{"elapsed_s", elapsed_s}, {"shard", to_json(shard)}});
+  }
   sink_.record_meta("load_checkpoint", {{"elapsed_s", elapsed_s},
                                         {"summaries", std::move(summaries)},
-                                        {"sla", sla_record(evaluate_sla(merged.overall(), sla_))},
-                                        {"shard", to_json(shard)}});
+                                        {"sla", sla_record(evaluate_sla(merged.overall(), sla_))}});
   ++checkpoints_;
 }
 
@@ -74,7 +77,7 @@ std::optional<ShardFile> shard_from_checkpoints(const std::vector<nlohmann::json
   std::map<std::string, std::map<std::int64_t, nlohmann::json>> seconds;
   for (const nlohmann::json& record : meta) {
     const std::string kind = record.value("record", "");
-    if (kind == "load_checkpoint") {
+    if (kind == "load_snapshot") {
       checkpoint = &record;
     } else if (kind == "load_summary") {
       checkpoint = nullptr;  // the run finished its measurement: nothing to recover
@@ -92,7 +95,7 @@ std::optional<ShardFile> shard_from_checkpoints(const std::vector<nlohmann::json
     }
   }
   if (!checkpoint) return std::nullopt;
-  const std::string where = origin + " (last load_checkpoint)";
+  const std::string where = origin + " (last load_snapshot)";
   if (!checkpoint->contains("shard") || !(*checkpoint)["shard"].is_object()) {
     throw core::InputError(where, "/shard", "expected the shard document of the figures so far");
   }

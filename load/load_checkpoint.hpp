@@ -9,15 +9,19 @@
 //       once per scenario and full second, when the second is over; "latency"
 //       holds the second's coarse histogram buckets (TimeSeries layout), so the
 //       lines rebuild a mergeable series;
+//   {"record":"load_snapshot","elapsed_s":4.0,"shard":{the load-shard.json
+//    document of the figures so far}}
+//       once a second: every scope's totals and histograms, mergeable;
 //   {"record":"load_checkpoint","elapsed_s":4.5,"summaries":[load_summary
-//    without "timeseries", one per scenario],"sla":{sla record},
-//    "shard":{the load-shard.json document of the figures so far}}
-//       totals, histograms and threshold verdicts of everything measured.
+//    without "timeseries", one per scenario],"sla":{sla record}}
+//       twice a second: what the report shows, thresholds evaluated.
 // The final load_summary and sla records (written at the end, also after
 // Ctrl-C) supersede them. A reader of a killed run takes the last
 // checkpoint's summaries with the series from the load_second lines
-// (reports/), or the last checkpoint's shard with that series rebuilt
-// (shard_from_checkpoints, for `golive report merge`).
+// (reports/), or the last snapshot's shard with that series rebuilt
+// (shard_from_checkpoints, for `golive report merge`). The stream reader
+// keeps only the last checkpoint and snapshot whole (core/result_stream.cpp),
+// so a long run's stream renders in bounded memory.
 #pragma once
 
 #include <cstdint>
@@ -43,8 +47,9 @@ class CheckpointWriter {
                    config::SlaTargets sla);
 
   // Writes the load_second lines of every second before `open_second` not
-  // written yet, then one load_checkpoint of `merged` (workers' progress copies).
-  void write(const LoadStats& merged, std::int64_t open_second, double elapsed_s);
+  // written yet, a load_snapshot when `with_snapshot`, then one
+  // load_checkpoint of `merged` (the workers' progress copies).
+  void write(const LoadStats& merged, std::int64_t open_second, double elapsed_s, bool with_snapshot);
 
   std::size_t checkpoints_written() const { return checkpoints_; }
 
@@ -58,9 +63,9 @@ class CheckpointWriter {
 };
 
 // The figures of a run that ended without its final records: the last
-// load_checkpoint's shard, its series rebuilt from the load_second lines, and
+// load_snapshot's shard, its series rebuilt from the load_second lines, and
 // marked interrupted. `meta` are a result stream's meta records in order;
-// nullopt when no checkpoint exists or a final load_summary followed it.
+// nullopt when no snapshot exists or a final load_summary followed it.
 // Throws core::InputError naming `origin` for a malformed checkpoint.
 std::optional<ShardFile> shard_from_checkpoints(const std::vector<nlohmann::json>& meta,
                                                 const std::string& origin);

@@ -152,7 +152,8 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   }
   for (auto& worker : workers) worker->launch();
 
-  // Checkpoints: the figures so far, written and flushed twice a second.
+  // Checkpoints: the figures so far, written and flushed twice a second
+  // (the mergeable snapshot once a second).
   std::optional<CheckpointWriter> checkpoints;
   if (options.checkpoints) {
     ShardFile metadata;
@@ -172,6 +173,7 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   const Clock::time_point hard_stop = end + options.drain_grace + std::chrono::seconds(5);
   Clock::time_point next_progress = start + std::chrono::seconds(1);
   Clock::time_point next_checkpoint = start + std::chrono::milliseconds(500);
+  Clock::time_point next_snapshot = next_checkpoint;
   bool stop_sent = false;
   while (Clock::now() < hard_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -193,7 +195,14 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
             std::chrono::duration_cast<std::chrono::seconds>(now - std::chrono::milliseconds(300) -
                                                              epoch.steady)
                 .count();
-        if (merged) checkpoints->write(*merged, open_second, std::chrono::duration<double>(now - start).count());
+        // The mergeable snapshot (every scope's histograms) once a second,
+        // the summaries the report shows twice a second.
+        const bool with_snapshot = now >= next_snapshot;
+        if (with_snapshot) next_snapshot = now + std::chrono::milliseconds(900);
+        if (merged) {
+          checkpoints->write(*merged, open_second, std::chrono::duration<double>(now - start).count(),
+                             with_snapshot);
+        }
       }
       if (progress_due && merged) {
         next_progress += std::chrono::seconds(1);

@@ -66,7 +66,7 @@ TEST(LoadCheckpoint, AKilledRunKeepsItsLastCheckpointsTotalsAndTheWholeSeries) {
     sample.error = at % 500 == 0 ? ErrorCategory::kHttpStatus : ErrorCategory::kNone;
     stats.record(key, sample);
     if (at > 0 && at % 500 == 0) {
-      writer.write(stats.progress_copy(4), (at - 300) / 1000, at / 1000.0);
+      writer.write(stats.progress_copy(4), (at - 300) / 1000, at / 1000.0, at % 1000 == 0);
       written_up_to_ms = at;
     }
   }
@@ -109,13 +109,13 @@ TEST(LoadCheckpoint, AKilledRunKeepsItsLastCheckpointsTotalsAndTheWholeSeries) {
 
 TEST(LoadCheckpoint, NothingToRecoverAfterTheFinalSummaryOrWithoutCheckpoints) {
   EXPECT_FALSE(shard_from_checkpoints({}, "x").has_value());
-  std::vector<nlohmann::json> meta = {{{"record", "load_checkpoint"}, {"shard", nlohmann::json::object()}},
+  std::vector<nlohmann::json> meta = {{{"record", "load_snapshot"}, {"shard", nlohmann::json::object()}},
                                       {{"record", "load_summary"}, {"scenario", "a"}}};
   EXPECT_FALSE(shard_from_checkpoints(meta, "x").has_value());
 }
 
 TEST(LoadCheckpoint, AMalformedCheckpointIsAnInputErrorNamingTheStream) {
-  std::vector<nlohmann::json> meta = {{{"record", "load_checkpoint"}, {"shard", 3}}};
+  std::vector<nlohmann::json> meta = {{{"record", "load_snapshot"}, {"shard", 3}}};
   try {
     shard_from_checkpoints(meta, "out/r/results.jsonl");
     FAIL() << "expected an InputError";
