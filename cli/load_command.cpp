@@ -21,6 +21,7 @@
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
 #include "e2e/e2e_suite.hpp"
+#include "load/load_records.hpp"
 #include "load/load_suite.hpp"
 #include "load/metrics_endpoint.hpp"
 #include "load/request_log.hpp"
@@ -86,7 +87,7 @@ void print_summary(const load::LoadRunOutcome& outcome) {
                 << threshold["message"].get<std::string>() << "\n";
     }
   }
-  std::cout << "SLA: " << (outcome.sla_met ? "met" : "NOT met") << " " << outcome.sla.dump() << "\n";
+  std::cout << load::sla_sentence(outcome.sla, outcome.sla_met) << "\n";
   if (outcome.rate_scale < 1) {
     std::cout << "safety.max_rps " << outcome.max_rps << " capped the open-model rates to "
               << std::setprecision(0) << outcome.rate_scale * 100 << "% of the profile\n";
@@ -123,6 +124,8 @@ int execute_load(const LoadCommandOptions& options) {
   const core::RunDirectory& run_dir = session.run_dir();
   const std::string results_path = session.results_path();
   core::JsonlResultWriter& writer = session.writer();
+  run.run_id = run_dir.id();
+  run.shard_group = options.shard_group;
   const bool quiet = options.common.quiet || options.common.format == "json";
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   if (!quiet) {

@@ -20,6 +20,7 @@
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
 #include "e2e/e2e_suite.hpp"
+#include "load/load_checkpoint.hpp"
 #include "load/load_profile.hpp"
 #include "load/shard_file.hpp"
 #include "reports/render_all.hpp"
@@ -89,9 +90,23 @@ struct MergeCommandOptions {
   std::vector<std::string> thresholds;  // "SCENARIO:EXPRESSION", replacing the shards' thresholds
 };
 
-std::string shard_path_of(const std::string& argument) {
-  if (fs::is_directory(argument)) return (fs::path(argument) / load::kShardFileName).string();
-  return argument;
+// A load-shard.json, or a run directory holding one; a directory of a shard
+// killed before it wrote one gives its last checkpoint (merged with a warning).
+load::ShardFile read_shard_argument(const std::string& argument) {
+  if (!fs::is_directory(argument)) return load::read_shard_file(argument);
+  const fs::path shard_path = fs::path(argument) / load::kShardFileName;
+  const fs::path stream_path = fs::path(argument) / kResultsFile;
+  if (fs::exists(shard_path) || !fs::is_regular_file(stream_path)) {
+    return load::read_shard_file(shard_path.string());
+  }
+  const auto contents = core::read_result_stream(stream_path.string());
+  auto shard = load::shard_from_checkpoints(contents.meta, stream_path.string());
+  if (!shard) {
+    throw core::InputError(shard_path.string(), "",
+                           "no shard file, and " + stream_path.string() +
+                               " holds no load checkpoint to recover one from (not a golive load run?)");
+  }
+  return *shard;
 }
 
 // "--threshold health:p(99) < 200ms" -> {"health", spec}.
@@ -111,7 +126,7 @@ std::pair<std::string, load::ThresholdSpec> parse_threshold_option(const std::st
 int execute_merge(const MergeCommandOptions& options) {
   std::vector<load::ShardFile> shards;
   for (const std::string& argument : options.files) {
-    shards.push_back(load::read_shard_file(shard_path_of(argument)));
+    shards.push_back(read_shard_argument(argument));
   }
   load::MergedShards merged = load::merge_shards(shards);
 
@@ -233,7 +248,8 @@ void register_report_command(CLI::App& app, int& exit_code) {
       "merge", "Merge load-shard.json files exactly and report thresholds and SLA on the whole");
   add_common_options(*merge, merge_options->common);
   merge->add_option("files", merge_options->files,
-                    "load-shard.json files (or run directories holding one)")
+                    "load-shard.json files (or run directories holding one; a killed shard's "
+                    "directory gives its last checkpoint, with a warning)")
       ->required();
   merge->add_option("--profile", merge_options->profile,
                     "Take thresholds and planned VU peaks from this profile instead of the shards");

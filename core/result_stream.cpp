@@ -1,6 +1,8 @@
 #include "core/result_stream.hpp"
 
+#include <array>
 #include <fstream>
+#include <optional>
 
 #include "core/input_error.hpp"
 
@@ -50,6 +52,9 @@ ResultStreamContents read_result_stream(const std::string& path) {
   ResultStreamContents contents;
   std::string line;
   std::size_t number = 0;
+  // Record kinds of which only the last is kept whole, and its index in contents.meta.
+  static constexpr std::array<const char*, 2> kSuperseding = {"load_checkpoint", "load_snapshot"};
+  std::array<std::optional<std::size_t>, 2> last_superseding;
   while (std::getline(in, line)) {
     ++number;
     if (line.empty()) continue;
@@ -65,6 +70,17 @@ ResultStreamContents read_result_stream(const std::string& path) {
       throw InputError(path, "line " + std::to_string(number), "not a JSON object");
     }
     if (value.is_object() && value.contains("record")) {
+      // A load test's checkpoints and snapshots supersede each other (only
+      // the last of each kind is ever read), and a long run writes thousands:
+      // keep a stub of the earlier ones, so memory stays bounded by one of each.
+      const auto& kind = value["record"];
+      for (std::size_t k = 0; k < kSuperseding.size(); ++k) {
+        if (kind != kSuperseding[k]) continue;
+        if (last_superseding[k]) {
+          contents.meta[*last_superseding[k]] = {{"record", std::string(kSuperseding[k]) + "_superseded"}};
+        }
+        last_superseding[k] = contents.meta.size();
+      }
       contents.meta.push_back(std::move(value));
       continue;
     }

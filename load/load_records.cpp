@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <optional>
 #include <sstream>
 
 namespace golive::load {
@@ -51,7 +53,49 @@ core::CheckResult check(std::string id, std::string title, bool passed, std::str
   return result;
 }
 
+// 99.9 -> "99.9", 25.5813 -> "25.58", 100 -> "100": two decimals at most.
+std::string rounded(double value, int decimals) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(decimals) << value;
+  std::string text = out.str();
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text == "-0" ? "0" : text;
+}
+
+// Milliseconds: whole above 10 ms, one decimal below.
+std::string ms_text(double value) { return rounded(value, value >= 10 ? 0 : 1) + " ms"; }
+
 }  // namespace
+
+std::string sla_sentence(const nlohmann::json& sla, bool met) {
+  std::string line = std::string("SLA ") + (met ? "met" : "NOT met") + ": availability ";
+  const auto number = [&](const nlohmann::json& object, const char* key) -> std::optional<double> {
+    if (!object.is_object() || !object.contains(key) || !object[key].is_number()) return std::nullopt;
+    return object[key].get<double>();
+  };
+  const auto availability = number(sla, "availability");
+  line += availability ? rounded(*availability * 100, 2) + "%" : std::string("unknown (no requests)");
+  if (const auto target = number(sla, "target")) line += " (target " + rounded(*target * 100, 3) + "%)";
+  if (const auto budget = number(sla, "error_budget_consumed_pct")) {
+    line += ", " + rounded(*budget, *budget >= 10 ? 0 : 1) + "% of the error budget used";
+  }
+  if (sla.is_object() && sla.contains("slos") && sla["slos"].is_array()) {
+    bool first = true;
+    for (const nlohmann::json& slo : sla["slos"]) {
+      line += first ? "; " : ", ";
+      first = false;
+      line += slo.value("name", std::string("latency")) + " ";
+      const auto observed = number(slo, "observed");
+      line += observed ? ms_text(*observed) : std::string("not measured");
+      if (const auto objective = number(slo, "objective")) line += " (objective " + ms_text(*objective);
+      line += std::string(slo.value("pass", false) ? ", met)" : ", NOT met)");
+    }
+  }
+  return line;
+}
 
 std::uint32_t peak_active_vus(const LoadStats& stats, const std::string& scenario) {
   std::uint32_t peak = 0;

@@ -30,6 +30,12 @@ nlohmann::json load_summary_record(const LoadStats& stats, const std::string& sc
 // {"availability","target","error_budget_consumed_pct","slos":[{name,scenario,objective,observed,unit,pass}]}
 nlohmann::json sla_record(const SlaVerdict& verdict);
 
+// The console's SLA line, a sentence with rounded figures, from an sla
+// record: "SLA NOT met: availability 25.58% (target 99.9%), 74413% of the
+// error budget used; p95 latency 812 ms (objective 500 ms, met), ...".
+// report.json keeps the exact figures.
+std::string sla_sentence(const nlohmann::json& sla, bool met);
+
 // Threshold verdicts as checks with the checklist's ids.
 std::vector<core::CheckResult> threshold_checks(const std::string& scenario,
                                                 const std::vector<ThresholdVerdict>& verdicts);

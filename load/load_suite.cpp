@@ -10,6 +10,7 @@
 #include "core/input_error.hpp"
 #include "e2e/workflow_parser.hpp"
 #include "e2e/workflow_run.hpp"
+#include "load/load_checkpoint.hpp"
 #include "load/load_records.hpp"
 #include "load/load_worker.hpp"
 #include "load/sla.hpp"
@@ -151,10 +152,28 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   }
   for (auto& worker : workers) worker->launch();
 
-  // Coordinator: progress once per second, abort_on_fail thresholds, stop
-  // requests. Bounded by the planned end plus the drain grace and a margin.
+  // Checkpoints: the figures so far, written and flushed twice a second
+  // (the mergeable snapshot once a second).
+  std::optional<CheckpointWriter> checkpoints;
+  if (options.checkpoints) {
+    ShardFile metadata;
+    metadata.run_id = options.run_id;
+    metadata.group = options.shard_group;
+    metadata.env = environment.name;
+    metadata.index = options.shard.index + 1;
+    metadata.count = options.shard.count;
+    metadata.sla = environment.sla;
+    describe_profile(*profile, metadata);
+    checkpoints.emplace(sink, std::move(metadata), *profile, environment.sla);
+  }
+
+  // Coordinator: checkpoints twice a second, progress once per second,
+  // abort_on_fail thresholds, stop requests. Bounded by the planned end plus
+  // the drain grace and a margin.
   const Clock::time_point hard_stop = end + options.drain_grace + std::chrono::seconds(5);
   Clock::time_point next_progress = start + std::chrono::seconds(1);
+  Clock::time_point next_checkpoint = start + std::chrono::milliseconds(500);
+  Clock::time_point next_snapshot = next_checkpoint;
   bool stop_sent = false;
   while (Clock::now() < hard_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -164,9 +183,29 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
       for (auto& worker : workers) worker->request_stop();
       stop_sent = true;
     }
-    if (now >= next_progress) {
-      next_progress += std::chrono::seconds(1);
-      if (auto merged = merged_progress(workers)) {
+    const bool progress_due = now >= next_progress;
+    const bool checkpoint_due = checkpoints && now >= next_checkpoint;
+    if (progress_due || checkpoint_due) {
+      std::optional<LoadStats> merged = merged_progress(workers);
+      if (checkpoint_due) {
+        while (next_checkpoint <= now) next_checkpoint += std::chrono::milliseconds(500);
+        // Workers publish every 250 ms: a second is complete in their copies
+        // once it ended more than that ago.
+        const std::int64_t open_second =
+            std::chrono::duration_cast<std::chrono::seconds>(now - std::chrono::milliseconds(300) -
+                                                             epoch.steady)
+                .count();
+        // The mergeable snapshot (every scope's histograms) once a second,
+        // the summaries the report shows twice a second.
+        const bool with_snapshot = now >= next_snapshot;
+        if (with_snapshot) next_snapshot = now + std::chrono::milliseconds(900);
+        if (merged) {
+          checkpoints->write(*merged, open_second, std::chrono::duration<double>(now - start).count(),
+                             with_snapshot);
+        }
+      }
+      if (progress_due && merged) {
+        next_progress += std::chrono::seconds(1);
         std::uint32_t active = 0;
         for (const auto& worker : workers) active += worker->active_vus();
         if (options.on_progress) {
@@ -186,6 +225,8 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
             stop_sent = true;
           }
         }
+      } else if (progress_due) {
+        next_progress += std::chrono::seconds(1);
       }
     }
     bool all_finished = true;

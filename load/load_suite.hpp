@@ -54,6 +54,11 @@ struct LoadOptions {
   std::chrono::milliseconds drain_grace{5000};  // for in-flight iterations at the end
   std::function<void(const LoadProgress&)> on_progress;  // on the calling thread
   std::function<bool()> should_stop;                     // polled every 100 ms
+  // Crash-safe figures: load_second and load_checkpoint records into the sink
+  // twice a second (see load/load_checkpoint.hpp), so a killed run keeps them.
+  bool checkpoints = true;
+  std::string run_id;       // the checkpoints' shard documents carry it
+  std::string shard_group;  // --shard-group
 };
 
 struct LoadRunOutcome {

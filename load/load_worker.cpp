@@ -93,14 +93,14 @@ void LoadWorker::run() {
       active += executor->in_flight();
     }
     active_vus_.store(active);
-    LoadStats copy = stats_.progress_copy();
+    LoadStats copy = stats_.progress_copy(4);
     std::lock_guard lock(progress_mutex_);
     progress_ = std::move(copy);
   };
 
   std::function<void()> on_progress_timer = [&] {
     publish(Clock::now());
-    rt.progress.expires_after(std::chrono::seconds(1));
+    rt.progress.expires_after(std::chrono::milliseconds(250));
     rt.progress.async_wait([&](const boost::system::error_code& error) {
       if (!error) on_progress_timer();
     });

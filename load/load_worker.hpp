@@ -54,8 +54,8 @@ class LoadWorker {
   void launch();
   void request_stop();  // any thread
   void join();
-  // The worker's figures as of its last progress tick (about once per
-  // second); nullopt before the first. Any thread.
+  // The worker's figures as of its last progress tick (every 250 ms, so a
+  // checkpoint is never more than that behind); nullopt before the first. Any thread.
   std::optional<LoadStats> latest_progress() const;
   // Iterations running now, over all scenarios (updated every progress tick).
   std::uint32_t active_vus() const { return active_vus_.load(); }

@@ -161,6 +161,11 @@ MergedShards merge_shards(const std::vector<ShardFile>& shards) {
   for (const ShardFile& shard : shards) {
     merged.run_ids.push_back(shard.run_id);
     merged.interrupted = merged.interrupted || shard.interrupted || shard.aborted;
+    if (shard.from_checkpoint) {
+      merged.warnings.push_back(describe(shard) +
+                                ": the shard was killed before it finished; its figures are those "
+                                "of its last checkpoint (at most a second before the kill)");
+    }
     if (!shard.has_metadata) {
       merged.warnings.push_back(describe(shard) +
                                 ": bare statistics without shard metadata; its profile, shard "

@@ -52,6 +52,7 @@ struct ShardFile {
   std::uint32_t count = 1;   // shards in the whole run
   bool interrupted = false;  // the shard stopped early (Ctrl-C, time limit)
   bool aborted = false;      // an abort_on_fail threshold stopped the shard
+  bool from_checkpoint = false;  // rebuilt from a killed run's last checkpoint (load_checkpoint.hpp)
   std::map<std::string, std::vector<ThresholdSpec>> thresholds;  // by scenario
   std::map<std::string, double> closed_model_peaks;  // scenario -> planned VUs, whole run
   std::optional<config::SlaTargets> sla;               // the shard's environment targets

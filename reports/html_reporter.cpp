@@ -222,6 +222,12 @@ std::string ms_cell(double value) {
 
 std::string scenario_block(const LoadScenario& scenario, const SlaReport& sla) {
   std::string html = "<h3>Scenario <code>" + esc(scenario.name) + "</code></h3>\n";
+  if (scenario.partial) {
+    html += "<p class=\"warn\"><strong>Partial:</strong> golive was stopped before the load test "
+            "finished; these are the figures of its last checkpoint (" +
+            esc(format_number(scenario.measured_s, 1)) +
+            " s measured), thresholds evaluated on what was measured.</p>\n";
+  }
   html +=
       "<table><thead><tr><th class=\"num\">requests</th><th class=\"num\">errors</th><th "
       "class=\"num\">error rate</th>"

@@ -95,7 +95,7 @@ json scenario_json(const LoadScenario& scenario) {
   for (const auto& bucket : scenario.histogram) {
     histogram.push_back({{"le_ms", bucket.le_ms}, {"count", bucket.count}});
   }
-  return {{"requests", scenario.requests},
+  json out = {{"requests", scenario.requests},
           {"errors", scenario.errors},
           {"error_total", scenario.error_total()},
           {"error_ratio", scenario.error_ratio()},
@@ -104,6 +104,12 @@ json scenario_json(const LoadScenario& scenario) {
           {"thresholds", std::move(thresholds)},
           {"timeseries", std::move(timeseries)},
           {"histogram", std::move(histogram)}};
+  // Only a killed run's scenarios carry these, so finished runs render as before.
+  if (scenario.partial) {
+    out["partial"] = true;
+    out["measured_s"] = number_or_null(scenario.measured_s);
+  }
+  return out;
 }
 
 json sla_json(const SlaReport& sla) {

@@ -279,7 +279,10 @@ std::string render_step_summary(const ReportModel& model) {
     md += "- Load " + markdown_code(scenario.name) + ": " +
           format_number(scenario.throughput_rps, 1) + " req/s, p95 " + ms(scenario.latency.p95) +
           ", p99 " + ms(scenario.latency.p99) + ", errors " +
-          format_ratio_percent(scenario.error_ratio()) + "\n";
+          format_ratio_percent(scenario.error_ratio()) +
+          (scenario.partial ? " (partial: " + format_number(scenario.measured_s, 1) + " s measured before golive stopped)"
+                            : std::string()) +
+          "\n";
   }
   if (!model.load.empty()) md += "\n";
   md +=

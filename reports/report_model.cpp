@@ -54,6 +54,18 @@ void read_run_end(const JsonReader& record, RunInfo& run) {
   run.interrupted_flag = record.bool_or("interrupted", false);
 }
 
+TimeseriesPoint read_timeseries_point(const JsonReader& item) {
+  TimeseriesPoint point;
+  point.t_s = item.at("t").as_number();
+  point.rps = number_or_missing(item, "rps");
+  point.errors = number_or_missing(item, "errors");
+  point.p50_ms = number_or_missing(item, "p50_ms");
+  point.p95_ms = number_or_missing(item, "p95_ms");
+  point.p99_ms = number_or_missing(item, "p99_ms");
+  point.active_vus = number_or_missing(item, "active_vus");
+  return point;
+}
+
 LoadScenario read_load_summary(const JsonReader& record) {
   LoadScenario scenario;
   scenario.name = record.at("scenario").as_string();
@@ -91,16 +103,7 @@ LoadScenario read_load_summary(const JsonReader& record) {
   if (record.has("timeseries")) {
     auto list = record.at("timeseries");
     for (std::size_t i = 0; i < list.as_array().size(); ++i) {
-      auto item = list.at(i);
-      TimeseriesPoint point;
-      point.t_s = item.at("t").as_number();
-      point.rps = number_or_missing(item, "rps");
-      point.errors = number_or_missing(item, "errors");
-      point.p50_ms = number_or_missing(item, "p50_ms");
-      point.p95_ms = number_or_missing(item, "p95_ms");
-      point.p99_ms = number_or_missing(item, "p99_ms");
-      point.active_vus = number_or_missing(item, "active_vus");
-      scenario.timeseries.push_back(point);
+      scenario.timeseries.push_back(read_timeseries_point(list.at(i)));
     }
     std::stable_sort(scenario.timeseries.begin(), scenario.timeseries.end(),
                      [](const auto& a, const auto& b) { return a.t_s < b.t_s; });
@@ -307,6 +310,11 @@ ReportModel build_report_model(const core::ResultStreamContents& stream,
   // Meta records, in stream order. The last load_summary per scenario and
   // the last sla record win; surface_coverage records merge.
   std::map<std::string, LoadScenario> scenarios;
+  // A killed load run: its last checkpoint's summaries and SLA, and the
+  // per-second lines, stand in for final records it never wrote.
+  std::map<std::string, LoadScenario> checkpointed;
+  std::map<std::string, std::map<double, TimeseriesPoint>> seconds;
+  SlaReport checkpoint_sla;
   for (std::size_t i = 0; i < stream.meta.size(); ++i) {
     nlohmann::json record = redactor.redact(stream.meta[i]);
     std::string origin = "result stream meta record " + std::to_string(i + 1);
@@ -319,13 +327,36 @@ ReportModel build_report_model(const core::ResultStreamContents& stream,
       read_run_end(reader, model.run);
     } else if (kind == "load_summary") {
       LoadScenario scenario = read_load_summary(reader);
+      checkpointed.erase(scenario.name);
+      seconds.erase(scenario.name);
       scenarios[scenario.name] = std::move(scenario);
+    } else if (kind == "load_checkpoint") {
+      const double measured_s = number_or_missing(reader, "elapsed_s");
+      if (reader.has("summaries")) {
+        auto list = reader.at("summaries");
+        for (std::size_t s = 0; s < list.as_array().size(); ++s) {
+          LoadScenario scenario = read_load_summary(list.at(s));
+          scenario.partial = true;
+          scenario.measured_s = measured_s;
+          checkpointed[scenario.name] = std::move(scenario);
+        }
+      }
+      if (reader.has("sla")) checkpoint_sla = read_sla(reader.at("sla"));
+    } else if (kind == "load_second") {
+      seconds[reader.at("scenario").as_string()][reader.at("t").as_number()] =
+          read_timeseries_point(reader);
     } else if (kind == "sla") {
       model.sla = read_sla(reader);
     } else if (kind == "surface_coverage") {
       read_surface_coverage(reader, model.coverage);
     }
     // Other kinds belong to other readers (e.g. raw load samples); skip them.
+  }
+  for (auto& [name, scenario] : checkpointed) {
+    if (scenarios.contains(name)) continue;
+    for (const auto& [t, point] : seconds[name]) scenario.timeseries.push_back(point);
+    if (!model.sla.present && checkpoint_sla.present) model.sla = checkpoint_sla;
+    scenarios[name] = std::move(scenario);
   }
   for (auto& [name, scenario] : scenarios) model.load.push_back(std::move(scenario));
 

@@ -122,6 +122,10 @@ struct LoadScenario {
   std::vector<ThresholdVerdict> thresholds;
   std::vector<TimeseriesPoint> timeseries;  // sorted by t_s
   std::vector<HistogramBucket> histogram;   // sorted by le_ms
+  // The process was killed before its final figures: these are its last
+  // checkpoint's (load_checkpoint record), the series up to the last full second.
+  bool partial = false;
+  double measured_s = kMissing;  // partial: seconds measured before the last checkpoint
 
   std::uint64_t error_total() const;
   double error_ratio() const;  // errors / requests; 0 when no requests

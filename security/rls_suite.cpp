@@ -143,7 +143,12 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
   pqxx::connection& connection = *connected.connection;
 
   std::vector<TableInfo> tables;
+  std::size_t tables_probed = 0;
   auto static_start = Clock::now();
+  // The database can go away mid-run (a restart, a failover, a dropped
+  // connection): the checks recorded so far stand, and one error check says
+  // where the probes stopped and why, instead of an exception ending the run.
+  try {
   try {
     target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
       txn.exec("SET TRANSACTION READ ONLY");
@@ -182,11 +187,21 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
         auto table_outcome = probe_table(connection, table, *users);
         for (const auto& check : table_outcome.checks) counted.record(check);
         if (table_outcome.probed) probed.push_back(table.qualified());
+        ++tables_probed;
       }
       counted.record(residue_check(before, count_rows(connection, tables)));
     }
     outcome.dynamic_probe_ms = elapsed_ms(dynamic_start);
     outcome.surface_coverage = {{"tables_probed", probed}, {"tables_present", present}};
+  }
+  } catch (const pqxx::broken_connection& e) {
+    auto check = suite_check("security.rls.database", "The RLS probes can connect to the database");
+    check.status = core::CheckStatus::kError;
+    check.severity = core::Severity::kHigh;
+    check.message = "The database connection broke during the RLS checks, after " + std::to_string(tables_probed) +
+                    " of " + std::to_string(tables.size()) + " tables were probed: " + e.what();
+    check.evidence = {{"tables_probed", tables_probed}, {"tables", tables.size()}};
+    counted.record(check);
   }
   outcome.checks = counted.checks;
   outcome.failed = counted.failed;

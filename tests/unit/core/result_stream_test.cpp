@@ -65,6 +65,28 @@ TEST(ResultStream, RecordsAreOnDiskBeforeTheWriterCloses) {
   EXPECT_EQ(read_result_stream(path).checks.size(), 1u);
 }
 
+TEST(ResultStream, KeepsOnlyTheLastLoadCheckpointAndSnapshotWhole) {
+  Redactor redactor;
+  std::string path = temp_path("golive_checkpoints.jsonl");
+  {
+    JsonlResultWriter writer(path, redactor);
+    for (int i = 1; i <= 3; ++i) {
+      writer.record_meta("load_second", {{"t", i}});
+      writer.record_meta("load_snapshot", {{"elapsed_s", i}, {"shard", {{"big", std::string(1000, 'x')}}}});
+      writer.record_meta("load_checkpoint", {{"elapsed_s", i}});
+    }
+  }
+  const auto contents = read_result_stream(path);
+  ASSERT_EQ(contents.meta.size(), 9u);
+  EXPECT_EQ(contents.meta[0]["record"], "load_second");
+  EXPECT_EQ(contents.meta[1], nlohmann::json({{"record", "load_snapshot_superseded"}}));
+  EXPECT_EQ(contents.meta[2], nlohmann::json({{"record", "load_checkpoint_superseded"}}));
+  EXPECT_EQ(contents.meta[5], nlohmann::json({{"record", "load_checkpoint_superseded"}}));
+  EXPECT_EQ(contents.meta[7]["record"], "load_snapshot");
+  EXPECT_EQ(contents.meta[7]["elapsed_s"], 3);
+  EXPECT_EQ(contents.meta[8]["record"], "load_checkpoint");
+}
+
 TEST(ResultStream, ToleratesTruncatedLastLineOnly) {
   std::string path = temp_path("golive_truncated.jsonl");
   {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace golive::core {
 namespace {
@@ -141,6 +142,75 @@ TEST(NativeResponseParserTest, EofBeforeTheEndIsReset) {
   EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nContent-Le", 4, false, 1 << 20, true).error, http::HttpErrorCategory::kReset);
   EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", 4, false, 1 << 20, true).error,
             http::HttpErrorCategory::kReset);
+}
+
+
+// What a hostile or broken server sends, fed split in two at every byte
+// boundary: the outcome never depends on where the bytes were split.
+TEST(NativeResponseParserTest, HostileResponsesSplitAtEveryByteBoundary) {
+  struct Case {
+    std::string wire;
+    Result result;
+    int status;
+    std::string body;
+  };
+  const std::vector<Case> cases = {
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", Result::kComplete, 200, "hello"},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n1\r\n!\r\n0\r\nX-T: 1\r\n\r\n",
+       Result::kComplete, 200, "hello!"},
+      // 100-continue (and a 103) before the response.
+      {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+       "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok",
+       Result::kComplete, 201, "ok"},
+      // Two Content-Length headers that agree are one length.
+      {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", Result::kComplete, 200, "abc"},
+      // Two that disagree, a chunk size that is negative or does not fit in 64 bits.
+      {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello", Result::kError, 0, ""},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", Result::kError, 0, ""},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\nx\r\n0\r\n\r\n", Result::kError, 0, ""},
+  };
+  for (const Case& c : cases) {
+    for (std::size_t cut = 0; cut <= c.wire.size(); ++cut) {
+      http::HttpResponse response;
+      http::NativeResponseParser parser;
+      parser.reset(&response, false, 1 << 20, 8192);
+      // As the client does: feed, drop what was used, feed again while that
+      // made progress, append the second piece when the parser needs more.
+      std::string pending = c.wire.substr(0, cut);
+      bool second_given = false;
+      Result result = Result::kNeedMore;
+      for (;;) {
+        std::size_t consumed = 0;
+        result = parser.feed(pending.data(), pending.size(), consumed);
+        pending.erase(0, consumed);
+        if (result != Result::kNeedMore) break;
+        if (consumed > 0 && !pending.empty()) continue;
+        if (second_given) break;
+        pending += c.wire.substr(cut);
+        second_given = true;
+      }
+      ASSERT_EQ(result, c.result) << c.wire << " cut at " << cut;
+      if (c.result == Result::kComplete) {
+        EXPECT_EQ(response.status, c.status) << cut;
+        EXPECT_EQ(response.body, c.body) << cut;
+      } else {
+        EXPECT_EQ(parser.error(), http::HttpErrorCategory::kProtocol) << c.wire << " cut at " << cut;
+      }
+    }
+  }
+}
+
+// A Content-Length that disagrees with the body: a short body ends in a
+// reset at the close, a long one leaves bytes that are not the next response.
+TEST(NativeResponseParserTest, ContentLengthDisagreeingWithTheBody) {
+  EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", 3, false, 1 << 20, true).error,
+            http::HttpErrorCategory::kReset);
+  const Parsed longer = parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokAND MORE", 5);
+  ASSERT_EQ(longer.result, Result::kComplete);
+  EXPECT_EQ(longer.response.body, "ok");
+  EXPECT_EQ(longer.leftover, 8u);
+  const Parsed next = parse("AND MORE", 8, false, 1 << 20, true);
+  EXPECT_EQ(next.error, http::HttpErrorCategory::kProtocol);
 }
 
 }  // namespace

@@ -277,3 +277,65 @@ TEST(ReportModel, IgnoresUnknownMetaKinds) {
 
 }  // namespace
 }  // namespace golive::report
+
+namespace golive::report {
+namespace {
+
+// A load run killed without warning: no load_summary, no sla, no run_end;
+// its last checkpoint and per-second lines stand in for them.
+core::ResultStreamContents killed_load_stream() {
+  core::ResultStreamContents stream;
+  stream.meta.push_back({{"record", "run_start"},
+                         {"run_id", "k1"},
+                         {"env", "local"},
+                         {"started_at", "2026-01-01T00:00:00Z"},
+                         {"golive_version", "0.1.0"},
+                         {"suites", {"load"}}});
+  for (int t = 0; t < 3; ++t) {
+    stream.meta.push_back({{"record", "load_second"}, {"scenario", "browse"}, {"t", t},
+                           {"rps", 100 + t}, {"errors", t}, {"p50_ms", 2.0}, {"p95_ms", 4.0},
+                           {"p99_ms", 5.0}, {"active_vus", 10}, {"latency", json::array()}});
+  }
+  json summary = {{"scenario", "browse"},
+                  {"requests", 340},
+                  {"errors", {{"http_status", 3}}},
+                  {"throughput_rps", 97.1},
+                  {"latency_ms", {{"p50", 2.0}, {"p90", 3.0}, {"p95", 4.0}, {"p99", 5.0}, {"p99_9", 6.0}, {"max", 7.0}}},
+                  {"thresholds", {{{"expression", "p(95) < 3ms"}, {"scope", "scenario"}, {"observed", 4.0},
+                                   {"pass", false}, {"message", "p95 4ms"}}}},
+                  {"histogram", json::array()}};
+  stream.meta.push_back({{"record", "load_checkpoint"}, {"elapsed_s", 3.5}, {"summaries", {summary}},
+                         {"sla", {{"availability", 0.99}, {"target", 0.999}, {"slos", json::array()}}},
+                         {"shard", json::object()}});
+  return stream;
+}
+
+TEST(ReportModel, AKilledLoadRunShowsItsLastCheckpointAsPartial) {
+  const ReportModel model = build(killed_load_stream());
+  ASSERT_EQ(model.load.size(), 1u);
+  const LoadScenario& scenario = model.load.front();
+  EXPECT_TRUE(scenario.partial);
+  EXPECT_DOUBLE_EQ(scenario.measured_s, 3.5);
+  EXPECT_EQ(scenario.requests, 340u);
+  ASSERT_EQ(scenario.timeseries.size(), 3u);
+  EXPECT_DOUBLE_EQ(scenario.timeseries[2].rps, 102);
+  ASSERT_EQ(scenario.thresholds.size(), 1u);
+  EXPECT_FALSE(scenario.thresholds.front().pass);
+  EXPECT_TRUE(model.sla.present);
+  EXPECT_TRUE(model.run.partial());
+  EXPECT_EQ(model.verdict, Verdict::kFail);
+}
+
+TEST(ReportModel, AFinalLoadSummaryReplacesTheCheckpoints) {
+  core::ResultStreamContents stream = killed_load_stream();
+  stream.meta.push_back({{"record", "load_summary"}, {"scenario", "browse"}, {"requests", 400},
+                         {"thresholds", json::array()}, {"timeseries", json::array()}});
+  const ReportModel model = build(stream);
+  ASSERT_EQ(model.load.size(), 1u);
+  EXPECT_FALSE(model.load.front().partial);
+  EXPECT_EQ(model.load.front().requests, 400u);
+  EXPECT_TRUE(model.load.front().timeseries.empty());
+}
+
+}  // namespace
+}  // namespace golive::report

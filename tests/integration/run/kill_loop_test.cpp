@@ -1,0 +1,183 @@
+// Nothing lost when golive itself is killed: SIGKILL (what a CI timeout, an
+// OOM kill or an eviction sends; no handler runs) at random moments of
+// `golive load`, `golive e2e` and `golive run` against one already-started
+// reference target, 20 kills in all. Every killed run leaves a directory
+// that `golive report render` renders as a partial NO-GO with every check
+// that was written before the kill, and a killed load run's report counts
+// the completed requests to within one second's worth of what the target
+// itself counted (its /metrics request counter).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <iostream>
+#include <random>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/golive_cli_harness.hpp"
+#include "tests/support/reference_env.hpp"
+
+namespace {
+
+using namespace golive::testing::cli;
+namespace fs = std::filesystem;
+
+constexpr int kRate = 100;  // requests per second of the load profile
+
+golive::testing::ReferenceEnv& target() {
+  ::setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "100000", 1);
+  ::setenv("GOLIVE_REF_ACCOUNT_RATE_LIMIT_PER_MINUTE", "100000", 1);
+  return golive::testing::shared_reference_env();
+}
+
+// Requests the target answered on /health, from its own counter.
+std::uint64_t health_requests_answered(const std::string& base_url) {
+  const auto outcome = golive::testing::run_process({"curl", "-sf", base_url + "/metrics"}, {},
+                                                    std::chrono::seconds(10));
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.stderr_text;
+  std::uint64_t total = 0;
+  const std::regex line(R"(golive_http_requests_total\{[^}]*route="/health"[^}]*\} ([0-9]+))");
+  for (std::sregex_iterator it(outcome.stdout_text.begin(), outcome.stdout_text.end(), line), end;
+       it != end; ++it) {
+    total += std::stoull((*it)[1].str());
+  }
+  return total;
+}
+
+// Complete check lines of a result stream (a torn last line is not one).
+std::size_t check_lines(const std::string& results) {
+  std::size_t checks = 0;
+  for (const auto& record : read_results(results)) checks += record.contains("record") ? 0 : 1;
+  return checks;
+}
+
+struct Killed {
+  bool killed = false;               // died of the SIGKILL (false: it had finished before)
+  std::string run_dir;
+  std::uint64_t target_counted = 0;  // /health requests the target answered during the run
+};
+
+Killed start_and_kill(const std::vector<std::string>& command, const std::string& dir, double after_s) {
+  const std::string base_url = target().base_url();
+  const std::uint64_t before = health_requests_answered(base_url);
+  std::vector<std::string> args = command;
+  args.insert(args.end(), {"--env", target().write_env_file(), "--out", dir + "/out"});
+  const GoliveProcess process = start_golive(args, dir);
+  EXPECT_GT(process.pid, 0);
+  std::this_thread::sleep_for(std::chrono::duration<double>(after_s));
+  ::kill(-process.pid, SIGKILL);
+  const GoliveExit exit = wait_golive(process, std::chrono::seconds(20));
+  EXPECT_FALSE(exit.timed_out);
+  // Requests in flight at the kill reach the target a moment later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Killed killed;
+  killed.killed = !exit.exited;
+  killed.target_counted = health_requests_answered(base_url) - before;
+  killed.run_dir = latest_run(dir + "/out");
+  return killed;
+}
+
+// Renders a killed run and checks what every killed run must show.
+nlohmann::json render_killed(const Killed& killed, const std::string& dir, const std::string& what) {
+  if (!fs::exists(killed.run_dir + "/results.jsonl")) {
+    // Killed before the run directory existed: nothing was measured.
+    return nullptr;
+  }
+  const std::string rendered = dir + "/rendered";
+  const auto render = golive::testing::run_process(
+      {GOLIVE_BINARY, "report", "render", killed.run_dir, "--out", rendered}, {}, std::chrono::seconds(60));
+  if (!killed.killed) {
+    // It finished before the kill: a complete run renders with its own verdict.
+    EXPECT_TRUE(render.exit_code == 0 || render.exit_code == 1) << what << "\n" << render.stderr_text;
+    return nullptr;
+  }
+  EXPECT_EQ(render.exit_code, 1) << what << ": a killed run renders as NO-GO\n"
+                                 << render.stdout_text << render.stderr_text;
+  EXPECT_NE(render.stdout_text.find("NO-GO"), std::string::npos) << what << "\n" << render.stdout_text;
+  EXPECT_NE(render.stdout_text.find("partial"), std::string::npos) << what << "\n" << render.stdout_text;
+  if (!fs::exists(rendered + "/report.json")) {
+    ADD_FAILURE() << what << ": no report.json\n" << render.stderr_text;
+    return nullptr;
+  }
+  const auto report = nlohmann::json::parse(slurp(rendered + "/report.json"));
+  EXPECT_EQ(report["summary"]["verdict"], "fail") << what;
+  EXPECT_EQ(report["checks"].size(), check_lines(killed.run_dir + "/results.jsonl"))
+      << what << ": every check written before the kill is in the report";
+  return report;
+}
+
+TEST(KillLoop, EveryKilledRunRendersAndKeepsWhatItMeasured) {
+  const std::uint32_t seed = std::random_device{}();
+  std::cout << "kill moments from seed " << seed << "\n";
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<double> moment(0.2, 2.8);
+  const auto started = std::chrono::steady_clock::now();
+
+  const std::string base = scratch_dir("kill_loop");
+  const std::string profile = write_tiny_profile(base, kRate, 3, 5000);
+  int kills = 0;
+  int landed = 0;  // kills that hit a running process
+  int load_reports = 0;
+  bool merged_one = false;
+  for (int i = 0; i < 8; ++i, ++kills) {
+    const double after = moment(random);
+    const std::string what = "golive load killed after " + std::to_string(after) + " s";
+    const std::string dir = scratch_dir("kill_loop_load_" + std::to_string(i));
+    const Killed killed = start_and_kill({"load", profile}, dir, after);
+    landed += killed.killed ? 1 : 0;
+    const nlohmann::json report = render_killed(killed, dir, what);
+    std::uint64_t measured = 0;
+    if (report.is_object() && report.contains("load") && report["load"].is_object()) {
+      for (const auto& [name, scenario] : report["load"].items()) {
+        measured += scenario["requests"].get<std::uint64_t>();
+        EXPECT_TRUE(scenario.value("partial", false)) << what;
+        ++load_reports;
+      }
+    }
+    std::cout << what << ": the partial report counts " << measured << " requests, the target "
+              << killed.target_counted << "\n";
+    EXPECT_LE(measured, killed.target_counted) << what;
+    if (measured > 0 && !merged_one) {
+      // The killed shard's directory merges from its last checkpoint, with a warning.
+      merged_one = true;
+      const auto merge = golive::testing::run_process(
+          {GOLIVE_BINARY, "report", "merge", killed.run_dir, "--out", dir + "/merged"}, {},
+          std::chrono::seconds(60));
+      EXPECT_EQ(merge.exit_code, 1) << merge.stdout_text << merge.stderr_text;
+      EXPECT_NE(merge.stderr_text.find("killed before it finished"), std::string::npos) << merge.stderr_text;
+      EXPECT_NE(merge.stdout_text.find(std::to_string(measured) + " requests"), std::string::npos)
+          << merge.stdout_text;
+    }
+    EXPECT_LE(killed.target_counted - std::min(measured, killed.target_counted),
+              static_cast<std::uint64_t>(kRate))
+        << what << ": the report counted " << measured << " requests, the target " << killed.target_counted;
+  }
+  EXPECT_GE(load_reports, 4) << "most kills land after the first checkpoint";
+  EXPECT_TRUE(merged_one);
+
+  // All the workflows take about a second against the reference target.
+  std::uniform_real_distribution<double> e2e_moment(0.1, 0.9);
+  for (int i = 0; i < 6; ++i, ++kills) {
+    const double after = e2e_moment(random);
+    const std::string dir = scratch_dir("kill_loop_e2e_" + std::to_string(i));
+    const Killed killed = start_and_kill({"e2e"}, dir, after);
+    landed += killed.killed ? 1 : 0;
+    render_killed(killed, dir, "golive e2e killed after " + std::to_string(after) + " s");
+  }
+  for (int i = 0; i < 6; ++i, ++kills) {
+    const double after = moment(random);
+    const std::string dir = scratch_dir("kill_loop_run_" + std::to_string(i));
+    const Killed killed = start_and_kill({"run"}, dir, after);
+    landed += killed.killed ? 1 : 0;
+    render_killed(killed, dir, "golive run killed after " + std::to_string(after) + " s");
+  }
+  EXPECT_EQ(kills, 20);
+  EXPECT_GE(landed, 16) << "most kills must hit a running golive";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::minutes(2));
+}
+
+}  // namespace
