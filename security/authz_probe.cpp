@@ -326,10 +326,9 @@ void probe_jwt_on_resource(const ProbeClient& client, const AuthzResource& resou
   }
   const CreatedResource own = create_resource(client, resource, users.a, "A");
   const CreatedResource theirs = create_resource(client, resource, users.b, "B");
-  AuthzContext ctx{client, sink, users.a, users.b, "", parts->payload,
-                   target::read_target_profile(client.env())};
-  ctx.jwt_path = own.read_path;
-  ctx.b_private_path = theirs.read_path;
+  AuthzContext ctx{client,        sink,           users.a,
+                   users.b,       "",             parts->payload,
+                   target::read_target_profile(client.env()), own.read_path, theirs.read_path};
   if (own.id.empty() || theirs.id.empty()) {
     sink.record(family.error("no " + resource.name + " to probe with: " +
                              (own.id.empty() ? own.why : theirs.why)));
@@ -368,7 +367,7 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
     return;
   }
   AuthzContext ctx{client, sink, users->a, users->b, "", nlohmann::json::object(),
-                   target::read_target_profile(client.env())};
+                   target::read_target_profile(client.env()), "", ""};
   const std::string title = "golive authz probe " + core::random_hex(4);
   std::string why;
   ctx.b_course_id = create_course_as(client, ctx.profile, ctx.b, title, &why);

@@ -51,18 +51,18 @@ TEST_F(GoTrueTest, AdminApiCreatesConfirmedUsersListsAndDeletesThem) {
 
   // Anyone but service_role is refused with 403 not_admin.
   const ServiceReply as_anon =
-      call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin_headers(anon_key())});
+      call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin_headers(anon_key()), ""});
   EXPECT_EQ(as_anon.status, 403);
   EXPECT_EQ(as_anon.json()["code"], "not_admin");
 
   const ServiceReply deleted =
-      call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin_headers(service_key())});
+      call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin_headers(service_key()), ""});
   EXPECT_EQ(deleted.status, 200) << deleted.body;
   EXPECT_EQ(deleted.json(), nlohmann::json::object());
   EXPECT_EQ(sql_value("SELECT count(*) FROM auth.users WHERE id = '" + id + "'"), "0");
   EXPECT_EQ(sql_value("SELECT count(*) FROM public.profiles WHERE user_id = '" + id + "'"), "0");
   const ServiceReply gone =
-      call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin_headers(service_key())});
+      call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin_headers(service_key()), ""});
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(gone.json()["code"], "user_not_found");
 }

@@ -271,7 +271,7 @@ TEST_F(RestTest, UsersNeverSeeOrChangeEachOthersCourses) {
 TEST_F(RestTest, AnonymousCallersSeeOnlyPublicCatalogueRows) {
   const Account owner = sign_up("anon-owner");
   create_course(owner, "Hidden from anon");
-  for (const std::vector<std::string> headers :
+  for (const std::vector<std::string>& headers :
        {std::vector<std::string>{}, std::vector<std::string>{"apikey: " + anon_key()}}) {
     EXPECT_EQ(http_get(url("/rest/v1/courses"), headers).json(), nlohmann::json::array());
     const ServiceReply plans = http_get(url("/rest/v1/plans?select=name,active"), headers);
