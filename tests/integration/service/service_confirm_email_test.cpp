@@ -42,7 +42,7 @@ TEST_F(ConfirmEmailTest, SignupGivesNoSessionUntilTheAddressIsConfirmed) {
       http_send_json("POST", url("/auth/v1/token?grant_type=password"),
                      {{"email", email}, {"password", "confirm-me-pw"}}, exempt);
   EXPECT_EQ(session.status, 200) << session.body;
-  EXPECT_EQ(call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin}).status, 200);
+  EXPECT_EQ(call_service({"DELETE", url("/auth/v1/admin/users/" + id), admin, ""}).status, 200);
 }
 
 }  // namespace

@@ -10,8 +10,9 @@
 // Re-record the clean run after changing what a clean run emits:
 //   build/cli/golive run --out /tmp/clean
 //   jq -c 'if .record then select(.record == "run_start" or .record == "run_end")
-//          else {id, suite, title, status, severity, checklist} end' \
+//          else {id, suite, title, status, severity, checklist} end'
 //      /tmp/clean/latest/results.jsonl > tests/data/checklist/clean_run.jsonl
+// (one command: the jq program, then the file)
 #include "run/check_registry.hpp"
 
 #include <gtest/gtest.h>
