@@ -13,6 +13,7 @@
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "repo/app_repo_fixture.hpp"
+#include "run/run_coverage.hpp"
 #include "repo/repo_suite.hpp"
 #include "run/run_session.hpp"
 
@@ -37,6 +38,10 @@ int execute_audit_repo(const AuditRepoOptions& options) {
     config::Environment env = run::load_selected_environment(options.common);
     settings = repo::read_repo_settings(env);
     env_name = env.name;
+    // The routes the target declares, for the OpenAPI document's coverage.
+    const run::Declaration declaration = run::declared_endpoints(env);
+    settings.declared_source = declaration.source;
+    if (declaration.found) settings.declared_endpoints = declaration.endpoints;
   }
   if (!options.path.empty()) settings.path = options.path;
   if (settings.path.empty()) {

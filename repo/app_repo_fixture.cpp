@@ -83,6 +83,13 @@ void apply_variant(const fs::path& root, const std::string& name) {
     for (int line = 1; line <= 240; ++line) record += "DA:" + std::to_string(line) + ",0\n";
     record += "LF:240\nLH:0\nBRF:0\nBRH:0\nend_of_record\n";
     write_text(root / "coverage/lcov.info", read_text(root / "coverage/lcov.info") + record);
+  } else if (name == "openapi-missing-route") {
+    auto document = nlohmann::json::parse(read_text(root / "docs/openapi.json"));
+    if (!document["paths"].contains("/functions/v1/jobs/{id}")) {
+      throw core::InputError("docs/openapi.json", "/paths", "no /functions/v1/jobs/{id} operation to remove");
+    }
+    document["paths"].erase("/functions/v1/jobs/{id}");
+    write_text(root / "docs/openapi.json", document.dump(2) + "\n");
   } else if (name == "critical-advisory") {
     auto audit = nlohmann::json::parse(read_text(root / "audit/npm-audit.json"));
     audit["vulnerabilities"]["@babel/traverse"] = {
@@ -174,6 +181,8 @@ const std::vector<AppRepoVariant>& app_repo_variants() {
       {"env-literal-secret", "`.env.production` holds a literal Stripe webhook secret", "repo.env.secrets_are_references"},
       {"env-missing-var", "`.env.production` lacks `LOVABLE_API_KEY`", "repo.env.required_vars"},
       {"runbook-missing-restore", "`docs/RUNBOOKS.md` has no Database Restore section", "repo.docs.runbooks"},
+      {"openapi-missing-route", "`docs/openapi.json` loses the `GET /functions/v1/jobs/{id}` operation",
+       "repo.docs.openapi_covers_routes", /*needs_database=*/false, /*needs_routes=*/true},
       {"mockai-in-prod", "`mockAI` is reachable in a production build (a runtime flag instead of import.meta.env.DEV)",
        "repo.frontend.dev_only_code"},
       {"coverage-below-80", "the lcov report gains an untested module: line coverage falls below 80%",

@@ -17,6 +17,7 @@ struct AppRepoVariant {
   std::string breaks;         // what it breaks, one line
   std::string catching_check;  // the repo check id that fails
   bool needs_database = false;  // caught only with a database_url (the applied migrations)
+  bool needs_routes = false;    // caught only when the target's declared routes are known
 };
 
 // Every variant the materialiser knows, in the order of fixtures/DEFECTS.md.

@@ -20,6 +20,8 @@ std::vector<std::string> repo_check_ids() {
       "repo.docs.runbooks",
       "repo.docs.runbook_commands",
       "repo.docs.{guide}_guide",
+      // The API reference against the target's declared routes (openapi_docs.cpp).
+      "repo.docs.openapi_covers_routes",
       // Frontend source (frontend_checks.cpp).
       "repo.frontend.sentry_init",
       "repo.frontend.dev_only_code",

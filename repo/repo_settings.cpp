@@ -57,7 +57,7 @@ RepoSettings read_repo_settings(const config::Environment& env) {
   core::JsonReader repo(section->second, env.source_file, "/repo");
   repo.as_object();
   repo.reject_unknown_keys({"path", "env_files", "env_example", "required_vars", "production_domain",
-                            "runbooks", "runbook_sections", "guides", "frontend_entry",
+                            "runbooks", "runbook_sections", "guides", "openapi", "frontend_entry",
                             "frontend_dir", "dev_only_names", "legal_routes", "test_reports",
                             "coverage", "coverage_min_percent", "dependency_audit", "npm_audit_timeout_s",
                             "history"});
@@ -91,6 +91,7 @@ RepoSettings read_repo_settings(const config::Environment& env) {
       settings.guides[name] = inside_path(guides.at(name));
     }
   }
+  if (repo.has("openapi")) settings.openapi = inside_path(repo.at("openapi"));
   if (repo.has("frontend_entry")) settings.frontend_entry = inside_path(repo.at("frontend_entry"));
   if (repo.has("frontend_dir")) settings.frontend_dir = inside_path(repo.at("frontend_dir"));
   if (repo.has("dev_only_names")) settings.dev_only_names = string_list(repo.at("dev_only_names"));

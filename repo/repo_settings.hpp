@@ -6,6 +6,7 @@
 //            "required_vars": ["SUPABASE_URL"], "production_domain": "app.example.com",
 //            "runbooks": "docs/RUNBOOKS.md", "runbook_sections": ["Stuck Jobs"],
 //            "guides": {"deployment": "docs/DEPLOYMENT.md", ...},
+//            "openapi": "docs/openapi.json",
 //            "frontend_entry": "src/main.tsx", "dev_only_names": ["mockAI"],
 //            "test_reports": ["test-results/junit.xml"], "coverage": ["coverage/lcov.info"],
 //            "coverage_min_percent": 80, "dependency_audit": ["audit/npm-audit.json"],
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "config/environment.hpp"
+#include "target/endpoint_surface.hpp"
 
 namespace golive::repo {
 
@@ -37,6 +39,12 @@ struct RepoSettings {
   std::map<std::string, std::string> guides = {{"deployment", "docs/DEPLOYMENT.md"},
                                                {"troubleshooting", "docs/TROUBLESHOOTING.md"},
                                                {"onboarding", "docs/ONBOARDING.md"}};
+  // The API reference (OpenAPI 3, JSON or YAML) and the routes the target
+  // declares, which `golive run` fills from the target (GET /_golive/routes or
+  // contract.openapi); empty: the coverage check skips.
+  std::string openapi = "docs/openapi.json";
+  std::vector<target::DeclaredEndpoint> declared_endpoints;
+  std::string declared_source;
   std::string frontend_entry = "src/main.tsx";
   std::string frontend_dir = "src";
   std::vector<std::string> dev_only_names = {"mockAI"};

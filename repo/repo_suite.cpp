@@ -3,6 +3,7 @@
 #include "core/input_error.hpp"
 #include "repo/dependency_audit.hpp"
 #include "repo/docs_checks.hpp"
+#include "repo/openapi_docs.hpp"
 #include "repo/env_file_checks.hpp"
 #include "repo/frontend_checks.hpp"
 #include "repo/git_handles.hpp"
@@ -62,6 +63,7 @@ std::size_t run_repo_suite(const RepoSettings& settings, core::ResultSink& sink)
   check_release_pipeline(settings, counting);
   check_env_files(settings, counting);
   check_docs(settings, counting);
+  check_openapi_docs(settings, counting);
   check_frontend(settings, counting);
   check_test_reports(settings, reports, counting);
   check_dependency_audit(settings, audits, counting);

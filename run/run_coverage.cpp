@@ -4,21 +4,13 @@
 #include <fstream>
 #include <set>
 
-#include "run/endpoint_surface.hpp"
+#include "target/endpoint_surface.hpp"
 #include "http/curl/curl_http_client.hpp"
 #include "http/observing_client.hpp"
 
 namespace golive::run {
 
-namespace {
-
 namespace fs = std::filesystem;
-
-struct Declaration {
-  std::vector<run::DeclaredEndpoint> endpoints;
-  std::string source;  // "GET /_golive/routes", "openapi: FILE" or why none was found
-  bool found = false;
-};
 
 Declaration declared_endpoints(const config::Environment& env) {
   Declaration declaration;
@@ -29,7 +21,7 @@ Declaration declared_endpoints(const config::Environment& env) {
   const http::HttpResponse response = http::fetch(request, options);
   if (response.transport_ok() && response.status == 200) {
     try {
-      declaration.endpoints = run::endpoints_from_route_list(nlohmann::json::parse(response.body));
+      declaration.endpoints = target::endpoints_from_route_list(nlohmann::json::parse(response.body));
       declaration.source = "GET /_golive/routes";
       declaration.found = true;
       return declaration;
@@ -44,7 +36,7 @@ Declaration declared_endpoints(const config::Environment& env) {
     if (file.is_relative()) file = fs::path(env.source_file).parent_path() / file;
     std::ifstream in(file);
     try {
-      declaration.endpoints = run::endpoints_from_openapi(nlohmann::json::parse(in));
+      declaration.endpoints = target::endpoints_from_openapi(nlohmann::json::parse(in));
       declaration.source = "openapi: " + file.string();
       declaration.found = true;
     } catch (const std::exception& e) {
@@ -56,8 +48,6 @@ Declaration declared_endpoints(const config::Environment& env) {
       "none: the target has no /_golive/routes and the environment names no contract.openapi";
   return declaration;
 }
-
-}  // namespace
 
 void SurfaceCoverage::note_table_coverage(const nlohmann::json& record) {
   if (!record.is_object()) return;
@@ -76,7 +66,7 @@ nlohmann::json SurfaceCoverage::record(const config::Environment& env) const {
     nlohmann::json names = nlohmann::json::array();
     for (const auto& endpoint : declaration.endpoints) names.push_back(endpoint.name());
     record["endpoints_declared"] = std::move(names);
-    record["endpoints_exercised"] = run::exercised_endpoints(declaration.endpoints, requests, env.base_url);
+    record["endpoints_exercised"] = target::exercised_endpoints(declaration.endpoints, requests, env.base_url);
   } else {
     // Nothing to match against: count the distinct request paths on the target.
     std::set<std::pair<std::string, std::string>> paths;

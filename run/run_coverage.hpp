@@ -16,8 +16,19 @@
 
 #include "config/environment.hpp"
 #include "http/observing_client.hpp"
+#include "target/endpoint_surface.hpp"
 
 namespace golive::run {
+
+// The endpoints the target declares: GET <base_url>/_golive/routes, else the
+// OpenAPI file named by the environment's contract.openapi. Surface coverage
+// and the repository's OpenAPI check read the same declaration.
+struct Declaration {
+  std::vector<target::DeclaredEndpoint> endpoints;
+  std::string source;  // "GET /_golive/routes", "openapi: FILE" or why none was found
+  bool found = false;
+};
+Declaration declared_endpoints(const config::Environment& env);
 
 class SurfaceCoverage {
  public:

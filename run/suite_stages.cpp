@@ -56,13 +56,19 @@ void run_db_stage(const StageContext& stage) {
   db::run_db_suite(env, options, sink);
 }
 
-// The app's repository: files and history only, no traffic to the target.
+// The app's repository: files and history, plus one read of the routes the
+// target declares (the same declaration as surface coverage), which the
+// OpenAPI document is compared with.
 void run_repo_stage(const StageContext& stage) {
   if (const config::Capability capability = repo::repo_capability(stage.env); !capability.available) {
     record_skip(stage.sink, "repo", "repo", capability.detail);
     return;
   }
-  repo::run_repo_suite(repo::read_repo_settings(stage.env), stage.sink);
+  repo::RepoSettings settings = repo::read_repo_settings(stage.env);
+  const Declaration declaration = declared_endpoints(stage.env);
+  settings.declared_source = declaration.source;
+  if (declaration.found) settings.declared_endpoints = declaration.endpoints;
+  repo::run_repo_suite(settings, stage.sink);
 }
 
 void run_e2e_stage(const StageContext& stage) {
@@ -151,7 +157,7 @@ std::vector<SuiteStage> suite_stages() {
       // audit run at the same time.
       {"security", false, run_rls_stage, true},
       {"db", true, run_db_stage, true},  // the rollback drill creates a scratch database
-      {"repo", false, run_repo_stage, true},  // reads the app's repository, sends nothing
+      {"repo", false, run_repo_stage, true},  // reads the app's repository; one GET of the declared routes
       {"e2e", true, run_e2e_stage},
       {"contract", true, run_contract_stage},
       {"security", true, run_http_security_stage},

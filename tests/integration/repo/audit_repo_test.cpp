@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/golive_cli_harness.hpp"
 #include "repo/app_repo_fixture.hpp"
@@ -22,7 +23,11 @@ struct AuditRun {
   std::map<std::string, std::string> status_by_id;
 };
 
-bool needs_database(const std::string& id) { return id == "repo.migrations.applied" || id == "repo.prisma.drift"; }
+// Checks that skip in an audit without a database (the migrations) or without
+// the target's declared routes (the OpenAPI coverage).
+bool needs_database(const std::string& id) {
+  return id == "repo.migrations.applied" || id == "repo.prisma.drift" || id == "repo.docs.openapi_covers_routes";
+}
 
 AuditRun audit(const std::string& name, std::vector<std::string> args) {
   const std::string dir = cli::scratch_dir("audit_" + name);
@@ -52,6 +57,7 @@ TEST(AuditRepo, CleanEmbeddedRepositoryPassesEveryCheck) {
 TEST(AuditRepo, EachVariantFailsItsCatchingCheck) {
   for (const auto& variant : app_repo_variants()) {
     if (variant.needs_database) continue;  // run_stage tests: golive run --defect with the reference database
+    if (variant.needs_routes) continue;    // WithDeclaredRoutes below
     const AuditRun run = audit(variant.name, {"--defect", variant.name});
     EXPECT_EQ(run.exit.exit_code, 1) << variant.name << "\n" << run.exit.stderr_text;
     ASSERT_TRUE(run.status_by_id.count(variant.catching_check)) << variant.name;
@@ -63,6 +69,49 @@ TEST(AuditRepo, EachVariantFailsItsCatchingCheck) {
       }
     }
     EXPECT_EQ(run.exit.stdout_text.find("sk_live_" + std::string("A")), std::string::npos);
+  }
+}
+
+// With an environment, the declared routes come from the target or, as here
+// (nothing listens on base_url), from its contract.openapi: the reference
+// target's route list (tests/data/repo/reference_routes.json) as an OpenAPI
+// paths object, without golive's own routes (/_golive/, /_mock/), as the
+// route list leaves them out. The clean document covers it;
+// openapi-missing-route does not.
+std::string write_routes_env(const std::string& name) {
+  const std::string dir = cli::scratch_dir("routes_env_" + name);
+  std::ifstream in(GOLIVE_SOURCE_DIR "/tests/data/repo/reference_routes.json");
+  const nlohmann::json body = nlohmann::json::parse(in);
+  nlohmann::json paths = nlohmann::json::object();
+  for (const auto& route : body["routes"]) {
+    const std::string pattern = route["pattern"].get<std::string>();
+    if (pattern.rfind("/_golive/", 0) == 0 || pattern.rfind("/_mock/", 0) == 0) continue;  // golive's own
+    std::string method = route["method"].get<std::string>();
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[pattern][method] = nlohmann::json::object();
+  }
+  std::ofstream(dir + "/declared.json") << nlohmann::json{{"openapi", "3.0.3"}, {"paths", paths}}.dump(2);
+  std::ofstream(dir + "/env.json") << nlohmann::json{{"name", "routes-from-contract"},
+                                                     {"base_url", "http://127.0.0.1:9"},
+                                                     {"anon_key", "anon-key-for-tests"},
+                                                     {"contract", {{"openapi", "declared.json"}}}}
+                                          .dump(2);
+  return dir + "/env.json";
+}
+
+TEST(AuditRepo, WithDeclaredRoutesTheOpenApiDocumentIsCompared) {
+  const AuditRun clean = audit("routes_clean", {"--env", write_routes_env("clean")});
+  ASSERT_TRUE(clean.status_by_id.count("repo.docs.openapi_covers_routes")) << clean.exit.stderr_text;
+  EXPECT_EQ(clean.status_by_id.at("repo.docs.openapi_covers_routes"), "pass");
+  for (const auto& variant : app_repo_variants()) {
+    if (!variant.needs_routes) continue;
+    const AuditRun run = audit(variant.name, {"--env", write_routes_env(variant.name), "--defect", variant.name});
+    EXPECT_EQ(run.exit.exit_code, 1) << variant.name << "\n" << run.exit.stderr_text;
+    ASSERT_TRUE(run.status_by_id.count(variant.catching_check)) << variant.name;
+    EXPECT_EQ(run.status_by_id.at(variant.catching_check), "fail") << variant.name;
+    for (const auto& [id, status] : run.status_by_id) {
+      if (id != variant.catching_check) EXPECT_EQ(status, clean.status_by_id.at(id)) << variant.name << ": " << id;
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // Surface coverage of API endpoints: declared endpoints from the reference
 // target's route list and from OpenAPI, pattern matching, and which
 // declared endpoints a set of recorded requests exercised.
-#include "run/endpoint_surface.hpp"
+#include "target/endpoint_surface.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 namespace golive::core {
 namespace {
 
-std::vector<std::string> names(const std::vector<run::DeclaredEndpoint>& endpoints) {
+std::vector<std::string> names(const std::vector<target::DeclaredEndpoint>& endpoints) {
   std::vector<std::string> out;
   for (const auto& endpoint : endpoints) out.push_back(endpoint.name());
   return out;
@@ -28,13 +28,13 @@ TEST(EndpointSurface, RouteListExpandsRestTablesAndSkipsInternalRoutes) {
                {"method": "GET", "pattern": "/_golive/routes"},
                {"method": "POST", "pattern": "/_mock/ai/v1/extract"}],
     "rest_tables": ["courses", "topics"]})");
-  EXPECT_EQ(names(run::endpoints_from_route_list(body)),
+  EXPECT_EQ(names(target::endpoints_from_route_list(body)),
             (std::vector<std::string>{"GET /health", "GET /rest/v1/courses", "GET /rest/v1/topics",
                                       "POST /rest/v1/courses", "POST /rest/v1/topics",
                                       "GET /functions/v1/jobs/{id}"}));
-  EXPECT_THROW(run::endpoints_from_route_list(nlohmann::json::parse(R"({"status":"ok"})")),
+  EXPECT_THROW(target::endpoints_from_route_list(nlohmann::json::parse(R"({"status":"ok"})")),
                std::invalid_argument);
-  EXPECT_THROW(run::endpoints_from_route_list(nlohmann::json::parse(R"({"routes":[{"method":1}]})")),
+  EXPECT_THROW(target::endpoints_from_route_list(nlohmann::json::parse(R"({"routes":[{"method":1}]})")),
                std::invalid_argument);
 }
 
@@ -43,25 +43,25 @@ TEST(EndpointSurface, OpenApiPathsUnderTheServerPrefix) {
     "openapi": "3.0.0", "servers": [{"url": "https://api.example.com/rest/v1/"}],
     "paths": {"/courses": {"get": {}, "post": {}, "parameters": []},
               "/courses/{id}": {"delete": {}}}})");
-  auto declared = names(run::endpoints_from_openapi(document));
+  auto declared = names(target::endpoints_from_openapi(document));
   std::sort(declared.begin(), declared.end());
   EXPECT_EQ(declared, (std::vector<std::string>{"DELETE /rest/v1/courses/{id}", "GET /rest/v1/courses",
                                                 "POST /rest/v1/courses"}));
-  EXPECT_THROW(run::endpoints_from_openapi(nlohmann::json::object()), std::invalid_argument);
+  EXPECT_THROW(target::endpoints_from_openapi(nlohmann::json::object()), std::invalid_argument);
 }
 
 TEST(EndpointSurface, PatternsMatchSegmentBySegment) {
-  EXPECT_TRUE(run::path_matches("/functions/v1/jobs/{id}", "/functions/v1/jobs/42"));
-  EXPECT_FALSE(run::path_matches("/functions/v1/jobs/{id}", "/functions/v1/jobs"));
-  EXPECT_FALSE(run::path_matches("/functions/v1/jobs/{id}", "/functions/v1/jobs/42/x"));
-  EXPECT_TRUE(run::path_matches("/storage/v1/object/{bucket}/{*name}", "/storage/v1/object/up/a/b.txt"));
-  EXPECT_FALSE(run::path_matches("/storage/v1/object/{bucket}/{*name}", "/storage/v1/object/up"));
-  EXPECT_TRUE(run::path_matches("/", "/"));
-  EXPECT_FALSE(run::path_matches("/health", "/healthz"));
+  EXPECT_TRUE(target::path_matches("/functions/v1/jobs/{id}", "/functions/v1/jobs/42"));
+  EXPECT_FALSE(target::path_matches("/functions/v1/jobs/{id}", "/functions/v1/jobs"));
+  EXPECT_FALSE(target::path_matches("/functions/v1/jobs/{id}", "/functions/v1/jobs/42/x"));
+  EXPECT_TRUE(target::path_matches("/storage/v1/object/{bucket}/{*name}", "/storage/v1/object/up/a/b.txt"));
+  EXPECT_FALSE(target::path_matches("/storage/v1/object/{bucket}/{*name}", "/storage/v1/object/up"));
+  EXPECT_TRUE(target::path_matches("/", "/"));
+  EXPECT_FALSE(target::path_matches("/health", "/healthz"));
 }
 
 TEST(EndpointSurface, ExercisedCountsOnlyDeclaredEndpointsOnTheTarget) {
-  const std::vector<run::DeclaredEndpoint> declared = {
+  const std::vector<target::DeclaredEndpoint> declared = {
       {"GET", "/rest/v1/courses"},          {"GET", "/functions/v1/jobs/{id}"},
       {"GET", "/functions/v1/jobs/latest"}, {"POST", "/auth/v1/signup"},
       {"GET", "/health"}};
@@ -72,7 +72,7 @@ TEST(EndpointSurface, ExercisedCountsOnlyDeclaredEndpointsOnTheTarget) {
       {"GET", "http://127.0.0.1:9000/nothing/here"},
       {"GET", "http://127.0.0.1:90000/health"},                   // another port: not the target
       {"GET", "http://other.example.com/health"}};
-  EXPECT_EQ(run::exercised_endpoints(declared, requests, "http://127.0.0.1:9000"),
+  EXPECT_EQ(target::exercised_endpoints(declared, requests, "http://127.0.0.1:9000"),
             (std::vector<std::string>{"GET /functions/v1/jobs/latest", "GET /rest/v1/courses"}));
 }
 

@@ -1,4 +1,4 @@
-#include "run/endpoint_surface.hpp"
+#include "target/endpoint_surface.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 
 #include "core/ascii_case.hpp"
 
-namespace golive::run {
+namespace golive::target {
 
 namespace {
 
@@ -154,4 +154,4 @@ std::vector<std::string> exercised_endpoints(
   return {hit.begin(), hit.end()};
 }
 
-}  // namespace golive::run
+}  // namespace golive::target

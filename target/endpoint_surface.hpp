@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-namespace golive::run {
+namespace golive::target {
 
 struct DeclaredEndpoint {
   std::string method;   // upper case
@@ -44,4 +44,4 @@ std::vector<std::string> exercised_endpoints(
     const std::vector<DeclaredEndpoint>& declared,
     const std::vector<std::pair<std::string, std::string>>& requests, const std::string& base_url);
 
-}  // namespace golive::run
+}  // namespace golive::target
