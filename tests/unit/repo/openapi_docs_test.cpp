@@ -2,7 +2,9 @@
 // operation, operations without an example, bad documents naming the file,
 // and the embedded app repository (clean and openapi-missing-route) against
 // the reference target's route list (tests/data/repo/reference_routes.json,
-// the shape of its GET /_golive/routes).
+// captured from GET /_golive/routes of `scripts/reference-env up`, method
+// and pattern of each route plus rest_tables: re-capture it when the
+// reference target's routes change).
 #include <gtest/gtest.h>
 
 #include <fstream>

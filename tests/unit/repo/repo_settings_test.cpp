@@ -2,6 +2,8 @@
 // the environment file, and bad settings refused with the JSON pointer.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -16,7 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 
 config::Environment environment_with(const std::string& repo_json) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "golive_repo_settings";
+  // Each test is its own process, run in parallel: the pid keeps them apart.
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("golive_repo_settings_" + std::to_string(::getpid()));
   fs::create_directories(dir / "app");
   const fs::path file = dir / "env.json";
   std::ofstream(file) << R"({"name": "t", "base_url": "http://127.0.0.1:9", "anon_key": "k", "repo": )" << repo_json << "}";
