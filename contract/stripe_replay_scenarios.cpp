@@ -329,13 +329,9 @@ const std::vector<std::pair<std::string, std::string>>& subscription_life() {
 ScenarioVerdict event_post_conditions_hold(ScenarioContext& context) {
   const auto& conditions = context.observer.event_post_conditions();
   if (conditions.empty()) {
-    ScenarioVerdict verdict;
-    verdict.status = core::CheckStatus::kSkip;
-    verdict.needs_observer = true;
-    verdict.message =
+    return skipped_for_observer(
         "needs stripe.observe.events: per event type, a query or state URL and the state it "
-        "must leave";
-    return verdict;
+        "must leave");
   }
   ScenarioVerdict verdict;
   Expectations expectations;

@@ -31,28 +31,28 @@ http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& deli
   return response;
 }
 
+ScenarioVerdict skipped_for_observer(std::string message) {
+  ScenarioVerdict verdict;
+  verdict.status = core::CheckStatus::kSkip;
+  verdict.needs_observer = true;
+  verdict.message = std::move(message);
+  return verdict;
+}
+
 std::optional<ScenarioVerdict> needs(const ScenarioContext& context,
                                      std::initializer_list<ObservedField> fields) {
   if (!context.observer.observes()) {
-    ScenarioVerdict verdict;
-    verdict.status = core::CheckStatus::kSkip;
-    verdict.needs_observer = true;
-    verdict.message =
+    return skipped_for_observer(
         "needs stripe.observe (\"sql\" over database_url, or \"http\" with a state_url) to see "
-        "what a delivery changed";
-    return verdict;
+        "what a delivery changed");
   }
   std::string missing;
   for (const ObservedField field : fields) {
     if (!context.observer.sees(field)) missing += (missing.empty() ? "" : "; ") + field_setting(field);
   }
   if (missing.empty()) return std::nullopt;
-  ScenarioVerdict verdict;
-  verdict.status = core::CheckStatus::kSkip;
-  verdict.needs_observer = true;
-  verdict.message = std::string("the ") + context.observer.source() +
-                    " observer does not see what this check needs; set " + missing;
-  return verdict;
+  return skipped_for_observer(std::string("the ") + context.observer.source() +
+                              " observer does not see what this check needs; set " + missing);
 }
 
 void note_undecided(const http::HttpResponse& response, const std::string& what,

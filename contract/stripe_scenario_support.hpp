@@ -128,6 +128,9 @@ class SubscriptionStory {
   mutable std::string last_event_id_;
 };
 
+// A `skip` verdict for want of stripe.observe, saying which setting.
+ScenarioVerdict skipped_for_observer(std::string message);
+
 // A `skip` verdict when the observer cannot see every one of `fields`
 // (naming the setting that would enable them), else nullopt.
 std::optional<ScenarioVerdict> needs(const ScenarioContext& context,

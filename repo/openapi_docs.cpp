@@ -15,26 +15,6 @@ using core::Severity;
 
 const std::set<std::string> kMethods = {"get", "put", "post", "delete", "patch", "options", "head", "trace"};
 
-std::vector<std::string> segments_of(std::string path) {
-  path = path.substr(0, path.find_first_of("?#"));
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
-bool is_parameter(const std::string& segment) {
-  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
-}
-bool is_rest_parameter(const std::string& segment) {
-  return is_parameter(segment) && segment.size() > 2 && segment[1] == '*';
-}
-
 // A YAML node as JSON: scalars stay strings except plain true/false/null and
 // numbers, which is all an OpenAPI document's structure needs.
 nlohmann::json to_json(const YAML::Node& node) {
@@ -113,19 +93,6 @@ nlohmann::json parse_openapi(const std::string& file, const std::string& text) {
   return document;
 }
 
-bool templates_match(const std::string& a, const std::string& b) {
-  const auto left = segments_of(a);
-  const auto right = segments_of(b);
-  for (std::size_t i = 0; i < left.size() || i < right.size(); ++i) {
-    const bool left_rest = i < left.size() && is_rest_parameter(left[i]);
-    const bool right_rest = i < right.size() && is_rest_parameter(right[i]);
-    if (left_rest || right_rest) return i < left.size() && i < right.size();
-    if (i >= left.size() || i >= right.size()) return false;
-    if (!is_parameter(left[i]) && !is_parameter(right[i]) && left[i] != right[i]) return false;
-  }
-  return true;
-}
-
 OpenApiCoverage compare_openapi(const nlohmann::json& document,
                                 const std::vector<target::DeclaredEndpoint>& declared) {
   OpenApiCoverage coverage;
@@ -134,7 +101,7 @@ OpenApiCoverage compare_openapi(const nlohmann::json& document,
   for (const auto& endpoint : declared) {
     bool covered = false;
     for (const auto& operation : operations) {
-      covered = covered || (operation.method == endpoint.method && templates_match(operation.pattern, endpoint.pattern));
+      covered = covered || (operation.method == endpoint.method && target::templates_match(operation.pattern, endpoint.pattern));
     }
     if (!covered) coverage.missing_routes.push_back(endpoint.name());
   }

@@ -33,10 +33,9 @@ struct OpenApiCoverage {
   std::vector<std::string> without_examples;   // "POST /auth/v1/token", operations without an example
 };
 
-// True when two path templates name the same route: literal segments equal,
-// a {name} segment matches any one segment, {*name} (last) one or more. A
-// query string on either side is ignored.
-bool templates_match(const std::string& a, const std::string& b);
+// Declared routes and documented operations are compared with the one
+// template matcher of the endpoint surface.
+using target::templates_match;
 
 OpenApiCoverage compare_openapi(const nlohmann::json& document,
                                 const std::vector<target::DeclaredEndpoint>& declared);

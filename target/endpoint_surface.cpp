@@ -128,6 +128,19 @@ bool path_matches(const std::string& pattern, const std::string& path) {
   return want.size() == have.size();
 }
 
+bool templates_match(const std::string& a, const std::string& b) {
+  const auto left = segments_of(a.substr(0, a.find_first_of("?#")));
+  const auto right = segments_of(b.substr(0, b.find_first_of("?#")));
+  for (std::size_t i = 0; i < left.size() || i < right.size(); ++i) {
+    const bool left_rest = i < left.size() && is_rest_parameter(left[i]);
+    const bool right_rest = i < right.size() && is_rest_parameter(right[i]);
+    if (left_rest || right_rest) return i < left.size() && i < right.size();
+    if (i >= left.size() || i >= right.size()) return false;
+    if (!is_parameter(left[i]) && !is_parameter(right[i]) && left[i] != right[i]) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> exercised_endpoints(
     const std::vector<DeclaredEndpoint>& declared,
     const std::vector<std::pair<std::string, std::string>>& requests, const std::string& base_url) {

@@ -35,6 +35,9 @@ std::vector<DeclaredEndpoint> endpoints_from_openapi(const nlohmann::json& docum
 
 // True when `path` (no query) matches `pattern` segment by segment.
 bool path_matches(const std::string& pattern, const std::string& path);
+// True when two templates can name the same path: a {name} on either side
+// matches one segment, a {*name} one or more; query strings are ignored.
+bool templates_match(const std::string& a, const std::string& b);
 
 // The declared endpoints that (method, url) requests hit. Only URLs that
 // start with `base_url` count; the rest of each URL is matched as a path.
