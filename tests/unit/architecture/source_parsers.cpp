@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <regex>
+#include <sstream>
 
 namespace golive::testing::layering {
 
