@@ -5,7 +5,8 @@
 // that `golive report render` renders as a partial NO-GO with every check
 // that was written before the kill, and a killed load run's report counts
 // the completed requests to within one second's worth of what the target
-// itself counted (its /metrics request counter).
+// itself counted (its /metrics request counter). `golive run` is killed both
+// in its first stages and inside its HTTP security, contract and load stages.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -74,6 +75,36 @@ Killed start_and_kill(const std::vector<std::string>& command, const std::string
   EXPECT_FALSE(exit.timed_out);
   // Requests in flight at the kill reach the target a moment later.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Killed killed;
+  killed.killed = !exit.exited;
+  killed.target_counted = health_requests_answered(base_url) - before;
+  killed.run_dir = latest_run(dir + "/out");
+  return killed;
+}
+
+// Like start_and_kill, but the moment counts from the first line of the
+// result stream that contains `marker` (a stage's first check or record), so
+// the kill lands inside that stage of `golive run`.
+Killed start_and_kill_in_stage(const std::vector<std::string>& command, const std::string& dir,
+                               const std::string& marker, double after_s) {
+  const std::string base_url = target().base_url();
+  const std::uint64_t before = health_requests_answered(base_url);
+  std::vector<std::string> args = command;
+  args.insert(args.end(), {"--env", target().write_env_file(), "--out", dir + "/out"});
+  const GoliveProcess process = start_golive(args, dir);
+  EXPECT_GT(process.pid, 0);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool seen = false;
+  while (!seen && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const std::string results = latest_run(dir + "/out") + "/results.jsonl";
+    seen = fs::exists(results) && slurp(results).find(marker) != std::string::npos;
+  }
+  EXPECT_TRUE(seen) << "no " << marker << " in the result stream within 30 s";
+  std::this_thread::sleep_for(std::chrono::duration<double>(after_s));
+  ::kill(-process.pid, SIGKILL);
+  const GoliveExit exit = wait_golive(process, std::chrono::seconds(20));
+  EXPECT_FALSE(exit.timed_out);
   Killed killed;
   killed.killed = !exit.exited;
   killed.target_counted = health_requests_answered(base_url) - before;
@@ -174,12 +205,51 @@ TEST(KillLoop, EveryKilledRunRendersAndKeepsWhatItMeasured) {
     landed += killed.killed ? 1 : 0;
     render_killed(killed, dir, "golive e2e killed after " + std::to_string(after) + " s");
   }
-  for (int i = 0; i < 6; ++i, ++kills) {
+  // `golive run` killed in its first stages (env, RLS, db, e2e) ...
+  for (int i = 0; i < 2; ++i, ++kills) {
     const double after = moment(random);
     const std::string dir = scratch_dir("kill_loop_run_" + std::to_string(i));
     const Killed killed = start_and_kill({"run"}, dir, after);
     landed += killed.killed ? 1 : 0;
     render_killed(killed, dir, "golive run killed after " + std::to_string(after) + " s");
+  }
+  // ... and inside its later ones: the HTTP security probes, the Stripe
+  // replay and AI fault checks, and the load stage (whose partial figures
+  // must be in the report).
+  struct InStage {
+    std::string suite;
+    std::string marker;   // the stage has started once the stream holds this
+    double latest_s = 0;  // the kill comes at most this long after the marker
+  };
+  // Against this target's environment the Stripe scenarios take under a
+  // second and the AI checks skip, so the contract kill comes early.
+  const std::vector<InStage> stages = {{"security", "\"id\":\"security.headers", 1.5},
+                                       {"contract", "\"id\":\"contract.stripe", 0.3},
+                                       {"load", "\"record\":\"load_second\"", 1.5},
+                                       {"load", "\"record\":\"load_second\"", 1.5}};
+  for (std::size_t i = 0; i < stages.size(); ++i, ++kills) {
+    const double after = std::uniform_real_distribution<double>(0.0, stages[i].latest_s)(random);
+    const std::string what =
+        "golive run --suite " + stages[i].suite + " killed " + std::to_string(after) + " s into the stage";
+    const std::string dir = scratch_dir("kill_loop_run_stage_" + std::to_string(i));
+    const Killed killed = start_and_kill_in_stage({"run", "--suite", stages[i].suite}, dir, stages[i].marker, after);
+    landed += killed.killed ? 1 : 0;
+    const nlohmann::json report = render_killed(killed, dir, what);
+    ASSERT_TRUE(killed.killed) << what << ": the stage outlived the kill moment";
+    ASSERT_TRUE(report.is_object()) << what;
+    const std::string prefix = stages[i].suite + ".";
+    bool stage_check = false;
+    for (const auto& check : report["checks"]) {
+      stage_check = stage_check || check.value("id", "").rfind(prefix, 0) == 0;
+    }
+    if (stages[i].suite == "load") {
+      ASSERT_TRUE(report.contains("load") && report["load"].is_object() && !report["load"].empty()) << what;
+      for (const auto& [name, scenario] : report["load"].items()) {
+        EXPECT_TRUE(scenario.value("partial", false)) << what << ": " << name;
+      }
+    } else {
+      EXPECT_TRUE(stage_check) << what << ": the stage's finished checks are in the report";
+    }
   }
   EXPECT_EQ(kills, 20);
   EXPECT_GE(landed, 16) << "most kills must hit a running golive";
