@@ -2,7 +2,8 @@
 // body (a typed test over CurlHttpClient and NativeHttpClient) against a real HTTP
 // server on 127.0.0.1 (TestHttpServer): methods, bodies and headers,
 // keep-alive reuse counted on the server side, connection limits, 1000
-// requests in flight, every error category both clients produce, cancel_all,
+// requests in flight, every error category both clients produce, a response
+// that never ends, a 1 GB body capped with bounded memory, cancel_all,
 // the host allowlist, the timing breakdown and descriptor hygiene.
 // What only one client does (TLS, curl error mapping, native's stale-connection
 // retry, queue timeouts, request-text validation) stays in
@@ -23,6 +24,7 @@
 #include "http/curl/curl_http_client.hpp"
 #include "http/native/native_http_client.hpp"
 #include "tests/support/http_client_test_helpers.hpp"
+#include "tests/support/streaming_server.hpp"
 #include "tests/support/test_http_server.hpp"
 
 namespace golive::core {
@@ -392,6 +394,49 @@ TYPED_TEST(HttpClientContractTest, BodyOverTheCapIsTooLarge) {
   http::HttpRequest fits = get(this->server.url("/large/1000"));
   fits.max_response_bytes = 1000;
   EXPECT_EQ(send_and_wait(this->io, client, fits).body.size(), 1000u);
+}
+
+// A response that never ends (a chunk every 20 ms, forever) is a timeout at
+// the request's budget, not a hang.
+TYPED_TEST(HttpClientContractTest, AResponseThatNeverEndsTimesOut) {
+  golive::testing::StreamingServer trickle("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "1\r\nx\r\n",
+                                           UINT64_MAX, 20ms);
+  TypeParam client(this->io);
+  http::HttpRequest request = get(trickle.url());
+  request.timeout = 1s;
+  const auto started = std::chrono::steady_clock::now();
+  const http::HttpResponse response = send_and_wait(this->io, client, request);
+  EXPECT_EQ(response.error, http::HttpErrorCategory::kTimeout) << response.error_message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
+  EXPECT_GT(trickle.body_bytes_written(), 0u);
+}
+
+// 1 GB offered, close-delimited, chunked and declared: the body stops at the
+// cap as kTooLarge, the client stops reading, and memory stays bounded.
+TYPED_TEST(HttpClientContractTest, AGigabyteBodyIsCappedWithBoundedMemory) {
+  const std::uint64_t gigabyte = 1ull << 30;
+  const std::string block(64 << 10, 'g');
+  const std::string chunk = "10000\r\n" + block + "\r\n";  // 0x10000 = 64 KiB
+  struct Variant {
+    const char* name;
+    std::string head;
+    std::string piece;
+  };
+  for (const Variant& v : {Variant{"close-delimited", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", block},
+                           Variant{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", chunk},
+                           Variant{"declared", "HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n", block}}) {
+    golive::testing::StreamingServer server_1gb(v.head, v.piece, gigabyte, 0ms);
+    TypeParam client(this->io);
+    http::HttpRequest request = get(server_1gb.url());
+    request.timeout = 20s;
+    request.max_response_bytes = 16 << 20;
+    const long before_kib = golive::testing::resident_kib();
+    const http::HttpResponse response = send_and_wait(this->io, client, request);
+    EXPECT_EQ(response.error, http::HttpErrorCategory::kTooLarge) << v.name << ": " << response.error_message;
+    EXPECT_LE(response.body.size(), request.max_response_bytes) << v.name;
+    EXPECT_LT(golive::testing::resident_kib() - before_kib, 96 * 1024) << v.name << ": memory grew past the cap";
+    EXPECT_LT(server_1gb.body_bytes_written(), gigabyte / 4) << v.name << ": the client kept reading";
+  }
 }
 
 TYPED_TEST(HttpClientContractTest, CancelAllCompletesEveryInFlightRequest) {
