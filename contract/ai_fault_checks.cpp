@@ -1,6 +1,7 @@
 #include "contract/ai_fault_checks.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -21,8 +22,12 @@ using Clock = std::chrono::steady_clock;
 // The seed's policy: at most this many retries after the first call.
 constexpr std::size_t kMaxRetries = 3;
 // Exponential backoff: every gap between two calls is at least this many
-// times the gap before it (2x nominal, with room for call latency jitter).
+// times the gap before it (2x nominal, with room for call latency jitter),
+// less kSchedulingAllowance_ms, and the whole sequence grows by this factor
+// per step.
 constexpr double kMinBackoffGrowth = 1.5;
+// How much later than scheduled a loaded machine may deliver one call (ms).
+constexpr double kSchedulingAllowance_ms = 50;
 // The first retry must not be immediate (ms).
 constexpr double kMinFirstGap_ms = 10;
 // Persistent failure: more 503s than any sane policy uses.
@@ -174,6 +179,34 @@ std::string job_status(const JobRun& run) {
   return run.job.is_object() ? run.job.value("status", "") : "";
 }
 
+}  // namespace
+
+std::vector<std::string> backoff_shortfalls(const std::vector<double>& gaps) {
+  std::vector<std::string> failures;
+  if (!gaps.empty() && gaps.front() < kMinFirstGap_ms) {
+    failures.push_back("the first retry came " + std::to_string(gaps.front()) +
+                       " ms after the failure: no backoff");
+  }
+  for (std::size_t i = 1; i < gaps.size(); ++i) {
+    if (gaps[i] < kMinBackoffGrowth * gaps[i - 1] - kSchedulingAllowance_ms) {
+      failures.push_back("gap " + std::to_string(i + 1) + " is " + std::to_string(gaps[i]) +
+                         " ms after a gap of " + std::to_string(gaps[i - 1]) +
+                         " ms: the backoff does not grow exponentially");
+    }
+  }
+  if (gaps.size() >= 2) {
+    const double growth = std::pow(kMinBackoffGrowth, static_cast<double>(gaps.size() - 1));
+    if (gaps.back() < growth * gaps.front()) {
+      failures.push_back("the last gap (" + std::to_string(gaps.back()) + " ms) is under " +
+                         std::to_string(growth) + "x the first (" + std::to_string(gaps.front()) +
+                         " ms): the backoff does not grow exponentially");
+    }
+  }
+  return failures;
+}
+
+namespace {
+
 core::CheckResult check_backoff(const JobRun& run) {
   core::CheckResult result = base_result(kIds[0], title_of(kIds[0]), core::Severity::kHigh);
   result.evidence = calls_evidence(run);
@@ -185,18 +218,7 @@ core::CheckResult check_backoff(const JobRun& run) {
   if (calls > 1 + kMaxRetries)
     failures.push_back("the provider was called " + std::to_string(calls) +
                        " times: more than 3 retries");
-  const std::vector<double> gaps = gaps_ms(run.calls);
-  if (!gaps.empty() && gaps.front() < kMinFirstGap_ms) {
-    failures.push_back("the first retry came " + std::to_string(gaps.front()) +
-                       " ms after the failure: no backoff");
-  }
-  for (std::size_t i = 1; i < gaps.size(); ++i) {
-    if (gaps[i] < kMinBackoffGrowth * gaps[i - 1]) {
-      failures.push_back("gap " + std::to_string(i + 1) + " is " + std::to_string(gaps[i]) +
-                         " ms after a gap of " + std::to_string(gaps[i - 1]) +
-                         " ms: the backoff does not grow exponentially");
-    }
-  }
+  for (std::string& shortfall : backoff_shortfalls(gaps_ms(run.calls))) failures.push_back(std::move(shortfall));
   settle(result, failures,
          std::to_string(calls - 1) + " retries with growing gaps, then the job stopped calling");
   return result;

@@ -3,8 +3,8 @@
 // seed's policy (000 §3 "Max 3 retries with exponential backoff") from the
 // provider's side, where the arrivals are measured:
 //
-//   contract.ai.retry_backoff    persistent 503: retried, at most 3 retries, each
-//                                gap between arrivals >= 1.5x the one before
+//   contract.ai.retry_backoff    persistent 503: retried, at most 3 retries, the
+//                                gaps between arrivals growing (see backoff_shortfalls)
 //   contract.ai.dead_letter      ... and then the job is failed (dead-lettered)
 //                                with error details: category, attempts, message
 //   contract.ai.retry_recovers   503, 503, then healthy: the job completes on call 3
@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
@@ -40,6 +41,14 @@ AiStubConfig read_ai_stub_config(const config::Environment& env);
 
 // Every check id, in run order.
 const char* const* ai_fault_check_ids();
+
+// Why the gaps between the provider's arrivals (ms, in order) are not an
+// exponential backoff; empty when they are. The first gap must be at least
+// 10 ms; each later gap at least 1.5x the one before, less 50 ms for the
+// scheduling delay a busy machine adds to one arrival; and the last gap at
+// least 1.5^(n-1) times the first, so a constant or barely growing delay
+// fails however the jitter falls.
+std::vector<std::string> backoff_shortfalls(const std::vector<double>& gaps_ms);
 
 // Runs the checks (skips them when not configured, or on a production
 // environment without allow_production), recording each in `sink`.
