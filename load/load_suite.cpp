@@ -10,6 +10,7 @@
 #include "core/input_error.hpp"
 #include "e2e/workflow_parser.hpp"
 #include "e2e/workflow_run.hpp"
+#include "load/heap_trim.hpp"
 #include "load/load_checkpoint.hpp"
 #include "load/load_records.hpp"
 #include "load/load_worker.hpp"
@@ -174,6 +175,7 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   Clock::time_point next_progress = start + std::chrono::seconds(1);
   Clock::time_point next_checkpoint = start + std::chrono::milliseconds(500);
   Clock::time_point next_snapshot = next_checkpoint;
+  Clock::time_point next_trim = start + kTrimInterval;
   bool stop_sent = false;
   while (Clock::now() < hard_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -182,6 +184,10 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
       outcome.stopped = true;
       for (auto& worker : workers) worker->request_stop();
       stop_sent = true;
+    }
+    if (now >= next_trim) {
+      next_trim = now + kTrimInterval;
+      release_free_heap();
     }
     const bool progress_due = now >= next_progress;
     const bool checkpoint_due = checkpoints && now >= next_checkpoint;

@@ -92,6 +92,11 @@ SecondPoint TimeSeries::compact_open_second() const {
   if (open_latency_.count() == 0) return point;
   const std::size_t first = coarse_layout().index_of(open_latency_.min());
   const std::size_t last = coarse_layout().index_of(open_latency_.max());
+  // Closed seconds live for the whole run: allocate each list at its exact
+  // size (one pass to count), so an hour of seconds holds no spare capacity.
+  std::size_t non_empty = 0;
+  for (std::size_t i = first; i <= last; ++i) non_empty += open_latency_.count_at_index(i) != 0 ? 1 : 0;
+  point.latency.reserve(non_empty);
   for (std::size_t i = first; i <= last; ++i) {
     const std::uint64_t count = open_latency_.count_at_index(i);
     if (count != 0) point.latency.emplace_back(static_cast<std::uint32_t>(i), count);

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -73,15 +72,5 @@ class StreamingServer {
   std::atomic<std::uint64_t> written_{0};
   std::thread thread_;
 };
-
-// This process's resident memory, KiB (VmRSS).
-inline long resident_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
-}
 
 }  // namespace golive::testing

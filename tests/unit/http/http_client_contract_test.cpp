@@ -24,6 +24,7 @@
 #include "http/curl/curl_http_client.hpp"
 #include "http/native/native_http_client.hpp"
 #include "tests/support/http_client_test_helpers.hpp"
+#include "tests/support/process_memory.hpp"
 #include "tests/support/streaming_server.hpp"
 #include "tests/support/test_http_server.hpp"
 
