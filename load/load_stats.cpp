@@ -266,6 +266,16 @@ void LoadStats::merge(const LoadStats& other) {
   }
 }
 
+std::vector<std::pair<std::string, TimeSeries>> LoadStats::take_series_before(std::int64_t first_kept) {
+  std::vector<std::pair<std::string, TimeSeries>> taken;
+  for (Scenario& scenario : scenarios_) taken.emplace_back(scenario.name, scenario.series.take_before(first_kept));
+  return taken;
+}
+
+void LoadStats::merge_series(const std::string& scenario, const TimeSeries& series) {
+  scenarios_[find_or_add_scenario(scenario)].series.merge(series);
+}
+
 LoadStats LoadStats::progress_copy(std::int64_t series_seconds) const {
   LoadStats copy(epoch_);
   copy.warmup_end_ = warmup_end_;

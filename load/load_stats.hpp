@@ -160,6 +160,13 @@ class LoadStats {
   // Exact. Scopes match by name; series line up by wall-clock start (to the
   // second); the measured window becomes the union of both windows.
   void merge(const LoadStats& other);
+  // Moves every scenario's closed seconds before `first_kept` out, by
+  // scenario name (TimeSeries::take_before); totals and scopes stay.
+  std::vector<std::pair<std::string, TimeSeries>> take_series_before(std::int64_t first_kept);
+  // Adds seconds taken from this or another LoadStats of the same epoch.
+  void merge_series(const std::string& scenario, const TimeSeries& series);
+  // The second (from the epoch) of the latest sample recorded.
+  std::int64_t latest_second() const { return second_of(latest_us_); }
   // A copy whose series holds only the last few seconds: what a worker hands
   // over once per second for progress, at a cost independent of run length.
   LoadStats progress_copy(std::int64_t series_seconds = 2) const;

@@ -1,10 +1,10 @@
 #include "load/load_suite.hpp"
 
-#include <iomanip>
-#include <sstream>
-
 #include <algorithm>
+#include <iomanip>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "core/input_error.hpp"
@@ -176,6 +176,7 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   Clock::time_point next_checkpoint = start + std::chrono::milliseconds(500);
   Clock::time_point next_snapshot = next_checkpoint;
   Clock::time_point next_trim = start + kTrimInterval;
+  std::map<std::string, TimeSeries> finished_seconds;  // by scenario
   bool stop_sent = false;
   while (Clock::now() < hard_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -184,6 +185,10 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
       outcome.stopped = true;
       for (auto& worker : workers) worker->request_stop();
       stop_sent = true;
+    }
+    // Seconds the workers finished: kept once, merged, for the final report.
+    for (auto& worker : workers) {
+      for (auto& [scenario, series] : worker->take_finished_seconds()) finished_seconds[scenario].merge(series);
     }
     if (now >= next_trim) {
       next_trim = now + kTrimInterval;
@@ -243,6 +248,10 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
 
   LoadStats merged = workers.front()->stats();
   for (std::size_t w = 1; w < workers.size(); ++w) merged.merge(workers[w]->stats());
+  for (auto& worker : workers) {
+    for (auto& [scenario, series] : worker->take_finished_seconds()) finished_seconds[scenario].merge(series);
+  }
+  for (const auto& [scenario, series] : finished_seconds) merged.merge_series(scenario, series);
   outcome.stats = merged;
 
   for (const ScenarioProfile& scenario : profile->scenarios) {

@@ -1,5 +1,6 @@
 #include "load/load_worker.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -52,6 +53,11 @@ void LoadWorker::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::vector<std::pair<std::string, TimeSeries>> LoadWorker::take_finished_seconds() {
+  std::lock_guard lock(progress_mutex_);
+  return std::exchange(finished_seconds_, {});
+}
+
 std::optional<LoadStats> LoadWorker::latest_progress() const {
   std::lock_guard lock(progress_mutex_);
   return progress_;
@@ -94,8 +100,18 @@ void LoadWorker::run() {
     }
     active_vus_.store(active);
     LoadStats copy = stats_.progress_copy(4);
+    auto finished = stats_.take_series_before(stats_.latest_second() - kKeptSeconds);
     std::lock_guard lock(progress_mutex_);
     progress_ = std::move(copy);
+    for (auto& [scenario, series] : finished) {  // not taken yet: add to what is waiting
+      auto waiting = std::find_if(finished_seconds_.begin(), finished_seconds_.end(),
+                                  [&](const auto& entry) { return entry.first == scenario; });
+      if (waiting == finished_seconds_.end()) {
+        finished_seconds_.emplace_back(scenario, std::move(series));
+      } else {
+        waiting->second.merge(series);
+      }
+    }
   };
 
   std::function<void()> on_progress_timer = [&] {

@@ -1,8 +1,8 @@
 // LoadWorker: one thread of a load run. It owns an io_context, an CurlHttpClient
 // (one curl multi handle), a LoadStats that only it writes, and one executor
 // per scenario for its share of the load. The coordinator talks to it only
-// through request_stop() and latest_progress() (both thread-safe) and reads
-// its stats after join().
+// through request_stop(), latest_progress() and take_finished_seconds() (all
+// thread-safe) and reads its stats after join().
 //
 // End of a run: at the planned end (or on request_stop) the executors start
 // nothing new and workflow runs are asked to stop; iterations in flight get
@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/client_options.hpp"
@@ -62,8 +63,19 @@ class LoadWorker {
   // True once the thread has drained and is about to return.
   bool finished() const { return finished_.load(); }
 
-  // After join(): the complete statistics.
+  // The per-second series seconds this worker finished since the last call,
+  // by scenario: every progress tick the worker hands over the seconds older
+  // than kKeptSeconds, so a long run holds each second once (merged, by the
+  // coordinator) instead of once per worker. Any thread.
+  std::vector<std::pair<std::string, TimeSeries>> take_finished_seconds();
+
+  // After join(): the statistics, less the series seconds already taken by
+  // take_finished_seconds() (call it once more after join for the rest).
   LoadStats& stats() { return stats_; }
+
+  // Seconds a worker keeps in its own series before handing them over: late
+  // samples (a completion observed after its second closed) land here first.
+  static constexpr std::int64_t kKeptSeconds = 8;
 
  private:
   struct Runtime;  // io_context, engine and executors, alive on the worker thread only
@@ -77,6 +89,7 @@ class LoadWorker {
   std::atomic<bool> finished_{false};
   mutable std::mutex progress_mutex_;
   std::optional<LoadStats> progress_;  // guarded by progress_mutex_
+  std::vector<std::pair<std::string, TimeSeries>> finished_seconds_;  // guarded by progress_mutex_
 };
 
 }  // namespace golive::load

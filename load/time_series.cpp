@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "core/input_error.hpp"
 
@@ -159,29 +160,46 @@ std::vector<SecondPoint> TimeSeries::points() const {
 }
 
 void TimeSeries::merge(const TimeSeries& other, std::int64_t offset_s) {
-  std::vector<SecondPoint> mine = points();
   std::vector<SecondPoint> theirs = other.points();
-  std::vector<SecondPoint> merged;
-  merged.reserve(mine.size() + theirs.size());
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < mine.size() || j < theirs.size()) {
-    const std::int64_t their_second = j < theirs.size() ? theirs[j].second + offset_s : INT64_MAX;
-    if (i < mine.size() && mine[i].second < their_second) {
-      merged.push_back(std::move(mine[i++]));
-    } else if (i < mine.size() && mine[i].second == their_second) {
-      add_point(mine[i], theirs[j++]);
-      merged.push_back(std::move(mine[i++]));
-    } else {
-      merged.push_back(std::move(theirs[j++]));
-      merged.back().second = their_second;
+  close_open_second();
+  if (!theirs.empty()) {
+    for (SecondPoint& point : theirs) point.second += offset_s;
+    // Only the seconds from their first one on can change: merge that tail in
+    // place, so adding a few recent seconds to a long series costs a few
+    // seconds' work, not a copy of the whole run.
+    const auto first = std::lower_bound(closed_.begin(), closed_.end(), theirs.front().second,
+                                        [](const SecondPoint& p, std::int64_t s) { return p.second < s; });
+    std::vector<SecondPoint> mine(std::make_move_iterator(first), std::make_move_iterator(closed_.end()));
+    closed_.erase(first, closed_.end());
+    closed_.reserve(closed_.size() + mine.size() + theirs.size());
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < mine.size() || j < theirs.size()) {
+      const std::int64_t their_second = j < theirs.size() ? theirs[j].second : INT64_MAX;
+      if (i < mine.size() && mine[i].second < their_second) {
+        closed_.push_back(std::move(mine[i++]));
+      } else if (i < mine.size() && mine[i].second == their_second) {
+        add_point(mine[i], theirs[j++]);
+        closed_.push_back(std::move(mine[i++]));
+      } else {
+        closed_.push_back(std::move(theirs[j++]));
+      }
     }
   }
   // Everything is closed now; the next open second starts after the last.
-  closed_ = std::move(merged);
   open_ = SecondPoint{};
   open_latency_.reset();
   open_second_ = closed_.empty() ? kNoSecond : closed_.back().second + 1;
+}
+
+TimeSeries TimeSeries::take_before(std::int64_t first_kept) {
+  TimeSeries taken;
+  const auto keep = std::lower_bound(closed_.begin(), closed_.end(), first_kept,
+                                     [](const SecondPoint& p, std::int64_t s) { return p.second < s; });
+  taken.closed_.assign(std::make_move_iterator(closed_.begin()), std::make_move_iterator(keep));
+  closed_.erase(closed_.begin(), keep);
+  if (!taken.closed_.empty()) taken.open_second_ = taken.closed_.back().second + 1;
+  return taken;
 }
 
 void TimeSeries::shift(std::int64_t offset_s) {

@@ -67,6 +67,11 @@ class TimeSeries {
 
   // Adds `other`, whose second s lands on s + offset_s.
   void merge(const TimeSeries& other, std::int64_t offset_s = 0);
+  // Moves the closed seconds before `first_kept` out into the returned series
+  // (the open second stays): how a worker hands finished seconds to the
+  // coordinator, so a long run keeps them once, merged, instead of once per
+  // worker.
+  TimeSeries take_before(std::int64_t first_kept);
   // Renumbers every second by + offset_s (used when a merge moves the start earlier).
   void shift(std::int64_t offset_s);
 

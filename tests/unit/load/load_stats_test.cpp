@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <thread>
 
@@ -203,6 +204,42 @@ TEST(LoadStatsTest, MergeOfWorkersEqualsOneStatsOfEverySample) {
   EXPECT_TRUE(same_json(actual, expected));
   EXPECT_EQ(merged.find("mixed", "scenario")->latency, single[0].find("mixed", "scenario")->latency);
   EXPECT_DOUBLE_EQ(merged.measured_seconds(), 10.0);
+}
+
+// What a load run does: each worker hands its finished seconds to the
+// coordinator every so often (taking them out of its own series), late
+// samples land in seconds already handed over, and the final statistics are
+// the workers' remainders plus the merged hand-overs: identical to keeping
+// every second in every worker.
+TEST(LoadStatsTest, SecondsHandedOverInPiecesMergeBackExactly) {
+  const RunEpoch epoch = test_epoch();
+  LoadStats kept(epoch);
+  std::vector<LoadStats> workers(2, LoadStats(epoch));
+  const StepKey kept_key = kept.register_step("s", "get");
+  const std::vector<StepKey> keys = {workers[0].register_step("s", "get"), workers[1].register_step("s", "get")};
+  std::map<std::string, TimeSeries> handed_over;
+  for (int i = 0; i < 30'000; ++i) {
+    const int worker = i % 2;
+    // Every 97th sample completes 3 s late: its second was already handed over.
+    const milliseconds at(i % 97 == 0 && i > 5000 ? i - 3000 : i);
+    const RequestSample sample = sample_at(epoch, at, 500 + (i * 13) % 40'000,
+                                           i % 50 == 0 ? ErrorCategory::kHttpStatus : ErrorCategory::kNone);
+    workers[worker].record(keys[worker], sample);
+    kept.record(kept_key, sample);
+    if (i % 700 == 0) {
+      for (LoadStats& w : workers) {
+        for (auto& [scenario, series] : w.take_series_before(w.latest_second() - 2)) {
+          handed_over[scenario].merge(series);
+        }
+      }
+    }
+  }
+  EXPECT_LT(workers[0].series("s")->points().size(), 10u) << "the workers handed most seconds over";
+  LoadStats merged(epoch);
+  merged.merge(workers[0]);
+  merged.merge(workers[1]);
+  for (const auto& [scenario, series] : handed_over) merged.merge_series(scenario, series);
+  EXPECT_TRUE(same_json(merged.to_json(), kept.to_json()));
 }
 
 TEST(LoadStatsTest, WorkerThreadsRecordWithoutSharingAndMergeExactly) {
