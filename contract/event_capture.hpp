@@ -4,10 +4,7 @@
 // between the recorded `created` times. This is how an engineer reproduces a
 // webhook incident on staging.
 //
-// Accepted files: a JSON list of events; a list page {"object": "list",
-// "data": [...]} (or a JSON list or JSONL of such pages); JSONL, one event or
-// page per line. Stripe's list API returns newest first; the file order is
-// kept as given, so sort an export first when chronological delivery matters.
+// Reading the file is event_capture_reader.hpp's.
 #pragma once
 
 #include "http/observing_client.hpp"
@@ -18,20 +15,10 @@
 #include <vector>
 
 #include "config/environment.hpp"
+#include "contract/event_capture_reader.hpp"
 #include "core/result_stream.hpp"
 
 namespace golive::contract {
-
-struct CapturedEvent {
-  nlohmann::json event;     // the event as recorded
-  std::string location;     // "/3", "/data/3" or "line 4": where it was in the file
-  std::int64_t created = 0; // unix s
-};
-
-// Throws InputError naming the file and the JSON pointer or line of the
-// first malformed event (each needs a string id and type, an integer created
-// and an object data.object).
-std::vector<CapturedEvent> load_event_capture(const std::string& path);
 
 struct CaptureReplayOptions {
   bool keep_timing = false;       // sleep the recorded gap between deliveries

@@ -151,6 +151,23 @@ TEST(EventCapture, MalformedJsonLineNamesTheLine) {
   }
 }
 
+// A hostile export nesting lists a hundred thousand deep is refused at the
+// first level deeper than a list of pages of events, not by a stack overflow.
+TEST(EventCapture, DeeplyNestedListsAreAnInputError) {
+  const std::string nested = std::string(100'000, '[') + kEventA + std::string(100'000, ']');
+  try {
+    parse_event_capture("deep.json", nested);
+    FAIL() << "expected an InputError";
+  } catch (const core::InputError& error) {
+    EXPECT_EQ(error.file(), "deep.json");
+    EXPECT_EQ(error.location(), "/0/0/0/0");
+    EXPECT_NE(error.problem().find("nested deeper"), std::string::npos) << error.what();
+  }
+  // A list of pages of events is as deep as real exports go, and reads.
+  const std::string pages = std::string(R"([{"object":"list","data":[)") + kEventA + "]}]";
+  EXPECT_EQ(parse_event_capture("pages.json", pages).size(), 1u);
+}
+
 TEST(WebhookRequest, SignsTheBodyAndEvidenceHidesV1) {
   const std::string secret = "whsec_unit_test_secret_value";
   WebhookDelivery delivery;
