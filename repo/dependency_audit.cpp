@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -18,6 +20,21 @@
 namespace golive::repo {
 
 namespace {
+
+// A CVSS score as audit tools write it ("7.5" or 7.5), 0 to 10; nullopt for
+// anything else, which then counts as an unknown severity.
+std::optional<double> cvss_score(const nlohmann::json& value) {
+  double score = -1;
+  if (value.is_number()) {
+    score = value.get<double>();
+  } else if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), score);
+    if (error != std::errc() || stop != text.data() + text.size()) return std::nullopt;
+  }
+  if (!(score >= 0 && score <= 10)) return std::nullopt;
+  return score;
+}
 
 using core::CheckStatus;
 using core::Severity;
@@ -42,12 +59,11 @@ std::string osv_severity(const nlohmann::json& vulnerability, const nlohmann::js
       if (!group.contains("ids") || !group["ids"].is_array()) continue;
       for (const auto& member : group["ids"]) {
         if (!member.is_string() || member.get<std::string>() != id) continue;
-        const std::string score_text = group.value("max_severity", "");
-        if (score_text.empty()) continue;
-        const double score = std::stod(score_text);
-        if (score >= 9) return "critical";
-        if (score >= 7) return "high";
-        if (score >= 4) return "moderate";
+        const auto score = cvss_score(group.contains("max_severity") ? group["max_severity"] : nlohmann::json());
+        if (!score) continue;
+        if (*score >= 9) return "critical";
+        if (*score >= 7) return "high";
+        if (*score >= 4) return "moderate";
         return "low";
       }
     }
@@ -147,9 +163,9 @@ AuditReport parse_audit_report(const std::string& origin, const std::string& tex
       if (sarif_run.contains("tool") && sarif_run["tool"].contains("driver")) {
         for (const auto& rule : sarif_run["tool"]["driver"].value("rules", nlohmann::json::array())) {
           const auto properties = rule.value("properties", nlohmann::json::object());
-          if (properties.contains("security-severity") && properties["security-severity"].is_string()) {
-            rule_scores[rule.value("id", "")] = std::stod(properties["security-severity"].get<std::string>());
-          }
+          const auto score = cvss_score(properties.contains("security-severity") ? properties["security-severity"]
+                                                                                : nlohmann::json());
+          if (score && rule.contains("id") && rule["id"].is_string()) rule_scores[rule["id"].get<std::string>()] = *score;
         }
       }
       for (const auto& result : sarif_run.value("results", nlohmann::json::array())) {

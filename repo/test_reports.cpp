@@ -1,7 +1,9 @@
 #include "repo/test_reports.hpp"
 
+#include <algorithm>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -27,8 +29,33 @@ ptree parse_xml(const std::string& origin, const std::string& text) {
   return tree;
 }
 
+// A count attribute; absent, unreadable or negative counts as 0.
 long attribute(const ptree& node, const char* name) {
-  return node.get<long>(std::string("<xmlattr>.") + name, 0);
+  return std::max(0L, node.get<long>(std::string("<xmlattr>.") + name, 0));
+}
+
+// A line count from an lcov LF:/LH: line: a whole number >= 0, else an
+// InputError naming the file and line.
+long lcov_count(const std::string& origin, std::size_t line_number, const std::string& line) {
+  long value = -1;
+  const char* begin = line.data() + 3;
+  const char* end = line.data() + line.size();
+  const auto [stop, error] = std::from_chars(begin, end, value);
+  if (error != std::errc() || stop != end || value < 0) {
+    throw core::InputError(origin, "line " + std::to_string(line_number),
+                           line.substr(0, 3) + " needs a whole number of lines, not \"" + line.substr(3, 40) + "\"");
+  }
+  return value;
+}
+
+// A coverage total a report gave: at least as many lines found as hit.
+LineCoverage checked(LineCoverage coverage, const std::string& where) {
+  if (coverage.lines_found < 0 || coverage.lines_hit < 0 || coverage.lines_hit > coverage.lines_found) {
+    throw core::InputError(coverage.file, where,
+                           std::to_string(coverage.lines_hit) + " lines hit of " +
+                               std::to_string(coverage.lines_found) + " found: not a coverage total");
+  }
+  return coverage;
 }
 
 // One <testsuite>: counted from its <testcase> children, which every JUnit
@@ -109,9 +136,14 @@ LineCoverage parse_coverage(const std::string& origin, const std::string& text) 
       throw core::InputError(origin, "/total/lines", "unknown coverage format: a JSON coverage file must be Istanbul's coverage-summary.json ({\"total\": {\"lines\": {\"total\", \"covered\"}}})");
     }
     coverage.format = "istanbul-summary";
+    for (const char* key : {"total", "covered"}) {
+      if (!(*lines)[key].is_number_integer()) {
+        throw core::InputError(origin, std::string("/total/lines/") + key, "must be a whole number of lines");
+      }
+    }
     coverage.lines_found = (*lines)["total"].get<long>();
     coverage.lines_hit = (*lines)["covered"].get<long>();
-    return coverage;
+    return checked(coverage, "/total/lines");
   }
   if (first == '<') {
     const ptree tree = parse_xml(origin, text);
@@ -125,21 +157,25 @@ LineCoverage parse_coverage(const std::string& origin, const std::string& text) 
     if (coverage.lines_found == 0) {
       // Older writers give only the rate; judge it against a nominal 10,000 lines.
       const double rate = root.get<double>("<xmlattr>.line-rate", -1);
-      if (rate < 0) throw core::InputError(origin, "", "Cobertura report without lines-valid or line-rate");
+      if (!(rate >= 0 && rate <= 1)) {
+        throw core::InputError(origin, "", "Cobertura report without lines-valid or a line-rate between 0 and 1");
+      }
       coverage.lines_found = 10000;
       coverage.lines_hit = std::lround(rate * 10000);
     }
-    return coverage;
+    return checked(coverage, "<coverage>");
   }
   if (text.find("SF:") != std::string::npos && text.find("end_of_record") != std::string::npos) {
     coverage.format = "lcov";
     std::istringstream in(text);
     std::string line;
     long found_in_record = -1, hit_in_record = -1, da_found = 0, da_hit = 0;
+    std::size_t line_number = 0;
     while (std::getline(in, line)) {
+      ++line_number;
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.rfind("LF:", 0) == 0) found_in_record = std::stol(line.substr(3));
-      else if (line.rfind("LH:", 0) == 0) hit_in_record = std::stol(line.substr(3));
+      if (line.rfind("LF:", 0) == 0) found_in_record = lcov_count(origin, line_number, line);
+      else if (line.rfind("LH:", 0) == 0) hit_in_record = lcov_count(origin, line_number, line);
       else if (line.rfind("DA:", 0) == 0) {
         ++da_found;
         const auto comma = line.find(',');
@@ -152,7 +188,7 @@ LineCoverage parse_coverage(const std::string& origin, const std::string& text) 
         da_found = da_hit = 0;
       }
     }
-    return coverage;
+    return checked(coverage, "");
   }
   throw core::InputError(origin, "", "unknown coverage format: expected lcov (SF:/end_of_record), Cobertura XML or Istanbul coverage-summary.json");
 }

@@ -167,6 +167,41 @@ TEST(Coverage, LcovCoberturaIstanbulAndUnknown) {
   }
 }
 
+// Found by fuzzing (fuzz/corpus/test_reports_fuzz/regression_*): counts that
+// are not numbers, or totals that cannot be, are InputErrors naming where,
+// not a crash or a coverage over 100%.
+TEST(Coverage, MalformedCountsAreInputErrorsNamingWhere) {
+  try {
+    parse_coverage("lcov.info", "TN:\nSF:src/a.ts\nDA:1,1\nLF:x\nLH:1\nend_of_record\n");
+    FAIL() << "no InputError";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.location(), "line 4");
+    EXPECT_NE(e.problem().find("LF:"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_coverage("lcov.info", "SF:a\nLF:-3\nend_of_record\n"), core::InputError);
+  EXPECT_THROW(parse_coverage("lcov.info", "SF:a\nLF:1\nLH:5\nend_of_record\n"), core::InputError);
+  try {
+    parse_coverage("coverage-summary.json", R"({"total": {"lines": {"total": "400", "covered": 300}}})");
+    FAIL() << "no InputError";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.location(), "/total/lines/total");
+  }
+  EXPECT_THROW(parse_coverage("coverage-summary.json", R"({"total": {"lines": {"total": 10, "covered": 11}}})"),
+               core::InputError);
+  EXPECT_THROW(parse_coverage("coverage.xml", R"(<coverage line-rate="5"><packages/></coverage>)"), core::InputError);
+  EXPECT_THROW(parse_coverage("coverage.xml", R"(<coverage line-rate="nan"><packages/></coverage>)"), core::InputError);
+}
+
+// A severity score that is not a number counts as unknown severity.
+TEST(DependencyAudit, UnreadableScoresAreUnknownSeverity) {
+  auto osv = parse_audit_report("osv.json", R"({"results": [{"source": {"path": "/app/package-lock.json"},
+    "packages": [{"package": {"name": "jsonwebtoken", "version": "8.5.1", "ecosystem": "npm"},
+      "vulnerabilities": [{"id": "GHSA-8cf7-32gw-wr33", "summary": "s"}],
+      "groups": [{"ids": ["GHSA-8cf7-32gw-wr33"], "max_severity": "high-ish"}]}]}]})");
+  ASSERT_EQ(osv.advisories.size(), 1u);
+  EXPECT_EQ(osv.advisories[0].severity, "unknown");
+}
+
 TEST(DependencyAudit, NpmAuditV2AndOsvScanner) {
   auto npm = parse_audit_report("npm-audit.json", R"({"auditReportVersion": 2, "vulnerabilities": {
     "next": {"name": "next", "severity": "critical", "isDirect": true,
