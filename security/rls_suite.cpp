@@ -5,6 +5,7 @@
 
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "core/random_id.hpp"
 #include "target/postgres.hpp"
 #include "security/rls_cross_user_probe.hpp"
 #include "security/rls_static_audit.hpp"
@@ -99,9 +100,8 @@ RlsSettings read_rls_settings(const config::Environment& env, const RlsOptions& 
       for (const auto& [table, value] : expectations.as_object().items()) {
         auto name = expectations.at(table).as_string();
         if (!parse_access_expectation(name, true)) {
-          expectations.at(table).fail("unknown expectation \"" + name +
-                                      "\"; use owner_crud, owner_read_only, service_write_only, public_read, "
-                                      "public_read_active or service_only");
+          expectations.at(table).fail("unknown expectation \"" + name + "\"; use one of " +
+                                      kAccessExpectationNames);
         }
       }
       settings.rls_expectations = expectations.value();
@@ -164,7 +164,8 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
     auto dynamic_start = Clock::now();
     std::optional<ProbeUsers> users;
     if (!settings.probe_user_a.empty()) {
-      users = ProbeUsers{settings.probe_user_a, settings.probe_user_b};
+      users = ProbeUsers{settings.probe_user_a, settings.probe_user_b, core::random_uuid(),
+                         "given by security.probe_users"};
     } else {
       target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) { users = pick_probe_users(txn, tables); });
     }
@@ -174,8 +175,8 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
       auto check = suite_check("security.rls.dynamic_probe", "Two users with data exist to probe cross-user access");
       check.status = core::CheckStatus::kSkip;
       check.severity = core::Severity::kInfo;
-      check.message = "Not probed: fewer than two users own rows in the exposed schemas; seed two users or set "
-                      "security.probe_users.";
+      check.message = "Not probed: fewer than two users own rows in the exposed schemas, or every candidate for "
+                      "user A holds an app role; seed two ordinary users or set security.probe_users.";
       counted.record(check);
     } else {
       auto before = count_rows(connection, tables);
