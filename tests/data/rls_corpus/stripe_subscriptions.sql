@@ -15,6 +15,18 @@ CREATE TABLE public.users (
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Can view own user data." ON public.users FOR SELECT USING (auth.uid() = id);
 CREATE POLICY "Can update own user data." ON public.users FOR UPDATE USING (auth.uid() = id);
+-- Rows are created by the sign-up trigger on auth.users; a BEFORE trigger
+-- refuses direct inserts through the API before RLS is even consulted.
+CREATE FUNCTION public.refuse_direct_user_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_user IN ('anon', 'authenticated') THEN
+    RAISE EXCEPTION 'public.users rows are created on sign-up';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER users_refuse_direct_insert BEFORE INSERT ON public.users
+  FOR EACH ROW EXECUTE FUNCTION public.refuse_direct_user_insert();
 
 -- The mapping to Stripe customer ids. Weakness: someone opened it to the
 -- client "to read my own customer id" with USING (true): every Stripe

@@ -9,7 +9,9 @@
 //   - a protected object gets no failing check of severity medium or above
 //     (low-severity lints, e.g. unindexed foreign keys, are counted apart);
 //   - a weak object is caught by every check its audit names;
-//   - no failing check lands on an object the audit does not list.
+//   - no failing check lands on an object the audit does not list;
+//   - a probe is inconclusive (an error other than an RLS denial) exactly
+//     where the audit says so, and says which SQLSTATE.
 // The per-schema figures are printed as "[ corpus   ]" lines.
 #include <gtest/gtest.h>
 
@@ -122,8 +124,17 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
   figures.static_ms = outcome.static_audit_ms;
   figures.dynamic_ms = outcome.dynamic_probe_ms;
   const std::vector<core::CheckResult> results = sink.results();
+  std::set<std::string> inconclusive_expected, inconclusive_seen;
+  for (const auto& [object, entry] : audit["objects"].items()) {
+    for (const auto& id : entry.value("inconclusive", nlohmann::json::array())) inconclusive_expected.insert(id);
+  }
   for (const auto& check : results) {
-    if (is_inconclusive(check)) ++figures.inconclusive;
+    if (is_inconclusive(check)) {
+      ++figures.inconclusive;
+      inconclusive_seen.insert(check.id);
+      EXPECT_TRUE(check.evidence.contains("sqlstate")) << check.id << " is inconclusive without a SQLSTATE";
+      std::cout << "[ corpus   ] " << name << ": " << check.id << ": " << check.message << "\n";
+    }
     if (check.status != core::CheckStatus::kFail) continue;
     if (check.severity < core::Severity::kMedium) {
       ++figures.lint_findings;
@@ -162,6 +173,7 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
     if (failing.empty()) ++figures.missed;
     else if (caught < static_cast<int>(entry["caught_by"].size())) ++figures.wrong_reason;
   }
+  EXPECT_EQ(inconclusive_seen, inconclusive_expected) << name << ": inconclusive only where the hand audit expects it";
   std::cout << "[ corpus   ] " << name << ": protected " << figures.protected_objects << ", false alarms "
             << figures.false_alarms << "; weak " << figures.weak_objects << ", missed " << figures.missed
             << ", flagged for another reason " << figures.wrong_reason << "; low-severity lint findings "
