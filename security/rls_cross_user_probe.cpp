@@ -380,8 +380,8 @@ class TableProber {
       case Outcome::kInconclusive:
         check.status = core::CheckStatus::kSkip;
         check.severity = core::Severity::kInfo;
-        check.message = "Inconclusive: " + what + " failed with SQLSTATE " + result.sqlstate + " (" + result.error +
-                        "), an error other than an RLS denial, so the attempt proves nothing either way" +
+        check.message = "Inconclusive: " + what + "; the statement failed with SQLSTATE " + result.sqlstate + " (" +
+                        result.error + "), an error other than an RLS denial, so it proves nothing either way" +
                         (ran != sql ? ", also with a minimal row" : "") +
                         (result.sqlstate.rfind("23", 0) == 0
                              ? "; PostgreSQL checks RLS before constraints, so the row most likely passed RLS"

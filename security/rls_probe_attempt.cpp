@@ -53,7 +53,9 @@ Attempt attempt(pqxx::work& txn, const Actor& actor, const std::string& sql, boo
     result.outcome = result.sqlstate == "42501" ? Outcome::kDenied : Outcome::kInconclusive;
   }
   sub.abort();
-  while (!result.error.empty() && (result.error.back() == '\n' || result.error.back() == ' ')) result.error.pop_back();
+  if (result.error.rfind("ERROR:  ", 0) == 0) result.error.erase(0, 8);
+  auto newline = result.error.find('\n');  // keep the first line; DETAIL and the query follow
+  if (newline != std::string::npos) result.error.resize(newline);
   return result;
 }
 
