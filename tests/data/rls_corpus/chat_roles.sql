@@ -58,6 +58,17 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
   INSERT INTO public.user_roles (user_id, role) VALUES (target, new_role) ON CONFLICT DO NOTHING;
 $$;
 
+-- Authors never change: a BEFORE UPDATE trigger keeps user_id, so an UPDATE
+-- that "moves" a message to another author affects the row and moves nothing.
+CREATE FUNCTION public.keep_message_author() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.user_id := OLD.user_id;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER messages_keep_author BEFORE UPDATE ON public.messages
+  FOR EACH ROW EXECUTE FUNCTION public.keep_message_author();
+
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.channels ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.messages ENABLE ROW LEVEL SECURITY;

@@ -183,6 +183,57 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
   EXPECT_LT(figures.static_ms + figures.dynamic_ms, 5000.0) << "the audit of one corpus schema stays under 5 s";
 }
 
+// The read-back, not the affected-row count, decides: the trigger keeps
+// the author, so the transfer affects rows and passes.
+TEST(RlsCorpusEvidence, TransferUndoneByATriggerPassesWithTheReadBackInTheEvidence) {
+  auto audit = nlohmann::json::parse(read_text(kCorpusDir + "/chat_roles.audit.json"));
+  config::Environment env;
+  env.source_file = kCorpusDir + "/chat_roles.audit.json";
+  env.database_url = load_corpus_database("chat_roles", audit["schema_file"]);
+  env.sections["security"] = audit["security"];
+  core::CollectingSink sink;
+  security::run_rls_suite(env, {}, sink);
+  const std::vector<core::CheckResult> results = sink.results();
+  const core::CheckResult* transfer = nullptr;
+  const core::CheckResult* messages_select = nullptr;
+  for (const auto& check : results) {
+    if (check.id == "security.rls.ownership_transfer_update.public.messages") transfer = &check;
+    if (check.id == "security.rls.cross_user_select.public.messages") messages_select = &check;
+  }
+  ASSERT_NE(transfer, nullptr);
+  EXPECT_EQ(transfer->status, core::CheckStatus::kPass) << transfer->message;
+  EXPECT_GT(transfer->evidence["rows"].get<long long>(), 0);
+  EXPECT_EQ(transfer->evidence["confirmed_rows"], 0);
+  // The model and the probe users are in the evidence.
+  ASSERT_NE(messages_select, nullptr);
+  EXPECT_EQ(messages_select->evidence["expectation"], "public_read_owner_write");
+  EXPECT_EQ(messages_select->evidence["user_a"], "00000000-0000-4000-8000-00000000000a");
+  EXPECT_NE(messages_select->evidence["users_chosen"].get<std::string>().find("holds no app role"), std::string::npos);
+}
+
+// A declared expectation overrides the inferred one: subscriptions declared
+// owner_read_only make user A's insert of its own row a finding too.
+TEST(RlsCorpusEvidence, DeclaredExpectationOverridesThePolicies) {
+  auto audit = nlohmann::json::parse(read_text(kCorpusDir + "/stripe_subscriptions.audit.json"));
+  config::Environment env;
+  env.source_file = kCorpusDir + "/stripe_subscriptions.audit.json";
+  env.database_url = load_corpus_database("stripe_subscriptions", audit["schema_file"]);
+  env.sections["security"] = {{"exposed_schemas", {"public"}},
+                              {"rls_expectations", {{"subscriptions", "owner_read_only"}}}};
+  core::CollectingSink sink;
+  security::run_rls_suite(env, {}, sink);
+  const std::vector<core::CheckResult> results = sink.results();
+  bool own_insert_failed = false;
+  for (const auto& check : results) {
+    if (check.id == "security.rls.service_only_insert.public.subscriptions") {
+      own_insert_failed = check.status == core::CheckStatus::kFail;
+      EXPECT_EQ(check.evidence["model_reason"], "declared in rls_expectations");
+    }
+    if (check.id == "security.rls.anon_select.public.products") ADD_FAILURE() << "products is public_read by policy";
+  }
+  EXPECT_TRUE(own_insert_failed);
+}
+
 INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, RlsCorpus,
                          ::testing::Values("stripe_subscriptions", "chat_roles", "team_accounts", "storage_avatars"));
 
