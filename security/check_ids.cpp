@@ -24,7 +24,7 @@ constexpr const char* kRlsProbes[] = {
     "service_only_update",  "service_only_delete", "anon_select",        "anon_insert",
     "anon_update",          "anon_delete",         "anon_select_inactive", "user_select_inactive",
     "outsider_select",      "outsider_insert",     "outsider_update",    "outsider_delete",
-    "self_grant_insert",    "anon_select_beyond_filter", "user_select_beyond_filter", "cross_group_select",
+    "self_grant_insert",    "anon_select_beyond_filter", "cross_group_select",
 };
 
 // The header rules (header_probe.cpp).

@@ -154,7 +154,6 @@ class TableProber {
       }
     } else if (!table_.shared_read_filter.empty() && table_.shared_read_filter != "true") {
       beyond_filter_probe("anon_select_beyond_filter", anon_);
-      beyond_filter_probe("user_select_beyond_filter", user_a_);
     }
     service_write_probes();
   }

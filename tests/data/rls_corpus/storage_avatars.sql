@@ -65,8 +65,10 @@ CREATE POLICY "Avatar images are publicly accessible." ON storage.objects FOR SE
 CREATE POLICY "Anyone can upload an avatar." ON storage.objects FOR INSERT WITH CHECK (bucket_id = 'avatars');
 CREATE POLICY "Users update their own avatar." ON storage.objects FOR UPDATE TO authenticated
   USING (bucket_id = 'avatars' AND (SELECT auth.uid()) = owner);
-CREATE POLICY "Users read their own documents" ON storage.objects FOR SELECT TO authenticated
-  USING (bucket_id = 'documents' AND (storage.foldername(name))[1] = (SELECT auth.uid())::text);
+-- Weakness: OR where AND was meant, and no TO clause: every document is
+-- readable by anyone, anon included.
+CREATE POLICY "Users read their own documents" ON storage.objects FOR SELECT
+  USING (bucket_id = 'documents' OR (storage.foldername(name))[1] = (SELECT auth.uid())::text);
 CREATE POLICY "Users upload their own documents" ON storage.objects FOR INSERT TO authenticated
   WITH CHECK (bucket_id = 'documents' AND (storage.foldername(name))[1] = (SELECT auth.uid())::text);
 CREATE POLICY "Users delete their own documents" ON storage.objects FOR DELETE TO authenticated

@@ -77,6 +77,8 @@ CREATE POLICY "Members read projects" ON public.projects FOR SELECT TO authentic
                  AND au.user_id IS NOT NULL));
 CREATE POLICY "Members write projects" ON public.projects FOR INSERT TO authenticated
   WITH CHECK (account_id IN (SELECT public.get_accounts_with_role()));
+-- Weakness: "signed-in" is not "member": any signed-in user deletes any project.
+CREATE POLICY "Signed-in users delete projects" ON public.projects FOR DELETE USING (auth.role() = 'authenticated');
 -- For the auth hook only: not an API role, so not a user-facing rule.
 CREATE POLICY "Auth admin reads memberships" ON public.account_user FOR SELECT TO postgres USING (true);
 
