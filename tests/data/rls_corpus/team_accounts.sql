@@ -43,6 +43,14 @@ CREATE TABLE public.projects (
   name       text NOT NULL,
   created_by uuid DEFAULT auth.uid()
 );
+-- Weakness: "OR auth.role() = 'authenticated'" left over from debugging
+-- opens every team's documents to every signed-in user.
+CREATE TABLE public.account_documents (
+  id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  account_id uuid NOT NULL REFERENCES public.accounts (id) ON DELETE CASCADE,
+  title      text NOT NULL,
+  body       text
+);
 
 CREATE FUNCTION public.get_accounts_with_role(passed_in_role text DEFAULT NULL) RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
@@ -57,6 +65,9 @@ ALTER TABLE public.account_user ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.billing_subscriptions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.account_documents ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members manage documents" ON public.account_documents FOR ALL TO authenticated
+  USING (account_id IN (SELECT public.get_accounts_with_role()) OR auth.role() = 'authenticated');
 
 CREATE POLICY "Accounts are viewable by members" ON public.accounts FOR SELECT TO authenticated
   USING (id IN (SELECT public.get_accounts_with_role()));
@@ -101,6 +112,8 @@ INSERT INTO public.invitations (account_id, account_role, invited_by_user_id) VA
 INSERT INTO public.billing_subscriptions VALUES
   ('sub_a', '10000000-0000-4000-8000-00000000000a', 'active', 'team'),
   ('sub_b', '10000000-0000-4000-8000-00000000000b', 'active', 'team');
+INSERT INTO public.account_documents (account_id, title) VALUES
+  ('10000000-0000-4000-8000-00000000000a', 'alice plan'), ('10000000-0000-4000-8000-00000000000b', 'bob plan');
 INSERT INTO public.projects (account_id, name, created_by) VALUES
   ('10000000-0000-4000-8000-00000000000a', 'alpha', '00000000-0000-4000-8000-00000000000a'),
   ('10000000-0000-4000-8000-00000000000b', 'beta', '00000000-0000-4000-8000-00000000000c');
