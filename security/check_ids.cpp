@@ -12,6 +12,9 @@ constexpr const char* kStaticLints[] = {
     "delete_policy_owner",  "all_policy_owner",             "multiple_permissive_policies",
     "auth_rls_initplan",    "auth_users_exposed",           "security_definer_view",
     "function_search_path_mutable", "unindexed_foreign_keys",
+    "rls_policy_always_true", "shadowed_policy", "no_primary_key",
+    // {table} is the function's name for these two.
+    "anon_security_definer_function_executable", "authenticated_security_definer_function_executable",
 };
 
 // The cross-user probes (rls_cross_user_probe.cpp), one record per table.
@@ -20,6 +23,8 @@ constexpr const char* kRlsProbes[] = {
     "ownership_transfer_update", "service_only_select", "service_only_insert",
     "service_only_update",  "service_only_delete", "anon_select",        "anon_insert",
     "anon_update",          "anon_delete",         "anon_select_inactive", "user_select_inactive",
+    "outsider_select",      "outsider_insert",     "outsider_update",    "outsider_delete",
+    "self_grant_insert",    "anon_select_beyond_filter", "cross_group_select",
 };
 
 // The header rules (header_probe.cpp).

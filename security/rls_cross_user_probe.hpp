@@ -22,14 +22,19 @@
 
 namespace golive::security {
 
-// The two users whose data the probes use: A acts, B is the victim.
+// The users whose data the probes use: A acts, B is the victim, the
+// outsider is a signed-in user who owns nothing and belongs to nothing.
 struct ProbeUsers {
   std::string a;
   std::string b;
+  std::string outsider;  // a fresh uuid, in no table
+  std::string why;       // how A and B were chosen, for the evidence
 };
 
 // Picks the two users owning rows in the most directly owned tables (ties by
-// id), or nullopt when fewer than two users own anything.
+// id), A among users holding no app role (no row in a role table such as
+// user_roles, whose rights would read as leaks), or nullopt when fewer than
+// two users own anything or every candidate for A holds a role.
 std::optional<ProbeUsers> pick_probe_users(pqxx::work& txn, const std::vector<TableInfo>& tables);
 
 struct TableProbeOutcome {

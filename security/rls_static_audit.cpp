@@ -1,4 +1,5 @@
 #include "security/rls_static_audit.hpp"
+#include "security/rls_access_model.hpp"
 
 #include <chrono>
 #include <functional>
@@ -101,13 +102,42 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
   const auto roles = api_roles(txn);
   const std::string in_schemas = "n.nspname = ANY(" + schema_array + ")";
 
+  // Each lint runs in its own savepoint: a query that fails on an unusual
+  // schema yields one error check for that lint, and the next lints run.
+  pqxx::transaction_base* current = &txn;
   auto timed = [&](const StaticLint& lint, const std::function<std::vector<StaticFinding>()>& query) {
     auto start = Clock::now();
-    auto findings = query();
+    std::vector<StaticFinding> findings;
+    try {
+      pqxx::subtransaction sub(txn, "golive_lint");
+      current = &sub;
+      findings = query();
+      current = &txn;
+      sub.commit();
+    } catch (const pqxx::sql_error& e) {
+      current = &txn;
+      core::CheckResult check;
+      check.id = "security.rls.static." + lint.id;
+      check.suite = "security";
+      check.title = lint.title;
+      check.status = core::CheckStatus::kError;
+      check.severity = lint.severity;
+      check.message = "The " + lint.id + " lint's catalog query failed on this schema: " + std::string(e.what());
+      check.evidence = {{"lint", lint.id}, {"splinter_lint", lint.splinter_lint}, {"query", e.query()}};
+      checks.push_back(std::move(check));
+      return;
+    }
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     emit_lint(lint, findings, ms, inspected, checks);
   };
-  auto run_sql = [&](const std::string& sql) { return findings_from(txn.exec(sql)); };
+  auto run_sql = [&](const std::string& sql) { return findings_from(current->exec(sql)); };
+  const auto policies = load_policies(txn, schema_array);
+  auto table_named = [&](const std::string& schema, const std::string& name) -> const TableInfo* {
+    for (const auto& t : tables) {
+      if (t.schema == schema && t.name == name) return &t;
+    }
+    return nullptr;
+  };
 
   timed({"rls_enabled", "0013_rls_disabled_in_public", "Row level security is enabled on every reachable table",
          core::Severity::kCritical},
@@ -165,17 +195,22 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
         ", COALESCE(pg_get_expr(p.polqual, p.polrelid), ''), "
         "COALESCE(pg_get_expr(p.polwithcheck, p.polrelid), '') FROM pg_policy p "
         "JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE p.polpermissive AND " + in_schemas + " ORDER BY 1, 2, 3");
+        "WHERE p.polpermissive AND (p.polroles = '{0}' OR p.polroles && ARRAY(SELECT oid FROM pg_roles WHERE "
+        "rolname IN ('anon', 'authenticated'))) AND " + in_schemas + " ORDER BY 1, 2, 3");
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     std::map<std::string, std::vector<StaticFinding>> by_command;
     for (const auto& row : rows) {
       std::string schema = row[0].as<std::string>(), table = row[1].as<std::string>();
-      bool user_owned = false;
-      for (const auto& t : tables) {
-        if (t.schema == schema && t.name == table) user_owned = t.ownership.has_value();
-      }
-      if (!user_owned) continue;
       std::string policy = row[2].as<std::string>(), command = row[3].as<std::string>();
+      // Rows readable by everyone by design (a public profile, a catalogue)
+      // are not a finding of the select lint; writes still are.
+      const TableInfo* info = table_named(schema, table);
+      bool user_owned = info && info->ownership.has_value() &&
+                        info->expectation != AccessExpectation::kPublicRead &&
+                        info->expectation != AccessExpectation::kPublicReadActive &&
+                        !(info->expectation == AccessExpectation::kPublicReadOwnerWrite &&
+                          (command == "select" || command == "all"));
+      if (!user_owned) continue;
       std::string using_expr = row[4].as<std::string>(), check_expr = row[5].as<std::string>();
       std::string clause = using_expr == "true" ? "USING (true)" : check_expr == "true" ? "WITH CHECK (true)" : "";
       if (clause.empty()) continue;
@@ -280,6 +315,107 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = k.conrelid AND "
               "(string_to_array(i.indkey::text, ' ')::smallint[])[1:array_length(k.conkey, 1)] @> k.conkey) "
               "ORDER BY 1, 2, 3");
+        });
+
+  // Write policies that admit every row for an API role (splinter 0024).
+  timed({"rls_policy_always_true", "0024_rls_policy_always_true",
+         "No INSERT, UPDATE or DELETE policy for anon or authenticated is always true", core::Severity::kHigh},
+        [&] {
+          std::vector<StaticFinding> findings;
+          for (const auto& [table, table_policies] : policies) {
+            auto dot = table.find('.');
+            for (const auto& p : table_policies) {
+              if (!p.api_facing || !p.permissive || !p.writes()) continue;
+              bool open_using = p.command != "insert" && p.using_expr == "true";
+              bool open_check = p.command != "delete" && p.check_expr == "true";
+              if (!open_using && !open_check) continue;
+              findings.push_back({table.substr(0, dot), table.substr(dot + 1), p.name,
+                                  "Policy " + p.name + " (" + p.command + ") on " + table + " has " +
+                                      (open_check ? "WITH CHECK (true)" : "USING (true)") +
+                                      ": every caller it applies to writes any row"});
+            }
+          }
+          return findings;
+        });
+
+  // A permissive policy that admits every row voids the scoped ones for the
+  // same command and roles: permissive policies are OR-ed.
+  timed({"shadowed_policy", "", "No always-true permissive policy voids a caller-scoped one", core::Severity::kHigh},
+        [&] {
+          std::vector<StaticFinding> findings;
+          auto overlap = [](const PolicyInfo& x, const PolicyInfo& y) {
+            for (const auto& r : x.roles) {
+              if (r == "public") return true;
+              for (const auto& q : y.roles) {
+                if (q == "public" || q == r) return true;
+              }
+            }
+            return false;
+          };
+          for (const auto& [table, table_policies] : policies) {
+            auto dot = table.find('.');
+            for (const char* command : {"select", "update", "delete"}) {
+              for (const auto& open : table_policies) {
+                if (!open.api_facing || !open.permissive || (open.command != command && open.command != "all") ||
+                    open.using_expr != "true") {
+                  continue;
+                }
+                for (const auto& scoped : table_policies) {
+                  if (&scoped == &open || !scoped.permissive || !scoped.api_facing ||
+                      (scoped.command != command && scoped.command != "all") || !overlap(open, scoped) ||
+                      scoped.using_expr == "true" ||
+                      (scoped.using_expr.find("auth.uid()") == std::string::npos &&
+                       scoped.using_expr.find("SELECT ") == std::string::npos)) {
+                    continue;
+                  }
+                  findings.push_back({table.substr(0, dot), table.substr(dot + 1), open.name + " / " + scoped.name,
+                                      "Policy " + open.name + " (USING true) makes the " + std::string(command) +
+                                          " condition of " + scoped.name + " on " + table +
+                                          " dead: permissive policies are OR-ed, so every caller it applies to "
+                                          "reaches every row"});
+                }
+              }
+            }
+          }
+          return findings;
+        });
+
+  // SECURITY DEFINER functions an API role may call as RPCs that write tables
+  // or touch auth.users (splinter 0028/0029 flag every such function; golive
+  // fails those that act beyond the caller's rows and lists the others).
+  for (const char* role : {"anon", "authenticated"}) {
+    bool exists = false;
+    for (const auto& r : roles) exists = exists || r == role;
+    timed({std::string(role) + "_security_definer_function_executable",
+           std::string(role) == "anon" ? "0028_anon_security_definer_function_executable"
+                                       : "0029_authenticated_security_definer_function_executable",
+           std::string("No SECURITY DEFINER function that writes tables or touches auth.users is executable by ") +
+               role,
+           core::Severity::kCritical},
+          [&] {
+            if (!exists) return std::vector<StaticFinding>{};
+            return run_sql(
+                "SELECT n.nspname, f.proname, f.oid::regprocedure::text, 'SECURITY DEFINER function ' || "
+                "f.oid::regprocedure::text || ' is executable by " + std::string(role) + " and ' || CASE WHEN "
+                "f.prosrc ~* 'auth\\.users' THEN 'touches auth.users' ELSE 'writes tables' END || "
+                "': it runs with its owner''s rights, past every RLS policy' FROM pg_proc f JOIN pg_namespace n "
+                "ON n.oid = f.pronamespace WHERE f.prosecdef AND f.prorettype <> 'trigger'::regtype AND " +
+                in_schemas + " AND has_function_privilege('" + role + "', f.oid, 'EXECUTE') AND NOT EXISTS "
+                "(SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e') AND (f.prosrc ~* "
+                "'\\m(insert\\s+into|update\\s+[a-z_.\"]+\\s+set|delete\\s+from|truncate)\\M' OR f.prosrc ~* "
+                "'auth\\.users') ORDER BY 1, 2, 3");
+          });
+  }
+
+  timed({"no_primary_key", "0004_no_primary_key", "Every table API roles can reach has a primary key",
+         core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, c.relname, c.relname, n.nspname || '.' || c.relname || ' has no primary key: "
+              "rows are addressed by ctid, and replication and row updates are fragile' FROM pg_class c "
+              "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND " + in_schemas +
+              " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AND " +
+              reachable_by_api_sql(roles, "c.oid") + " ORDER BY 1, 2");
         });
 
   // The user_id / course_id index audit of seed 000 §5 belongs to the

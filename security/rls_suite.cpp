@@ -5,6 +5,7 @@
 
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "core/random_id.hpp"
 #include "target/postgres.hpp"
 #include "security/rls_cross_user_probe.hpp"
 #include "security/rls_static_audit.hpp"
@@ -68,6 +69,16 @@ core::CheckResult residue_check(const std::map<std::string, long long>& before,
   return check;
 }
 
+// True when every table `expectations` names ("table" = public.table) exists.
+bool holds_every_table(pqxx::work& txn, const nlohmann::json& expectations) {
+  for (const auto& [table, value] : expectations.items()) {
+    if (table.empty() || table.front() == '_') continue;  // "_comment"
+    std::string qualified = table.find('.') == std::string::npos ? "public." + table : table;
+    if (txn.exec("SELECT to_regclass(" + txn.quote(qualified) + ")")[0][0].is_null()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string default_rls_expectations_file() {
@@ -99,9 +110,8 @@ RlsSettings read_rls_settings(const config::Environment& env, const RlsOptions& 
       for (const auto& [table, value] : expectations.as_object().items()) {
         auto name = expectations.at(table).as_string();
         if (!parse_access_expectation(name, true)) {
-          expectations.at(table).fail("unknown expectation \"" + name +
-                                      "\"; use owner_crud, owner_read_only, service_write_only, public_read, "
-                                      "public_read_active or service_only");
+          expectations.at(table).fail("unknown expectation \"" + name + "\"; use one of " +
+                                      kAccessExpectationNames);
         }
       }
       settings.rls_expectations = expectations.value();
@@ -119,6 +129,7 @@ RlsSettings read_rls_settings(const config::Environment& env, const RlsOptions& 
     std::string file = options.expectations_file.empty() ? default_rls_expectations_file() : options.expectations_file;
     settings.rls_expectations = core::load_json_file(file);
     if (!settings.rls_expectations.is_object()) throw core::InputError(file, "", "must be a JSON object");
+    settings.expectations_are_defaults = options.expectations_file.empty();
   }
   return settings;
 }
@@ -152,6 +163,11 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
   try {
     target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
       txn.exec("SET TRANSACTION READ ONLY");
+      if (settings.expectations_are_defaults && !holds_every_table(txn, settings.rls_expectations)) {
+        // The shipped file describes the reference schema; on another schema
+        // a same-named table (profiles, storage.objects) means something else.
+        settings.rls_expectations = nlohmann::json::object();
+      }
       tables = load_table_model(txn, settings.exposed_schemas, settings.rls_expectations);
       for (const auto& check : run_rls_static_audit(txn, tables, settings.exposed_schemas)) counted.record(check);
     });
@@ -164,7 +180,8 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
     auto dynamic_start = Clock::now();
     std::optional<ProbeUsers> users;
     if (!settings.probe_user_a.empty()) {
-      users = ProbeUsers{settings.probe_user_a, settings.probe_user_b};
+      users = ProbeUsers{settings.probe_user_a, settings.probe_user_b, core::random_uuid(),
+                         "given by security.probe_users"};
     } else {
       target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) { users = pick_probe_users(txn, tables); });
     }
@@ -174,8 +191,8 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
       auto check = suite_check("security.rls.dynamic_probe", "Two users with data exist to probe cross-user access");
       check.status = core::CheckStatus::kSkip;
       check.severity = core::Severity::kInfo;
-      check.message = "Not probed: fewer than two users own rows in the exposed schemas; seed two users or set "
-                      "security.probe_users.";
+      check.message = "Not probed: fewer than two users own rows in the exposed schemas, or every candidate for "
+                      "user A holds an app role; seed two ordinary users or set security.probe_users.";
       counted.record(check);
     } else {
       auto before = count_rows(connection, tables);

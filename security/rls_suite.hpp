@@ -6,8 +6,10 @@
 // Environment (all optional) under "security":
 //   "exposed_schemas": ["public"]            schemas the API exposes
 //   "rls_expectations": {"plans": "public_read_active", ...}
-//        per table ("table" = public.table, or "schema.table"); when absent
-//        security/rls_expectations.json (the reference schema's) is used
+//        per table ("table" = public.table, or "schema.table"); tables not
+//        named are inferred from their policies (rls_access_model.hpp). When
+//        absent, security/rls_expectations.json (the reference schema's) is
+//        used if the database holds every table it names, else all inferred
 //   "probe_users": {"a": "<uuid>", "b": "<uuid>"}   else inferred from the data
 #pragma once
 
@@ -30,6 +32,7 @@ struct RlsOptions {
 struct RlsSettings {
   std::vector<std::string> exposed_schemas{"public"};
   nlohmann::json rls_expectations;  // object: table -> expectation name
+  bool expectations_are_defaults = false;  // the shipped reference file, not the environment's
   std::string probe_user_a;         // "" = inferred
   std::string probe_user_b;
 };

@@ -1,7 +1,9 @@
 #include "security/rls_table_model.hpp"
+#include "security/rls_access_model.hpp"
 #include "target/postgres.hpp"
 
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace golive::security {
@@ -33,12 +35,20 @@ const char* to_string(AccessExpectation expectation) {
     case AccessExpectation::kPublicRead: return "public_read";
     case AccessExpectation::kPublicReadActive: return "public_read_active";
     case AccessExpectation::kServiceOnly: return "service_only";
+    case AccessExpectation::kPublicReadOwnerWrite: return "public_read_owner_write";
+    case AccessExpectation::kMemberOf: return "member_of";
   }
   return "?";
 }
 
+const char* const kAccessExpectationNames =
+    "owner_crud (alias owner), owner_read_only (alias owner_read), service_write_only, public_read, "
+    "public_read_active, public_read_owner_write, member_of, service_only";
+
 std::optional<AccessExpectation> parse_access_expectation(const std::string& text, bool has_owner) {
-  if (text == "owner_crud") return AccessExpectation::kOwnerCrud;
+  if (text == "owner_crud" || text == "owner") return AccessExpectation::kOwnerCrud;
+  if (text == "public_read_owner_write") return AccessExpectation::kPublicReadOwnerWrite;
+  if (text == "member_of") return AccessExpectation::kMemberOf;
   if (text == "owner_read_only" || text == "owner_read") return AccessExpectation::kOwnerReadOnly;
   if (text == "public_read") return AccessExpectation::kPublicRead;
   if (text == "public_read_active") return AccessExpectation::kPublicReadActive;
@@ -58,6 +68,7 @@ std::string Ownership::owner_sql() const {
 std::string TableInfo::sql_name() const { return target::quote_ident(schema) + "." + target::quote_ident(name); }
 
 std::string TableInfo::key_sql() const {
+  if (primary_key.empty()) return "(t.ctid)::text";
   if (primary_key.size() == 1) return "(t." + target::quote_ident(primary_key.front()) + ")::text";
   std::string row = "ROW(";
   for (std::size_t i = 0; i < primary_key.size(); ++i) {
@@ -96,7 +107,10 @@ std::vector<TableInfo> load_table_model(pqxx::work& txn, const std::vector<std::
   }
   for (const auto& row : txn.exec(
            "SELECT n.nspname || '.' || c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
-           "COALESCE(a.attnum = ANY(i.indkey), false) FROM pg_attribute a "
+           "COALESCE(a.attnum = ANY(i.indkey), false), a.attgenerated <> '' OR a.attidentity = 'a', "
+           "a.attnotnull AND NOT a.atthasdef AND a.attidentity = '', EXISTS (SELECT 1 FROM pg_index u WHERE "
+           "u.indrelid = c.oid AND u.indisunique AND NOT u.indisprimary AND u.indnatts = 1 AND u.indkey[0] = "
+           "a.attnum) FROM pg_attribute a "
            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
            "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
            "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p') AND n.nspname = ANY(" +
@@ -104,7 +118,8 @@ std::vector<TableInfo> load_table_model(pqxx::work& txn, const std::vector<std::
     auto found = index_of.find(row[0].as<std::string>());
     if (found == index_of.end()) continue;
     TableInfo& table = tables[found->second];
-    ColumnInfo column{row[1].as<std::string>(), row[2].as<std::string>()};
+    ColumnInfo column{row[1].as<std::string>(), row[2].as<std::string>(), row[4].as<bool>(), row[5].as<bool>(),
+                      row[6].as<bool>()};
     if (row[3].as<bool>()) table.primary_key.push_back(column.name);
     if (column.name == "active" && column.type == "boolean") table.has_active_column = true;
     table.columns.push_back(std::move(column));
@@ -123,8 +138,15 @@ std::vector<TableInfo> load_table_model(pqxx::work& txn, const std::vector<std::
     foreign_keys[row[0].as<std::string>()].push_back(
         {row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()});
   }
-  // Pass 1: direct owners. A foreign key to auth.users wins over a column name.
+  auto policies = load_policies(txn, schema_array);
+  // Pass 1: direct owners. The column policies compare with auth.uid() wins
+  // over a foreign key to auth.users, which wins over a column name.
   for (auto& table : tables) {
+    auto from_policy = policy_owner_column(policies[table.qualified()]);
+    if (!from_policy.empty() && table.column(from_policy)) {
+      table.ownership = Ownership{from_policy, "", "", "", "policies compare auth.uid() with " + from_policy};
+      continue;
+    }
     for (const auto& fk : foreign_keys[table.qualified()]) {
       if (fk.target_table == "auth.users" && fk.target_column == "id") {
         table.ownership = Ownership{fk.column, "", "", "", "foreign key to auth.users"};
@@ -154,7 +176,7 @@ std::vector<TableInfo> load_table_model(pqxx::work& txn, const std::vector<std::
       break;
     }
   }
-  // Expectations: declared ones, else owner_crud for owned tables, service_only otherwise.
+  // Expectations: declared ones, else inferred from the policies.
   for (auto& table : tables) {
     const nlohmann::json* declared = nullptr;
     if (expectations.is_object()) {
@@ -168,15 +190,45 @@ std::vector<TableInfo> load_table_model(pqxx::work& txn, const std::vector<std::
                         : std::nullopt;
       if (!parsed) {
         throw std::invalid_argument("rls_expectations: " + table.qualified() + " has " +
-                                    declared->dump() +
-                                    ", expected one of owner_crud, owner_read_only, "
-                                    "service_write_only, public_read, public_read_active, "
-                                    "service_only");
+                                    declared->dump() + ", expected one of " + kAccessExpectationNames);
       }
       table.expectation = *parsed;
       table.expectation_declared = true;
-    } else {
-      table.expectation = table.ownership ? AccessExpectation::kOwnerCrud : AccessExpectation::kServiceOnly;
+      table.model_reason = "declared in rls_expectations";
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& table : tables) names.push_back(table.qualified());
+  infer_access_models(tables, policies, load_caller_helpers(txn, names));
+  // An access source owned per user whose rows no other table points at
+  // grants access: a membership table when it has a key to a group (another
+  // exposed table), else a table of app roles. A parent that other tables
+  // reference (courses for topics) is a resource, not a grant.
+  std::set<std::string> referenced;
+  for (const auto& [source, keys] : foreign_keys) {
+    for (const auto& fk : keys) {
+      if (fk.target_table != source) referenced.insert(fk.target_table);
+    }
+  }
+  for (auto& table : tables) {
+    if (!table.access_source || !table.ownership || !table.ownership->direct()) continue;
+    if (referenced.count(table.qualified())) continue;
+    table.grants_access = true;
+    table.role_table = true;
+    for (const auto& fk : foreign_keys[table.qualified()]) {
+      if (fk.column != table.ownership->owner_column && index_of.count(fk.target_table)) table.role_table = false;
+    }
+  }
+  for (auto& table : tables) {
+    if (table.expectation != AccessExpectation::kMemberOf) continue;
+    for (const auto& fk : foreign_keys[table.qualified()]) {
+      auto parent = index_of.find(fk.target_table);
+      if (parent == index_of.end() || fk.target_table == table.qualified() ||
+          tables[parent->second].expectation != AccessExpectation::kMemberOf) {
+        continue;
+      }
+      table.group_key = GroupKey{fk.column, fk.target_table, fk.target_column};
+      break;
     }
   }
   return tables;

@@ -102,7 +102,9 @@ TEST(RlsProbe, CleanReferenceSchemaHasZeroFindingsAndFullCoverage) {
   for (const char* lint : {"rls_enabled", "policy_exists_rls_disabled", "rls_enabled_no_policy", "select_policy_owner",
                            "update_policy_owner", "multiple_permissive_policies", "auth_rls_initplan",
                            "auth_users_exposed", "security_definer_view", "function_search_path_mutable",
-                           "unindexed_foreign_keys"}) {
+                           "unindexed_foreign_keys", "rls_policy_always_true", "shadowed_policy", "no_primary_key",
+                           "anon_security_definer_function_executable",
+                           "authenticated_security_definer_function_executable"}) {
     const auto* check = run.find(std::string("security.rls.static.") + lint);
     ASSERT_NE(check, nullptr) << lint;
     EXPECT_EQ(check->status, core::CheckStatus::kPass) << lint;
@@ -157,7 +159,15 @@ INSTANTIATE_TEST_SUITE_P(
                     "security.rls.cross_user_select.public.admin_overrides"}},
         DefectCase{"update-without-check",
                    {"security.rls.static.update_policy_owner.public.courses",
-                    "security.rls.ownership_transfer_update.public.courses"}},
+                    "security.rls.ownership_transfer_update.public.courses",
+                    "security.rls.static.rls_policy_always_true.public.courses"}},
+        DefectCase{"definer-rpc-open",
+                   {"security.rls.static.anon_security_definer_function_executable.public.grant_admin_override",
+                    "security.rls.static.authenticated_security_definer_function_executable.public."
+                    "grant_admin_override"}},
+        DefectCase{"select-policy-shadowed",
+                   {"security.rls.static.shadowed_policy.public.courses",
+                    "security.rls.cross_user_select.public.courses"}},
         DefectCase{"subscription-self-write",
                    {"security.rls.service_only_insert.public.subscriptions",
                     "security.rls.service_only_update.public.subscriptions"}},

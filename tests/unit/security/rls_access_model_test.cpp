@@ -1,0 +1,95 @@
+// The policy reading behind the inferred RLS access models: which column a
+// policy compares with auth.uid(), and which model a set of policies yields.
+// The expressions are written as pg_get_expr renders them.
+#include "security/rls_access_model.hpp"
+
+#include <gtest/gtest.h>
+
+#include "security/rls_table_model.hpp"
+
+namespace golive::security {
+namespace {
+
+PolicyInfo policy(const std::string& command, const std::string& using_expr, const std::string& check_expr = "",
+                  std::vector<std::string> roles = {"public"}) {
+  PolicyInfo p;
+  p.table = "public.t";
+  p.name = command + "_policy";
+  p.command = command;
+  p.roles = std::move(roles);
+  for (const auto& role : p.roles) p.api_facing = p.api_facing || role == "public" || role == "authenticated" || role == "anon";
+  p.using_expr = using_expr;
+  p.check_expr = check_expr;
+  return p;
+}
+
+TableInfo table_owned_by(const std::string& column) {
+  TableInfo t;
+  t.schema = "public";
+  t.name = "t";
+  t.columns = {{"id", "uuid"}, {column, "uuid"}};
+  t.primary_key = {"id"};
+  t.ownership = Ownership{column, "", "", "", "test"};
+  return t;
+}
+
+AccessExpectation infer(TableInfo table, const std::vector<PolicyInfo>& policies) {
+  std::vector<TableInfo> tables{std::move(table)};
+  infer_access_models(tables, {{"public.t", policies}}, {});
+  return tables.front().expectation;
+}
+
+TEST(RlsAccessModel, OwnerColumnOnEitherSideOfTheComparison) {
+  EXPECT_EQ(owner_column_compared_to_uid("(auth.uid() = user_id)"), "user_id");
+  EXPECT_EQ(owner_column_compared_to_uid("(created_by = auth.uid())"), "created_by");
+  EXPECT_EQ(owner_column_compared_to_uid("((bucket_id = 'avatars'::text) AND (auth.uid() = owner))"), "owner");
+}
+
+TEST(RlsAccessModel, QualifiedColumnsOfASubSelectAreNotTheOwner) {
+  EXPECT_EQ(owner_column_compared_to_uid("(EXISTS ( SELECT 1 FROM account_user au WHERE (au.user_id = auth.uid())))"), "");
+  EXPECT_EQ(owner_column_compared_to_uid("(auth.role() = 'authenticated'::text)"), "");
+}
+
+TEST(RlsAccessModel, PublicProfileIsSharedReadOwnerWrite) {
+  EXPECT_EQ(infer(table_owned_by("id"), {policy("select", "true"), policy("update", "(auth.uid() = id)")}),
+            AccessExpectation::kPublicReadOwnerWrite);
+}
+
+TEST(RlsAccessModel, OwnedTableReadableByEveryoneWithoutOwnerWritesStaysOwnerScoped) {
+  EXPECT_EQ(infer(table_owned_by("id"), {policy("select", "true")}), AccessExpectation::kOwnerCrud);
+}
+
+TEST(RlsAccessModel, CatalogueWithoutOwnerIsPublicRead) {
+  TableInfo catalogue = table_owned_by("id");
+  catalogue.ownership.reset();
+  EXPECT_EQ(infer(catalogue, {policy("select", "active")}), AccessExpectation::kPublicRead);
+}
+
+TEST(RlsAccessModel, MembershipSubSelectIsMemberOf) {
+  EXPECT_EQ(infer(table_owned_by("created_by"),
+                  {policy("select", "(account_id IN ( SELECT get_accounts_with_role() AS get_accounts_with_role))")}),
+            AccessExpectation::kMemberOf);
+}
+
+TEST(RlsAccessModel, PoliciesForNonApiRolesDoNotCount) {
+  EXPECT_EQ(infer(table_owned_by("user_id"), {policy("select", "true", "", {"postgres"})}),
+            AccessExpectation::kServiceOnly);
+}
+
+TEST(RlsAccessModel, DeclaredExpectationIsKept) {
+  TableInfo declared = table_owned_by("user_id");
+  declared.expectation = AccessExpectation::kOwnerReadOnly;
+  declared.expectation_declared = true;
+  EXPECT_EQ(infer(declared, {policy("select", "true"), policy("update", "(auth.uid() = user_id)")}),
+            AccessExpectation::kOwnerReadOnly);
+}
+
+TEST(RlsAccessModel, ExpectationNamesParse) {
+  EXPECT_EQ(parse_access_expectation("member_of", false), AccessExpectation::kMemberOf);
+  EXPECT_EQ(parse_access_expectation("public_read_owner_write", true), AccessExpectation::kPublicReadOwnerWrite);
+  EXPECT_EQ(parse_access_expectation("owner", true), AccessExpectation::kOwnerCrud);
+  EXPECT_FALSE(parse_access_expectation("everyone_everything", true).has_value());
+}
+
+}  // namespace
+}  // namespace golive::security
