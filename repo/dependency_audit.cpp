@@ -115,9 +115,7 @@ void run_npm_audit(const RepoSettings& settings, AuditReports& audits) {
   }
 }
 
-}  // namespace
-
-AuditReport parse_audit_report(const std::string& origin, const std::string& text) {
+AuditReport read_audit_report(const std::string& origin, const std::string& text) {
   nlohmann::json doc = core::parse_json_text(text, origin);
   AuditReport report;
   report.file = origin;
@@ -180,6 +178,19 @@ AuditReport parse_audit_report(const std::string& origin, const std::string& tex
     return report;
   }
   throw core::InputError(origin, "", "unknown dependency audit format: expected `npm audit --json` output (auditReportVersion 2 or \"advisories\"), OSV-Scanner JSON (\"results\") or SARIF 2.1.0");
+}
+
+}  // namespace
+
+AuditReport parse_audit_report(const std::string& origin, const std::string& text) {
+  // A document of the right kind but the wrong shape (a string where a
+  // number belongs, an array where an object does) is the file's fault, not
+  // a crash: say so, naming the file.
+  try {
+    return read_audit_report(origin, text);
+  } catch (const nlohmann::json::exception& error) {
+    throw core::InputError(origin, "", std::string("not the shape of any audit report golive reads: ") + error.what());
+  }
 }
 
 AuditReports load_audit_reports(const RepoSettings& settings) {

@@ -89,9 +89,7 @@ void collect_suites(const std::string& file, const ptree& node, std::vector<Suit
   }
 }
 
-}  // namespace
-
-std::vector<SuiteCounts> parse_test_results(const std::string& origin, const std::string& text) {
+std::vector<SuiteCounts> read_test_results(const std::string& origin, const std::string& text) {
   std::vector<SuiteCounts> suites;
   const auto start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && text[start] == '{') {
@@ -120,7 +118,22 @@ std::vector<SuiteCounts> parse_test_results(const std::string& origin, const std
   return suites;
 }
 
-LineCoverage parse_coverage(const std::string& origin, const std::string& text) {
+}  // namespace
+
+std::vector<SuiteCounts> parse_test_results(const std::string& origin, const std::string& text) {
+  // A document of the right kind but the wrong shape (a string where a
+  // number belongs, an array where an object does) is the file's fault, not
+  // a crash: say so, naming the file.
+  try {
+    return read_test_results(origin, text);
+  } catch (const nlohmann::json::exception& error) {
+    throw core::InputError(origin, "", std::string("not the shape of a test result file golive reads: ") + error.what());
+  }
+}
+
+namespace {
+
+LineCoverage read_coverage(const std::string& origin, const std::string& text) {
   LineCoverage coverage;
   coverage.file = origin;
   const auto start = text.find_first_not_of(" \t\r\n");
@@ -191,6 +204,19 @@ LineCoverage parse_coverage(const std::string& origin, const std::string& text) 
     return checked(coverage, "");
   }
   throw core::InputError(origin, "", "unknown coverage format: expected lcov (SF:/end_of_record), Cobertura XML or Istanbul coverage-summary.json");
+}
+
+}  // namespace
+
+LineCoverage parse_coverage(const std::string& origin, const std::string& text) {
+  // A document of the right kind but the wrong shape (a string where a
+  // number belongs, an array where an object does) is the file's fault, not
+  // a crash: say so, naming the file.
+  try {
+    return read_coverage(origin, text);
+  } catch (const nlohmann::json::exception& error) {
+    throw core::InputError(origin, "", std::string("not the shape of a coverage file golive reads: ") + error.what());
+  }
 }
 
 TestReports load_test_reports(const RepoSettings& settings) {

@@ -192,6 +192,19 @@ TEST(Coverage, MalformedCountsAreInputErrorsNamingWhere) {
   EXPECT_THROW(parse_coverage("coverage.xml", R"(<coverage line-rate="nan"><packages/></coverage>)"), core::InputError);
 }
 
+// Found by fuzzing: an npm audit document of the right version whose entries
+// have the wrong shape is an InputError naming the file, not a crash.
+TEST(DependencyAudit, WrongShapeIsAnInputError) {
+  try {
+    parse_audit_report("npm-audit.json", R"({"auditReportVersion": 2, "vulnerabilities": {"x": {"via": [{"url": 5}]}}})");
+    FAIL() << "no InputError";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.file(), "npm-audit.json");
+    EXPECT_NE(e.problem().find("not the shape"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_test_results("results.json", R"({"suites": 5, "stats": {"expected": "x"}})"), core::InputError);
+}
+
 // A severity score that is not a number counts as unknown severity.
 TEST(DependencyAudit, UnreadableScoresAreUnknownSeverity) {
   auto osv = parse_audit_report("osv.json", R"({"results": [{"source": {"path": "/app/package-lock.json"},
