@@ -13,6 +13,16 @@ namespace {
 
 void ignore_structured_error(void*, xmlErrorPtr) {}
 
+// libxml2 must be initialised once before threads use it (load runs
+// workflows on several threads).
+void ensure_libxml2_initialised() {
+  static const bool initialised = [] {
+    xmlInitParser();
+    return true;
+  }();
+  (void)initialised;
+}
+
 struct XPathContextDeleter {
   void operator()(xmlXPathContext* context) const { xmlXPathFreeContext(context); }
 };
@@ -216,6 +226,7 @@ class CssTranslator {
 std::string css_to_xpath(std::string_view selector) { return CssTranslator(selector).translate(); }
 
 void validate_xpath(const std::string& xpath) {
+  ensure_libxml2_initialised();
   XPathContext context = quiet_context(nullptr);
   XPathComp compiled(
       xmlXPathCtxtCompile(context.get(), reinterpret_cast<const xmlChar*>(xpath.c_str())));
@@ -223,6 +234,7 @@ void validate_xpath(const std::string& xpath) {
 }
 
 std::unique_ptr<HtmlDocument> HtmlDocument::parse(std::string_view html) {
+  ensure_libxml2_initialised();
   htmlDocPtr document =
       htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr, "UTF-8",
                      HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |

@@ -108,8 +108,13 @@ std::string describe_cookie(const Assertion& assertion, const e2e::TemplateValue
   return text;
 }
 
-std::string cookie_state(const StoredCookie& cookie) {
-  std::string text = "actual " + cookie.name + "=" + excerpt(cookie.value, 60) + "; Path=" + cookie.path +
+// The cookie as stored; its value only when the assertion is about the
+// value (session cookies are credentials).
+std::string cookie_state(const StoredCookie& cookie, bool show_value) {
+  std::string text = "actual " + cookie.name + "=" +
+                     (show_value ? excerpt(cookie.value, 60)
+                                 : "(" + std::to_string(cookie.value.size()) + " characters)") +
+                     "; Path=" + cookie.path +
                      (cookie.host_only ? "; host " : "; Domain=") + cookie.domain;
   if (cookie.secure) text += "; Secure";
   if (cookie.http_only) text += "; HttpOnly";
@@ -135,7 +140,7 @@ std::optional<std::string> check_cookie(const Assertion& assertion, const Respon
           ? response.cookies()->find(assertion.cookie, nullptr, std::chrono::system_clock::now())
           : nullptr;
   if (!assertion.should_exist) {
-    return cookie ? std::optional<std::string>(failure(cookie_state(*cookie))) : std::nullopt;
+    return cookie ? std::optional<std::string>(failure(cookie_state(*cookie, false))) : std::nullopt;
   }
   if (!cookie) return failure("actual: not in the cookie jar");
   const CookieExpectation& flags = assertion.cookie_flags;
@@ -149,7 +154,8 @@ std::optional<std::string> check_cookie(const Assertion& assertion, const Respon
   if (flags.domain && *flags.domain != cookie->domain) holds = false;
   if (flags.session && *flags.session != !cookie->expires.has_value()) holds = false;
   if (holds) return std::nullopt;
-  return failure(cookie_state(*cookie));
+  return failure(
+      cookie_state(*cookie, assertion.cookie_has_equals || assertion.cookie_has_matches));
 }
 
 std::string show_matches(const std::vector<std::string>& matches) {

@@ -133,6 +133,18 @@ WorkflowRun::WorkflowRun(std::shared_ptr<const Workflow> workflow, http::HttpCli
     for (std::size_t slot = 0; slot < workflow_->symbols.size(); ++slot) {
       if (names_a_credential(workflow_->symbols.name(slot))) sensitive_slots_.push_back(slot);
     }
+    // A value captured from a cookie is usually a session: masked like a token.
+    for (const auto* steps : {&workflow_->steps, &workflow_->cleanup}) {
+      for (const auto& step : *steps) {
+        for (const auto& capture : step.captures) {
+          if (capture.source == CaptureSource::kCookie &&
+              std::find(sensitive_slots_.begin(), sensitive_slots_.end(), capture.slot) ==
+                  sensitive_slots_.end()) {
+            sensitive_slots_.push_back(capture.slot);
+          }
+        }
+      }
+    }
   }
 }
 
