@@ -5,7 +5,9 @@
 // on top of the HTTP engine's cost.
 #include <benchmark/benchmark.h>
 
+#include "core/url.hpp"
 #include "http/http_types.hpp"
+#include "e2e/cookie_jar.hpp"
 #include "e2e/response_checks.hpp"
 #include "e2e/step_request.hpp"
 #include "e2e/workflow_parser.hpp"
@@ -127,6 +129,57 @@ void BM_WholeStep(benchmark::State& state) {
   state.SetLabel("render + evaluate: the runner's cost per step");
 }
 BENCHMARK(BM_WholeStep);
+
+// A web-app step: a form body with a CSRF token, the run's cookie jar
+// rendering the Cookie header and storing two Set-Cookie headers, a cookie
+// assertion and a CSS-selector capture from a 1 KB HTML page.
+const char* kFormWorkflow = R"({
+  "description": "benchmark form step",
+  "variables": {"email": "user@example.test", "password": "pw-123456", "csrf_token": "c5f3"},
+  "steps": [
+    {"name": "sign_in", "method": "POST", "url": "/web/login",
+     "form": {"email": "{{email}}", "password": "{{password}}", "csrf_token": "{{csrf_token}}"},
+     "assert": [{"status": 200}, {"cookie": "zss_session", "http_only": true}],
+     "capture": [{"var": "user_email", "html": "#user-email"}]}
+  ]
+})";
+
+void BM_FormCookieHtmlStep(benchmark::State& state) {
+  e2e::Workflow workflow =
+      e2e::parse_workflow(nlohmann::json::parse(kFormWorkflow), "/bench/form.json");
+  e2e::TemplateValues values(workflow.symbols.size(), 1);
+  for (const auto& v : workflow.variables) values.set(v.slot, v.value.render(values, workflow.symbols));
+  const e2e::Step& step = workflow.steps[0];
+  http::HttpResponse response;
+  response.status = 200;
+  response.headers = {{"content-type", "text/html; charset=utf-8"},
+                      {"set-cookie", "zss_session=eyJhbGciOiJIUzI1NiJ9.e30.sig; Path=/web; Max-Age=3600; HttpOnly; SameSite=Lax"},
+                      {"set-cookie", "zss_csrf=; Path=/web; Max-Age=0"}};
+  response.body = "<!doctype html><html><head><title>Your study plan</title></head><body><main>"
+                  "<h1>Your study plan</h1><p>Signed in as <span id=\"user-email\">user@example.test"
+                  "</span></p><p>Courses: <span id=\"course-count\">3</span></p>" +
+                  std::string(800, ' ') + "</main></body></html>";
+  const auto url = *core::parse_url("http://127.0.0.1:54321/web/login");
+  e2e::CookieJar jar;
+  jar.store("zss_csrf=c5f3; Path=/web; HttpOnly; SameSite=Strict", url,
+            std::chrono::system_clock::now());
+  http::HttpRequest request;
+  e2e::RequestContext context{"http://127.0.0.1:54321", ""};
+  for (auto _ : state) {
+    e2e::render_step_request(step, values, workflow.symbols, context, request);
+    const auto now = std::chrono::system_clock::now();
+    request.headers.emplace_back("Cookie", jar.cookie_header(url, now));
+    jar.store_all(response.headers, url, now);
+    e2e::ResponseView view(response, 1.0);
+    view.set_context(&jar, "http://127.0.0.1:54321/web/app", 0);
+    benchmark::DoNotOptimize(e2e::first_failed_assertion(step, view, values));
+    benchmark::DoNotOptimize(e2e::apply_captures(step, view, values));
+    jar.store("zss_csrf=c5f3; Path=/web; HttpOnly; SameSite=Strict", url, now);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel("form + cookie jar + cookie assertion + CSS capture from 1 KB HTML");
+}
+BENCHMARK(BM_FormCookieHtmlStep);
 
 }  // namespace
 

@@ -116,6 +116,7 @@ ResponseSchemas ResponseSchemas::from_catalogue(const std::string& schemas_dir,
     path = replace_all(path, "{auth}", env.paths.auth);
     path = replace_all(path, "{rest}", env.paths.rest);
     path = replace_all(path, "{functions}", env.paths.functions);
+    path = replace_all(path, "{storage}", env.paths.storage);
     endpoint.path = path;
     endpoint.status = entry.at("status").as_string();
     const std::string file = (fs::path(schemas_dir) / entry.at("schema").as_string()).string();

@@ -1,5 +1,8 @@
 #include "e2e/response_checks.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <sstream>
 
 namespace golive::e2e {
@@ -72,6 +75,97 @@ const nlohmann::json* ResponseView::json() const {
   return parsed_ ? &*parsed_ : nullptr;
 }
 
+const HtmlDocument* ResponseView::html() const {
+  if (!html_attempted_) {
+    html_attempted_ = true;
+    html_ = HtmlDocument::parse(response_.body);
+  }
+  return html_.get();
+}
+
+namespace {
+
+std::string describe_html(const HtmlQuery& query) {
+  return "html " + quoted(query.written) + (query.attribute.empty() ? "" : " @" + query.attribute);
+}
+
+std::string describe_cookie(const Assertion& assertion, const e2e::TemplateValues& values) {
+  std::string text = "cookie " + assertion.cookie;
+  if (!assertion.should_exist) return text + " absent";
+  std::vector<std::string> demands;
+  if (assertion.cookie_has_equals) demands.push_back("equals " + quoted(expected_text(assertion, values)));
+  if (assertion.cookie_has_matches) demands.push_back("matches /" + assertion.pattern_text + "/");
+  const CookieExpectation& flags = assertion.cookie_flags;
+  if (flags.secure) demands.push_back(*flags.secure ? "Secure" : "not Secure");
+  if (flags.http_only) demands.push_back(*flags.http_only ? "HttpOnly" : "not HttpOnly");
+  if (flags.same_site) demands.push_back("SameSite=" + *flags.same_site);
+  if (flags.path) demands.push_back("Path=" + *flags.path);
+  if (flags.domain) demands.push_back("Domain=" + *flags.domain);
+  if (flags.session) demands.push_back(*flags.session ? "session cookie" : "persistent");
+  if (demands.empty()) return text + " present";
+  text += " present,";
+  for (std::size_t i = 0; i < demands.size(); ++i) text += (i ? ", " : " ") + demands[i];
+  return text;
+}
+
+// The cookie as stored; its value only when the assertion is about the
+// value (session cookies are credentials).
+std::string cookie_state(const StoredCookie& cookie, bool show_value) {
+  std::string text = "actual " + cookie.name + "=" +
+                     (show_value ? excerpt(cookie.value, 60)
+                                 : "(" + std::to_string(cookie.value.size()) + " characters)") +
+                     "; Path=" + cookie.path +
+                     (cookie.host_only ? "; host " : "; Domain=") + cookie.domain;
+  if (cookie.secure) text += "; Secure";
+  if (cookie.http_only) text += "; HttpOnly";
+  if (!cookie.same_site.empty()) text += "; SameSite=" + cookie.same_site;
+  text += cookie.expires ? "; persistent" : "; session";
+  return text;
+}
+
+bool equals_ignoring_case(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<std::string> check_cookie(const Assertion& assertion, const ResponseView& response,
+                                        const e2e::TemplateValues& values) {
+  auto failure = [&](const std::string& actual) {
+    return describe_cookie(assertion, values) + ": " + actual;
+  };
+  const StoredCookie* cookie =
+      response.cookies()
+          ? response.cookies()->find(assertion.cookie, nullptr, std::chrono::system_clock::now())
+          : nullptr;
+  if (!assertion.should_exist) {
+    return cookie ? std::optional<std::string>(failure(cookie_state(*cookie, false))) : std::nullopt;
+  }
+  if (!cookie) return failure("actual: not in the cookie jar");
+  const CookieExpectation& flags = assertion.cookie_flags;
+  bool holds = true;
+  if (assertion.cookie_has_equals && cookie->value != expected_text(assertion, values)) holds = false;
+  if (assertion.cookie_has_matches && !std::regex_search(cookie->value, assertion.pattern)) holds = false;
+  if (flags.secure && *flags.secure != cookie->secure) holds = false;
+  if (flags.http_only && *flags.http_only != cookie->http_only) holds = false;
+  if (flags.same_site && !equals_ignoring_case(*flags.same_site, cookie->same_site)) holds = false;
+  if (flags.path && *flags.path != cookie->path) holds = false;
+  if (flags.domain && *flags.domain != cookie->domain) holds = false;
+  if (flags.session && *flags.session != !cookie->expires.has_value()) holds = false;
+  if (holds) return std::nullopt;
+  return failure(
+      cookie_state(*cookie, assertion.cookie_has_equals || assertion.cookie_has_matches));
+}
+
+std::string show_matches(const std::vector<std::string>& matches) {
+  if (matches.empty()) return "actual: no match";
+  return "actual " + quoted(excerpt(matches.front(), kActualValueLimit)) +
+         (matches.size() > 1 ? " (first of " + std::to_string(matches.size()) + " matches)" : "");
+}
+
+}  // namespace
+
 std::string describe(const Assertion& assertion, const e2e::TemplateValues& values) {
   std::ostringstream out;
   switch (assertion.kind) {
@@ -119,6 +213,30 @@ std::string describe(const Assertion& assertion, const e2e::TemplateValues& valu
       break;
     case AssertionKind::kLatencyBelow:
       out << "latency below " << assertion.latency_ms << " ms";
+      break;
+    case AssertionKind::kCookie:
+      out << describe_cookie(assertion, values);
+      break;
+    case AssertionKind::kHtmlExists:
+      out << describe_html(assertion.html) << (assertion.should_exist ? " exists" : " absent");
+      break;
+    case AssertionKind::kHtmlEquals:
+      out << describe_html(assertion.html) << " equals " << quoted(expected_text(assertion, values));
+      break;
+    case AssertionKind::kHtmlMatches:
+      out << describe_html(assertion.html) << " matches /" << assertion.pattern_text << "/";
+      break;
+    case AssertionKind::kHtmlCount:
+      out << describe_html(assertion.html) << " matches " << assertion.length << " times";
+      break;
+    case AssertionKind::kUrlEquals:
+      out << "final url equals " << quoted(expected_text(assertion, values));
+      break;
+    case AssertionKind::kUrlMatches:
+      out << "final url matches /" << assertion.pattern_text << "/";
+      break;
+    case AssertionKind::kRedirectCount:
+      out << assertion.length << " redirect" << (assertion.length == 1 ? "" : "s") << " followed";
       break;
   }
   return out.str();
@@ -203,6 +321,42 @@ std::optional<std::string> check_assertion(const Assertion& assertion, const Res
       actual << "actual " << response.latency_ms() << " ms";
       return failure(actual.str());
     }
+    case AssertionKind::kCookie:
+      return check_cookie(assertion, response, values);
+    case AssertionKind::kHtmlExists:
+    case AssertionKind::kHtmlEquals:
+    case AssertionKind::kHtmlMatches:
+    case AssertionKind::kHtmlCount: {
+      const HtmlDocument* document = response.html();
+      if (!document) return failure("actual: the body is not HTML");
+      const auto matches = document->select(assertion.html.xpath, assertion.html.attribute);
+      switch (assertion.kind) {
+        case AssertionKind::kHtmlExists:
+          if (matches.empty() != assertion.should_exist) return std::nullopt;
+          return failure(matches.empty() ? "actual: no match" : show_matches(matches));
+        case AssertionKind::kHtmlEquals:
+          if (!matches.empty() && matches.front() == expected_text(assertion, values)) return std::nullopt;
+          return failure(show_matches(matches));
+        case AssertionKind::kHtmlMatches:
+          if (!matches.empty() && std::regex_search(matches.front(), assertion.pattern)) return std::nullopt;
+          return failure(show_matches(matches));
+        default:
+          if (matches.size() == assertion.length) return std::nullopt;
+          return failure("actual " + std::to_string(matches.size()) + " matches");
+      }
+    }
+    case AssertionKind::kUrlEquals:
+    case AssertionKind::kUrlMatches: {
+      const std::string url(response.final_url());
+      bool holds = assertion.kind == AssertionKind::kUrlEquals
+                       ? url == expected_text(assertion, values)
+                       : std::regex_search(url, assertion.pattern);
+      if (holds) return std::nullopt;
+      return failure("actual " + quoted(url));
+    }
+    case AssertionKind::kRedirectCount:
+      if (response.redirects() == assertion.length) return std::nullopt;
+      return failure("actual " + std::to_string(response.redirects()));
   }
   return failure("unknown assertion kind");
 }
@@ -247,6 +401,32 @@ std::optional<std::string> extract_capture(const Capture& capture, const Respons
     }
     case CaptureSource::kStatus:
       return std::to_string(http.status);
+    case CaptureSource::kUrl:
+      return std::string(response.final_url());
+    case CaptureSource::kCookie: {
+      const StoredCookie* cookie =
+          response.cookies() ? response.cookies()->find(capture.cookie, nullptr,
+                                                        std::chrono::system_clock::now())
+                             : nullptr;
+      if (!cookie) {
+        failure = prefix + "no cookie " + capture.cookie + " in the cookie jar";
+        return std::nullopt;
+      }
+      return cookie->value;
+    }
+    case CaptureSource::kHtml: {
+      const HtmlDocument* document = response.html();
+      if (!document) {
+        failure = prefix + "the body is not HTML";
+        return std::nullopt;
+      }
+      auto matches = document->select(capture.html.xpath, capture.html.attribute);
+      if (matches.empty()) {
+        failure = prefix + describe_html(capture.html) + " matches nothing in the response body";
+        return std::nullopt;
+      }
+      return std::move(matches.front());
+    }
   }
   failure = prefix + "unknown source";
   return std::nullopt;

@@ -3,11 +3,16 @@
 // steps). Pure functions over a response; the runner decides what follows.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "http/http_types.hpp"
+#include "e2e/cookie_jar.hpp"
+#include "e2e/html_query.hpp"
 #include "e2e/template.hpp"
 #include "e2e/workflow.hpp"
 
@@ -20,16 +25,34 @@ class ResponseView {
   ResponseView(const http::HttpResponse& response, double latency_ms)
       : response_(response), latency_ms_(latency_ms) {}
 
+  // What the runner knows beyond the response: the run's cookie jar (after
+  // this response's Set-Cookie), the final URL and the redirects followed.
+  void set_context(const CookieJar* cookies, std::string_view final_url, std::size_t redirects) {
+    cookies_ = cookies;
+    final_url_ = final_url;
+    redirects_ = redirects;
+  }
+
   const http::HttpResponse& response() const { return response_; }
   double latency_ms() const { return latency_ms_; }
   // nullptr when the body is not JSON.
   const nlohmann::json* json() const;
+  // nullptr when the body is not readable as HTML.
+  const HtmlDocument* html() const;
+  const CookieJar* cookies() const { return cookies_; }
+  std::string_view final_url() const { return final_url_; }
+  std::size_t redirects() const { return redirects_; }
 
  private:
   const http::HttpResponse& response_;
   double latency_ms_;  // wall time from send to completion, milliseconds
   mutable std::optional<nlohmann::json> parsed_;
   mutable bool parse_attempted_ = false;
+  mutable std::unique_ptr<HtmlDocument> html_;
+  mutable bool html_attempted_ = false;
+  const CookieJar* cookies_ = nullptr;
+  std::string_view final_url_;
+  std::size_t redirects_ = 0;
 };
 
 // One line that says what the assertion demands: "status in [200, 201]",

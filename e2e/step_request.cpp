@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/encoding.hpp"
 #include "target/stripe_signature.hpp"
 
 namespace golive::e2e {
@@ -33,7 +34,54 @@ RenderFailure unset_variable(const e2e::TemplateSymbols& symbols, std::size_t sl
               " is not set (the step that captures it did not run or did not capture it)"};
 }
 
+// RFC 7578: one part per field or file; file bytes are copied as they are.
+std::optional<RenderFailure> render_multipart(const Step& step, const e2e::TemplateValues& values,
+                                              const e2e::TemplateSymbols& symbols,
+                                              std::string& body) {
+  std::size_t size = 0;
+  for (const auto& part : step.multipart) size += part.bytes ? part.bytes->size() + 256 : 256;
+  body.reserve(size);
+  for (const auto& part : step.multipart) {
+    body += "--";
+    body += step.multipart_boundary;
+    body += "\r\nContent-Disposition: form-data; name=\"";
+    body += part.name;
+    body += '"';
+    if (part.is_file) {
+      body += "; filename=\"";
+      body += part.filename;
+      body += "\"\r\nContent-Type: ";
+      body += part.content_type;
+    }
+    body += "\r\n\r\n";
+    if (part.is_file) {
+      body += *part.bytes;
+    } else if (auto missing = part.value.render_into(values, body)) {
+      return unset_variable(symbols, *missing, "multipart part " + part.name);
+    }
+    body += "\r\n";
+  }
+  body += "--";
+  body += step.multipart_boundary;
+  body += "--\r\n";
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::vector<std::string> describe_multipart(const Step& step) {
+  std::vector<std::string> parts;
+  for (const auto& part : step.multipart) {
+    if (part.is_file) {
+      parts.push_back(part.name + ": file \"" + part.filename + "\" (" + part.content_type + ", " +
+                      std::to_string(part.bytes ? part.bytes->size() : 0) + " bytes, " +
+                      part.origin + ")");
+    } else {
+      parts.push_back(part.name + ": field");
+    }
+  }
+  return parts;
+}
 
 std::optional<RenderFailure> render_step_request(const Step& step,
                                                  const e2e::TemplateValues& values,
@@ -80,6 +128,53 @@ std::optional<RenderFailure> render_step_request(const Step& step,
     }
     if (step.body_is_json && !has_header(request.headers, "content-type")) {
       request.headers.emplace_back("Content-Type", "application/json");
+    }
+  } else if (step.body_kind == BodyKind::kForm) {
+    for (std::size_t i = 0; i < step.form.size(); ++i) {
+      if (i > 0) request.body += '&';
+      if (auto missing = step.form[i].first.render_into(values, request.body)) {
+        return unset_variable(symbols, *missing, "the form");
+      }
+      request.body += '=';
+      if (auto missing = step.form[i].second.render_into(values, request.body)) {
+        return unset_variable(symbols, *missing, "the form");
+      }
+    }
+    if (!has_header(request.headers, "content-type")) {
+      request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    }
+  } else if (step.body_kind == BodyKind::kMultipart) {
+    if (auto failure = render_multipart(step, values, symbols, request.body)) return failure;
+    if (!has_header(request.headers, "content-type")) {
+      request.headers.emplace_back("Content-Type",
+                                   "multipart/form-data; boundary=" + step.multipart_boundary);
+    }
+  }
+
+  if (step.auth.scheme == AuthScheme::kBasic || step.auth.scheme == AuthScheme::kBearer) {
+    std::string credentials;
+    if (step.auth.scheme == AuthScheme::kBasic) {
+      if (auto missing = step.auth.username.render_into(values, credentials)) {
+        return unset_variable(symbols, *missing, "auth");
+      }
+      credentials += ':';
+    }
+    if (auto missing = step.auth.secret.render_into(values, credentials)) {
+      return unset_variable(symbols, *missing, "auth");
+    }
+    request.headers.emplace_back("Authorization",
+                                 step.auth.scheme == AuthScheme::kBasic
+                                     ? "Basic " + core::base64_encode(credentials)
+                                     : "Bearer " + credentials);
+  } else if (step.auth.scheme == AuthScheme::kDigest) {
+    // The credentials must be renderable now; the header is computed from
+    // the server's challenge (WorkflowRun answers the 401).
+    std::string unused;
+    if (auto missing = step.auth.username.render_into(values, unused)) {
+      return unset_variable(symbols, *missing, "auth");
+    }
+    if (auto missing = step.auth.secret.render_into(values, unused)) {
+      return unset_variable(symbols, *missing, "auth");
     }
   }
 

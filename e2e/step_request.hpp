@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/http_types.hpp"
 #include "e2e/template.hpp"
@@ -37,5 +38,9 @@ std::optional<RenderFailure> render_step_request(const Step& step,
                                                  const e2e::TemplateSymbols& symbols,
                                                  const RequestContext& context,
                                                  http::HttpRequest& request);
+
+// One line per multipart part for evidence: names, filenames, types and
+// sizes, never the bytes.
+std::vector<std::string> describe_multipart(const Step& step);
 
 }  // namespace golive::e2e

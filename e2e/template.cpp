@@ -270,6 +270,14 @@ void append_escaped(std::string& out, std::string_view value, TemplateEscape esc
   }
 }
 
+Template Template::with_literals_percent_encoded() const {
+  Template encoded = *this;
+  for (auto& segment : encoded.segments_) {
+    if (segment.kind == SegmentKind::kLiteral) segment.literal = core::percent_encode(segment.literal);
+  }
+  return encoded;
+}
+
 std::string random_hex_digits(std::mt19937_64& random, std::size_t digits) {
   std::string out;
   out.reserve(digits);

@@ -130,6 +130,10 @@ class Template {
   // the unset variable.
   std::string render(const TemplateValues& values, const TemplateSymbols& symbols) const;
 
+  // The same template with its literal text percent-encoded as its
+  // variables are (form fields: "a+b@c" must arrive as written).
+  Template with_literals_percent_encoded() const;
+
   bool is_literal() const;  // no placeholders at all
   const std::vector<Segment>& segments() const { return segments_; }
   // Slots this template reads, in order of appearance (with repeats).

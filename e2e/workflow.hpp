@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
@@ -19,7 +20,14 @@
 
 namespace golive::e2e {
 
-enum class CaptureSource { kJson, kHeader, kRegex, kStatus };
+enum class CaptureSource { kJson, kHeader, kRegex, kStatus, kCookie, kHtml, kUrl };
+
+// An HTML query: XPath as written, or translated from a CSS selector.
+struct HtmlQuery {
+  std::string written;    // as in the file: "input[name=csrf_token]" or "//title"
+  std::string xpath;      // what runs
+  std::string attribute;  // empty: the node's text content
+};
 
 // Stores part of a response in a variable for later steps.
 struct Capture {
@@ -30,6 +38,8 @@ struct Capture {
   nlohmann::json::json_pointer pointer;  // kJson
   std::string header;                    // kHeader, lowercased
   std::regex pattern;                    // kRegex; group 1 is captured
+  std::string cookie;                    // kCookie: the cookie's name (value from the jar)
+  HtmlQuery html;                        // kHtml: the first match
 };
 
 enum class AssertionKind {
@@ -45,6 +55,25 @@ enum class AssertionKind {
   kBodyContains,     // body_contains: "text"
   kBodyNotContains,  // body_not_contains: "text"
   kLatencyBelow,     // latency_ms_below: N
+  kCookie,           // cookie: "name", exists / equals / matches / secure / http_only / same_site / path / domain
+  kHtmlExists,       // html|xpath: q, exists: true | false
+  kHtmlEquals,       // html|xpath: q, equals: "text" (the first match)
+  kHtmlMatches,      // html|xpath: q, matches: "regex" (the first match)
+  kHtmlCount,        // html|xpath: q, count: N
+  kUrlEquals,        // url: {equals: "..."}: the final URL after redirects
+  kUrlMatches,       // url: {matches: "regex"}
+  kRedirectCount,    // redirects: N (hops followed)
+};
+
+// What a cookie assertion demands of the cookie in the jar; unset members
+// are not checked.
+struct CookieExpectation {
+  std::optional<bool> secure;
+  std::optional<bool> http_only;
+  std::optional<std::string> same_site;  // compared case-insensitively
+  std::optional<std::string> path;
+  std::optional<std::string> domain;
+  std::optional<bool> session;  // true: no Expires/Max-Age (dies with the run)
 };
 
 struct Assertion {
@@ -66,6 +95,60 @@ struct Assertion {
   std::string type_name;     // kJsonType: string number integer boolean object array null
   std::size_t length = 0;    // kJsonLength
   double latency_ms = 0;     // kLatencyBelow, milliseconds
+  std::string cookie;        // kCookie: name
+  bool cookie_has_equals = false;   // kCookie: expected_text holds the value
+  bool cookie_has_matches = false;  // kCookie: pattern holds the value's regex
+  CookieExpectation cookie_flags;   // kCookie
+  HtmlQuery html;                   // kHtml*
+};
+
+enum class BodyKind { kNone, kText, kJson, kForm, kMultipart };
+
+// One part of a multipart/form-data body: a field (value template) or a
+// file (bytes read from disk at load time, or generated).
+struct MultipartPart {
+  std::string name;
+  e2e::Template value;  // fields
+  bool is_file = false;
+  std::string filename;      // files: the filename parameter
+  std::string content_type;  // files: the part's Content-Type
+  std::shared_ptr<const std::string> bytes;  // files: shared by every run
+  std::string origin;  // files: "data/sample.pdf" or "generated 10485761 bytes"
+};
+
+// Redirect following: at most `max_hops` Location hops, each a new request
+// whose Set-Cookie headers go to the jar.
+struct RedirectSpec {
+  std::size_t max_hops = 10;
+};
+
+enum class AuthScheme { kNone, kBasic, kBearer, kDigest };
+struct AuthSpec {
+  AuthScheme scheme = AuthScheme::kNone;
+  e2e::Template username;  // basic, digest
+  e2e::Template secret;    // basic/digest password, bearer token
+};
+
+// Resends the same request when its status or error category is listed,
+// for eventually consistent systems; assertions are evaluated on the last
+// response only. Distinct from poll, which waits for assertions to hold.
+struct RetrySpec {
+  std::size_t attempts = 3;  // total sends, the first included
+  std::chrono::milliseconds delay{200};
+  std::vector<int> statuses;          // e.g. 502, 503
+  std::vector<std::string> errors;    // http::to_string categories: "timeout", "connect", ...
+};
+
+// Runs the step only when the condition on a variable holds; otherwise the
+// step is recorded as skipped with the reason and the workflow goes on.
+struct WhenSpec {
+  enum class Kind { kExists, kEquals, kNotEquals };
+  Kind kind = Kind::kExists;
+  std::size_t slot = 0;
+  std::string variable;
+  bool should_exist = true;  // kExists
+  e2e::Template expected;    // kEquals, kNotEquals
+  std::string written;       // for the skip reason: "plan equals \"pro\""
 };
 
 // Repeats the step until all its assertions pass.
@@ -84,6 +167,15 @@ struct Step {
   std::vector<std::pair<e2e::Template, e2e::Template>> query;  // URL-encoded name, value
   std::optional<e2e::Template> body;  // JSON bodies are JSON-escaped where variables land
   bool body_is_json = false;           // adds Content-Type: application/json unless given
+  BodyKind body_kind = BodyKind::kNone;
+  std::vector<std::pair<e2e::Template, e2e::Template>> form;  // kForm: URL-encoded name, value
+  std::vector<MultipartPart> multipart;                      // kMultipart
+  std::string multipart_boundary;                            // kMultipart
+  std::optional<RedirectSpec> follow_redirects;  // nullopt: a 3xx is the step's response
+  AuthSpec auth;
+  std::optional<RetrySpec> retry;
+  std::optional<WhenSpec> when;
+  bool clear_cookies = false;  // empty the run's jar before this step
   std::vector<Capture> captures;
   std::vector<Assertion> assertions;
   std::optional<PollSpec> poll;
@@ -116,6 +208,7 @@ struct Workflow {
   std::optional<Dataset> dataset;
   std::vector<Step> steps;
   std::vector<Step> cleanup;  // always run, even after a failure
+  bool cookies = true;        // one cookie jar per run; "cookies": false turns it off
 };
 
 // The env.* names templates may use, in slot order.

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/input_error.hpp"
+#include "e2e/digest_auth.hpp"
 #include "e2e/response_checks.hpp"
 #include "e2e/step_request.hpp"
 
@@ -36,6 +37,40 @@ bool names_a_credential(const std::string& name) {
 }
 
 constexpr std::size_t kMinimumMaskedLength = 6;  // shorter values would shred evidence
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// RFC 3986 section 5.2 for the Location forms servers send: absolute,
+// scheme-relative, absolute-path and relative-path references.
+std::string resolve_location(const std::string& base, const std::string& location) {
+  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
+  const auto url = core::parse_url(base);
+  if (!url) return location;
+  const std::string origin =
+      url->scheme + "://" + (url->explicit_port ? url->authority() : url->host);
+  if (location.rfind("//", 0) == 0) return url->scheme + ":" + location;
+  if (!location.empty() && location.front() == '/') return origin + location;
+  std::string directory(url->path());
+  directory.resize(directory.rfind('/') + 1);
+  if (!location.empty() && location.front() == '?') return origin + std::string(url->path()) + location;
+  return origin + directory + location;
+}
+
+bool same_origin(const std::string& a, const std::string& b) {
+  const auto x = core::parse_url(a);
+  const auto y = core::parse_url(b);
+  return x && y && x->scheme == y->scheme && x->authority() == y->authority();
+}
+
+void remove_header(http::HeaderList& headers, std::string_view name) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [name](const auto& header) {
+                                 return core::ascii_lower(header.first) == name;
+                               }),
+                headers.end());
+}
 
 std::uint64_t fresh_seed() {
   static thread_local std::random_device device;
@@ -97,6 +132,18 @@ WorkflowRun::WorkflowRun(std::shared_ptr<const Workflow> workflow, http::HttpCli
   if (options_.results) {
     for (std::size_t slot = 0; slot < workflow_->symbols.size(); ++slot) {
       if (names_a_credential(workflow_->symbols.name(slot))) sensitive_slots_.push_back(slot);
+    }
+    // A value captured from a cookie is usually a session: masked like a token.
+    for (const auto* steps : {&workflow_->steps, &workflow_->cleanup}) {
+      for (const auto& step : *steps) {
+        for (const auto& capture : step.captures) {
+          if (capture.source == CaptureSource::kCookie &&
+              std::find(sensitive_slots_.begin(), sensitive_slots_.end(), capture.slot) ==
+                  sensitive_slots_.end()) {
+            sensitive_slots_.push_back(capture.slot);
+          }
+        }
+      }
     }
   }
 }
@@ -178,11 +225,22 @@ void WorkflowRun::on_step_due() {
   }
   step_started_ = Clock::now();
   attempts_ = 0;
+  retries_ = 0;
   last_latency_ms_ = 0;
   request_sent_ = false;
   response_received_ = false;
   refused_not_allowed_ = false;
   const Step& step = current_step();
+  if (auto reason = when_blocks(step)) {
+    // A condition that does not hold skips this step only.
+    ++outcome_.skipped;
+    record(step, core::CheckStatus::kSkip, *reason, 0, false);
+    ++step_index_;
+    schedule_next_step(std::chrono::milliseconds(0));
+    return;
+  }
+  redirect_chain_.clear();
+  if (step.clear_cookies) cookies_.clear();
   poll_deadline_ = step_started_ + (step.poll ? step.poll->timeout : std::chrono::milliseconds(0));
   send_attempt();
 }
@@ -202,26 +260,133 @@ void WorkflowRun::send_attempt() {
   }
   // The client refuses such a request too; refusing it here keeps it out of
   // the step's timing and names the rule in the step's message.
-  if (const auto url = core::parse_url(request_.url);
-      !url || !options_.environment->host_policy->allows(*url)) {
+  const auto url = core::parse_url(request_.url);
+  if (!url || !options_.environment->host_policy->allows(*url)) {
     refused_not_allowed_ = true;
     finish_step(core::CheckStatus::kError,
                 "refused: host \"" + (url ? url->host : request_.url) +
                     "\" is not in the environment's safety.allowed_hosts");
     return;
   }
-  auto self = shared_from_this();
+  redirect_chain_.clear();
+  digest_answered_ = false;
+  hop_url_ = request_.url;
+  if (workflow_->cookies) {
+    std::string cookie = cookies_.cookie_header(*url, std::chrono::system_clock::now());
+    if (!cookie.empty()) request_.headers.emplace_back("Cookie", std::move(cookie));
+  }
   sent_at_ = Clock::now();
   request_sent_ = true;
+  send_hop(step.follow_redirects.has_value() || step.auth.scheme == AuthScheme::kDigest);
+}
+
+void WorkflowRun::send_hop(bool keep_copy) {
+  auto self = shared_from_this();
   if (options_.on_exchange) {
     exchange_method_ = request_.method;
     exchange_url_ = request_.url;
   }
+  if (keep_copy) hop_request_ = request_;
   // The request is kept for evidence only when results are recorded; the
-  // load generator's runs hand it over without a copy.
+  // load generator's runs hand it over without a copy (unless a redirect
+  // or a Digest challenge may need it again).
   http::HttpRequest outgoing = options_.results ? request_ : std::move(request_);
   client_.send(std::move(outgoing),
                [self](http::HttpResponse&& response) { self->on_response(std::move(response)); });
+}
+
+std::optional<std::string> WorkflowRun::when_blocks(const Step& step) const {
+  if (!step.when) return std::nullopt;
+  const WhenSpec& when = *step.when;
+  const bool set = values_.is_set(when.slot);
+  bool holds = false;
+  std::string actual = set ? "\"" + values_.get(when.slot) + "\"" : "not set";
+  if (when.kind == WhenSpec::Kind::kExists) {
+    holds = set == when.should_exist;
+  } else {
+    std::string expected;
+    const bool expected_set = !when.expected.render_into(values_, expected);
+    const bool equal = set && expected_set && values_.get(when.slot) == expected;
+    holds = when.kind == WhenSpec::Kind::kEquals ? equal : (set && expected_set && !equal);
+  }
+  if (holds) return std::nullopt;
+  return "skipped: when " + when.written + " does not hold (" + when.variable + " is " +
+         mask_sensitive(actual) + ")";
+}
+
+bool WorkflowRun::should_retry(const Step& step) const {
+  if (!step.retry || retries_ + 1 >= step.retry->attempts) return false;
+  if (stop_requested_ && phase_ == Phase::kMain) return false;
+  if (!response_.transport_ok()) {
+    const std::string category = http::to_string(response_.error);
+    return std::find(step.retry->errors.begin(), step.retry->errors.end(), category) !=
+           step.retry->errors.end();
+  }
+  return std::find(step.retry->statuses.begin(), step.retry->statuses.end(), response_.status) !=
+         step.retry->statuses.end();
+}
+
+bool WorkflowRun::follow_up(const Step& step, std::string& failure) {
+  if (!response_.transport_ok()) return false;
+  const bool digest = step.auth.scheme == AuthScheme::kDigest && response_.status == 401 &&
+                      !digest_answered_;
+  const bool redirect = step.follow_redirects && is_redirect(response_.status);
+  if (!digest && !redirect) return false;
+  http::HttpRequest next = hop_request_;
+  if (digest) {
+    const auto challenge = parse_digest_challenge(response_.header("www-authenticate").value_or(""));
+    if (!challenge) return false;  // the 401 is the answer; assertions say what they expect
+    std::string username, password;
+    step.auth.username.render_into(values_, username);
+    step.auth.secret.render_into(values_, password);
+    const auto url = core::parse_url(next.url);
+    if (!url) return false;
+    const std::string cnonce = random_hex_digits(values_.random(), 16);
+    remove_header(next.headers, "authorization");
+    next.headers.emplace_back("Authorization",
+                              digest_authorization(*challenge, username, password, next.method,
+                                                   url->target, cnonce));
+    digest_answered_ = true;
+  } else {
+    const auto location = response_.header("location");
+    if (!location) return false;
+    if (redirect_chain_.size() >= step.follow_redirects->max_hops) {
+      failure = "more than " + std::to_string(step.follow_redirects->max_hops) +
+                " redirects (the last to " + *location + ")";
+      return false;
+    }
+    const std::string target = resolve_location(hop_url_, *location);
+    redirect_chain_.push_back(std::to_string(response_.status) + " " + target);
+    // 303, and 301/302 after a POST (as browsers and curl do), become a GET
+    // without a body; 307 and 308 repeat the request as it was.
+    const bool to_get = response_.status == 303 ||
+                        ((response_.status == 301 || response_.status == 302) &&
+                         next.method == "POST");
+    if (to_get && next.method != "HEAD") {
+      next.method = "GET";
+      next.body.clear();
+      remove_header(next.headers, "content-type");
+      remove_header(next.headers, "content-length");
+    }
+    // Credentials stay with their origin.
+    if (!same_origin(hop_url_, target)) remove_header(next.headers, "authorization");
+    next.url = target;
+  }
+  remove_header(next.headers, "cookie");
+  const auto url = core::parse_url(next.url);
+  if (!url || !options_.environment->host_policy->allows(*url)) {
+    failure = "refused: redirect to \"" + (url ? url->host : next.url) +
+              "\", which is not in the environment's safety.allowed_hosts";
+    return false;
+  }
+  if (workflow_->cookies) {
+    std::string cookie = cookies_.cookie_header(*url, std::chrono::system_clock::now());
+    if (!cookie.empty()) next.headers.emplace_back("Cookie", std::move(cookie));
+  }
+  hop_url_ = next.url;
+  request_ = std::move(next);
+  send_hop(true);
+  return true;
 }
 
 void WorkflowRun::on_response(http::HttpResponse&& response) {
@@ -233,11 +398,28 @@ void WorkflowRun::on_response(http::HttpResponse&& response) {
   if (options_.on_exchange) {
     options_.on_exchange({workflow_->name, step.name, exchange_method_, exchange_url_, response_});
   }
+  if (workflow_->cookies && response_.transport_ok()) {
+    if (const auto url = core::parse_url(hop_url_)) {
+      cookies_.store_all(response_.headers, *url, std::chrono::system_clock::now());
+    }
+  }
+  std::string follow_failure;
+  if (follow_up(step, follow_failure)) return;
+  if (should_retry(step)) {
+    ++retries_;
+    timer_.expires_after(step.retry->delay);
+    auto self = shared_from_this();
+    timer_.async_wait([self](const boost::system::error_code&) { self->on_poll_timer(); });
+    return;
+  }
   ResponseView view(response_, last_latency_ms_);
+  view.set_context(workflow_->cookies ? &cookies_ : nullptr, hop_url_, redirect_chain_.size());
 
   std::optional<std::string> failure;
   bool transport_failed = !response_.transport_ok();
-  if (transport_failed) {
+  if (!follow_failure.empty()) {
+    failure = follow_failure;
+  } else if (transport_failed) {
     failure = std::string("no response: ") + http::to_string(response_.error) +
               (response_.error_message.empty() ? "" : " (" + response_.error_message + ")");
   } else {
@@ -313,7 +495,11 @@ void WorkflowRun::finish_step(core::CheckStatus status, std::string message) {
   if (status == core::CheckStatus::kPass) {
     message = std::to_string(step.assertions.size()) + " assertion" +
               (step.assertions.size() == 1 ? "" : "s") + " passed" +
-              (attempts_ > 1 ? " on attempt " + std::to_string(attempts_) : "");
+              (attempts_ > 1 ? " on attempt " + std::to_string(attempts_) : "") +
+              (redirect_chain_.empty()
+                   ? ""
+                   : " after " + std::to_string(redirect_chain_.size()) + " redirect" +
+                         (redirect_chain_.size() == 1 ? "" : "s"));
   }
   record(step, status, message, milliseconds_between(step_started_, now), request_sent_);
   refused_not_allowed_ = false;  // the steps skipped after this one were not refused
@@ -404,9 +590,17 @@ void WorkflowRun::record(const Step& step, core::CheckStatus status, const std::
     evidence["method"] = request_.method;
     evidence["url"] = mask_sensitive(request_.url);
     evidence["attempts"] = attempts_;
-    if (!request_.body.empty()) {
+    if (step.body_kind == BodyKind::kMultipart) {
+      evidence["request_parts"] = describe_multipart(step);
+    } else if (!request_.body.empty()) {
       evidence["request_body"] = excerpt(mask_sensitive(request_.body), kEvidenceBodyLimit);
     }
+    if (!redirect_chain_.empty()) {
+      nlohmann::json chain = nlohmann::json::array();
+      for (const auto& hop : redirect_chain_) chain.push_back(mask_sensitive(hop));
+      evidence["redirects"] = std::move(chain);
+    }
+    if (retries_ > 0) evidence["retries"] = retries_;
     if (response_received_) {
       evidence["status"] = response_.status;
       evidence["latency_ms"] = last_latency_ms_;

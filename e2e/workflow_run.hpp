@@ -27,6 +27,7 @@
 #include "http/http_types.hpp"
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
+#include "e2e/cookie_jar.hpp"
 #include "e2e/workflow.hpp"
 
 namespace golive::e2e {
@@ -131,7 +132,13 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
   void schedule_next_step(std::chrono::milliseconds delay);
   void on_step_due();
   void send_attempt();
+  void send_hop(bool keep_copy);
   void on_response(http::HttpResponse&& response);
+  // A 3xx to follow or a Digest challenge to answer: sends the next hop and
+  // returns true; false when the response is the step's final one.
+  bool follow_up(const Step& step, std::string& failure);
+  bool should_retry(const Step& step) const;
+  std::optional<std::string> when_blocks(const Step& step) const;
   void on_poll_timer();
   void finish_step(core::CheckStatus status, std::string message);
   void skip_remaining_main_steps(const std::string& reason);
@@ -168,6 +175,13 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
   std::string exchange_method_;  // method and URL of the attempt in flight, for on_exchange
   std::string exchange_url_;
   http::HttpResponse response_;  // the latest response (kept for evidence)
+
+  CookieJar cookies_;                      // this run's cookies (workflow "cookies": true)
+  std::string hop_url_;                    // URL of the request in flight (after redirects)
+  std::vector<std::string> redirect_chain_;  // "302 <url>" per hop followed, this attempt
+  bool digest_answered_ = false;           // this attempt already answered a challenge
+  std::size_t retries_ = 0;                // retry sends of this step (retry:)
+  http::HttpRequest hop_request_;          // copy of the request in flight, for follow-ups
 };
 
 }  // namespace golive::e2e

@@ -53,7 +53,7 @@ TEST(WorkflowsIntegrationTest, AllJourneysPassOnTheCleanTarget) {
   target().restart_service({});
   JourneyRun run = run_workflows({});
   EXPECT_TRUE(run.summary.outcome.ok()) << failures(run);
-  EXPECT_EQ(run.summary.outcome.instances.size(), 11u);  // 10 workflows, legal_pages has 2 rows
+  EXPECT_EQ(run.summary.outcome.instances.size(), 13u);  // 12 workflows, legal_pages has 2 rows
   EXPECT_GT(run.summary.steps_passed, 80u);
   for (const auto& [id, check] : run.checks) {
     EXPECT_NE(check.status, core::CheckStatus::kSkip) << id << ": " << check.message;
@@ -96,7 +96,11 @@ INSTANTIATE_TEST_SUITE_P(
                       DefectCase{"cascade-incomplete", "delete_account_cascade",
                                  "e2e.delete_account_cascade.no_purchase_left"},
                       DefectCase{"webhook-skip-signature", "payment",
-                                 "e2e.payment.unsigned_webhook_rejected"}),
+                                 "e2e.payment.unsigned_webhook_rejected"},
+                      DefectCase{"csrf-not-checked", "cookie_session",
+                                 "e2e.cookie_session.login_without_csrf_refused"},
+                      DefectCase{"upload-no-limits", "upload_limits",
+                                 "e2e.upload_limits.over_limit_refused"}),
     [](const ::testing::TestParamInfo<DefectCase>& info) {
       std::string name = info.param.defect;
       for (char& c : name) {

@@ -20,10 +20,11 @@ TEST(ShippedWorkflowsTest, EveryJourneyOfTheIssueIsShippedAndParses) {
   auto workflows = load_workflows(shipped_dir(), {});
   std::vector<std::string> names;
   for (const auto& workflow : workflows) names.push_back(workflow->name);
-  std::vector<std::string> expected{"ai_job",           "course_purchase", "delete_account_cascade",
+  std::vector<std::string> expected{"ai_job",           "cookie_session",  "course_purchase",
+                                    "delete_account_cascade",
                                     "export_own_data",  "legal_pages",     "payment",
                                     "quota_exhausted",  "signup_login",    "token_redemption",
-                                    "topics_pagination"};
+                                    "topics_pagination", "upload_limits"};
   EXPECT_EQ(names, expected);
   for (const auto& workflow : workflows) {
     EXPECT_FALSE(workflow->description.empty()) << workflow->name;

@@ -327,6 +327,7 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "ai-no-retry",
                            "ai-no-dedupe",
                            "token-double-redeem",
+                           "csrf-not-checked",
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load"}) {
