@@ -244,6 +244,20 @@ std::string scenario_block(const LoadScenario& scenario, const SlaReport& sla) {
   html += ms_cell(l.p50) + ms_cell(l.p90) + ms_cell(l.p95) + ms_cell(l.p99) + ms_cell(l.p99_9) +
           ms_cell(l.max);
   html += "</tr></tbody></table>\n";
+  if (!scenario.steps.empty()) {
+    html +=
+        "<table><thead><tr><th>Step</th><th class=\"num\">requests</th><th class=\"num\">errors</th>"
+        "<th class=\"num\">p50 ms</th><th class=\"num\">p90 ms</th><th class=\"num\">p95 ms</th>"
+        "<th class=\"num\">p99 ms</th><th class=\"num\">max ms</th></tr></thead><tbody>\n";
+    for (const auto& step : scenario.steps) {
+      const auto& s = step.latency;
+      html += "<tr><td><code>" + esc(step.name) + "</code></td><td class=\"num\">" +
+              format_count(static_cast<double>(step.requests)) + "</td><td class=\"num\">" +
+              format_count(static_cast<double>(step.errors)) + "</td>" + ms_cell(s.p50) + ms_cell(s.p90) +
+              ms_cell(s.p95) + ms_cell(s.p99) + ms_cell(s.max) + "</tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
   if (!scenario.errors.empty()) {
     html += "<p>Errors by category: ";
     bool first = true;

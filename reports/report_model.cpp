@@ -108,6 +108,26 @@ LoadScenario read_load_summary(const JsonReader& record) {
     std::stable_sort(scenario.timeseries.begin(), scenario.timeseries.end(),
                      [](const auto& a, const auto& b) { return a.t_s < b.t_s; });
   }
+  if (record.has("steps")) {
+    auto list = record.at("steps");
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      StepFigures step;
+      step.name = item.at("step").as_string();
+      step.requests = count_or_zero(item, "requests");
+      step.errors = count_or_zero(item, "errors");
+      if (item.has("latency_ms")) {
+        auto latency = item.at("latency_ms");
+        latency.as_object();
+        step.latency.p50 = number_or_missing(latency, "p50");
+        step.latency.p90 = number_or_missing(latency, "p90");
+        step.latency.p95 = number_or_missing(latency, "p95");
+        step.latency.p99 = number_or_missing(latency, "p99");
+        step.latency.max = number_or_missing(latency, "max");
+      }
+      scenario.steps.push_back(std::move(step));
+    }
+  }
   if (record.has("histogram")) {
     auto list = record.at("histogram");
     for (std::size_t i = 0; i < list.as_array().size(); ++i) {

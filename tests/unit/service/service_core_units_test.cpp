@@ -329,7 +329,8 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "token-double-redeem",
                            "cascade-incomplete",
                            "slow-under-load",
-                           "errors-under-load"}) {
+                           "errors-under-load",
+                           "api-uses-service-role"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");
