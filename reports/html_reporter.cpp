@@ -371,6 +371,18 @@ std::string coverage_section(const ReportModel& model) {
       std::to_string(k.not_verifiable) + " not verifiable by golive</td></tr>\n";
   html += "</tbody></table>\n";
   if (!coverage.present) html += "<p class=\"muted\">No surface_coverage record in this run.</p>\n";
+  if (!coverage.not_exercised.empty()) {
+    html += "<h3>API endpoints not exercised, by table and method</h3>\n<table><thead><tr><th>Table or API</th>"
+            "<th>Method</th><th>Endpoint</th><th>Why</th></tr></thead><tbody>\n";
+    std::string previous_group;
+    for (const auto& endpoint : coverage.not_exercised) {
+      const bool first_of_group = endpoint.group != previous_group;
+      previous_group = endpoint.group;
+      html += "<tr><td>" + (first_of_group ? esc(endpoint.group) : std::string()) + "</td><td>" + esc(endpoint.method) +
+              "</td><td><code>" + esc(endpoint.endpoint) + "</code></td><td>" + esc(endpoint.why) + "</td></tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
   return html;
 }
 

@@ -1,6 +1,7 @@
 #include "reports/report_model.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/input_error.hpp"
 
@@ -185,6 +186,19 @@ void read_surface_coverage(const JsonReader& record, SurfaceCoverage& coverage) 
   merge_measure(record, "endpoints_declared", coverage.endpoints_declared);
   merge_measure(record, "tables_probed", coverage.tables_probed);
   merge_measure(record, "tables_present", coverage.tables_present);
+  if (record.has("endpoints_not_exercised")) {
+    auto list = record.at("endpoints_not_exercised");
+    coverage.not_exercised.clear();
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      coverage.not_exercised.push_back({item.at("endpoint").as_string(), item.string_or("group", ""),
+                                        item.string_or("method", ""), item.string_or("why", "")});
+    }
+    std::stable_sort(coverage.not_exercised.begin(), coverage.not_exercised.end(),
+                     [](const UnexercisedEndpoint& a, const UnexercisedEndpoint& b) {
+                       return std::tie(a.group, a.method, a.endpoint) < std::tie(b.group, b.method, b.endpoint);
+                     });
+  }
 }
 
 int severity_rank(core::Severity severity) {

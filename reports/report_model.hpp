@@ -169,8 +169,18 @@ struct CoverageMeasure {
 std::optional<std::vector<std::string>> uncovered_names(const CoverageMeasure& done,
                                                         const CoverageMeasure& all);
 
+// A declared endpoint no request hit, and why (surface_coverage's
+// endpoints_not_exercised).
+struct UnexercisedEndpoint {
+  std::string endpoint;  // "POST /rest/v1/profiles"
+  std::string group;     // "table profiles", "/storage/v1"
+  std::string method;
+  std::string why;
+};
+
 struct SurfaceCoverage {
   bool present = false;  // the stream carried a surface_coverage record
+  std::vector<UnexercisedEndpoint> not_exercised;  // the last record's list, sorted by group, method
   CoverageMeasure endpoints_exercised;
   CoverageMeasure endpoints_declared;
   CoverageMeasure tables_probed;

@@ -125,7 +125,7 @@ void run_api_rls_stage(const StageContext& stage) {
   options.declared = declaration.endpoints;
   options.declared_found = declaration.found;
   options.request_observer = stage.coverage.observer();
-  security::run_api_rls_matrix(stage.env, options, stage.sink);
+  stage.coverage.note_not_exercised(security::run_api_rls_matrix(stage.env, options, stage.sink).not_sent);
 }
 
 void run_http_security_stage(const StageContext& stage) {

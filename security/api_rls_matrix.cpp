@@ -163,6 +163,9 @@ class Matrix {
     const std::vector<const TableInfo*> probing(seeding.rbegin(), seeding.rend());
     for (const TableInfo* table : probing) {
       if (core::interrupted() || Clock::now() - started > options_.budget) {
+        for (const char* method : {"GET", "HEAD", "POST", "PATCH", "DELETE"}) {
+          outcome_.not_sent[route(method, *table)] = "the API access matrix ran out of time before this table";
+        }
         sink_.record(CheckBuilder(check_id(*table), title(*table), Severity::kCritical)
                          .skip("not probed: the matrix's time budget (" + std::to_string(options_.budget.count()) +
                                " s) ran out or the run was interrupted"));
@@ -361,6 +364,10 @@ class Matrix {
     if (!seeded.why_not.empty()) {
       // Still read it as anon, so the report shows the route answered.
       send({"anon", "anon", "anon", "", ""}, "GET", env_.paths.rest + "/" + table.name + "?limit=1", "", {});
+      for (const char* method : {"HEAD", "POST", "PATCH", "DELETE"}) {
+        outcome_.not_sent[route(method, table)] = "the API access matrix has no probe row of this table: " +
+                                                  seeded.why_not.substr(0, 160);
+      }
       sink_.record(check.skip("not compared: no probe row (" + seeded.why_not + ")",
                               {{"expectation", to_string(table.expectation)}}));
       return;

@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ struct ApiRlsOutcome {
   std::size_t findings = 0;         // api_bypasses_rls cells
   std::size_t requests = 0;         // API requests sent by the matrix
   double elapsed_ms = 0;            // wall time, milliseconds
+  // Declared endpoints ("POST /rest/v1/profiles") the matrix did not call, and why.
+  std::map<std::string, std::string> not_sent;
 };
 
 // Runs the matrix (see above), recording every check in `sink`. Throws
