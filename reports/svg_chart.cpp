@@ -300,7 +300,8 @@ std::string render_line_chart(const LineChart& chart) {
     return svg + "</svg>\n";
   }
   // Rates, counts and latencies start at zero so heights compare honestly,
-  // unless they span two decades or more: then a log axis shows them all.
+  // unless they span 50x or more (p50 under 1 ms beside a p99 of 50): then
+  // a log axis shows every line instead of pressing the small ones onto zero.
   AxisScale x_scale = nice_scale(x_range.min, x_range.max, 6);
   DataRange left_positive;
   for (const auto& s : chart.series) {
@@ -310,7 +311,7 @@ std::string render_line_chart(const LineChart& chart) {
     }
   }
   const bool use_log = chart.log_when_spanning && left_positive.any && left.min >= 0 &&
-                       left_positive.max >= 100 * left_positive.min;
+                       left_positive.max >= 50 * left_positive.min;
   AxisScale left_scale = use_log ? log_scale(left_positive.min, left_positive.max)
                                  : nice_scale(std::min(0.0, left.min), left.any ? left.max : 1, 5);
   AxisScale right_scale = nice_scale(std::min(0.0, right.min), right.any ? right.max : 1, 5);

@@ -39,7 +39,7 @@ struct LineChart {
   // is named in the legend with where it lies ("above the axis").
   std::vector<ReferenceLine> reference_lines;
   // The left axis: linear from zero, or logarithmic when the positive data
-  // spans at least two decades (max >= 100 x min) and `log_when_spanning` is on.
+  // spans 50x or more (max >= 50 x min, about 1.7 decades) and `log_when_spanning` is on.
   bool log_when_spanning = true;
   int width = 640;                             // px
   int height = 280;                            // px
