@@ -159,8 +159,9 @@ class Matrix {
     // Parents are seeded before the rows that reference them, and probed
     // after them: a delete of a parent row cascades to its children.
     const std::vector<const TableInfo*> seeding = seeding_order(exposed);
+    probing_.assign(seeding.rbegin(), seeding.rend());
     for (const TableInfo* table : seeding) seed(*table);
-    const std::vector<const TableInfo*> probing(seeding.rbegin(), seeding.rend());
+    const std::vector<const TableInfo*>& probing = probing_;
     for (const TableInfo* table : probing) {
       if (core::interrupted() || Clock::now() - started > options_.budget) {
         for (const char* method : {"GET", "HEAD", "POST", "PATCH", "DELETE"}) {
@@ -173,7 +174,7 @@ class Matrix {
       }
       probe(*table);
     }
-    clean_up(probing);
+    clean_up();
     outcome_.elapsed_ms = elapsed_ms(started);
     return outcome_;
   }
@@ -415,14 +416,27 @@ class Matrix {
     }
   }
 
-  void clean_up(const std::vector<const TableInfo*>& probing) {
-    // Children first (the probing order), newest rows first.
-    for (const TableInfo* table : probing) {
+  // Deletes every row the matrix made: children first (the probing order),
+  // newest rows first. Runs once, from run() or, when run() threw, here.
+  void clean_up() {
+    for (const TableInfo* table : probing_) {
       auto keys = cleanup_[table->qualified()];
       std::reverse(keys.begin(), keys.end());
       delete_rows(connection_, *table, keys);
     }
+    cleanup_.clear();
   }
+
+ public:
+  ~Matrix() {
+    try {
+      clean_up();
+    } catch (const std::exception&) {
+      // The connection is gone: nothing more can be deleted from here.
+    }
+  }
+
+ private:
 
   const config::Environment& env_;
   const ApiRlsOptions& options_;
@@ -432,6 +446,7 @@ class Matrix {
   ProbeUser a_, b_;
   std::map<std::string, Seeded> seeded_;
   std::map<std::string, std::vector<nlohmann::json>> cleanup_;  // table -> keys to delete
+  std::vector<const TableInfo*> probing_;                        // children before parents
   ApiRlsOutcome outcome_;
 };
 
@@ -483,17 +498,38 @@ ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOpt
     sink.record(setup.error(std::string("Cannot read the table model: ") + e.what()));
     return outcome;
   }
-  const auto before = count_rows(connection, tables);
+  std::map<std::string, long long> before;
+  try {
+    before = count_rows(connection, tables);
+  } catch (const std::exception& e) {
+    sink.record(setup.error(std::string("Cannot count rows before the matrix: ") + e.what()));
+    return outcome;
+  }
   ProbeClient client(env, options.request_timeout, options.request_observer);
   auto users = probe_user_pair_or_record(
       client, setup, "set auth.signup_enabled, auth.service_role_key or auth.test_users", sink);
   if (!users) return outcome;
-  {
+  // The database can go away mid-run: the checks recorded so far stand, the
+  // users are still released, and the setup check says where it stopped.
+  std::string stopped;
+  try {
     Matrix matrix(env, options, sink, connection, client);
     outcome = matrix.run(tables, *users);
+  } catch (const std::exception& e) {
+    stopped = e.what();
   }
   const bool released = delete_probe_user(client, users->a) & delete_probe_user(client, users->b);
-  sink.record(residue_check(before, count_rows(connection, tables), released));
+  if (!stopped.empty()) {
+    sink.record(setup.error("The matrix stopped: " + stopped + " (its clean-up was attempted; the "
+                            "residue was not counted)"));
+    return outcome;
+  }
+  try {
+    sink.record(residue_check(before, count_rows(connection, tables), released));
+  } catch (const std::exception& e) {
+    sink.record(setup.error(std::string("Cannot count rows after the matrix: ") + e.what()));
+    return outcome;
+  }
   sink.record(setup.pass(std::to_string(outcome.tables_exposed) + " exposed table(s), " +
                              std::to_string(outcome.tables_compared) + " compared, " +
                              std::to_string(outcome.findings) + " api_bypasses_rls finding(s), " +
