@@ -128,6 +128,24 @@ nlohmann::json load_summary_record(const LoadStats& stats, const std::string& sc
                           {"p99_9", ms(latency.value_at_percentile(99.9))},
                           {"max", ms(latency.max())}};
   record["peak_vus"] = peak_active_vus(stats, scenario);
+  // One row of figures per workflow step (scope "step:<name>"), in the order
+  // the steps were registered: what each request of the workflow costs.
+  nlohmann::json steps = nlohmann::json::array();
+  for (const std::string& scope : stats.scope_names(scenario)) {
+    if (scope.rfind("step:", 0) != 0) continue;
+    const ScopeTotals* step = stats.find(scenario, scope);
+    if (!step) continue;
+    steps.push_back({{"step", scope.substr(5)},
+                     {"requests", step->requests},
+                     {"errors", step->error_total()},
+                     {"latency_ms", {{"p50", ms(step->latency.value_at_percentile(50))},
+                                     {"p90", ms(step->latency.value_at_percentile(90))},
+                                     {"p95", ms(step->latency.value_at_percentile(95))},
+                                     {"p99", ms(step->latency.value_at_percentile(99))},
+                                     {"max", ms(step->latency.max())}}}});
+  }
+  record["steps"] = std::move(steps);
+
   nlohmann::json thresholds = nlohmann::json::array();
   for (const ThresholdVerdict& verdict : verdicts) {
     thresholds.push_back({{"expression", verdict.spec.expression},

@@ -244,6 +244,20 @@ std::string scenario_block(const LoadScenario& scenario, const SlaReport& sla) {
   html += ms_cell(l.p50) + ms_cell(l.p90) + ms_cell(l.p95) + ms_cell(l.p99) + ms_cell(l.p99_9) +
           ms_cell(l.max);
   html += "</tr></tbody></table>\n";
+  if (!scenario.steps.empty()) {
+    html +=
+        "<table><thead><tr><th>Step</th><th class=\"num\">requests</th><th class=\"num\">errors</th>"
+        "<th class=\"num\">p50 ms</th><th class=\"num\">p90 ms</th><th class=\"num\">p95 ms</th>"
+        "<th class=\"num\">p99 ms</th><th class=\"num\">max ms</th></tr></thead><tbody>\n";
+    for (const auto& step : scenario.steps) {
+      const auto& s = step.latency;
+      html += "<tr><td><code>" + esc(step.name) + "</code></td><td class=\"num\">" +
+              format_count(static_cast<double>(step.requests)) + "</td><td class=\"num\">" +
+              format_count(static_cast<double>(step.errors)) + "</td>" + ms_cell(s.p50) + ms_cell(s.p90) +
+              ms_cell(s.p95) + ms_cell(s.p99) + ms_cell(s.max) + "</tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
   if (!scenario.errors.empty()) {
     html += "<p>Errors by category: ";
     bool first = true;
@@ -357,6 +371,18 @@ std::string coverage_section(const ReportModel& model) {
       std::to_string(k.not_verifiable) + " not verifiable by golive</td></tr>\n";
   html += "</tbody></table>\n";
   if (!coverage.present) html += "<p class=\"muted\">No surface_coverage record in this run.</p>\n";
+  if (!coverage.not_exercised.empty()) {
+    html += "<h3>API endpoints not exercised, by table and method</h3>\n<table><thead><tr><th>Table or API</th>"
+            "<th>Method</th><th>Endpoint</th><th>Why</th></tr></thead><tbody>\n";
+    std::string previous_group;
+    for (const auto& endpoint : coverage.not_exercised) {
+      const bool first_of_group = endpoint.group != previous_group;
+      previous_group = endpoint.group;
+      html += "<tr><td>" + (first_of_group ? esc(endpoint.group) : std::string()) + "</td><td>" + esc(endpoint.method) +
+              "</td><td><code>" + esc(endpoint.endpoint) + "</code></td><td>" + esc(endpoint.why) + "</td></tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
   return html;
 }
 

@@ -1,6 +1,7 @@
 #include "reports/report_model.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/input_error.hpp"
 
@@ -108,6 +109,26 @@ LoadScenario read_load_summary(const JsonReader& record) {
     std::stable_sort(scenario.timeseries.begin(), scenario.timeseries.end(),
                      [](const auto& a, const auto& b) { return a.t_s < b.t_s; });
   }
+  if (record.has("steps")) {
+    auto list = record.at("steps");
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      StepFigures step;
+      step.name = item.at("step").as_string();
+      step.requests = count_or_zero(item, "requests");
+      step.errors = count_or_zero(item, "errors");
+      if (item.has("latency_ms")) {
+        auto latency = item.at("latency_ms");
+        latency.as_object();
+        step.latency.p50 = number_or_missing(latency, "p50");
+        step.latency.p90 = number_or_missing(latency, "p90");
+        step.latency.p95 = number_or_missing(latency, "p95");
+        step.latency.p99 = number_or_missing(latency, "p99");
+        step.latency.max = number_or_missing(latency, "max");
+      }
+      scenario.steps.push_back(std::move(step));
+    }
+  }
   if (record.has("histogram")) {
     auto list = record.at("histogram");
     for (std::size_t i = 0; i < list.as_array().size(); ++i) {
@@ -165,6 +186,19 @@ void read_surface_coverage(const JsonReader& record, SurfaceCoverage& coverage) 
   merge_measure(record, "endpoints_declared", coverage.endpoints_declared);
   merge_measure(record, "tables_probed", coverage.tables_probed);
   merge_measure(record, "tables_present", coverage.tables_present);
+  if (record.has("endpoints_not_exercised")) {
+    auto list = record.at("endpoints_not_exercised");
+    coverage.not_exercised.clear();
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      coverage.not_exercised.push_back({item.at("endpoint").as_string(), item.string_or("group", ""),
+                                        item.string_or("method", ""), item.string_or("why", "")});
+    }
+    std::stable_sort(coverage.not_exercised.begin(), coverage.not_exercised.end(),
+                     [](const UnexercisedEndpoint& a, const UnexercisedEndpoint& b) {
+                       return std::tie(a.group, a.method, a.endpoint) < std::tie(b.group, b.method, b.endpoint);
+                     });
+  }
 }
 
 int severity_rank(core::Severity severity) {

@@ -113,6 +113,14 @@ struct HistogramBucket {
   std::uint64_t count = 0;  // requests with latency <= le_ms and above the previous bound
 };
 
+// One workflow step's figures within a load scenario (scope "step:<name>").
+struct StepFigures {
+  std::string name;
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;
+  LatencyPercentiles latency;  // p50, p90, p95, p99 and max (p99_9 missing)
+};
+
 struct LoadScenario {
   std::string name;
   std::uint64_t requests = 0;
@@ -122,6 +130,7 @@ struct LoadScenario {
   std::vector<ThresholdVerdict> thresholds;
   std::vector<TimeseriesPoint> timeseries;  // sorted by t_s
   std::vector<HistogramBucket> histogram;   // sorted by le_ms
+  std::vector<StepFigures> steps;           // in workflow order; empty for older streams
   // The process was killed before its final figures: these are its last
   // checkpoint's (load_checkpoint record), the series up to the last full second.
   bool partial = false;
@@ -160,8 +169,18 @@ struct CoverageMeasure {
 std::optional<std::vector<std::string>> uncovered_names(const CoverageMeasure& done,
                                                         const CoverageMeasure& all);
 
+// A declared endpoint no request hit, and why (surface_coverage's
+// endpoints_not_exercised).
+struct UnexercisedEndpoint {
+  std::string endpoint;  // "POST /rest/v1/profiles"
+  std::string group;     // "table profiles", "/storage/v1"
+  std::string method;
+  std::string why;
+};
+
 struct SurfaceCoverage {
   bool present = false;  // the stream carried a surface_coverage record
+  std::vector<UnexercisedEndpoint> not_exercised;  // the last record's list, sorted by group, method
   CoverageMeasure endpoints_exercised;
   CoverageMeasure endpoints_declared;
   CoverageMeasure tables_probed;

@@ -84,14 +84,26 @@ double map_linear(double value, double from_min, double from_max, double to_min,
   return to_min + (value - from_min) / (from_max - from_min) * (to_max - to_min);
 }
 
+// The y pixel of `value` on `scale` (NaN for a non-positive value on a log scale).
+double map_y(double value, const AxisScale& scale, const Frame& frame) {
+  if (!scale.log) return map_linear(value, scale.min, scale.max, frame.bottom, frame.top);
+  if (!(value > 0)) return std::nan("");
+  return map_linear(std::log10(value), std::log10(scale.min), std::log10(scale.max), frame.bottom, frame.top);
+}
+
+// Decimals a tick label needs: a log scale's ticks below 1 need their own.
+int tick_decimals(double tick, const AxisScale& scale) {
+  if (!scale.log) return decimals_for(scale.step);
+  return tick >= 1 ? 0 : decimals_for(tick);
+}
+
 // Horizontal grid lines with tick labels on the left or right side.
 std::string y_axis(const Frame& frame, const AxisScale& scale, bool on_right, bool draw_grid) {
   std::string svg;
-  int decimals = decimals_for(scale.step);
   for (double tick : scale.ticks) {
-    double y = map_linear(tick, scale.min, scale.max, frame.bottom, frame.top);
+    double y = map_y(tick, scale, frame);
     if (draw_grid) svg += line(frame.left, y, frame.right, y, kGridColor);
-    std::string label = format_number(tick, decimals);
+    std::string label = format_number(tick, tick_decimals(tick, scale));
     if (on_right) {
       svg += text_at(frame.right + 6, y + 4, "start", label);
     } else {
@@ -112,7 +124,16 @@ std::string axis_title_vertical(const Frame& frame, const std::string& text, boo
                      px(y) + ")\"");
 }
 
-std::string legend(const Frame& frame, const std::vector<ChartSeries>& series) {
+// A reference line the axis does not reach, named in the legend.
+struct OffScaleLine {
+  std::string label;  // "p95 SLO 500 ms: above the axis"
+  std::string color;
+};
+
+// Series on the first row; reference lines the axis does not reach on a
+// second row (the caller leaves room for it above the plot).
+std::string legend(const Frame& frame, const std::vector<ChartSeries>& series,
+                   const std::vector<OffScaleLine>& off_scale = {}) {
   std::string svg;
   double x = frame.left;
   for (const auto& s : series) {
@@ -121,6 +142,14 @@ std::string legend(const Frame& frame, const std::vector<ChartSeries>& series) {
            xml_escape_attribute(s.color) + "\"/>\n";
     svg += text_at(x + 16, 34, "start", label);
     x += 16 + 6.5 * static_cast<double>(label.size()) + 18;  // approximate width of 11px sans-serif
+  }
+  x = frame.left;
+  for (const auto& entry : off_scale) {
+    const std::string color = xml_escape_attribute(entry.color);
+    svg += "<line x1=\"" + px(x) + "\" y1=\"44\" x2=\"" + px(x + 12) + "\" y2=\"44\" stroke=\"" + color +
+           "\" stroke-width=\"1\" stroke-dasharray=\"3 2\"/>\n";
+    svg += text_at(x + 16, 48, "start", entry.label, " fill=\"" + color + "\"");
+    x += 16 + 6.5 * static_cast<double>(entry.label.size()) + 18;
   }
   return svg;
 }
@@ -183,7 +212,11 @@ std::string polyline_runs(const ChartSeries& series, const AxisScale& x_scale,
       continue;
     }
     double x = map_linear(p.x, x_scale.min, x_scale.max, frame.left, frame.right);
-    double y = map_linear(p.y, y_scale.min, y_scale.max, frame.bottom, frame.top);
+    double y = map_y(p.y, y_scale, frame);
+    if (!std::isfinite(y)) {
+      flush();
+      continue;
+    }
     run.push_back(px(x) + "," + px(y));
   }
   flush();
@@ -222,6 +255,30 @@ AxisScale nice_scale(double data_min, double data_max, int target_ticks) {
   return scale;
 }
 
+AxisScale log_scale(double data_min, double data_max) {
+  AxisScale scale;
+  scale.log = true;
+  if (!(data_min > 0) || !std::isfinite(data_min)) data_min = 1;
+  if (!std::isfinite(data_max) || data_max < data_min) data_max = data_min;
+  const int low = static_cast<int>(std::floor(std::log10(data_min) + 1e-9));
+  int high = static_cast<int>(std::ceil(std::log10(data_max) - 1e-9));
+  if (high <= low) high = low + 1;
+  scale.min = std::pow(10.0, low);
+  scale.max = std::pow(10.0, high);
+  scale.step = 10;
+  // 1-2-5 ticks for up to three decades, powers of ten beyond.
+  const bool dense = high - low <= 3;
+  for (int exponent = low; exponent <= high; ++exponent) {
+    for (double factor : {1.0, 2.0, 5.0}) {
+      if (!dense && factor != 1.0) continue;
+      const double tick = factor * std::pow(10.0, exponent);
+      if (tick > scale.max * (1 + 1e-9)) break;
+      scale.ticks.push_back(tick);
+    }
+  }
+  return scale;
+}
+
 std::string render_line_chart(const LineChart& chart) {
   bool uses_right = std::any_of(chart.series.begin(), chart.series.end(),
                                 [](const ChartSeries& s) { return s.right_axis; });
@@ -242,11 +299,30 @@ std::string render_line_chart(const LineChart& chart) {
     svg += text_at((frame.left + frame.right) / 2, frame.height - 8, "middle", chart.x_label);
     return svg + "</svg>\n";
   }
-  for (const auto& reference : chart.reference_lines) left.include(reference.y);
-  // Rates, counts and latencies start at zero so heights compare honestly.
+  // Rates, counts and latencies start at zero so heights compare honestly,
+  // unless they span 50x or more (p50 under 1 ms beside a p99 of 50): then
+  // a log axis shows every line instead of pressing the small ones onto zero.
   AxisScale x_scale = nice_scale(x_range.min, x_range.max, 6);
-  AxisScale left_scale = nice_scale(std::min(0.0, left.min), left.any ? left.max : 1, 5);
+  DataRange left_positive;
+  for (const auto& s : chart.series) {
+    if (s.right_axis) continue;
+    for (const auto& p : s.points) {
+      if (std::isfinite(p.x) && p.y > 0) left_positive.include(p.y);
+    }
+  }
+  const bool use_log = chart.log_when_spanning && left_positive.any && left.min >= 0 &&
+                       left_positive.max >= 50 * left_positive.min;
+  AxisScale left_scale = use_log ? log_scale(left_positive.min, left_positive.max)
+                                 : nice_scale(std::min(0.0, left.min), left.any ? left.max : 1, 5);
   AxisScale right_scale = nice_scale(std::min(0.0, right.min), right.any ? right.max : 1, 5);
+
+  std::vector<OffScaleLine> off_scale;
+  for (const auto& reference : chart.reference_lines) {
+    if (!std::isfinite(reference.y) || (reference.y <= left_scale.max && reference.y >= left_scale.min)) continue;
+    off_scale.push_back({reference.label + (reference.y > left_scale.max ? ": above the axis" : ": below the axis"),
+                         reference.color});
+  }
+  if (!off_scale.empty()) frame.top += 14;  // room for the legend's second row
 
   svg += y_axis(frame, left_scale, false, true);
   if (uses_right) svg += y_axis(frame, right_scale, true, false);
@@ -258,12 +334,12 @@ std::string render_line_chart(const LineChart& chart) {
   }
   svg += line(frame.left, frame.bottom, frame.right, frame.bottom, kAxisColor);
   svg += text_at((frame.left + frame.right) / 2, frame.height - 8, "middle", chart.x_label);
-  svg += axis_title_vertical(frame, chart.y_label, false);
+  svg += axis_title_vertical(frame, chart.y_label + (use_log ? " (log scale)" : ""), false);
   if (uses_right) svg += axis_title_vertical(frame, chart.y_right_label, true);
 
   for (const auto& reference : chart.reference_lines) {
-    if (!std::isfinite(reference.y)) continue;
-    double y = map_linear(reference.y, left_scale.min, left_scale.max, frame.bottom, frame.top);
+    if (!std::isfinite(reference.y) || reference.y > left_scale.max || reference.y < left_scale.min) continue;
+    double y = map_y(reference.y, left_scale, frame);
     std::string color = xml_escape_attribute(reference.color);
     svg += "<line x1=\"" + px(frame.left) + "\" y1=\"" + px(y) + "\" x2=\"" + px(frame.right) +
            "\" y2=\"" + px(y) + "\" stroke=\"" + color +
@@ -273,7 +349,7 @@ std::string render_line_chart(const LineChart& chart) {
   for (const auto& s : chart.series) {
     svg += polyline_runs(s, x_scale, s.right_axis ? right_scale : left_scale, frame);
   }
-  svg += legend(frame, chart.series);
+  svg += legend(frame, chart.series, off_scale);
   return svg + "</svg>\n";
 }
 

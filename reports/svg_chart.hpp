@@ -34,7 +34,13 @@ struct LineChart {
   std::string y_label;        // "latency (ms)"
   std::string y_right_label;  // label of the right axis, when a series uses it
   std::vector<ChartSeries> series;
-  std::vector<ReferenceLine> reference_lines;  // against the left axis; widen its range
+  // Against the left axis. They never widen it: the axis is scaled to the
+  // data, a line inside its range is drawn and labelled, and one outside it
+  // is named in the legend with where it lies ("above the axis").
+  std::vector<ReferenceLine> reference_lines;
+  // The left axis: linear from zero, or logarithmic when the positive data
+  // spans 50x or more (max >= 50 x min, about 1.7 decades) and `log_when_spanning` is on.
+  bool log_when_spanning = true;
   int width = 640;                             // px
   int height = 280;                            // px
 };
@@ -60,9 +66,13 @@ struct AxisScale {
   double min = 0;
   double max = 1;
   double step = 1;
-  std::vector<double> ticks;  // min, min + step, ..., max
+  std::vector<double> ticks;  // min, min + step, ..., max (log: 1, 2, 5 x 10^k within [min, max])
+  bool log = false;           // logarithmic: min and max are powers of ten, min > 0
 };
 AxisScale nice_scale(double data_min, double data_max, int target_ticks = 5);
+// A base-10 logarithmic scale from the power of ten at or below `data_min`
+// (> 0) to the one at or above `data_max`.
+AxisScale log_scale(double data_min, double data_max);
 
 std::string render_line_chart(const LineChart& chart);
 std::string render_bar_chart(const BarChart& chart);

@@ -5,6 +5,7 @@
 #include "e2e/e2e_suite.hpp"
 #include "load/load_suite.hpp"
 #include "repo/repo_suite.hpp"
+#include "security/api_rls_matrix.hpp"
 #include "security/http_security_suite.hpp"
 #include "security/rls_suite.hpp"
 
@@ -48,7 +49,8 @@ config::Capability test_users_capability(const config::Environment& env) {
 std::vector<config::Capability> describe_capabilities(const config::Environment& env) {
   std::vector<config::Capability> capabilities = {test_users_capability(env), e2e::e2e_capability(env),
                                                   load::load_capability(env),
-                                                  security::rls_capability(env)};
+                                                  security::rls_capability(env),
+                                                  security::api_rls_capability(env)};
   for (auto& capability : security::http_security_capabilities(env)) {
     capabilities.push_back(std::move(capability));
   }

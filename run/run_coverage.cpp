@@ -49,6 +49,29 @@ Declaration declared_endpoints(const config::Environment& env) {
   return declaration;
 }
 
+namespace {
+
+// "table <name>" for <rest>/<name>, else the API the path belongs to
+// ("/storage/v1", "/auth/v1"; "/" for top-level routes).
+std::string endpoint_group(const std::string& pattern, const std::string& rest_prefix) {
+  const std::string prefix = rest_prefix + "/";
+  if (pattern.rfind(prefix, 0) == 0) {
+    const std::string rest = pattern.substr(prefix.size());
+    if (rest.find('/') == std::string::npos && rest.find('{') == std::string::npos) return "table " + rest;
+  }
+  const std::size_t second = pattern.find('/', 1);
+  if (second == std::string::npos) return "/";
+  const std::size_t third = pattern.find('/', second + 1);
+  return third == std::string::npos ? pattern : pattern.substr(0, third);
+}
+
+}  // namespace
+
+void SurfaceCoverage::note_not_exercised(const std::map<std::string, std::string>& why) {
+  std::lock_guard lock(table_mutex_);
+  for (const auto& [endpoint, reason] : why) not_exercised_why_[endpoint] = reason;
+}
+
 void SurfaceCoverage::note_table_coverage(const nlohmann::json& record) {
   if (!record.is_object()) return;
   std::lock_guard lock(table_mutex_);
@@ -66,7 +89,22 @@ nlohmann::json SurfaceCoverage::record(const config::Environment& env) const {
     nlohmann::json names = nlohmann::json::array();
     for (const auto& endpoint : declaration.endpoints) names.push_back(endpoint.name());
     record["endpoints_declared"] = std::move(names);
-    record["endpoints_exercised"] = target::exercised_endpoints(declaration.endpoints, requests, env.base_url);
+    const std::vector<std::string> exercised = target::exercised_endpoints(declaration.endpoints, requests, env.base_url);
+    const std::set<std::string> hit(exercised.begin(), exercised.end());
+    nlohmann::json missing = nlohmann::json::array();
+    std::lock_guard lock(table_mutex_);
+    for (const auto& endpoint : declaration.endpoints) {
+      if (hit.count(endpoint.name()) > 0) continue;
+      const auto noted = not_exercised_why_.find(endpoint.name());
+      missing.push_back({{"endpoint", endpoint.name()},
+                         {"group", endpoint_group(endpoint.pattern, env.paths.rest)},
+                         {"method", endpoint.method},
+                         {"why", noted != not_exercised_why_.end()
+                                     ? noted->second
+                                     : "no functional suite sent this request (load stages are not observed)"}});
+    }
+    record["endpoints_exercised"] = exercised;
+    record["endpoints_not_exercised"] = std::move(missing);
   } else {
     // Nothing to match against: count the distinct request paths on the target.
     std::set<std::pair<std::string, std::string>> paths;

@@ -11,6 +11,7 @@
 //   writer.record_meta("surface_coverage", coverage.record(env));
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -39,18 +40,26 @@ class SurfaceCoverage {
   // Keeps the RLS suite's {"tables_probed", "tables_present"} (null is ignored).
   void note_table_coverage(const nlohmann::json& record);
 
+  // Why a suite did not send a declared endpoint ("POST /rest/v1/profiles" ->
+  // "the API access matrix has no probe row: ..."), for the report's list of
+  // endpoints not exercised.
+  void note_not_exercised(const std::map<std::string, std::string>& why);
+
   // Reads the declared endpoints (GET <base_url>/_golive/routes, else the
   // OpenAPI file named by the environment's contract.openapi) and returns the
   // record: endpoints_declared / endpoints_exercised name lists when a
   // declaration was found (else endpoints_exercised as a count of distinct
   // request paths), endpoints_source saying where the declaration came from,
-  // and the noted table lists.
+  // the noted table lists, and endpoints_not_exercised: one
+  // {"endpoint", "group", "method", "why"} per declared endpoint no request hit,
+  // grouped by REST table ("table courses") or API ("/storage/v1").
   nlohmann::json record(const config::Environment& env) const;
 
  private:
   http::RequestLog requests_;
   mutable std::mutex table_mutex_;
   nlohmann::json table_coverage_ = nlohmann::json::object();  // guarded by table_mutex_
+  std::map<std::string, std::string> not_exercised_why_;       // guarded by table_mutex_
 };
 
 }  // namespace golive::run

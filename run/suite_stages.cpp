@@ -12,6 +12,7 @@
 #include "load/load_settings.hpp"
 #include "load/load_suite.hpp"
 #include "repo/repo_suite.hpp"
+#include "security/api_rls_matrix.hpp"
 #include "security/http_security_suite.hpp"
 #include "security/rls_suite.hpp"
 
@@ -111,6 +112,22 @@ void run_contract_stage(const StageContext& stage) {
   contract::run_ai_fault_checks(env, stage.common.allow_production, sink);
 }
 
+// The API access matrix: the RLS tables through the API, compared with the
+// database's own answer. It sends API traffic and writes (rows it deletes
+// again), so it runs on its own, after the read-only stages.
+void run_api_rls_stage(const StageContext& stage) {
+  if (const config::Capability capability = security::api_rls_capability(stage.env); !capability.available) {
+    record_skip(stage.sink, "security.api_rls", "security", capability.detail);
+    return;
+  }
+  security::ApiRlsOptions options;
+  const Declaration declaration = declared_endpoints(stage.env);
+  options.declared = declaration.endpoints;
+  options.declared_found = declaration.found;
+  options.request_observer = stage.coverage.observer();
+  stage.coverage.note_not_exercised(security::run_api_rls_matrix(stage.env, options, stage.sink).not_sent);
+}
+
 void run_http_security_stage(const StageContext& stage) {
   security::HttpSecurityOptions options;
   options.request_observer = stage.coverage.observer();
@@ -158,6 +175,7 @@ std::vector<SuiteStage> suite_stages() {
       {"security", false, run_rls_stage, true},
       {"db", true, run_db_stage, true},  // the rollback drill creates a scratch database
       {"repo", false, run_repo_stage, true},  // reads the app's repository; one GET of the declared routes
+      {"security", true, run_api_rls_stage},  // the API access matrix: writes rows, deletes them again
       {"e2e", true, run_e2e_stage},
       {"contract", true, run_contract_stage},
       {"security", true, run_http_security_stage},

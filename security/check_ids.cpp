@@ -50,6 +50,11 @@ std::vector<std::string> security_check_ids() {
   for (const char* id : {"security.rls.database", "security.rls.dynamic_probe", "security.rls.residue"}) {
     ids.emplace_back(id);
   }
+  // The API access matrix (api_rls_matrix.cpp).
+  for (const char* id : {"security.api_rls", "security.api_rls.{schema}.{table}", "security.api_rls.setup",
+                          "security.api_rls.residue"}) {
+    ids.emplace_back(id);
+  }
   for (const char* rule : kHeaderRules) ids.push_back(std::string("security.headers.") + rule);
   for (const char* id : {
            "security.cors.reflect_origin", "security.cors.null_origin",

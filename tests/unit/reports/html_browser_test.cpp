@@ -82,7 +82,11 @@ TEST_F(HtmlInBrowser, BuildsTheVerdictAndChartsAsDom) {
   std::string dom = capture("timeout 90 " + browser("--dump-dom", index));
   ASSERT_FALSE(dom.empty()) << "chromium produced no DOM";
   EXPECT_NE(dom.find("GO-LIVE GATE: FAIL"), std::string::npos);
-  EXPECT_EQ(count_of(dom, "<svg"), 6u) << "three charts for each of the two scenarios";
+  EXPECT_EQ(count_of(dom, "<svg"), 9u) << "three charts for each of the three scenarios";
+  // health's latencies (0.4 to 46 ms) get a log axis, and its 500 ms SLO,
+  // far above them, is named in the legend instead of flattening the lines.
+  EXPECT_NE(dom.find("latency (ms) (log scale)"), std::string::npos);
+  EXPECT_NE(dom.find("health p99 latency SLO 500 ms: above the axis"), std::string::npos);
   EXPECT_GE(count_of(dom, "<polyline"), 4u);
   EXPECT_NE(dom.find("browse: latency histogram"), std::string::npos);
   EXPECT_EQ(dom.find("<script>alert"), std::string::npos) << "evidence must stay text";

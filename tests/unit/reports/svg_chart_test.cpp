@@ -118,5 +118,66 @@ TEST(LoadCharts, LatencyChartUsesOnlyPercentilesPresent) {
   EXPECT_TRUE(throughput.series[1].right_axis);
 }
 
+// A chart whose p50 is under a millisecond and whose p99 is tens of them.
+LineChart latency_chart(double p50, double p99) {
+  LineChart chart;
+  chart.y_label = "latency (ms)";
+  chart.series.push_back({"p50", "#4c78a8", {{0, p50}, {1, p50 * 1.2}, {2, p50}}, false});
+  chart.series.push_back({"p99", "#7b4ea3", {{0, p99}, {1, p99 * 0.8}, {2, p99}}, false});
+  return chart;
+}
+
+TEST(LogScale, SpansWholeDecadesWithOneTwoFiveTicks) {
+  const AxisScale scale = log_scale(0.42, 46);
+  EXPECT_TRUE(scale.log);
+  EXPECT_DOUBLE_EQ(scale.min, 0.1);
+  EXPECT_DOUBLE_EQ(scale.max, 100);
+  ASSERT_FALSE(scale.ticks.empty());
+  EXPECT_DOUBLE_EQ(scale.ticks.front(), 0.1);
+  EXPECT_DOUBLE_EQ(scale.ticks.back(), 100);
+  EXPECT_EQ(scale.ticks.size(), 10u);  // 0.1 0.2 0.5 1 2 5 10 20 50 100
+  const AxisScale wide = log_scale(0.01, 5000);  // six decades: powers of ten only
+  EXPECT_EQ(wide.ticks.size(), 7u);
+}
+
+TEST(LineChart, AxisFollowsTheDataNotTheSloLines) {
+  LineChart chart = latency_chart(2, 5);
+  chart.reference_lines.push_back({500, "p95 SLO 500 ms", "#6e7781"});
+  chart.reference_lines.push_back({4, "p99 SLO 4 ms", "#d62728"});
+  const std::string svg = render_line_chart(chart);
+  EXPECT_EQ(testing::xml_wellformedness_error(svg), "");
+  // Linear from 0 to 5 ms (1.2 x 2 .. 5 spans less than 50x): the 500 ms
+  // line is named in the legend, the 4 ms line is drawn where it falls.
+  EXPECT_NE(svg.find(">5</text>"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find(">500</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("p95 SLO 500 ms: above the axis"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">p99 SLO 4 ms</text>"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("log scale"), std::string::npos);
+}
+
+TEST(LineChart, DataSpanningDecadesGetsALogAxis) {
+  LineChart chart = latency_chart(0.4, 60);
+  chart.reference_lines.push_back({50, "p99 SLO 50 ms", "#d62728"});
+  const std::string svg = render_line_chart(chart);
+  EXPECT_EQ(testing::xml_wellformedness_error(svg), "");
+  EXPECT_NE(svg.find("latency (ms) (log scale)"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">0.1</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">100</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">p99 SLO 50 ms</text>"), std::string::npos) << "in range: drawn";
+  // p50's points are not pressed onto the bottom edge: every y lies well above it.
+  const std::size_t first = svg.find("<polyline");
+  ASSERT_NE(first, std::string::npos);
+  const std::string points = svg.substr(svg.find("points=\"", first) + 8, 60);
+  const double bottom = 280 - 46;
+  const double y = std::stod(points.substr(points.find(',') + 1));
+  EXPECT_LT(y, bottom - 30) << points;  // linear, 0.4 of 60 ms would sit 1 px above it
+}
+
+TEST(LineChart, LogAxisCanBeTurnedOff) {
+  LineChart chart = latency_chart(0.4, 60);
+  chart.log_when_spanning = false;
+  EXPECT_EQ(render_line_chart(chart).find("log scale"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace golive::report

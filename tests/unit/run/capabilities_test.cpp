@@ -46,6 +46,9 @@ TEST(Capabilities, EachSuiteSaysWhatItWillSkip) {
   auto full = config::load_environment(kEnvDir + "good/full.json", lookup_from(kFullVars), redactor);
   auto full_caps = run::describe_capabilities(full);
   EXPECT_TRUE(find(full_caps, "security.rls").available);
+  EXPECT_TRUE(find(full_caps, "security.api_rls").available);
+  EXPECT_FALSE(find(caps, "security.api_rls").available);
+  EXPECT_NE(find(caps, "security.api_rls").detail.find("no database_url"), std::string::npos);
   EXPECT_TRUE(find(full_caps, "contract.stripe").available);
   EXPECT_NE(find(full_caps, "load").detail.find("200"), std::string::npos);
   // How test users are obtained, and how Stripe replay sees what a delivery did.

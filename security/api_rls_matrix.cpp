@@ -1,0 +1,553 @@
+#include "security/api_rls_matrix.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "core/encoding.hpp"
+#include "core/interrupt.hpp"
+#include "security/api_rls_rows.hpp"
+#include "security/http_probe_support.hpp"
+#include "security/rls_cross_user_probe.hpp"
+#include "security/rls_suite.hpp"
+#include "security/rls_table_model.hpp"
+#include "target/postgres.hpp"
+
+namespace golive::security {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using core::Severity;
+
+double elapsed_ms(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// Who calls the API in one cell, and whose row it aims at.
+struct Actor {
+  std::string name;     // "anon", "own", "cross", "authenticated"
+  std::string label;    // "anon", "user A on A's row", ...
+  std::string role;     // database role: "anon" or "authenticated"
+  std::string user_id;  // the JWT subject ("" for anon)
+  std::string token;    // the bearer token ("" for anon: the apikey alone)
+};
+
+// One table's rows the cells aim at: per actor, the row and its owner.
+struct Target {
+  Actor actor;
+  RowValues row;
+  std::string owner;   // "" for shared rows
+};
+
+// What the API did with one request.
+struct ApiAttempt {
+  Access access = Access::kUndecided;
+  int status = 0;
+  std::string note;  // why undecided
+};
+
+std::string value_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// ?k=eq.v&... for the key, percent-encoded.
+std::string key_query(const nlohmann::json& key) {
+  std::string query;
+  for (const auto& item : key.items()) {
+    query += (query.empty() ? "?" : "&") + core::percent_encode(item.key()) + "=eq." +
+             core::percent_encode(value_text(item.value()));
+  }
+  return query;
+}
+
+std::size_t json_rows(const std::string& body) {
+  const auto parsed = nlohmann::json::parse(body, nullptr, false);
+  return parsed.is_array() ? parsed.size() : 0;
+}
+
+// The total of a Content-Range header ("0-0/1", "*/0"), or -1.
+long long content_range_total(const http::HttpResponse& response) {
+  const auto header = response.header("content-range");
+  if (!header) return -1;
+  const auto slash = header->rfind('/');
+  if (slash == std::string::npos || slash + 1 >= header->size() || (*header)[slash + 1] == '*') return -1;
+  try {
+    return std::stoll(header->substr(slash + 1));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// Classifies an answer: 2xx with rows (or a created row, or a counted one)
+// is allowed, 2xx without rows and 401/403 are denied, anything else
+// decides nothing (409: a constraint, 404: not exposed, 5xx: broken).
+ApiAttempt classify(const std::string& op, const http::HttpResponse& response) {
+  ApiAttempt attempt;
+  attempt.status = response.status;
+  if (!response.transport_ok()) {
+    attempt.note = "no answer: " + response.error_message;
+    return attempt;
+  }
+  if (response.status == 401 || response.status == 403) {
+    attempt.access = Access::kDenied;
+    return attempt;
+  }
+  if (response.status / 100 != 2) {
+    attempt.note = "status " + std::to_string(response.status);
+    return attempt;
+  }
+  if (op == "insert") {
+    attempt.access = Access::kAllowed;
+  } else if (op == "count") {
+    const long long total = content_range_total(response);
+    if (total < 0) {
+      attempt.note = "no Content-Range total";
+    } else {
+      attempt.access = total > 0 ? Access::kAllowed : Access::kDenied;
+    }
+  } else {
+    attempt.access = json_rows(response.body) > 0 ? Access::kAllowed : Access::kDenied;
+  }
+  return attempt;
+}
+
+std::string verdict_of(Access db, Access api) {
+  if (db == Access::kUndecided || api == Access::kUndecided) return "undecided";
+  if (db == api) return "agree";
+  return db == Access::kDenied ? "api_bypasses_rls" : "api_stricter";
+}
+
+bool owned(const TableInfo& table) {
+  return table.ownership && (table.expectation == AccessExpectation::kOwnerCrud ||
+                             table.expectation == AccessExpectation::kOwnerReadOnly);
+}
+
+// The tables the API exposes: declared /rest/v1/<table> endpoints of schema
+// public's tables, or every public table when nothing is declared.
+std::vector<const TableInfo*> exposed_tables(const config::Environment& env, const ApiRlsOptions& options,
+                                             const std::vector<TableInfo>& tables) {
+  std::vector<const TableInfo*> exposed;
+  for (const TableInfo& table : tables) {
+    if (table.schema != "public") continue;
+    if (!options.declared_found) {
+      exposed.push_back(&table);
+      continue;
+    }
+    const std::string path = env.paths.rest + "/" + table.name;
+    const bool declared = std::any_of(options.declared.begin(), options.declared.end(),
+                                      [&](const target::DeclaredEndpoint& endpoint) {
+                                        return endpoint.pattern == path;
+                                      });
+    if (declared) exposed.push_back(&table);
+  }
+  return exposed;
+}
+
+class Matrix {
+ public:
+  Matrix(const config::Environment& env, const ApiRlsOptions& options, core::ResultSink& sink,
+         pqxx::connection& connection, const ProbeClient& client)
+      : env_(env), options_(options), sink_(sink), connection_(connection), client_(client) {}
+
+  ApiRlsOutcome run(const std::vector<TableInfo>& tables, const ProbeUserPair& users) {
+    const auto started = Clock::now();
+    const auto exposed = exposed_tables(env_, options_, tables);
+    outcome_.tables_exposed = exposed.size();
+    a_ = users.a;
+    b_ = users.b;
+    // Parents are seeded before the rows that reference them, and probed
+    // after them: a delete of a parent row cascades to its children.
+    const std::vector<const TableInfo*> seeding = seeding_order(exposed);
+    probing_.assign(seeding.rbegin(), seeding.rend());
+    for (const TableInfo* table : seeding) seed(*table);
+    const std::vector<const TableInfo*>& probing = probing_;
+    for (const TableInfo* table : probing) {
+      if (core::interrupted() || Clock::now() - started > options_.budget) {
+        for (const char* method : {"GET", "HEAD", "POST", "PATCH", "DELETE"}) {
+          outcome_.not_sent[route(method, *table)] = "the API access matrix ran out of time before this table";
+        }
+        sink_.record(CheckBuilder(check_id(*table), title(*table), Severity::kCritical)
+                         .skip("not probed: the matrix's time budget (" + std::to_string(options_.budget.count()) +
+                               " s) ran out or the run was interrupted"));
+        continue;
+      }
+      probe(*table);
+    }
+    clean_up();
+    outcome_.elapsed_ms = elapsed_ms(started);
+    return outcome_;
+  }
+
+ private:
+  struct Seeded {
+    RowShape shape;
+    std::map<std::string, RowValues> rows;  // owner ("" shared) -> seeded row
+    std::string why_not;                    // when a row is missing
+  };
+
+  static std::string check_id(const TableInfo& table) {
+    return "security.api_rls." + table.schema + "." + table.name;
+  }
+  static std::string title(const TableInfo& table) {
+    return "The API grants on " + table.qualified() + " no more than the database's row level security";
+  }
+  std::string route(const std::string& method, const TableInfo& table) const {
+    return method + " " + env_.paths.rest + "/" + table.name;
+  }
+
+  // Reads every table's shape, then orders the tables so that a table comes
+  // after the exposed tables its foreign keys reference (cycles: as listed).
+  std::vector<const TableInfo*> seeding_order(const std::vector<const TableInfo*>& exposed) {
+    for (const TableInfo* table : exposed) {
+      Seeded& seeded = seeded_[table->qualified()];
+      try {
+        target::with_rolled_back_transaction(connection_, [&](pqxx::work& txn) {
+          seeded.shape = read_row_shape(txn, *table);
+        });
+      } catch (const pqxx::sql_error& e) {
+        seeded.why_not = e.what();
+      }
+    }
+    std::vector<const TableInfo*> order, pending = exposed;
+    while (!pending.empty()) {
+      const auto ready = std::find_if(pending.begin(), pending.end(), [&](const TableInfo* table) {
+        for (const ForeignKey& reference : seeded_[table->qualified()].shape.references) {
+          if (reference.table == table->qualified()) continue;
+          const bool waits = std::any_of(pending.begin(), pending.end(), [&](const TableInfo* other) {
+            return other->qualified() == reference.table;
+          });
+          if (waits) return false;
+        }
+        return true;
+      });
+      const auto next = ready == pending.end() ? pending.begin() : ready;
+      order.push_back(*next);
+      pending.erase(next);
+    }
+    return order;
+  }
+
+  // The probe's rows of `owner` in every table seeded so far.
+  OwnerRows owner_rows(const std::string& owner) const {
+    OwnerRows rows;
+    if (owner.empty()) return rows;
+    for (const auto& [name, seeded] : seeded_) {
+      const auto row = seeded.rows.find(owner);
+      if (row != seeded.rows.end()) rows[name] = row->second;
+    }
+    return rows;
+  }
+
+  void seed(const TableInfo& table) {
+    Seeded& seeded = seeded_[table.qualified()];
+    if (!seeded.why_not.empty()) return;
+    if (table.primary_key.empty()) {
+      seeded.why_not = "the table has no primary key, so single rows cannot be addressed";
+      return;
+    }
+    std::vector<std::pair<std::string, bool>> owners;  // owner, created here
+    if (owned(table)) {
+      owners = {{a_.id, a_.created_here}, {b_.id, b_.created_here}};
+    } else {
+      owners = {{"", false}};
+    }
+    for (const auto& [owner, created_here] : owners) {
+      const OwnerRows parents = owner_rows(owner);
+      if (table.ownership && !table.ownership->direct() && !owner.empty() &&
+          parents.count(table.ownership->parent_table) == 0) {
+        seeded.why_not = "no probe row of the parent table " + table.ownership->parent_table;
+        return;
+      }
+      // A user made for the probe may already own a row (a profile its
+      // signup created): that row goes with the user.
+      if (created_here) {
+        if (auto row = existing_row(connection_, table, owner)) {
+          seeded.rows[owner] = *row;
+          continue;
+        }
+      }
+      std::string why;
+      auto row = seed_row(connection_, table, seeded.shape, owner, parents, &why);
+      if (!row) {
+        seeded.why_not = why;
+        return;
+      }
+      seeded.rows[owner] = *row;
+      cleanup_[table.qualified()].push_back(key_of(table, *row));
+    }
+  }
+
+  std::vector<Target> targets(const TableInfo& table, const Seeded& seeded) const {
+    const Actor anon{"anon", "anon", "anon", "", ""};
+    if (!owned(table)) {
+      const RowValues& row = seeded.rows.at("");
+      return {{anon, row, ""},
+              {{"authenticated", "user A", "authenticated", a_.id, a_.access_token}, row, ""}};
+    }
+    const RowValues& row_a = seeded.rows.at(a_.id);
+    const RowValues& row_b = seeded.rows.at(b_.id);
+    return {{anon, row_a, a_.id},
+            {{"own", "user A on A's row", "authenticated", a_.id, a_.access_token}, row_a, a_.id},
+            {{"cross", "user A on user B's row", "authenticated", a_.id, a_.access_token}, row_b, b_.id}};
+  }
+
+  http::HttpResponse send(const Actor& actor, const std::string& method, const std::string& path,
+                          const std::string& body, std::vector<std::pair<std::string, std::string>> headers) {
+    ++outcome_.requests;
+    return client_.send_as(actor.token, method, path, body, headers);
+  }
+
+  // One cell: the database's answer, then the API's, compared.
+  nlohmann::json cell(const TableInfo& table, const Seeded& seeded, const Target& target, const std::string& op) {
+    const std::string base = env_.paths.rest + "/" + table.name;
+    const nlohmann::json key = key_of(table, target.row);
+    ApiRlsOp db_op = ApiRlsOp::kSelect;
+    RowValues candidate;
+    std::string method, path, body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (op == "select") {
+      method = "GET";
+      path = base + key_query(key);
+    } else if (op == "count") {
+      method = "HEAD";
+      path = base + key_query(key);
+      headers.emplace_back("Prefer", "count=exact");
+    } else if (op == "update") {
+      db_op = ApiRlsOp::kUpdate;
+      method = "PATCH";
+      path = base + key_query(key);
+      const std::string column = touch_column(table);
+      body = nlohmann::json{{column, target.row.value(column, nlohmann::json())}}.dump();
+      headers.emplace_back("Prefer", "return=representation");
+    } else if (op == "delete") {
+      db_op = ApiRlsOp::kDelete;
+      method = "DELETE";
+      path = base + key_query(key);
+      headers.emplace_back("Prefer", "return=representation");
+    } else {
+      db_op = ApiRlsOp::kInsert;
+      method = "POST";
+      path = base;
+      std::string why;
+      auto row = candidate_row(connection_, table, seeded.shape, target.row, target.owner, owner_rows(target.owner), &why);
+      if (!row) {
+        return {{"op", op}, {"actor", target.actor.name}, {"route", route(method, table)},
+                {"verdict", "undecided"}, {"note", why}};
+      }
+      candidate = *row;
+      body = candidate.dump();
+      headers.emplace_back("Prefer", "return=minimal");
+    }
+    const DbAttempt db = database_attempt(connection_, table, db_op, target.actor.role, target.actor.user_id, key,
+                                          candidate);
+    const http::HttpResponse response = send(target.actor, method, path, body, headers);
+    const ApiAttempt api = classify(op, response);
+    if (op == "insert" && response.transport_ok() && response.status / 100 == 2) {
+      cleanup_[table.qualified()].push_back(key_of(table, candidate));
+    }
+    nlohmann::json result = {{"op", op},
+                             {"actor", target.actor.name},
+                             {"route", route(method, table)},
+                             {"db", to_string(db.access)},
+                             {"api", to_string(api.access)},
+                             {"status", api.status},
+                             {"verdict", verdict_of(db.access, api.access)}};
+    if (!db.error.empty()) result["db_error"] = db.error.substr(0, 200);
+    if (!api.note.empty()) result["note"] = api.note;
+    if (result["verdict"] == "api_bypasses_rls") result["response"] = response_excerpt(response, 120);
+    return result;
+  }
+
+  void probe(const TableInfo& table) {
+    CheckBuilder check(check_id(table), title(table), Severity::kCritical);
+    const Seeded& seeded = seeded_.at(table.qualified());
+    if (!seeded.why_not.empty()) {
+      // Still read it as anon, so the report shows the route answered.
+      send({"anon", "anon", "anon", "", ""}, "GET", env_.paths.rest + "/" + table.name + "?limit=1", "", {});
+      for (const char* method : {"HEAD", "POST", "PATCH", "DELETE"}) {
+        outcome_.not_sent[route(method, table)] = "the API access matrix has no probe row of this table: " +
+                                                  seeded.why_not.substr(0, 160);
+      }
+      sink_.record(check.skip("not compared: no probe row (" + seeded.why_not + ")",
+                              {{"expectation", to_string(table.expectation)}}));
+      return;
+    }
+    nlohmann::json cells = nlohmann::json::array();
+    // Deletes last: a row deleted early would blind the later cells.
+    for (const char* op : {"select", "count", "update", "insert", "delete"}) {
+      for (const Target& target : targets(table, seeded)) cells.push_back(cell(table, seeded, target, op));
+    }
+    std::vector<std::string> bypasses, stricter;
+    std::size_t decided = 0;
+    for (const auto& c : cells) {
+      const std::string verdict = c["verdict"];
+      if (verdict != "undecided") ++decided;
+      const std::string what = c["route"].get<std::string>() + " as " + c["actor"].get<std::string>() + " (" +
+                               c["op"].get<std::string>() + ")";
+      if (verdict == "api_bypasses_rls") bypasses.push_back(what);
+      if (verdict == "api_stricter") stricter.push_back(what);
+    }
+    const nlohmann::json evidence = {{"expectation", to_string(table.expectation)},
+                                     {"cells", cells},
+                                     {"api_bypasses_rls", bypasses},
+                                     {"api_stricter", stricter}};
+    auto join = [](const std::vector<std::string>& items) {
+      std::string text;
+      for (const auto& item : items) text += (text.empty() ? "" : "; ") + item;
+      return text;
+    };
+    outcome_.findings += bypasses.size();
+    if (!bypasses.empty()) {
+      ++outcome_.tables_compared;
+      sink_.record(check.fail("api_bypasses_rls: the API allowed what the database denies the same role: " +
+                                  join(bypasses) + ". The route queries with a role that bypasses row level "
+                                  "security (e.g. the service role).",
+                              evidence));
+    } else if (decided == 0) {
+      sink_.record(check.skip("not compared: no cell was decided on both sides", evidence));
+    } else {
+      ++outcome_.tables_compared;
+      std::string message = std::to_string(decided) + " of " + std::to_string(cells.size()) +
+                            " cells decided; the API allowed nothing the database denies.";
+      if (!stricter.empty()) message += " Informational, api_stricter (the API refuses what the database allows): " +
+                                        join(stricter) + ".";
+      sink_.record(check.pass(message, evidence));
+    }
+  }
+
+  // Deletes every row the matrix made: children first (the probing order),
+  // newest rows first. Runs once, from run() or, when run() threw, here.
+  void clean_up() {
+    for (const TableInfo* table : probing_) {
+      auto keys = cleanup_[table->qualified()];
+      std::reverse(keys.begin(), keys.end());
+      delete_rows(connection_, *table, keys);
+    }
+    cleanup_.clear();
+  }
+
+ public:
+  ~Matrix() {
+    try {
+      clean_up();
+    } catch (const std::exception&) {
+      // The connection is gone: nothing more can be deleted from here.
+    }
+  }
+
+ private:
+
+  const config::Environment& env_;
+  const ApiRlsOptions& options_;
+  core::ResultSink& sink_;
+  pqxx::connection& connection_;
+  const ProbeClient& client_;
+  ProbeUser a_, b_;
+  std::map<std::string, Seeded> seeded_;
+  std::map<std::string, std::vector<nlohmann::json>> cleanup_;  // table -> keys to delete
+  std::vector<const TableInfo*> probing_;                        // children before parents
+  ApiRlsOutcome outcome_;
+};
+
+core::CheckResult residue_check(const std::map<std::string, long long>& before,
+                                const std::map<std::string, long long>& after, bool users_released) {
+  CheckBuilder check("security.api_rls.residue", "The API access matrix leaves every table's row count unchanged",
+                     Severity::kHigh);
+  nlohmann::json changed = nlohmann::json::object();
+  for (const auto& [table, count] : before) {
+    const auto found = after.find(table);
+    const long long now = found == after.end() ? -1 : found->second;
+    if (now != count) changed[table] = {{"before", count}, {"after", now}};
+  }
+  const nlohmann::json evidence = {{"tables_counted", before.size()}, {"changed", changed},
+                                   {"users_released", users_released}};
+  if (!changed.empty()) {
+    return check.fail(std::to_string(changed.size()) +
+                          " table(s) changed row count across the matrix (a row it made was left behind, or "
+                          "another writer was active).",
+                      evidence);
+  }
+  if (!users_released) return check.fail("The probe users could not be deleted again.", evidence);
+  return check.pass("All " + std::to_string(before.size()) +
+                        " tables have the same row count as before the matrix; its users were deleted.",
+                    evidence);
+}
+
+}  // namespace
+
+ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOptions& options,
+                                 core::ResultSink& sink) {
+  const RlsSettings settings = read_rls_settings(env, RlsOptions{});
+  CheckBuilder setup("security.api_rls.setup", "The API access matrix has a database, an API and two users",
+                     Severity::kHigh);
+  ApiRlsOutcome outcome;
+  auto connected = target::connect_database(env.database_url);
+  if (!connected.ok()) {
+    sink.record(setup.error("Cannot connect to database_url: " + connected.error));
+    return outcome;
+  }
+  pqxx::connection& connection = *connected.connection;
+  std::vector<TableInfo> tables;
+  try {
+    target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
+      txn.exec("SET TRANSACTION READ ONLY");
+      tables = load_table_model(txn, settings.exposed_schemas, settings.rls_expectations);
+    });
+  } catch (const std::exception& e) {
+    sink.record(setup.error(std::string("Cannot read the table model: ") + e.what()));
+    return outcome;
+  }
+  std::map<std::string, long long> before;
+  try {
+    before = count_rows(connection, tables);
+  } catch (const std::exception& e) {
+    sink.record(setup.error(std::string("Cannot count rows before the matrix: ") + e.what()));
+    return outcome;
+  }
+  ProbeClient client(env, options.request_timeout, options.request_observer);
+  auto users = probe_user_pair_or_record(
+      client, setup, "set auth.signup_enabled, auth.service_role_key or auth.test_users", sink);
+  if (!users) return outcome;
+  // The database can go away mid-run: the checks recorded so far stand, the
+  // users are still released, and the setup check says where it stopped.
+  std::string stopped;
+  try {
+    Matrix matrix(env, options, sink, connection, client);
+    outcome = matrix.run(tables, *users);
+  } catch (const std::exception& e) {
+    stopped = e.what();
+  }
+  const bool released = delete_probe_user(client, users->a) & delete_probe_user(client, users->b);
+  if (!stopped.empty()) {
+    sink.record(setup.error("The matrix stopped: " + stopped + " (its clean-up was attempted; the "
+                            "residue was not counted)"));
+    return outcome;
+  }
+  try {
+    sink.record(residue_check(before, count_rows(connection, tables), released));
+  } catch (const std::exception& e) {
+    sink.record(setup.error(std::string("Cannot count rows after the matrix: ") + e.what()));
+    return outcome;
+  }
+  sink.record(setup.pass(std::to_string(outcome.tables_exposed) + " exposed table(s), " +
+                             std::to_string(outcome.tables_compared) + " compared, " +
+                             std::to_string(outcome.findings) + " api_bypasses_rls finding(s), " +
+                             std::to_string(outcome.requests) + " API requests in " +
+                             std::to_string(static_cast<long long>(outcome.elapsed_ms)) + " ms.",
+                         {{"tables_exposed", outcome.tables_exposed},
+                          {"tables_compared", outcome.tables_compared},
+                          {"findings", outcome.findings},
+                          {"requests", outcome.requests},
+                          {"elapsed_ms", outcome.elapsed_ms},
+                          {"declaration", options.declared_found ? "declared endpoints" : "every public table"}}));
+  return outcome;
+}
+
+config::Capability api_rls_capability(const config::Environment& env) {
+  if (env.database_url.empty()) return {"security.api_rls", false, "no database_url: the API access matrix is skipped"};
+  if (env.base_url.empty()) return {"security.api_rls", false, "no base_url: the API access matrix is skipped"};
+  return {"security.api_rls", true, "API access matrix against the database's row level security enabled"};
+}
+
+}  // namespace golive::security
