@@ -111,6 +111,8 @@ void check_failover(const config::Environment& env, const InfraSettings& setting
   auto next = started;
   while (seconds_since(started) < settings.failover_duration_s && !core::interrupted()) {
     if (!stopped && seconds_since(started) >= stop_at) {
+      // Never stop the only instance: that would take the API down.
+      if (per_instance.size() < 2) break;
       stop_time = seconds_since(started);
       stop_run = run_command(settings.failover_stop_command);
       stopped = true;
@@ -131,6 +133,13 @@ void check_failover(const config::Environment& env, const InfraSettings& setting
     }
     next += std::chrono::milliseconds(100);
     std::this_thread::sleep_until(next);
+  }
+  if (!stopped) {
+    check.fail(std::to_string(per_instance.size()) + " instance answered before the stop (" +
+                   std::to_string(sent) + " requests): stopping it would take the API down, so the drill "
+                   "did not stop anything; there is nothing to fail over to",
+               {{"requests", sent}, {"errors", errors}, {"per_instance", per_instance}});
+    return;
   }
   const core::ToolRun start_run = run_command(settings.failover_start_command);
   // Which instance stopped: the one last seen earliest after the stop.

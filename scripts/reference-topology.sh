@@ -171,6 +171,9 @@ write_nginx_conf() {
     cache_html='add_header Cache-Control "no-cache";'
     proxy_cache="proxy_cache static; proxy_cache_valid 200 10m; proxy_cache_revalidate on;"
   fi
+  local proxy_api='proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $remote_addr; proxy_next_upstream error timeout http_502;
+      proxy_connect_timeout 2s; proxy_read_timeout 120s; proxy_buffering off;'
   local user_line=""
   [ "$(id -u)" = 0 ] && user_line="user nobody nogroup;"
   cat > "$root/nginx/nginx.conf" <<EOF
@@ -188,6 +191,12 @@ http {
   proxy_cache_path $root/nginx/cache levels=1:2 keys_zone=static:1m max_size=20m inactive=1h use_temp_path=off;
   upstream api {
 $upstream    keepalive 32;
+  }
+  # Auth keeps a client on one instance (the per-IP signup and login limits
+  # are per process), and fails over like the rest.
+  upstream api_auth {
+    hash \$remote_addr consistent;
+$upstream    keepalive 16;
   }
   # The static origin (what a CDN would pull from).
   server {
@@ -207,6 +216,10 @@ $upstream    keepalive 32;
                    add_header X-Cache-Status \$upstream_cache_status always; }
     location /assets/ { proxy_pass http://127.0.0.1:$(state_get GOLIVE_REF_STATIC_ORIGIN_PORT); $proxy_cache
                         add_header X-Cache-Status \$upstream_cache_status always; }
+    location /auth/v1/ {
+      proxy_pass http://api_auth;
+      $proxy_api
+    }
     location / {
       proxy_pass http://api;
       proxy_http_version 1.1;
