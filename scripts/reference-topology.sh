@@ -178,12 +178,14 @@ write_nginx_conf() {
   [ "$(id -u)" = 0 ] && user_line="user nobody nogroup;"
   cat > "$root/nginx/nginx.conf" <<EOF
 $user_line
-worker_processes 1;
+worker_processes 2;
+worker_rlimit_nofile 20000;
 pid $root/nginx/nginx.pid;
 error_log $root/nginx/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections 8192; }
 http {
   access_log off;
+  server_tokens off;
   types { text/html html; application/javascript js; text/css css; image/svg+xml svg; application/json json; }
   default_type application/octet-stream;
   gzip on; gzip_vary on; gzip_proxied any; gzip_min_length 200;

@@ -329,7 +329,14 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "token-double-redeem",
                            "cascade-incomplete",
                            "slow-under-load",
-                           "errors-under-load"}) {
+                           "errors-under-load",
+                           "single-instance",
+                           "replica-absent",
+                           "archiving-broken",
+                           "backup-stale",
+                           "cache-disabled",
+                           "cache-no-ttl",
+                           "static-no-cache"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");
