@@ -16,6 +16,7 @@
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
 #include "infra/infra_suite.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace {
@@ -122,6 +123,29 @@ TEST(InfraSuite, BadSettingsAreErrorsNamingTheirKey) {
   EXPECT_EQ(cache.status, CheckStatus::kError);
   EXPECT_NE(cache.message.find("/infra/redis_url: AUTH refused"), std::string::npos) << cache.message;
   EXPECT_EQ(results.at("infra.lb.failover").status, CheckStatus::kSkip);
+}
+
+// The CLI: `golive probe infra --env` runs the suite (exit 0 on the clean
+// topology) and a bad infra section is exit 2 naming the file and pointer.
+TEST(InfraSuite, ProbeInfraCommandPassesAndRefusesBadSettings) {
+  ReferenceEnv& target = golive::testing::shared_reference_env(full_topology());
+  const std::string out = target.state_dir() + "/probe-out";
+  auto clean = golive::testing::run_process(
+      {GOLIVE_BINARY, "probe", "infra", "--env", target.write_env_file(), "--no-failover", "--out", out}, {},
+      std::chrono::minutes(3));
+  EXPECT_EQ(clean.exit_code, 0) << clean.stdout_text << clean.stderr_text;
+  EXPECT_NE(clean.stdout_text.find("infra.backup.restore_drill"), std::string::npos) << clean.stdout_text;
+
+  std::ifstream in(target.write_env_file());
+  nlohmann::json doc = nlohmann::json::parse(in);
+  doc["infra"]["redis_url"] = "memcached://127.0.0.1:1";
+  const std::string bad = target.state_dir() + "/env-bad-infra.json";
+  std::ofstream(bad) << doc.dump(2);
+  auto refused = golive::testing::run_process({GOLIVE_BINARY, "probe", "infra", "--env", bad, "--out", out}, {},
+                                              std::chrono::minutes(1));
+  EXPECT_EQ(refused.exit_code, 2) << refused.stderr_text;
+  EXPECT_NE(refused.stderr_text.find("env-bad-infra.json"), std::string::npos) << refused.stderr_text;
+  EXPECT_NE(refused.stderr_text.find("/infra/redis_url"), std::string::npos) << refused.stderr_text;
 }
 
 // The topology defects need a topology of their own; one target carries all
