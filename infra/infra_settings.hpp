@@ -1,6 +1,7 @@
 // The infrastructure suite's settings: env.sections["infra"], validated.
 //
 //   "infra": {
+//     "enabled": true,                                     // false or "false": the suite is skipped
 //     "replica_urls": ["postgresql://...replica..."],      // "" entries are ignored
 //     "replication": {"min_replicas": 1, "max_lag_bytes": 16777216},
 //     "archiving": {"max_age_s": 0},                       // 0: no recency bound

@@ -27,7 +27,7 @@ bool infra_enabled(const config::Environment& env) {
 config::Capability infra_capability(const config::Environment& env) {
   if (!infra_enabled(env)) {
     return {"infra", false,
-            "the environment declares no infrastructure (an \"infra\" section with \"enabled\": true): "
+            "the environment declares no infrastructure (no \"infra\" section, or \"enabled\": false): "
             "replication, backups, cache, CDN and load balancing are not checked"};
   }
   return {"infra", true, "replication, backups, cache, static assets and load balancing checks"};

@@ -44,7 +44,7 @@ std::size_t run_infra_suite(const config::Environment& env, const InfraOptions& 
                             core::ResultSink& sink);
 
 // What this suite can do with `env` (see config::Capability): available when
-// the environment has an "infra" section with "enabled" true.
+// the environment has an "infra" section whose "enabled" is not false.
 config::Capability infra_capability(const config::Environment& env);
 
 // The individual families.

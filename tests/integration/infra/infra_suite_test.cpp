@@ -16,6 +16,7 @@
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
 #include "infra/infra_suite.hpp"
+#include "infra/redis_client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/reference_env.hpp"
 
@@ -101,6 +102,12 @@ TEST(InfraSuite, CacheDefectsAreCaughtAfterAServiceRestart) {
   EXPECT_EQ(results.at("infra.static.asset_cache_headers").status, CheckStatus::kFail) << describe(results);
   EXPECT_EQ(results.at("infra.static.edge_cache").status, CheckStatus::kFail) << describe(results);
   target.restart_service({});
+  // The entries cache-no-ttl stored never expire: later tests start from an empty cache.
+  golive::infra::RedisAddress address;
+  ASSERT_EQ(golive::infra::parse_redis_url(target.var("GOLIVE_REF_REDIS_URL"), &address), "");
+  golive::infra::RedisClient redis;
+  ASSERT_EQ(redis.connect(address), "");
+  EXPECT_TRUE(redis.command({"FLUSHDB"}).ok());
 }
 
 TEST(InfraSuite, BadSettingsAreErrorsNamingTheirKey) {
