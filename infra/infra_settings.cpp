@@ -1,5 +1,7 @@
 #include "infra/infra_settings.hpp"
 
+#include <algorithm>
+
 #include "core/input_error.hpp"
 #include "core/url.hpp"
 
@@ -73,6 +75,8 @@ void read_cache(const core::JsonReader& cache, InfraSettings& settings) {
 InfraSettings read_infra_settings(const config::Environment& env) {
   InfraSettings settings;
   settings.cache_probes = reference_cache_probes();
+  // The failover drill's error budget is the SLA's unless the section sets one.
+  settings.failover_max_error_rate = std::max(0.0, 1.0 - env.sla.availability);
   auto section = env.sections.find("infra");
   if (section == env.sections.end()) return settings;
   core::JsonReader infra(section->second, env.source_file, "/infra");
@@ -142,7 +146,8 @@ InfraSettings read_infra_settings(const config::Environment& env) {
     }
     settings.failover_rps = integer_in(failover, "rps", 100, 1, 1000);
     settings.failover_duration_s = integer_in(failover, "duration_s", 6, 2, 600);
-    settings.failover_max_error_rate = number_in(failover, "max_error_rate", 0.001, 0.0, 1.0);
+    settings.failover_max_error_rate =
+        number_in(failover, "max_error_rate", settings.failover_max_error_rate, 0.0, 1.0);
   }
   settings.allow_drills = infra.bool_or("allow_drills", false);
   return settings;

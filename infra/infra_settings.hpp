@@ -62,7 +62,7 @@ struct InfraSettings {
   std::string failover_start_command;
   int failover_rps = 100;
   int failover_duration_s = 6;
-  double failover_max_error_rate = 0.001;
+  double failover_max_error_rate = 0.001;  // default: 1 - sla.availability
   bool allow_drills = false;
 };
 

@@ -46,6 +46,8 @@ repo1-retention-full=2
 repo1-retention-full-type=count
 compress-type=none
 start-fast=y
+archive-async=y
+process-max=2
 lock-path=$root/backrest-lock
 spool-path=$root/backrest-spool
 log-level-console=warn
@@ -91,8 +93,14 @@ topology_after_primary() {
   root=$(state_get GOLIVE_REF_PG_ROOT); conf=$(state_get GOLIVE_REF_PGBACKREST_CONFIG)
   as_pg_owner "$PGBACKREST_BIN" --config="$conf" --stanza=$PGBACKREST_STANZA stanza-create >/dev/null 2>"$root/pgbackrest.err" \
     || die "pgbackrest stanza-create failed: $(tail -n 3 "$root/pgbackrest.err")"
-  # The full backup runs while the replica and Redis start (both take a checkpoint).
-  local backup_pid=""
+  if has_defect archiving-broken; then
+    # The next segment switch fails to archive, so pg_stat_archiver shows it.
+    psql_admin -d postgres -c "SELECT pg_switch_wal()" >/dev/null || true
+  fi
+  has_defect replica-absent && say "replica-absent: no replica started" || start_replica
+  # The full backup runs while Redis and the service instances start (after
+  # the replica: two base backups at once slow each other down); topology_finish waits for it.
+  BACKUP_PID=""
   if has_defect backup-stale; then
     say "backup-stale: no backup taken at start-up"
   else
@@ -100,18 +108,20 @@ topology_after_primary() {
     has_defect archiving-broken && check=(--no-archive-check)
     as_pg_owner "$PGBACKREST_BIN" --config="$conf" --stanza=$PGBACKREST_STANZA --type=full "${check[@]}" backup \
       >/dev/null 2>"$root/pgbackrest.err" &
-    backup_pid=$!
+    BACKUP_PID=$!
+    BACKUP_STARTED=$SECONDS
   fi
-  if has_defect archiving-broken; then
-    # The next segment switch fails to archive, so pg_stat_archiver shows it.
-    psql_admin -d postgres -c "SELECT pg_switch_wal()" >/dev/null || true
-  fi
-  has_defect replica-absent && say "replica-absent: no replica started" || start_replica
   start_redis
-  if [ -n "$backup_pid" ]; then
-    wait "$backup_pid" || die "pgbackrest backup failed: $(tail -n 3 "$root/pgbackrest.err")"
-    say "pgbackrest: full backup taken ($((SECONDS - started)) s after the primary was up)"
-  fi
+  : "$started"
+}
+
+# At the end of `up`: the start-up backup has finished.
+topology_finish() {
+  [ -n "${BACKUP_PID:-}" ] || return 0
+  local root; root=$(state_get GOLIVE_REF_PG_ROOT)
+  wait "$BACKUP_PID" || die "pgbackrest backup failed: $(tail -n 3 "$root/pgbackrest.err")"
+  say "pgbackrest: full backup taken ($((SECONDS - BACKUP_STARTED)) s)"
+  BACKUP_PID=""
 }
 
 start_replica() {
