@@ -261,8 +261,16 @@ start_nginx() {
       || die "nginx reload failed (see $root/nginx/error.log)"
     sleep 0.3
   else
-    "$NGINX_BIN" -p "$root/nginx" -c "$root/nginx/nginx.conf" -e "$root/nginx/error.log" 2>>"$root/nginx/error.log" \
-      || die "nginx did not start: $(tail -n 3 "$root/nginx/error.log")"
+    # A free port can be taken by someone else before nginx binds it: new ports, again.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+      "$NGINX_BIN" -p "$root/nginx" -c "$root/nginx/nginx.conf" -e "$root/nginx/error.log" 2>>"$root/nginx/error.log" && break
+      [ "$attempt" = 5 ] && die "nginx did not start: $(tail -n 3 "$root/nginx/error.log")"
+      say "nginx ports taken, retrying"
+      state_set GOLIVE_REF_NGINX_PORT "$(free_port)"
+      state_set GOLIVE_REF_STATIC_ORIGIN_PORT "$(free_port)"
+      write_nginx_conf "$root" "$@"
+    done
     for _ in $(seq 1 50); do [ -s "$root/nginx/nginx.pid" ] && break; sleep 0.05; done
     state_set GOLIVE_REF_NGINX_PID "$(cat "$root/nginx/nginx.pid")"
   fi
