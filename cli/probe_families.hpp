@@ -13,5 +13,7 @@ void register_probe_backup(CLI::App& probe, int& exit_code);      // database re
 void register_probe_http(CLI::App& probe, int& exit_code);
 // secrets (files, bundles, served pages): cli/probe_secrets.cpp
 void register_probe_secrets(CLI::App& probe, int& exit_code);
+// infrastructure (replication, backups, cache, CDN, load balancing): cli/probe_infra.cpp
+void register_probe_infra(CLI::App& probe, int& exit_code);
 
 }  // namespace golive::cli

@@ -3,6 +3,7 @@
 #include "contract/stripe_replay_suite.hpp"
 #include "db/db_suite.hpp"
 #include "e2e/e2e_suite.hpp"
+#include "infra/infra_suite.hpp"
 #include "load/load_suite.hpp"
 #include "repo/repo_suite.hpp"
 #include "security/api_rls_matrix.hpp"
@@ -57,6 +58,7 @@ std::vector<config::Capability> describe_capabilities(const config::Environment&
   capabilities.push_back(contract::stripe_replay_capability(env));
   capabilities.push_back(db::db_capability(env));
   capabilities.push_back(repo::repo_capability(env));
+  capabilities.push_back(infra::infra_capability(env));
   return capabilities;
 }
 

@@ -4,6 +4,7 @@
 #include "db/check_ids.hpp"
 #include "e2e/check_ids.hpp"
 #include "e2e/e2e_suite.hpp"
+#include "infra/check_ids.hpp"
 #include "load/check_ids.hpp"
 #include "reports/checklist.hpp"
 #include "repo/check_ids.hpp"
@@ -36,6 +37,7 @@ std::vector<RegisteredCheckId> check_id_registry(const std::string& workflows_di
   add("contract", contract::contract_check_ids());
   add("db", db::db_check_ids());
   add("repo", repo::repo_check_ids());
+  add("infra", infra::infra_check_ids());
   return registry;
 }
 

@@ -9,6 +9,7 @@
 #include "core/interrupt.hpp"
 #include "db/db_suite.hpp"
 #include "e2e/e2e_suite.hpp"
+#include "infra/infra_suite.hpp"
 #include "load/load_settings.hpp"
 #include "load/load_suite.hpp"
 #include "repo/repo_suite.hpp"
@@ -162,6 +163,18 @@ void run_load_stage(const StageContext& stage) {
   sink.record_meta("sla", outcome.sla);
 }
 
+// Replicas, archiving, backups (with the restore drill in a scratch cluster),
+// the cache, static assets and load balancing with the failover drill.
+void run_infra_stage(const StageContext& stage) {
+  if (const config::Capability capability = infra::infra_capability(stage.env); !capability.available) {
+    record_skip(stage.sink, "infra", "infra", capability.detail);
+    return;
+  }
+  infra::InfraOptions options;
+  options.allow_production = stage.common.allow_production;
+  infra::run_infra_suite(stage.env, options, stage.sink);
+}
+
 }  // namespace
 
 std::vector<SuiteStage> suite_stages() {
@@ -175,6 +188,9 @@ std::vector<SuiteStage> suite_stages() {
       {"security", false, run_rls_stage, true},
       {"db", true, run_db_stage, true},  // the rollback drill creates a scratch database
       {"repo", false, run_repo_stage, true},  // reads the app's repository; one GET of the declared routes
+      // Before the stages that write: the restore drill compares row counts
+      // with the primary. Its failover drill stops and restarts one instance.
+      {"infra", false, run_infra_stage},  // read-only; its drills are gated on production themselves
       {"security", true, run_api_rls_stage},  // the API access matrix: writes rows, deletes them again
       {"e2e", true, run_e2e_stage},
       {"contract", true, run_contract_stage},

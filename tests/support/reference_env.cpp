@@ -84,7 +84,7 @@ ProcessOutcome ReferenceEnv::run_script(const std::vector<std::string>& argument
 }
 
 std::vector<std::string> ReferenceEnv::up_arguments() const {
-  std::vector<std::string> arguments{"up"};
+  std::vector<std::string> arguments{"up", "--topology", options_.topology};
   if (!options_.with_service) arguments.push_back("--no-service");
   for (const auto& defect : options_.defects) {
     arguments.push_back("--defect");

@@ -30,6 +30,9 @@ class ReferenceEnv {
     // Signup answers the bare unconfirmed user, no session (the service's
     // --auth-confirm-email: GoTrue with "Confirm email" on).
     bool auth_confirm_email = false;
+    // "single" (one database, one service process) or "full" (replica,
+    // pgBackRest, Redis, two instances behind nginx: scripts/reference-env).
+    std::string topology = "single";
 
     bool operator==(const Options&) const = default;
 

@@ -56,10 +56,13 @@ const std::vector<Layer>& layers() {
       {"contract", 5, with(kBelowSuites, {"contract"})},
       {"db", 5, with(kBelowSuites, {"db"})},
       {"repo", 5, with(kBelowSuites, {"repo"})},
+      {"infra", 5, with(kBelowSuites, {"infra"})},
       {"reports", 6, {"core", "reports"}},
-      {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run"})},
+      {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run",
+                                     "infra"})},
       {"cli", 8,
-       with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run", "cli"})},
+       with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run", "cli",
+                           "infra"})},
       {"fixtures", 0, {"core", "fixtures"}},
   };
   return table;
@@ -80,6 +83,7 @@ const std::vector<Library> kLibraries = {
     {"golive_security", "security"}, {"golive_contract", "contract"},
     {"golive_db", "db"},             {"golive_reports", "reports"},
     {"golive_repo", "repo"},
+    {"golive_infra", "infra"},
     {"golive_run", "run"},           {"golive", "cli"},
     {"golive_reference_service", "fixtures"}, {"golive-reference-target", "fixtures"},
 };

@@ -236,7 +236,8 @@ TEST(EmbeddedChecklist, PatternsUseTheCheckIdPrefixes) {
   const std::regex prefix(
       R"(^(e2e|load|security\.(rls|authz|jwt|injection|headers|cors|ratelimit|storage|secrets)|)"
       R"(security|contract\.(stripe|schema|ai_retry)|db\.(schema|migrations|seed|backup)|env|)"
-      R"(repo\.(pipeline|env|docs|frontend|backend|tests|dependencies|migrations|prisma|history))(\.|\*|$))");
+      R"(repo\.(pipeline|env|docs|frontend|backend|tests|dependencies|migrations|prisma|history)|)"
+      R"(infra\.(replication|archiving|backup|cache|static|lb)|\*\.backup)(\.|\*|$))");
   for (const auto& item : embedded_checklist().items) {
     if (!item.verifiable()) {
       EXPECT_FALSE(item.not_verifiable.empty()) << item.id;

@@ -331,7 +331,14 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load",
-                           "api-uses-service-role"}) {
+                           "api-uses-service-role",
+                           "single-instance",
+                           "replica-absent",
+                           "archiving-broken",
+                           "backup-stale",
+                           "cache-disabled",
+                           "cache-no-ttl",
+                           "static-no-cache"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");
