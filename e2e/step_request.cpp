@@ -2,9 +2,12 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <chrono>
 
+#include "core/ascii_case.hpp"
 #include "core/encoding.hpp"
+#include "core/url.hpp"
 #include "target/stripe_signature.hpp"
 
 namespace golive::e2e {
@@ -199,6 +202,61 @@ std::optional<RenderFailure> render_step_request(const Step& step,
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+bool same_origin(const std::string& a, const std::string& b) {
+  const auto x = core::parse_url(a);
+  const auto y = core::parse_url(b);
+  return x && y && x->scheme == y->scheme && x->authority() == y->authority();
+}
+
+}  // namespace
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// RFC 3986 section 5.2 for the Location forms servers send: absolute,
+// scheme-relative, absolute-path and relative-path references.
+std::string resolve_location(const std::string& base, const std::string& location) {
+  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
+  const auto url = core::parse_url(base);
+  if (!url) return location;
+  const std::string origin =
+      url->scheme + "://" + (url->explicit_port ? url->authority() : url->host);
+  if (location.rfind("//", 0) == 0) return url->scheme + ":" + location;
+  if (!location.empty() && location.front() == '/') return origin + location;
+  std::string directory(url->path());
+  directory.resize(directory.rfind('/') + 1);
+  if (!location.empty() && location.front() == '?') return origin + std::string(url->path()) + location;
+  return origin + directory + location;
+}
+
+void remove_header(http::HeaderList& headers, std::string_view name) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [name](const auto& header) {
+                                 return core::ascii_lower(header.first) == name;
+                               }),
+                headers.end());
+}
+
+void redirect_request(http::HttpRequest& request, int status, const std::string& from_url,
+                      const std::string& target) {
+  // 303, and 301/302 after a POST (as browsers and curl do), become a GET
+  // without a body; 307 and 308 repeat the request as it was.
+  const bool to_get =
+      status == 303 || ((status == 301 || status == 302) && request.method == "POST");
+  if (to_get && request.method != "HEAD") {
+    request.method = "GET";
+    request.body.clear();
+    remove_header(request.headers, "content-type");
+    remove_header(request.headers, "content-length");
+  }
+  // Credentials stay with their origin.
+  if (!same_origin(from_url, target)) remove_header(request.headers, "authorization");
+  request.url = target;
 }
 
 }  // namespace golive::e2e

@@ -1,6 +1,7 @@
 // Rendering one attempt of a step into an HttpRequest: URL (relative URLs get
 // the environment's base_url), query, headers, body, and the Stripe-Signature
-// of `sign: {"stripe": true}` computed over the final rendered body.
+// of `sign: {"stripe": true}` computed over the final rendered body; and
+// rewriting that request for the hop a followed redirect leads to.
 #pragma once
 
 #include <optional>
@@ -42,5 +43,22 @@ std::optional<RenderFailure> render_step_request(const Step& step,
 // One line per multipart part for evidence: names, filenames, types and
 // sizes, never the bytes.
 std::vector<std::string> describe_multipart(const Step& step);
+
+// 301, 302, 303, 307 and 308: the statuses follow_redirects follows.
+bool is_redirect(int status);
+
+// RFC 3986 section 5.2 for the Location forms servers send: absolute,
+// scheme-relative, absolute-path and relative-path references against the
+// URL the redirect came from.
+std::string resolve_location(const std::string& base, const std::string& location);
+
+// Removes every header called `name` (lowercase), in any case.
+void remove_header(http::HeaderList& headers, std::string_view name);
+
+// Turns `request`, sent to `from_url`, into the hop a `status` redirect to
+// `target` asks for: 303 (and 301/302 after a POST) become a bodiless GET,
+// and an Authorization header does not leave its origin.
+void redirect_request(http::HttpRequest& request, int status, const std::string& from_url,
+                      const std::string& target);
 
 }  // namespace golive::e2e

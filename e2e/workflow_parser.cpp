@@ -1,18 +1,16 @@
 #include "e2e/workflow_parser.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
+#include <map>
 #include <set>
-#include <sstream>
 
 #include "core/ascii_case.hpp"
 #include "core/input_error.hpp"
 #include "e2e/dataset.hpp"
-#include "e2e/generated_content.hpp"
-#include "e2e/html_query.hpp"
+#include "e2e/web_step_parser.hpp"
+#include "e2e/workflow_parse_support.hpp"
 
 namespace golive::e2e {
 
@@ -36,38 +34,10 @@ bool is_step_name(const std::string& name) {
   });
 }
 
-std::string lowercase(const std::string& text) { return core::ascii_lower(text); }
-
-std::string resolve_relative(const std::string& from_file, const std::string& path) {
-  fs::path target(path);
-  if (target.is_absolute()) return target.string();
-  return (fs::path(from_file).parent_path() / target).lexically_normal().string();
-}
-
-// Milliseconds from a non-negative integer member, or `fallback` when absent.
-std::chrono::milliseconds milliseconds_or(const JsonReader& reader, const std::string& key,
-                                          std::int64_t fallback, bool allow_zero) {
-  if (!reader.has(key)) return std::chrono::milliseconds(fallback);
-  auto member = reader.at(key);
-  std::int64_t value = member.as_integer();
-  if (value < 0 || (!allow_zero && value == 0)) {
-    member.fail(allow_zero ? "must be zero or more milliseconds"
-                           : "must be at least 1 millisecond");
-  }
-  return std::chrono::milliseconds(value);
-}
-
-// Text of a scalar used where a string is expected (query values, variables).
-std::string scalar_text(const JsonReader& reader) {
-  const auto& value = reader.value();
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number() || value.is_boolean()) return value.dump();
-  reader.fail("expected a string, number or boolean, found " + std::string(value.type_name()));
-}
-
 class WorkflowParser {
  public:
-  explicit WorkflowParser(Workflow& workflow) : workflow_(workflow) {
+  explicit WorkflowParser(Workflow& workflow)
+      : workflow_(workflow), compile_(workflow.symbols), web_(workflow) {
     for (const auto& name : environment_field_names()) {
       static_slots_.insert(workflow_.symbols.declare(name));
     }
@@ -199,7 +169,7 @@ class WorkflowParser {
     std::map<std::size_t, std::vector<std::size_t>> dependencies;
     std::map<std::size_t, std::string> locations;
     for (const auto& [slot, member] : pending) {
-      e2e::Template value = compile(member, scalar_text(member), e2e::TemplateEscape::kNone);
+      e2e::Template value = compile_(member, scalar_text(member), e2e::TemplateEscape::kNone);
       for (std::size_t used : value.referenced_slots()) {
         if (!static_slots_.count(used)) {
           member.fail(
@@ -245,7 +215,7 @@ class WorkflowParser {
       auto member = reader.at(item.key());
       if (item.key().empty()) member.fail("a header name must not be empty");
       headers.emplace_back(item.key(),
-                           compile(member, member.as_string(), e2e::TemplateEscape::kNone));
+                           compile_(member, member.as_string(), e2e::TemplateEscape::kNone));
     }
     return headers;
   }
@@ -277,7 +247,7 @@ class WorkflowParser {
       step.method = method.as_string();
     }
     auto url = reader.at("url");
-    step.url = compile(url, url.as_string(), e2e::TemplateEscape::kNone);
+    step.url = compile_(url, url.as_string(), e2e::TemplateEscape::kNone);
 
     // A step's header replaces a workflow default of the same name (any
     // case); null removes the default (a webhook Stripe sends carries no apikey).
@@ -287,7 +257,7 @@ class WorkflowParser {
       for (const auto& item : headers.as_object().items()) {
         const std::string& header = item.key();
         auto same = [&header](const auto& existing) {
-          return lowercase(existing.first) == lowercase(header);
+          return core::ascii_lower(existing.first) == core::ascii_lower(header);
         };
         step.headers.erase(std::remove_if(step.headers.begin(), step.headers.end(), same),
                            step.headers.end());
@@ -295,7 +265,7 @@ class WorkflowParser {
         auto member = headers.at(header);
         if (header.empty()) member.fail("a header name must not be empty");
         step.headers.emplace_back(header,
-                                  compile(member, member.as_string(), e2e::TemplateEscape::kNone));
+                                  compile_(member, member.as_string(), e2e::TemplateEscape::kNone));
       }
     }
     if (reader.has("query")) {
@@ -303,21 +273,15 @@ class WorkflowParser {
       for (const auto& item : query.as_object().items()) {
         auto member = query.at(item.key());
         step.query.emplace_back(
-            compile(query, item.key(), e2e::TemplateEscape::kUrlComponent),
-            compile(member, scalar_text(member), e2e::TemplateEscape::kUrlComponent));
+            compile_(query, item.key(), e2e::TemplateEscape::kUrlComponent),
+            compile_(member, scalar_text(member), e2e::TemplateEscape::kUrlComponent));
       }
     }
     if (reader.has("body") + reader.has("form") + reader.has("multipart") > 1) {
       reader.fail("a step has at most one of: body, form, multipart");
     }
     if (reader.has("body")) parse_body(reader.at("body"), step);
-    if (reader.has("form")) parse_form(reader.at("form"), step);
-    if (reader.has("multipart")) parse_multipart(reader.at("multipart"), path, step);
-    if (reader.has("follow_redirects")) parse_redirects(reader.at("follow_redirects"), step);
-    if (reader.has("auth")) parse_auth(reader.at("auth"), step);
-    if (reader.has("retry")) parse_retry(reader.at("retry"), step);
-    if (reader.has("when")) parse_when(reader.at("when"), step);
-    if (reader.has("clear_cookies")) step.clear_cookies = reader.at("clear_cookies").as_bool();
+    web_.parse_step_members(reader, path, step);
     if (reader.has("sign")) {
       auto sign = reader.at("sign");
       sign.reject_unknown_keys({"stripe"});
@@ -360,7 +324,7 @@ class WorkflowParser {
   // replaced by the value unquoted, for numbers, booleans and captured JSON.
   void parse_body(const JsonReader& body, Step& step) {
     if (body.value().is_string()) {
-      step.body = compile(body, body.as_string(), e2e::TemplateEscape::kNone);
+      step.body = compile_(body, body.as_string(), e2e::TemplateEscape::kNone);
       step.body_kind = BodyKind::kText;
       return;
     }
@@ -369,218 +333,6 @@ class WorkflowParser {
     step.body = std::move(document);
     step.body_is_json = true;
     step.body_kind = BodyKind::kJson;
-  }
-
-  // {"name": value}: application/x-www-form-urlencoded, names and values
-  // percent-encoded (literal text too). Fields are sent in name order (the
-  // order a JSON object keeps here).
-  void parse_form(const JsonReader& form, Step& step) {
-    for (const auto& item : form.as_object().items()) {
-      auto member = form.at(item.key());
-      if (item.key().empty()) member.fail("a form field name must not be empty");
-      step.form.emplace_back(
-          compile(form, item.key(), e2e::TemplateEscape::kUrlComponent)
-              .with_literals_percent_encoded(),
-          compile(member, scalar_text(member), e2e::TemplateEscape::kUrlComponent)
-              .with_literals_percent_encoded());
-    }
-    step.body_kind = BodyKind::kForm;
-  }
-
-  // [{"name", "value"} | {"name", "file", "filename"?, "content_type"?} |
-  //  {"name", "generate": {"size", "type"}, "filename"?}]
-  void parse_multipart(const JsonReader& parts, const std::string& path, Step& step) {
-    if (parts.as_array().empty()) parts.fail("a multipart body needs at least one part");
-    for (std::size_t i = 0; i < parts.value().size(); ++i) {
-      auto reader = parts.at(i);
-      reader.reject_unknown_keys({"name", "value", "file", "generate", "filename", "content_type"});
-      MultipartPart part;
-      part.name = reader.at("name").as_string();
-      if (part.name.empty()) reader.at("name").fail("a part name must not be empty");
-      const int sources = reader.has("value") + reader.has("file") + reader.has("generate");
-      if (sources != 1) reader.fail("a part needs exactly one of: value, file, generate");
-      if (reader.has("value")) {
-        if (reader.has("filename") || reader.has("content_type")) {
-          reader.fail("filename and content_type belong to file parts");
-        }
-        auto value = reader.at("value");
-        part.value = compile(value, scalar_text(value), e2e::TemplateEscape::kNone);
-      } else if (reader.has("file")) {
-        auto file = reader.at("file");
-        const std::string target = resolve_relative(path, file.as_string());
-        std::error_code error;
-        if (!fs::is_regular_file(target, error)) {
-          file.fail("file \"" + target + "\" does not exist");
-        }
-        part.is_file = true;
-        part.bytes = std::make_shared<const std::string>(read_file_bytes(file, target));
-        part.filename = fs::path(target).filename().string();
-        part.content_type = content_type_for_extension(fs::path(target).extension().string());
-        part.origin = file.as_string();
-      } else {
-        auto generate = reader.at("generate");
-        generate.reject_unknown_keys({"size", "type"});
-        const std::int64_t size = generate.at("size").as_integer();
-        if (size < 0 || size > kMaxGeneratedBytes) {
-          generate.at("size").fail("a generated size is 0 to " +
-                                   std::to_string(kMaxGeneratedBytes) + " bytes");
-        }
-        part.content_type = generate.at("type").as_string();
-        if (part.content_type.empty()) generate.at("type").fail("a content type must not be empty");
-        part.is_file = true;
-        part.bytes = std::make_shared<const std::string>(
-            generate_content(part.content_type, static_cast<std::size_t>(size)));
-        part.filename = "generated" + extension_for_content_type(part.content_type);
-        part.origin = "generated " + std::to_string(size) + " bytes";
-      }
-      if (reader.has("filename")) part.filename = reader.at("filename").as_string();
-      if (reader.has("content_type")) part.content_type = reader.at("content_type").as_string();
-      step.multipart.push_back(std::move(part));
-    }
-    step.multipart_boundary = "golive-" + step.name + "-" + multipart_boundary_suffix(step);
-    step.body_kind = BodyKind::kMultipart;
-  }
-
-  static std::string read_file_bytes(const JsonReader& at, const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) at.fail("cannot read \"" + file + "\"");
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-  }
-
-  // A boundary no part contains (RFC 2046 section 5.1.1).
-  static std::string multipart_boundary_suffix(const Step& step) {
-    for (std::uint64_t salt = 0x9e3779b97f4a7c15ULL;; salt = salt * 6364136223846793005ULL + 1) {
-      char hex[17];
-      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(salt));
-      const std::string candidate = std::string("golive-") + step.name + "-" + hex;
-      bool clash = false;
-      for (const auto& part : step.multipart) {
-        if (part.bytes && part.bytes->find(candidate) != std::string::npos) clash = true;
-      }
-      if (!clash) return hex;
-    }
-  }
-
-  void parse_redirects(const JsonReader& reader, Step& step) {
-    if (reader.value().is_boolean()) {
-      if (reader.as_bool()) step.follow_redirects = RedirectSpec{};
-      return;
-    }
-    reader.reject_unknown_keys({"max"});
-    RedirectSpec spec;
-    const std::int64_t max = reader.at("max").as_integer();
-    if (max < 1 || max > 50) reader.at("max").fail("max is 1 to 50 hops");
-    spec.max_hops = static_cast<std::size_t>(max);
-    step.follow_redirects = spec;
-  }
-
-  // Credentials come from the environment: a secret written literally in a
-  // workflow file would be committed with it.
-  e2e::Template secret_template(const JsonReader& at) {
-    e2e::Template secret = compile(at, at.as_string(), e2e::TemplateEscape::kNone);
-    if (secret.referenced_slots().empty()) {
-      at.fail("a credential is a template such as \"{{env.service_role_key}}\" or a variable "
-              "the environment file's e2e.variables sets, never literal text");
-    }
-    return secret;
-  }
-
-  void parse_auth(const JsonReader& reader, Step& step) {
-    reader.reject_unknown_keys({"basic", "bearer", "digest"});
-    if (reader.has("basic") + reader.has("bearer") + reader.has("digest") != 1) {
-      reader.fail("auth needs exactly one of: basic, bearer, digest");
-    }
-    if (reader.has("bearer")) {
-      step.auth.scheme = AuthScheme::kBearer;
-      step.auth.secret = secret_template(reader.at("bearer"));
-    } else {
-      const bool basic = reader.has("basic");
-      auto credentials = reader.at(basic ? "basic" : "digest");
-      credentials.reject_unknown_keys({"username", "password"});
-      auto username = credentials.at("username");
-      step.auth.scheme = basic ? AuthScheme::kBasic : AuthScheme::kDigest;
-      step.auth.username = compile(username, username.as_string(), e2e::TemplateEscape::kNone);
-      step.auth.secret = secret_template(credentials.at("password"));
-    }
-    for (const auto& [name, value] : step.headers) {
-      if (lowercase(name) == "authorization") {
-        reader.fail("the step also has an Authorization header (set one or the other; "
-                    "\"Authorization\": null removes a default)");
-      }
-    }
-  }
-
-  void parse_retry(const JsonReader& reader, Step& step) {
-    reader.reject_unknown_keys({"attempts", "delay_ms", "on"});
-    RetrySpec spec;
-    const std::int64_t attempts = reader.at("attempts").as_integer();
-    if (attempts < 2 || attempts > 20) reader.at("attempts").fail("attempts is 2 to 20 sends");
-    spec.attempts = static_cast<std::size_t>(attempts);
-    spec.delay = milliseconds_or(reader, "delay_ms", spec.delay.count(), true);
-    auto on = reader.at("on");
-    if (on.as_array().empty()) on.fail("list the statuses or error categories to retry on");
-    static const std::set<std::string> kCategories{"dns",     "connect", "tls",  "timeout",
-                                                   "reset",   "protocol", "other"};
-    for (std::size_t i = 0; i < on.value().size(); ++i) {
-      auto item = on.at(i);
-      if (item.value().is_number_integer()) {
-        const std::int64_t status = item.as_integer();
-        if (status < 100 || status > 599) item.fail("an HTTP status is between 100 and 599");
-        spec.statuses.push_back(static_cast<int>(status));
-      } else if (item.value().is_string() && kCategories.count(item.as_string())) {
-        spec.errors.push_back(item.as_string());
-      } else {
-        item.fail("retry on a status (503) or an error category: dns, connect, tls, timeout, "
-                  "reset, protocol, other");
-      }
-    }
-    step.retry = spec;
-  }
-
-  void parse_when(const JsonReader& reader, Step& step) {
-    reader.reject_unknown_keys({"var", "equals", "not_equals", "exists"});
-    WhenSpec when;
-    auto var = reader.at("var");
-    when.variable = var.as_string();
-    auto slot = workflow_.symbols.find(when.variable);
-    if (!slot) var.fail("no variable \"" + when.variable + "\" is declared or captured before this step");
-    when.slot = *slot;
-    if (reader.has("equals") + reader.has("not_equals") + reader.has("exists") != 1) {
-      reader.fail("when needs exactly one of: equals, not_equals, exists");
-    }
-    if (reader.has("exists")) {
-      when.kind = WhenSpec::Kind::kExists;
-      when.should_exist = reader.at("exists").as_bool();
-      when.written = when.variable + (when.should_exist ? " exists" : " does not exist");
-    } else {
-      const bool equals = reader.has("equals");
-      auto expected = reader.at(equals ? "equals" : "not_equals");
-      when.kind = equals ? WhenSpec::Kind::kEquals : WhenSpec::Kind::kNotEquals;
-      when.expected = compile(expected, scalar_text(expected), e2e::TemplateEscape::kNone);
-      when.written = when.variable + (equals ? " equals \"" : " differs from \"") +
-                     scalar_text(expected) + "\"";
-    }
-    step.when = std::move(when);
-  }
-
-  HtmlQuery parse_html_query(const JsonReader& reader) {
-    HtmlQuery query;
-    const bool css = reader.has("html");
-    auto selector = reader.at(css ? "html" : "xpath");
-    query.written = selector.as_string();
-    try {
-      query.xpath = css ? css_to_xpath(query.written) : query.written;
-      validate_xpath(query.xpath);
-    } catch (const std::invalid_argument& e) {
-      selector.fail(e.what());
-    }
-    if (reader.has("attribute")) {
-      query.attribute = reader.at("attribute").as_string();
-      if (query.attribute.empty()) reader.at("attribute").fail("an attribute name must not be empty");
-    }
-    return query;
   }
 
   void append_json(const JsonReader& node, e2e::Template& out) {
@@ -593,7 +345,7 @@ class WorkflowParser {
         if (!first) out.append_literal(",");
         first = false;
         out.append(
-            compile(node, nlohmann::json(item.key()).dump(), e2e::TemplateEscape::kJsonString));
+            compile_(node, nlohmann::json(item.key()).dump(), e2e::TemplateEscape::kJsonString));
         out.append_literal(":");
         append_json(node.at(item.key()), out);
       }
@@ -609,10 +361,10 @@ class WorkflowParser {
       const std::string& text = value.get_ref<const std::string&>();
       std::smatch raw;
       if (std::regex_match(text, raw, kRawPlaceholder)) {
-        out.append(compile(node, "{{" + raw[1].str() + "}}", e2e::TemplateEscape::kNone));
+        out.append(compile_(node, "{{" + raw[1].str() + "}}", e2e::TemplateEscape::kNone));
       } else {
         // The dumped string keeps placeholders intact and its literal text escaped.
-        out.append(compile(node, nlohmann::json(text).dump(), e2e::TemplateEscape::kJsonString));
+        out.append(compile_(node, nlohmann::json(text).dump(), e2e::TemplateEscape::kJsonString));
       }
     } else {
       out.append_literal(value.dump());
@@ -625,14 +377,6 @@ class WorkflowParser {
       return nlohmann::json::json_pointer(text);
     } catch (const nlohmann::json::exception& e) {
       reader.fail("\"" + text + "\" is not a JSON pointer (use \"\" or \"/a/0/b\")");
-    }
-  }
-
-  std::regex parse_regex(const JsonReader& reader) {
-    try {
-      return std::regex(reader.as_string(), std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      reader.fail("invalid regular expression \"" + reader.as_string() + "\": " + e.what());
     }
   }
 
@@ -664,7 +408,7 @@ class WorkflowParser {
     } else if (reader.has("header")) {
       capture.source = CaptureSource::kHeader;
       capture.expression = reader.at("header").as_string();
-      capture.header = lowercase(capture.expression);
+      capture.header = core::ascii_lower(capture.expression);
     } else if (reader.has("regex")) {
       capture.source = CaptureSource::kRegex;
       capture.expression = reader.at("regex").as_string();
@@ -672,18 +416,8 @@ class WorkflowParser {
       if (capture.pattern.mark_count() < 1) {
         reader.at("regex").fail("a capturing regex needs a group: its group 1 is stored");
       }
-    } else if (reader.has("cookie")) {
-      if (!workflow_.cookies) reader.at("cookie").fail("cookie captures need the cookie jar (\"cookies\": false turns it off)");
-      capture.source = CaptureSource::kCookie;
-      capture.cookie = capture.expression = reader.at("cookie").as_string();
-    } else if (reader.has("html") || reader.has("xpath")) {
-      capture.source = CaptureSource::kHtml;
-      capture.html = parse_html_query(reader);
-      capture.expression = capture.html.written;
-    } else if (reader.has("url")) {
-      capture.source = CaptureSource::kUrl;
-      if (!reader.at("url").as_bool()) reader.at("url").fail("write \"url\": true");
-      capture.expression = "url";
+    } else if (WebStepParser::is_web_capture(reader)) {
+      web_.parse_capture(reader, capture);
     } else {
       capture.source = CaptureSource::kStatus;
       if (!reader.at("status").as_bool()) reader.at("status").fail("write \"status\": true");
@@ -726,7 +460,7 @@ class WorkflowParser {
         assertion.expected_is_text = equals.value().is_string();
         if (assertion.expected_is_text) {
           assertion.expected_text =
-              compile(equals, equals.as_string(), e2e::TemplateEscape::kNone);
+              compile_(equals, equals.as_string(), e2e::TemplateEscape::kNone);
         } else {
           assertion.expected_json = equals.value();
         }
@@ -754,14 +488,14 @@ class WorkflowParser {
       }
     } else if (reader.has("header")) {
       reader.reject_unknown_keys({"header", "equals", "matches", "exists"});
-      assertion.header = lowercase(reader.at("header").as_string());
+      assertion.header = core::ascii_lower(reader.at("header").as_string());
       int checks = reader.has("equals") + reader.has("matches") + reader.has("exists");
       if (checks != 1)
         reader.fail("a header assertion needs exactly one of: equals, matches, exists");
       if (reader.has("equals")) {
         assertion.kind = AssertionKind::kHeaderEquals;
         auto equals = reader.at("equals");
-        assertion.expected_text = compile(equals, equals.as_string(), e2e::TemplateEscape::kNone);
+        assertion.expected_text = compile_(equals, equals.as_string(), e2e::TemplateEscape::kNone);
       } else if (reader.has("matches")) {
         assertion.kind = AssertionKind::kHeaderMatches;
         assertion.pattern_text = reader.at("matches").as_string();
@@ -777,55 +511,9 @@ class WorkflowParser {
       assertion.kind = contains ? AssertionKind::kBodyContains : AssertionKind::kBodyNotContains;
       auto text = reader.at(key);
       if (text.as_string().empty()) text.fail("the text must not be empty");
-      assertion.expected_text = compile(text, text.as_string(), e2e::TemplateEscape::kNone);
-    } else if (reader.has("cookie")) {
-      parse_cookie_assertion(reader, assertion);
-    } else if (reader.has("html") || reader.has("xpath")) {
-      reader.reject_unknown_keys({"html", "xpath", "attribute", "exists", "equals", "matches", "count"});
-      if (reader.has("html") && reader.has("xpath")) reader.fail("use html or xpath, not both");
-      assertion.html = parse_html_query(reader);
-      const int checks = reader.has("exists") + reader.has("equals") + reader.has("matches") +
-                         reader.has("count");
-      if (checks != 1) {
-        reader.fail("an html assertion needs exactly one of: exists, equals, matches, count");
-      }
-      if (reader.has("exists")) {
-        assertion.kind = AssertionKind::kHtmlExists;
-        assertion.should_exist = reader.at("exists").as_bool();
-      } else if (reader.has("equals")) {
-        assertion.kind = AssertionKind::kHtmlEquals;
-        auto equals = reader.at("equals");
-        assertion.expected_text = compile(equals, scalar_text(equals), e2e::TemplateEscape::kNone);
-      } else if (reader.has("matches")) {
-        assertion.kind = AssertionKind::kHtmlMatches;
-        assertion.pattern_text = reader.at("matches").as_string();
-        assertion.pattern = parse_regex(reader.at("matches"));
-      } else {
-        assertion.kind = AssertionKind::kHtmlCount;
-        auto count = reader.at("count");
-        if (count.as_integer() < 0) count.fail("a count is zero or more");
-        assertion.length = static_cast<std::size_t>(count.as_integer());
-      }
-    } else if (reader.has("url")) {
-      reader.reject_unknown_keys({"url"});
-      auto url = reader.at("url");
-      url.reject_unknown_keys({"equals", "matches"});
-      if (url.has("equals") == url.has("matches")) url.fail("a url assertion needs one of: equals, matches");
-      if (url.has("equals")) {
-        assertion.kind = AssertionKind::kUrlEquals;
-        auto equals = url.at("equals");
-        assertion.expected_text = compile(equals, equals.as_string(), e2e::TemplateEscape::kNone);
-      } else {
-        assertion.kind = AssertionKind::kUrlMatches;
-        assertion.pattern_text = url.at("matches").as_string();
-        assertion.pattern = parse_regex(url.at("matches"));
-      }
-    } else if (reader.has("redirects")) {
-      reader.reject_unknown_keys({"redirects"});
-      assertion.kind = AssertionKind::kRedirectCount;
-      auto count = reader.at("redirects");
-      if (count.as_integer() < 0) count.fail("a redirect count is zero or more");
-      assertion.length = static_cast<std::size_t>(count.as_integer());
+      assertion.expected_text = compile_(text, text.as_string(), e2e::TemplateEscape::kNone);
+    } else if (WebStepParser::is_web_assertion(reader)) {
+      web_.parse_assertion(reader, assertion);
     } else if (reader.has("latency_ms_below")) {
       reader.reject_unknown_keys({"latency_ms_below"});
       assertion.kind = AssertionKind::kLatencyBelow;
@@ -846,57 +534,9 @@ class WorkflowParser {
     return assertion;
   }
 
-  // {"cookie": name, "exists"?, "equals"?, "matches"?, "secure"?, "http_only"?,
-  //  "same_site"?, "path"?, "domain"?, "session"?}: every given member must hold.
-  void parse_cookie_assertion(const JsonReader& reader, Assertion& assertion) {
-    reader.reject_unknown_keys({"cookie", "exists", "equals", "matches", "secure", "http_only",
-                                "same_site", "path", "domain", "session"});
-    if (!workflow_.cookies) {
-      reader.at("cookie").fail("cookie assertions need the cookie jar (\"cookies\": false turns it off)");
-    }
-    assertion.kind = AssertionKind::kCookie;
-    assertion.cookie = reader.at("cookie").as_string();
-    if (assertion.cookie.empty()) reader.at("cookie").fail("a cookie name must not be empty");
-    assertion.should_exist = reader.has("exists") ? reader.at("exists").as_bool() : true;
-    if (!assertion.should_exist && reader.value().size() > 2) {
-      reader.fail("\"exists\": false cannot be combined with other cookie checks");
-    }
-    if (reader.has("equals")) {
-      auto equals = reader.at("equals");
-      assertion.cookie_has_equals = true;
-      assertion.expected_text = compile(equals, equals.as_string(), e2e::TemplateEscape::kNone);
-    }
-    if (reader.has("matches")) {
-      assertion.cookie_has_matches = true;
-      assertion.pattern_text = reader.at("matches").as_string();
-      assertion.pattern = parse_regex(reader.at("matches"));
-    }
-    CookieExpectation& flags = assertion.cookie_flags;
-    if (reader.has("secure")) flags.secure = reader.at("secure").as_bool();
-    if (reader.has("http_only")) flags.http_only = reader.at("http_only").as_bool();
-    if (reader.has("session")) flags.session = reader.at("session").as_bool();
-    if (reader.has("same_site")) {
-      auto same_site = reader.at("same_site");
-      const std::string value = lowercase(same_site.as_string());
-      if (value != "lax" && value != "strict" && value != "none" && !value.empty()) {
-        same_site.fail("same_site is Lax, Strict, None or \"\" (not set)");
-      }
-      flags.same_site = same_site.as_string();
-    }
-    if (reader.has("path")) flags.path = reader.at("path").as_string();
-    if (reader.has("domain")) flags.domain = lowercase(reader.at("domain").as_string());
-  }
-
-  e2e::Template compile(const JsonReader& at, const std::string& text,
-                         e2e::TemplateEscape escape) {
-    try {
-      return e2e::Template::compile(text, workflow_.symbols, escape);
-    } catch (const e2e::TemplateError& e) {
-      at.fail(std::string(e.what()) + " (character " + std::to_string(e.offset() + 1) + ")");
-    }
-  }
-
   Workflow& workflow_;
+  TemplateCompiler compile_;
+  WebStepParser web_;  // form, multipart, redirects, auth, retry, when, cookies, HTML
   std::set<std::size_t> static_slots_;  // slots known before the first step runs
   std::set<std::string> step_names_;
   std::vector<std::string> include_stack_;  // canonical paths being parsed

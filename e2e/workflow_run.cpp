@@ -38,40 +38,6 @@ bool names_a_credential(const std::string& name) {
 
 constexpr std::size_t kMinimumMaskedLength = 6;  // shorter values would shred evidence
 
-bool is_redirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-// RFC 3986 section 5.2 for the Location forms servers send: absolute,
-// scheme-relative, absolute-path and relative-path references.
-std::string resolve_location(const std::string& base, const std::string& location) {
-  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
-  const auto url = core::parse_url(base);
-  if (!url) return location;
-  const std::string origin =
-      url->scheme + "://" + (url->explicit_port ? url->authority() : url->host);
-  if (location.rfind("//", 0) == 0) return url->scheme + ":" + location;
-  if (!location.empty() && location.front() == '/') return origin + location;
-  std::string directory(url->path());
-  directory.resize(directory.rfind('/') + 1);
-  if (!location.empty() && location.front() == '?') return origin + std::string(url->path()) + location;
-  return origin + directory + location;
-}
-
-bool same_origin(const std::string& a, const std::string& b) {
-  const auto x = core::parse_url(a);
-  const auto y = core::parse_url(b);
-  return x && y && x->scheme == y->scheme && x->authority() == y->authority();
-}
-
-void remove_header(http::HeaderList& headers, std::string_view name) {
-  headers.erase(std::remove_if(headers.begin(), headers.end(),
-                               [name](const auto& header) {
-                                 return core::ascii_lower(header.first) == name;
-                               }),
-                headers.end());
-}
-
 std::uint64_t fresh_seed() {
   static thread_local std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
@@ -357,20 +323,7 @@ bool WorkflowRun::follow_up(const Step& step, std::string& failure) {
     }
     const std::string target = resolve_location(hop_url_, *location);
     redirect_chain_.push_back(std::to_string(response_.status) + " " + target);
-    // 303, and 301/302 after a POST (as browsers and curl do), become a GET
-    // without a body; 307 and 308 repeat the request as it was.
-    const bool to_get = response_.status == 303 ||
-                        ((response_.status == 301 || response_.status == 302) &&
-                         next.method == "POST");
-    if (to_get && next.method != "HEAD") {
-      next.method = "GET";
-      next.body.clear();
-      remove_header(next.headers, "content-type");
-      remove_header(next.headers, "content-length");
-    }
-    // Credentials stay with their origin.
-    if (!same_origin(hop_url_, target)) remove_header(next.headers, "authorization");
-    next.url = target;
+    redirect_request(next, response_.status, hop_url_, target);
   }
   remove_header(next.headers, "cookie");
   const auto url = core::parse_url(next.url);
