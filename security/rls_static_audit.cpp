@@ -285,7 +285,22 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               reachable_by_api_sql(roles, "v.oid") + " ORDER BY 1, 2");
         });
 
+  // splinter 0011 over every function of the exposed schemas (hygiene, low),
+  // and, at high severity, the SECURITY DEFINER ones API roles can call: a
+  // caller who controls search_path makes those run their objects as owner.
+  const std::string no_pinned_search_path =
+      "NOT EXISTS (SELECT 1 FROM unnest(COALESCE(f.proconfig, '{}')) s WHERE s LIKE 'search_path=%') "
+      "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e') AND f.prokind = 'f' AND ";
   timed({"function_search_path_mutable", "0011_function_search_path_mutable",
+         "Every function in an exposed schema pins its search_path", core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, f.proname, f.oid::regprocedure::text, 'Function ' || f.oid::regprocedure::text || "
+              "' has a mutable search_path (pin it: SET search_path = '''')' "
+              "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE " + no_pinned_search_path +
+              in_schemas + " ORDER BY 1, 2, 3");
+        });
+  timed({"security_definer_search_path_mutable", "0011_function_search_path_mutable",
          "SECURITY DEFINER functions callable by API roles pin their search_path", core::Severity::kHigh},
         [&] {
           std::string executable = "(";
@@ -297,10 +312,8 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
           return run_sql(
               "SELECT n.nspname, f.proname, f.oid::regprocedure::text, 'SECURITY DEFINER function ' || "
               "f.oid::regprocedure::text || ' is executable by API roles and has a mutable search_path' "
-              "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE f.prosecdef AND "
-              "NOT EXISTS (SELECT 1 FROM unnest(COALESCE(f.proconfig, '{}')) s WHERE s LIKE 'search_path=%') "
-              "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e') AND " +
-              in_schemas + " AND " + executable + " ORDER BY 1, 2, 3");
+              "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE f.prosecdef AND " +
+              no_pinned_search_path + in_schemas + " AND " + executable + " ORDER BY 1, 2, 3");
         });
 
   timed({"unindexed_foreign_keys", "0001_unindexed_foreign_keys",
