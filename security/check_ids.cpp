@@ -13,7 +13,7 @@ constexpr const char* kStaticLints[] = {
     "auth_rls_initplan",    "auth_users_exposed",           "security_definer_view",
     "function_search_path_mutable", "unindexed_foreign_keys",
     "rls_policy_always_true", "shadowed_policy", "no_primary_key",
-    "security_definer_search_path_mutable",
+    "security_definer_search_path_mutable", "unused_index",
     // {table} is the function's name for these two.
     "anon_security_definer_function_executable", "authenticated_security_definer_function_executable",
 };

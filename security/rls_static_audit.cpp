@@ -330,6 +330,27 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               "ORDER BY 1, 2, 3");
         });
 
+  // splinter 0005, narrowed so a fresh database is not all findings: an
+  // index counts as unused when its table holds enough rows for the planner
+  // to prefer an index (>= 1000 live rows), has been read since the
+  // statistics were reset, and the index itself was never scanned. Unique,
+  // primary-key and constraint indexes enforce something and are kept.
+  timed({"unused_index", "0005_unused_index",
+         "Every non-unique index on a sizeable table has been used since the statistics were reset",
+         core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT s.schemaname, s.relname, s.indexrelname, 'Index ' || s.indexrelname || ' on ' || "
+              "s.schemaname || '.' || s.relname || ' was never scanned while the table (' || t.n_live_tup || "
+              "' rows) was read ' || (COALESCE(t.seq_scan, 0) + COALESCE(t.idx_scan, 0)) || ' times' "
+              "FROM pg_stat_user_indexes s JOIN pg_stat_user_tables t ON t.relid = s.relid "
+              "JOIN pg_index i ON i.indexrelid = s.indexrelid "
+              "WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND t.n_live_tup >= 1000 "
+              "AND COALESCE(t.seq_scan, 0) + COALESCE(t.idx_scan, 0) > 0 "
+              "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid) "
+              "AND s.schemaname = ANY(" + schema_array + ") ORDER BY 1, 2, 3");
+        });
+
   // Write policies that admit every row for an API role (splinter 0024).
   timed({"rls_policy_always_true", "0024_rls_policy_always_true",
          "No INSERT, UPDATE or DELETE policy for anon or authenticated is always true", core::Severity::kHigh},

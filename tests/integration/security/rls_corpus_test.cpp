@@ -143,7 +143,7 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
   figures.static_ms = outcome.static_audit_ms;
   figures.dynamic_ms = outcome.dynamic_probe_ms;
   const std::vector<core::CheckResult> results = sink.results();
-  std::set<std::string> inconclusive_expected, inconclusive_seen;
+  std::set<std::string> inconclusive_expected, inconclusive_seen, lints_seen;
   for (const auto& [object, entry] : audit["objects"].items()) {
     for (const auto& id : entry.value("inconclusive", nlohmann::json::array())) inconclusive_expected.insert(id);
   }
@@ -158,6 +158,7 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
     if (std::getenv("GOLIVE_CORPUS_VERBOSE")) std::cout << "[ corpus   ] " << name << ": fails " << check.id << "\n";
     if (check.severity < core::Severity::kMedium) {
       ++figures.lint_findings;
+      lints_seen.insert(check.id);
       continue;
     }
     auto object = object_of(check, objects);
@@ -194,6 +195,12 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
     else if (caught < static_cast<int>(entry["caught_by"].size())) ++figures.wrong_reason;
   }
   EXPECT_EQ(inconclusive_seen, inconclusive_expected) << name << ": inconclusive only where the hand audit expects it";
+  // An audit that lists its low-severity lint findings has them exactly.
+  if (audit.contains("lints")) {
+    std::set<std::string> lints_expected;
+    for (const auto& id : audit["lints"]) lints_expected.insert(id.get<std::string>());
+    EXPECT_EQ(lints_seen, lints_expected) << name << ": low-severity lint findings as the hand audit lists them";
+  }
   std::cout << "[ corpus   ] " << name << ": protected " << figures.protected_objects << ", false alarms "
             << figures.false_alarms << "; weak " << figures.weak_objects << ", missed " << figures.missed
             << ", flagged for another reason " << figures.wrong_reason << "; low-severity lint findings "
@@ -256,7 +263,7 @@ TEST(RlsCorpusEvidence, DeclaredExpectationOverridesThePolicies) {
 
 INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, RlsCorpus,
                          ::testing::Values("stripe_subscriptions", "chat_roles", "team_accounts", "storage_avatars",
-                                           "public_profiles", "product_catalogue"));
+                                           "public_profiles", "product_catalogue", "lint_trips"));
 
 // Each a copy of a corpus schema with one realistic editing mistake.
 INSTANTIATE_TEST_SUITE_P(MutatedSchemas, RlsCorpus,
