@@ -26,6 +26,7 @@ constexpr const char* kRlsProbes[] = {
     "anon_update",          "anon_delete",         "anon_select_inactive", "user_select_inactive",
     "outsider_select",      "outsider_insert",     "outsider_update",    "outsider_delete",
     "self_grant_insert",    "anon_select_beyond_filter", "cross_group_select",
+    "definer_call",  // {table} is the function's name
 };
 
 // The header rules (header_probe.cpp).

@@ -147,7 +147,12 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
   for (const auto& [object, entry] : audit["objects"].items()) {
     for (const auto& id : entry.value("inconclusive", nlohmann::json::array())) inconclusive_expected.insert(id);
   }
+  const char* verbose = std::getenv("GOLIVE_CORPUS_VERBOSE");
   for (const auto& check : results) {
+    if (verbose && std::string(verbose) == "all") {
+      std::cout << "[ corpus   ] " << name << ": " << core::to_string(check.status) << " " << check.id << ": "
+                << check.message << "\n";
+    }
     if (is_inconclusive(check)) {
       ++figures.inconclusive;
       inconclusive_seen.insert(check.id);
@@ -155,7 +160,7 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
       std::cout << "[ corpus   ] " << name << ": " << check.id << ": " << check.message << "\n";
     }
     if (check.status != core::CheckStatus::kFail) continue;
-    if (std::getenv("GOLIVE_CORPUS_VERBOSE")) std::cout << "[ corpus   ] " << name << ": fails " << check.id << "\n";
+    if (verbose) std::cout << "[ corpus   ] " << name << ": fails " << check.id << "\n";
     if (check.severity < core::Severity::kMedium) {
       ++figures.lint_findings;
       lints_seen.insert(check.id);
