@@ -62,6 +62,7 @@ class TableProber {
     switch (table_.expectation) {
       case AccessExpectation::kOwnerCrud:
       case AccessExpectation::kOwnerReadOnly:
+      case AccessExpectation::kOwnerVia:
       case AccessExpectation::kPublicReadOwnerWrite: probe_owned_table(); break;
       case AccessExpectation::kPublicRead:
       case AccessExpectation::kPublicReadActive: probe_public_table(); break;

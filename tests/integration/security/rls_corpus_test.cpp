@@ -175,6 +175,18 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
     }
     failing_by_object[object].push_back(&check);
   }
+  // An audit entry naming a "model" is the access model every check of that
+  // table prints in its evidence.
+  for (const auto& [object, entry] : audit["objects"].items()) {
+    if (!entry.contains("model")) continue;
+    int with_model = 0;
+    for (const auto& check : results) {
+      if (object_of(check, objects) != object || !check.evidence.contains("expectation")) continue;
+      ++with_model;
+      EXPECT_EQ(check.evidence["expectation"], entry["model"]) << name << ": " << check.id;
+    }
+    EXPECT_GT(with_model, 0) << name << ": no check of " << object << " prints its model";
+  }
   for (const auto& [object, entry] : audit["objects"].items()) {
     const auto& failing = failing_by_object[object];
     if (entry["verdict"] == "protected") {
@@ -274,6 +286,7 @@ INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, RlsCorpus,
 INSTANTIATE_TEST_SUITE_P(MutatedSchemas, RlsCorpus,
                          ::testing::Values("public_profiles.mutant_update_using_true",
                                            "stripe_subscriptions.mutant_update_check_true",
-                                           "team_accounts.mutant_membership_without_uid"));
+                                           "team_accounts.mutant_membership_without_uid",
+                                           "public_profiles.mutant_chain_check_without_uid"));
 
 }  // namespace
