@@ -185,6 +185,7 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
     auto found = policies.find(table.qualified());
     const auto& table_policies = found == policies.end() ? kNone : found->second;
     bool any_api = false, owner_read = false, member_read = false, owner_write = false, owner_via_read = false;
+    std::vector<std::string> custom_policies;  // "name: USING expr" of caller-dependent reads golive cannot classify
     // A chain-owned row (topics.course_id -> courses.user_id) is reached by a
     // sub-select of the parent that compares the caller: owner_via, not a
     // membership.
@@ -209,6 +210,8 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
           owner_via_read = true;
         } else if (has_subquery(expr) || !helpers_called(expr, helpers).empty()) {
           member_read = true;
+        } else if (references_caller(expr) && !table.ownership && owner_column_compared_to_uid(expr).empty()) {
+          custom_policies.push_back(policy.name + ": USING " + expr);
         } else if (references_caller(expr)) {
           owner_read = true;
         } else {
@@ -253,6 +256,14 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
       table.expectation = AccessExpectation::kOwnerVia;
       table.model_reason = "its read policy reaches the caller through the owner of the parent row (" +
                            table.ownership->how + ")";
+    } else if (!custom_policies.empty() && !member_read && !owner_read) {
+      table.expectation = AccessExpectation::kCustom;
+      table.model_reason = "golive cannot classify its caller-dependent read polic" +
+                           std::string(custom_policies.size() == 1 ? "y" : "ies") + " (";
+      for (std::size_t i = 0; i < custom_policies.size(); ++i) {
+        table.model_reason += (i ? "; " : "") + custom_policies[i];
+      }
+      table.model_reason += "): the probes decide (an outsider and anon see and change nothing)";
     } else if (member_read) {
       table.expectation = AccessExpectation::kMemberOf;
       table.model_reason = "its read policy reaches the caller through a membership sub-select or helper";

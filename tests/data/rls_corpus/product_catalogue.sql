@@ -58,6 +58,17 @@ ALTER TABLE public.orders ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Customers read their orders." ON public.orders FOR SELECT TO authenticated
   USING ((SELECT auth.uid()) = customer_id);
 
+-- Beta invitations addressed by e-mail: a signed-in user reads the invites
+-- sent to the e-mail address of their JWT. No owner column, no membership.
+CREATE TABLE public.beta_invites (
+  email   text PRIMARY KEY,
+  plan_id text NOT NULL REFERENCES public.plans (id),
+  code    text NOT NULL
+);
+ALTER TABLE public.beta_invites ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Invitees read their invite." ON public.beta_invites FOR SELECT TO authenticated
+  USING (email = (auth.jwt() ->> 'email'));
+
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO anon, authenticated;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO service_role;
 GRANT INSERT, UPDATE, DELETE ON public.orders, public.plans, public.plan_prices, public.plan_features,
@@ -73,5 +84,6 @@ INSERT INTO public.plan_prices (id, plan_id, active, interval, unit_amount) VALU
   ('legacy_m', 'legacy', false, 'month', 900);
 INSERT INTO public.plan_features (plan_id, feature) VALUES ('free', '1 project'), ('pro', 'unlimited projects');
 INSERT INTO public.discount_codes (code, percent_off) VALUES ('FRIENDS50', 50), ('STAFF100', 100);
+INSERT INTO public.beta_invites VALUES ('alice@corpus.test', 'pro', 'BETA-A'), ('dan@corpus.test', 'pro', 'BETA-D');
 INSERT INTO public.orders (customer_id, price_id) VALUES
   ('00000000-0000-4000-8000-00000000000a', 'pro_m'), ('00000000-0000-4000-8000-00000000000b', 'pro_y');

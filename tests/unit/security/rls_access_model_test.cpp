@@ -83,6 +83,18 @@ TEST(RlsAccessModel, SubSelectOfTheChainParentComparingTheCallerIsOwnerVia) {
             AccessExpectation::kMemberOf);
 }
 
+TEST(RlsAccessModel, CallerDependentReadWithoutOwnerIsCustomWithThePolicyText) {
+  TableInfo invites = table_owned_by("id");
+  invites.ownership.reset();
+  std::vector<TableInfo> tables{invites};
+  infer_access_models(tables, {{"public.t", {policy("select", "(email = (auth.jwt() ->> 'email'::text))")}}}, {});
+  EXPECT_EQ(tables.front().expectation, AccessExpectation::kCustom);
+  EXPECT_NE(tables.front().model_reason.find("select_policy: USING (email = (auth.jwt() ->> 'email'::text))"),
+            std::string::npos)
+      << tables.front().model_reason;
+  EXPECT_EQ(parse_access_expectation("custom", false), AccessExpectation::kCustom);
+}
+
 TEST(RlsAccessModel, PoliciesForNonApiRolesDoNotCount) {
   EXPECT_EQ(infer(table_owned_by("user_id"), {policy("select", "true", "", {"postgres"})}),
             AccessExpectation::kServiceOnly);
