@@ -13,6 +13,7 @@ constexpr const char* kStaticLints[] = {
     "auth_rls_initplan",    "auth_users_exposed",           "security_definer_view",
     "function_search_path_mutable", "unindexed_foreign_keys",
     "rls_policy_always_true", "shadowed_policy", "no_primary_key",
+    "security_definer_search_path_mutable", "unused_index",
     // {table} is the function's name for these two.
     "anon_security_definer_function_executable", "authenticated_security_definer_function_executable",
 };
@@ -25,6 +26,7 @@ constexpr const char* kRlsProbes[] = {
     "anon_update",          "anon_delete",         "anon_select_inactive", "user_select_inactive",
     "outsider_select",      "outsider_insert",     "outsider_update",    "outsider_delete",
     "self_grant_insert",    "anon_select_beyond_filter", "cross_group_select",
+    "definer_call",  // {table} is the function's name
 };
 
 // The header rules (header_probe.cpp).

@@ -184,7 +184,21 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
     if (table.expectation_declared) continue;
     auto found = policies.find(table.qualified());
     const auto& table_policies = found == policies.end() ? kNone : found->second;
-    bool any_api = false, owner_read = false, member_read = false, owner_write = false;
+    bool any_api = false, owner_read = false, member_read = false, owner_write = false, owner_via_read = false;
+    std::vector<std::string> custom_policies;  // "name: USING expr" of caller-dependent reads golive cannot classify
+    // A chain-owned row (topics.course_id -> courses.user_id) is reached by a
+    // sub-select of the parent that compares the caller: owner_via, not a
+    // membership.
+    auto names_chain_parent = [&](const std::string& expr) {
+      if (!table.ownership || table.ownership->direct() || !references_caller(expr)) return false;
+      const auto& parent = table.ownership->parent_table;
+      auto dot = parent.find('.');
+      std::string bare = dot == std::string::npos ? parent : parent.substr(dot + 1);
+      for (const auto& name : {parent, bare}) {
+        if (expr.find("FROM " + name + " ") != std::string::npos) return true;
+      }
+      return false;
+    };
     std::vector<std::string> shared_filters, shared_names;
     const std::string owner_column = table.ownership && table.ownership->direct() ? table.ownership->owner_column : "";
     for (const auto& policy : table_policies) {
@@ -192,8 +206,12 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
       any_api = true;
       if (policy.reads()) {
         const auto& expr = policy.using_expr;
-        if (has_subquery(expr) || !helpers_called(expr, helpers).empty()) {
+        if (has_subquery(expr) && names_chain_parent(expr)) {
+          owner_via_read = true;
+        } else if (has_subquery(expr) || !helpers_called(expr, helpers).empty()) {
           member_read = true;
+        } else if (references_caller(expr) && !table.ownership && owner_column_compared_to_uid(expr).empty()) {
+          custom_policies.push_back(policy.name + ": USING " + expr);
         } else if (references_caller(expr)) {
           owner_read = true;
         } else {
@@ -234,6 +252,18 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
       table.expectation = AccessExpectation::kOwnerCrud;
       table.model_reason = "rows are owned (" + table.ownership->how + ") but policy " + named_policies +
                            " lets every caller read them and no write is scoped to the owner: owner-scoped";
+    } else if (owner_via_read && !member_read) {
+      table.expectation = AccessExpectation::kOwnerVia;
+      table.model_reason = "its read policy reaches the caller through the owner of the parent row (" +
+                           table.ownership->how + ")";
+    } else if (!custom_policies.empty() && !member_read && !owner_read) {
+      table.expectation = AccessExpectation::kCustom;
+      table.model_reason = "golive cannot classify its caller-dependent read polic" +
+                           std::string(custom_policies.size() == 1 ? "y" : "ies") + " (";
+      for (std::size_t i = 0; i < custom_policies.size(); ++i) {
+        table.model_reason += (i ? "; " : "") + custom_policies[i];
+      }
+      table.model_reason += "): the probes decide (an outsider and anon see and change nothing)";
     } else if (member_read) {
       table.expectation = AccessExpectation::kMemberOf;
       table.model_reason = "its read policy reaches the caller through a membership sub-select or helper";

@@ -62,10 +62,12 @@ class TableProber {
     switch (table_.expectation) {
       case AccessExpectation::kOwnerCrud:
       case AccessExpectation::kOwnerReadOnly:
+      case AccessExpectation::kOwnerVia:
       case AccessExpectation::kPublicReadOwnerWrite: probe_owned_table(); break;
       case AccessExpectation::kPublicRead:
       case AccessExpectation::kPublicReadActive: probe_public_table(); break;
       case AccessExpectation::kMemberOf: probe_member_table(); break;
+      case AccessExpectation::kCustom: probe_custom_table(); break;
       case AccessExpectation::kServiceOnly: probe_service_only_table(); break;
     }
     if (table_.grants_access) self_grant_probe();
@@ -182,6 +184,21 @@ class TableProber {
                 core::Severity::kCritical);
     count_probe("anon_select", anon_, "SELECT count(*) FROM " + from_, "read rows shared through a membership",
                 core::Severity::kCritical);
+    anon_write_probes(insert);
+  }
+
+  // Policies golive cannot classify (printed in the evidence's model_reason):
+  // whatever they mean, a signed-in user who owns nothing and belongs to
+  // nothing, and anon, should see and change nothing.
+  void probe_custom_table() {
+    const std::string what = " of a table whose policies golive cannot classify";
+    count_probe("outsider_select", outsider_, "SELECT count(*) FROM " + from_, "read rows" + what,
+                core::Severity::kHigh);
+    auto insert = insert_copy("true", "has no row to copy");
+    write_probe("outsider_insert", outsider_, insert, "insert rows" + what, core::Severity::kHigh);
+    write_probe("outsider_update", outsider_, update_sql(), "update rows" + what, core::Severity::kHigh);
+    write_probe("outsider_delete", outsider_, "DELETE FROM " + from_, "delete rows" + what, core::Severity::kHigh);
+    count_probe("anon_select", anon_, "SELECT count(*) FROM " + from_, "read rows" + what, core::Severity::kHigh);
     anon_write_probes(insert);
   }
 

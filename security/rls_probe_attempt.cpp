@@ -4,8 +4,6 @@
 
 namespace golive::security {
 
-namespace {
-
 // target::impersonate for a subtransaction: SET LOCAL ROLE plus the claims
 // PostgREST sets. Both are undone when the subtransaction rolls back.
 void impersonate_in(pqxx::subtransaction& sub, const Actor& actor) {
@@ -28,8 +26,6 @@ std::string sqlstate_of(const pqxx::sql_error& e) {
   if (dynamic_cast<const pqxx::plpgsql_raise*>(&e)) return "P0001";
   return "unknown";
 }
-
-}  // namespace
 
 Attempt attempt(pqxx::work& txn, const Actor& actor, const std::string& sql, bool counting,
                 const std::optional<std::string>& confirm_sql) {

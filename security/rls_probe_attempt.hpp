@@ -38,6 +38,12 @@ struct Attempt {
   std::string sqlstate;          // its SQLSTATE ("" when it did not fail)
 };
 
+// SET LOCAL ROLE plus the claims PostgREST sets, undone with `sub`.
+void impersonate_in(pqxx::subtransaction& sub, const Actor& actor);
+
+// The SQLSTATE of `e` (libpqxx 6.4 leaves sqlstate() empty for some classes).
+std::string sqlstate_of(const pqxx::sql_error& e);
+
 // Runs `sql` as `actor` in a rolled-back savepoint of `txn`. `counting` SQL
 // returns one count; other SQL is a write whose affected rows count. A write
 // that affects rows is confirmed with `confirm_sql` (one count, run as the

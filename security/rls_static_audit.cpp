@@ -285,7 +285,22 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               reachable_by_api_sql(roles, "v.oid") + " ORDER BY 1, 2");
         });
 
+  // splinter 0011 over every function of the exposed schemas (hygiene, low),
+  // and, at high severity, the SECURITY DEFINER ones API roles can call: a
+  // caller who controls search_path makes those run their objects as owner.
+  const std::string no_pinned_search_path =
+      "NOT EXISTS (SELECT 1 FROM unnest(COALESCE(f.proconfig, '{}')) s WHERE s LIKE 'search_path=%') "
+      "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e') AND f.prokind = 'f' AND ";
   timed({"function_search_path_mutable", "0011_function_search_path_mutable",
+         "Every function in an exposed schema pins its search_path", core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT n.nspname, f.proname, f.oid::regprocedure::text, 'Function ' || f.oid::regprocedure::text || "
+              "' has a mutable search_path (pin it: SET search_path = '''')' "
+              "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE " + no_pinned_search_path +
+              in_schemas + " ORDER BY 1, 2, 3");
+        });
+  timed({"security_definer_search_path_mutable", "0011_function_search_path_mutable",
          "SECURITY DEFINER functions callable by API roles pin their search_path", core::Severity::kHigh},
         [&] {
           std::string executable = "(";
@@ -297,10 +312,8 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
           return run_sql(
               "SELECT n.nspname, f.proname, f.oid::regprocedure::text, 'SECURITY DEFINER function ' || "
               "f.oid::regprocedure::text || ' is executable by API roles and has a mutable search_path' "
-              "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE f.prosecdef AND "
-              "NOT EXISTS (SELECT 1 FROM unnest(COALESCE(f.proconfig, '{}')) s WHERE s LIKE 'search_path=%') "
-              "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e') AND " +
-              in_schemas + " AND " + executable + " ORDER BY 1, 2, 3");
+              "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE f.prosecdef AND " +
+              no_pinned_search_path + in_schemas + " AND " + executable + " ORDER BY 1, 2, 3");
         });
 
   timed({"unindexed_foreign_keys", "0001_unindexed_foreign_keys",
@@ -315,6 +328,27 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = k.conrelid AND "
               "(string_to_array(i.indkey::text, ' ')::smallint[])[1:array_length(k.conkey, 1)] @> k.conkey) "
               "ORDER BY 1, 2, 3");
+        });
+
+  // splinter 0005, narrowed so a fresh database is not all findings: an
+  // index counts as unused when its table holds enough rows for the planner
+  // to prefer an index (>= 1000 live rows), has been read since the
+  // statistics were reset, and the index itself was never scanned. Unique,
+  // primary-key and constraint indexes enforce something and are kept.
+  timed({"unused_index", "0005_unused_index",
+         "Every non-unique index on a sizeable table has been used since the statistics were reset",
+         core::Severity::kLow},
+        [&] {
+          return run_sql(
+              "SELECT s.schemaname, s.relname, s.indexrelname, 'Index ' || s.indexrelname || ' on ' || "
+              "s.schemaname || '.' || s.relname || ' was never scanned while the table (' || t.n_live_tup || "
+              "' rows) was read ' || (COALESCE(t.seq_scan, 0) + COALESCE(t.idx_scan, 0)) || ' times' "
+              "FROM pg_stat_user_indexes s JOIN pg_stat_user_tables t ON t.relid = s.relid "
+              "JOIN pg_index i ON i.indexrelid = s.indexrelid "
+              "WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND t.n_live_tup >= 1000 "
+              "AND COALESCE(t.seq_scan, 0) + COALESCE(t.idx_scan, 0) > 0 "
+              "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid) "
+              "AND s.schemaname = ANY(" + schema_array + ") ORDER BY 1, 2, 3");
         });
 
   // Write policies that admit every row for an API role (splinter 0024).

@@ -8,6 +8,7 @@
 #include "core/random_id.hpp"
 #include "target/postgres.hpp"
 #include "security/rls_cross_user_probe.hpp"
+#include "security/rls_definer_call_probe.hpp"
 #include "security/rls_static_audit.hpp"
 #include "security/rls_table_model.hpp"
 
@@ -205,6 +206,11 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
         for (const auto& check : table_outcome.checks) counted.record(check);
         if (table_outcome.probed) probed.push_back(table.qualified());
         ++tables_probed;
+      }
+      if (!outcome.interrupted) {
+        for (const auto& check : probe_definer_functions(connection, settings.exposed_schemas, *users)) {
+          counted.record(check);
+        }
       }
       counted.record(residue_check(before, count_rows(connection, tables)));
     }

@@ -32,6 +32,8 @@ const char* to_string(AccessExpectation expectation) {
   switch (expectation) {
     case AccessExpectation::kOwnerCrud: return "owner_crud";
     case AccessExpectation::kOwnerReadOnly: return "owner_read_only";
+    case AccessExpectation::kOwnerVia: return "owner_via";
+    case AccessExpectation::kCustom: return "custom";
     case AccessExpectation::kPublicRead: return "public_read";
     case AccessExpectation::kPublicReadActive: return "public_read_active";
     case AccessExpectation::kServiceOnly: return "service_only";
@@ -42,13 +44,15 @@ const char* to_string(AccessExpectation expectation) {
 }
 
 const char* const kAccessExpectationNames =
-    "owner_crud (alias owner), owner_read_only (alias owner_read), service_write_only, public_read, "
+    "owner_crud (alias owner), owner_read_only (alias owner_read), owner_via, custom, service_write_only, public_read, "
     "public_read_active, public_read_owner_write, member_of, service_only";
 
 std::optional<AccessExpectation> parse_access_expectation(const std::string& text, bool has_owner) {
   if (text == "owner_crud" || text == "owner") return AccessExpectation::kOwnerCrud;
   if (text == "public_read_owner_write") return AccessExpectation::kPublicReadOwnerWrite;
   if (text == "member_of") return AccessExpectation::kMemberOf;
+  if (text == "owner_via") return AccessExpectation::kOwnerVia;
+  if (text == "custom") return AccessExpectation::kCustom;
   if (text == "owner_read_only" || text == "owner_read") return AccessExpectation::kOwnerReadOnly;
   if (text == "public_read") return AccessExpectation::kPublicRead;
   if (text == "public_read_active") return AccessExpectation::kPublicReadActive;

@@ -23,6 +23,8 @@ namespace golive::security {
 enum class AccessExpectation {
   kOwnerCrud,         // the owner reads and writes their rows; nobody else sees them
   kOwnerReadOnly,     // the owner reads their rows; writes go through service_role only
+  kOwnerVia,          // owner_crud where the owner is reached through a foreign-key chain (a parent's owner)
+  kCustom,            // caller-dependent policies golive cannot classify: the probes decide (outsider, anon)
   kPublicRead,        // anon and authenticated read every row; writes are service only
   kPublicReadActive,  // anon and authenticated read rows WHERE active; writes service only
   kServiceOnly,       // no API role reads or writes

@@ -1,10 +1,10 @@
 // The RLS suite on schemas golive was not written for: each file of
 // tests/data/rls_corpus is a schema in the style of a public Supabase project
-// (Stripe subscriptions, a chat with roles, team accounts, storage avatars)
-// with a hand audit beside it (<name>.audit.json) naming every correctly
+// (Stripe subscriptions, a chat with roles, team accounts, storage avatars,
+// public profiles, a product catalogue) with a hand audit beside it (<name>.audit.json) naming every correctly
 // protected object and every real weakness. Each schema is loaded into its
 // own database of the reference PostgreSQL, the whole suite (static audit and
-// dynamic probes, expectations inferred, none declared) runs against it, and
+// dynamic probes, expectations inferred unless the audit declares them) runs against it, and
 // the findings are compared with the audit:
 //   - a protected object gets no failing check of severity medium or above
 //     (low-severity lints, e.g. unindexed foreign keys, are counted apart);
@@ -15,6 +15,7 @@
 // The per-schema figures are printed as "[ corpus   ]" lines.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -56,9 +57,13 @@ std::string url_of_database(const std::string& name) {
   return base.substr(0, base.rfind('/') + 1) + name + suffix;
 }
 
-// A fresh database holding the Supabase roles/auth prelude and `schema_file`.
-std::string load_corpus_database(const std::string& name, const std::string& schema_file) {
-  const std::string database = "golive_corpus_" + name;
+// A fresh database holding the Supabase roles/auth prelude, `schema_file`
+// and, for a mutated variant, the editing mistake applied after it.
+std::string load_corpus_database(const std::string& name, const std::string& schema_file,
+                                 const std::string& mutation = "") {
+  std::string database = "golive_corpus_" + name;
+  for (auto& c : database) c = c == '.' ? '_' : c;
+  database = database.substr(0, 63);
   {
     pqxx::connection admin(target().database_url());
     pqxx::nontransaction run(admin);
@@ -69,6 +74,7 @@ std::string load_corpus_database(const std::string& name, const std::string& sch
   pqxx::nontransaction run(connection);
   run.exec(read_text(std::string(GOLIVE_SOURCE_DIR) + "/fixtures/migrations/0001_supabase_roles_and_auth.up.sql"));
   run.exec(read_text(kCorpusDir + "/" + schema_file));
+  if (!mutation.empty()) run.exec(mutation);
   return url_of_database(database);
 }
 
@@ -102,15 +108,28 @@ struct CorpusFigures {
   double static_ms = 0, dynamic_ms = 0;
 };
 
+// A mutated variant (<base>.mutant_<what>.audit.json) names its base schema
+// ("base"), the editing mistake ("mutation", SQL run after the base schema)
+// and only the objects whose verdict the mistake changes; every other object
+// keeps the base audit's verdict.
+nlohmann::json read_audit(const std::string& name) {
+  auto audit = nlohmann::json::parse(read_text(kCorpusDir + "/" + name + ".audit.json"));
+  if (!audit.contains("base")) return audit;
+  auto base = nlohmann::json::parse(read_text(kCorpusDir + "/" + audit["base"].get<std::string>() + ".audit.json"));
+  for (const auto& [object, entry] : audit["objects"].items()) base["objects"][object] = entry;
+  base["mutation"] = audit["mutation"];
+  return base;
+}
+
 class RlsCorpus : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
   const std::string name = GetParam();
-  auto audit = nlohmann::json::parse(read_text(kCorpusDir + "/" + name + ".audit.json"));
+  auto audit = read_audit(name);
   config::Environment env;
   env.source_file = kCorpusDir + "/" + name + ".audit.json";
   env.name = name;
-  env.database_url = load_corpus_database(name, audit["schema_file"]);
+  env.database_url = load_corpus_database(name, audit["schema_file"], audit.value("mutation", std::string()));
   env.sections["security"] = audit["security"];
 
   core::CollectingSink sink;
@@ -124,11 +143,16 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
   figures.static_ms = outcome.static_audit_ms;
   figures.dynamic_ms = outcome.dynamic_probe_ms;
   const std::vector<core::CheckResult> results = sink.results();
-  std::set<std::string> inconclusive_expected, inconclusive_seen;
+  std::set<std::string> inconclusive_expected, inconclusive_seen, lints_seen;
   for (const auto& [object, entry] : audit["objects"].items()) {
     for (const auto& id : entry.value("inconclusive", nlohmann::json::array())) inconclusive_expected.insert(id);
   }
+  const char* verbose = std::getenv("GOLIVE_CORPUS_VERBOSE");
   for (const auto& check : results) {
+    if (verbose && std::string(verbose) == "all") {
+      std::cout << "[ corpus   ] " << name << ": " << core::to_string(check.status) << " " << check.id << ": "
+                << check.message << "\n";
+    }
     if (is_inconclusive(check)) {
       ++figures.inconclusive;
       inconclusive_seen.insert(check.id);
@@ -136,8 +160,10 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
       std::cout << "[ corpus   ] " << name << ": " << check.id << ": " << check.message << "\n";
     }
     if (check.status != core::CheckStatus::kFail) continue;
+    if (verbose) std::cout << "[ corpus   ] " << name << ": fails " << check.id << "\n";
     if (check.severity < core::Severity::kMedium) {
       ++figures.lint_findings;
+      lints_seen.insert(check.id);
       continue;
     }
     auto object = object_of(check, objects);
@@ -148,6 +174,18 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
       continue;
     }
     failing_by_object[object].push_back(&check);
+  }
+  // An audit entry naming a "model" is the access model every check of that
+  // table prints in its evidence.
+  for (const auto& [object, entry] : audit["objects"].items()) {
+    if (!entry.contains("model")) continue;
+    int with_model = 0;
+    for (const auto& check : results) {
+      if (object_of(check, objects) != object || !check.evidence.contains("expectation")) continue;
+      ++with_model;
+      EXPECT_EQ(check.evidence["expectation"], entry["model"]) << name << ": " << check.id;
+    }
+    EXPECT_GT(with_model, 0) << name << ": no check of " << object << " prints its model";
   }
   for (const auto& [object, entry] : audit["objects"].items()) {
     const auto& failing = failing_by_object[object];
@@ -174,6 +212,12 @@ TEST_P(RlsCorpus, FindingsMatchTheHandAudit) {
     else if (caught < static_cast<int>(entry["caught_by"].size())) ++figures.wrong_reason;
   }
   EXPECT_EQ(inconclusive_seen, inconclusive_expected) << name << ": inconclusive only where the hand audit expects it";
+  // An audit that lists its low-severity lint findings has them exactly.
+  if (audit.contains("lints")) {
+    std::set<std::string> lints_expected;
+    for (const auto& id : audit["lints"]) lints_expected.insert(id.get<std::string>());
+    EXPECT_EQ(lints_seen, lints_expected) << name << ": low-severity lint findings as the hand audit lists them";
+  }
   std::cout << "[ corpus   ] " << name << ": protected " << figures.protected_objects << ", false alarms "
             << figures.false_alarms << "; weak " << figures.weak_objects << ", missed " << figures.missed
             << ", flagged for another reason " << figures.wrong_reason << "; low-severity lint findings "
@@ -235,6 +279,15 @@ TEST(RlsCorpusEvidence, DeclaredExpectationOverridesThePolicies) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, RlsCorpus,
-                         ::testing::Values("stripe_subscriptions", "chat_roles", "team_accounts", "storage_avatars"));
+                         ::testing::Values("stripe_subscriptions", "chat_roles", "team_accounts", "storage_avatars",
+                                           "public_profiles", "product_catalogue", "lint_trips"));
+
+// Each a copy of a corpus schema with one realistic editing mistake.
+INSTANTIATE_TEST_SUITE_P(MutatedSchemas, RlsCorpus,
+                         ::testing::Values("public_profiles.mutant_update_using_true",
+                                           "stripe_subscriptions.mutant_update_check_true",
+                                           "team_accounts.mutant_membership_without_uid",
+                                           "public_profiles.mutant_chain_check_without_uid",
+                                           "product_catalogue.mutant_invites_any_signed_in"));
 
 }  // namespace

@@ -104,7 +104,8 @@ TEST(RlsProbe, CleanReferenceSchemaHasZeroFindingsAndFullCoverage) {
                            "auth_users_exposed", "security_definer_view", "function_search_path_mutable",
                            "unindexed_foreign_keys", "rls_policy_always_true", "shadowed_policy", "no_primary_key",
                            "anon_security_definer_function_executable",
-                           "authenticated_security_definer_function_executable"}) {
+                           "authenticated_security_definer_function_executable",
+                           "security_definer_search_path_mutable"}) {
     const auto* check = run.find(std::string("security.rls.static.") + lint);
     ASSERT_NE(check, nullptr) << lint;
     EXPECT_EQ(check->status, core::CheckStatus::kPass) << lint;

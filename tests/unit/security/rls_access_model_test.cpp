@@ -71,6 +71,30 @@ TEST(RlsAccessModel, MembershipSubSelectIsMemberOf) {
             AccessExpectation::kMemberOf);
 }
 
+TEST(RlsAccessModel, SubSelectOfTheChainParentComparingTheCallerIsOwnerVia) {
+  TableInfo attachments = table_owned_by("post_id");
+  attachments.ownership = Ownership{"post_id", "public.posts", "id", "created_by", "chain post_id -> public.posts.id"};
+  EXPECT_EQ(infer(attachments, {policy("select", "(EXISTS ( SELECT 1 FROM posts p WHERE ((p.id = t.post_id) AND "
+                                                 "(p.created_by = auth.uid()))))")}),
+            AccessExpectation::kOwnerVia);
+  // A sub-select of another table is a membership, even on a chain-owned row.
+  EXPECT_EQ(infer(attachments, {policy("select", "(EXISTS ( SELECT 1 FROM team_members m WHERE "
+                                                 "(m.user_id = auth.uid())))")}),
+            AccessExpectation::kMemberOf);
+}
+
+TEST(RlsAccessModel, CallerDependentReadWithoutOwnerIsCustomWithThePolicyText) {
+  TableInfo invites = table_owned_by("id");
+  invites.ownership.reset();
+  std::vector<TableInfo> tables{invites};
+  infer_access_models(tables, {{"public.t", {policy("select", "(email = (auth.jwt() ->> 'email'::text))")}}}, {});
+  EXPECT_EQ(tables.front().expectation, AccessExpectation::kCustom);
+  EXPECT_NE(tables.front().model_reason.find("select_policy: USING (email = (auth.jwt() ->> 'email'::text))"),
+            std::string::npos)
+      << tables.front().model_reason;
+  EXPECT_EQ(parse_access_expectation("custom", false), AccessExpectation::kCustom);
+}
+
 TEST(RlsAccessModel, PoliciesForNonApiRolesDoNotCount) {
   EXPECT_EQ(infer(table_owned_by("user_id"), {policy("select", "true", "", {"postgres"})}),
             AccessExpectation::kServiceOnly);
@@ -88,6 +112,7 @@ TEST(RlsAccessModel, ExpectationNamesParse) {
   EXPECT_EQ(parse_access_expectation("member_of", false), AccessExpectation::kMemberOf);
   EXPECT_EQ(parse_access_expectation("public_read_owner_write", true), AccessExpectation::kPublicReadOwnerWrite);
   EXPECT_EQ(parse_access_expectation("owner", true), AccessExpectation::kOwnerCrud);
+  EXPECT_EQ(parse_access_expectation("owner_via", true), AccessExpectation::kOwnerVia);
   EXPECT_FALSE(parse_access_expectation("everyone_everything", true).has_value());
 }
 
