@@ -13,5 +13,7 @@ void register_probe_backup(CLI::App& probe, int& exit_code);      // database re
 void register_probe_http(CLI::App& probe, int& exit_code);
 // secrets (files, bundles, served pages): cli/probe_secrets.cpp
 void register_probe_secrets(CLI::App& probe, int& exit_code);
+// observability (Sentry events): cli/probe_observability.cpp
+void register_probe_observability(CLI::App& probe, int& exit_code);
 
 }  // namespace golive::cli

@@ -165,7 +165,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
                             "base_url", "paths", "anon_key", "service_role_key", "jwt_secret",
                             "database_url", "stripe", "auth", "sla", "safety", "e2e", "load",
                             "security", "contract", "db", "repo", "tls", "target", "release",
-                            "checklist"});
+                            "checklist", "observability"});
 
   std::map<std::string, std::string> file_vars;
   if (root.has("vars_file")) {
@@ -328,7 +328,8 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     root.at("repo").as_object();
     root.at("repo").at("path").as_string();
   }
-  for (const char* section : {"e2e", "load", "security", "contract", "db", "repo", "target"}) {
+  for (const char* section :
+       {"e2e", "load", "security", "contract", "db", "repo", "target", "observability"}) {
     if (root.has(section)) {
       root.at(section).as_object();
       env.sections[section] = doc[section];

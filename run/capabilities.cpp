@@ -7,6 +7,7 @@
 #include "repo/repo_suite.hpp"
 #include "security/http_security_suite.hpp"
 #include "security/rls_suite.hpp"
+#include "observability/observability_suite.hpp"
 
 namespace golive::run {
 
@@ -55,6 +56,7 @@ std::vector<config::Capability> describe_capabilities(const config::Environment&
   capabilities.push_back(contract::stripe_replay_capability(env));
   capabilities.push_back(db::db_capability(env));
   capabilities.push_back(repo::repo_capability(env));
+  capabilities.push_back(observability::observability_capability(env));
   return capabilities;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "contract/ai_provider_stub.hpp"
+#include "observability/sentry_sink.hpp"
 #include "repo/app_repo_fixture.hpp"
 
 namespace golive::run {
@@ -31,6 +32,10 @@ class ReferenceTarget {
   // on a free port (healthy unless a fault check scripts it); its address is
   // exported as GOLIVE_AI_STUB_ADDRESS for envs/local.json.
   std::unique_ptr<contract::AiProviderStub> ai_stub_;
+  // ... and the Sentry DSN it sends errors to, on golive's sink (a free
+  // port, a random key): exported as GOLIVE_SENTRY_SINK_ADDRESS and
+  // GOLIVE_SENTRY_DSN for envs/local.json.
+  std::unique_ptr<observability::SentrySink> sentry_sink_;
 };
 
 // The embedded reference target when the command was given no --env (null

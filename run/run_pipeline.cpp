@@ -11,6 +11,7 @@
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "core/result_stream.hpp"
+#include "observability/sentry_checks.hpp"
 #include "reports/render_all.hpp"
 #include "repo/app_repo_fixture.hpp"
 #include "repo/repo_settings.hpp"
@@ -46,6 +47,7 @@ int run_pipeline(const RunRequest& options) {
   const auto app_repo = materialise_embedded_app_repo_unless_env(options.common, repo_variants);
   config::Environment env = load_selected_environment(options.common);
   if (env.sections.count("repo")) repo::read_repo_settings(env);  // bad settings fail before any traffic
+  observability::read_sentry_settings(env);  // likewise
   auto stages = suite_stages();
   for (const auto& name : options.suites) {
     bool known = name == "env" || std::any_of(stages.begin(), stages.end(),

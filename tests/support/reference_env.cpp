@@ -94,6 +94,10 @@ std::vector<std::string> ReferenceEnv::up_arguments() const {
     arguments.push_back("--ai-provider-url");
     arguments.push_back(options_.ai_provider_url);
   }
+  if (!options_.sentry_dsn.empty()) {
+    arguments.push_back("--sentry-dsn");
+    arguments.push_back(options_.sentry_dsn);
+  }
   return arguments;
 }
 

@@ -327,6 +327,8 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "ai-no-retry",
                            "ai-no-dedupe",
                            "token-double-redeem",
+                           "sentry-no-context",
+                           "sentry-leaks-pii",
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load"}) {

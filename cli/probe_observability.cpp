@@ -1,0 +1,63 @@
+// `golive probe observability`: monitoring verified, not assumed
+// (observability/observability_suite.hpp). Provokes an error the seed cares
+// about (a dead-lettered AI job) and checks the Sentry event the target sends
+// to the sink its DSN points at. With no --env, the embedded reference target
+// is started with a DSN on golive's sink (and stopped after, if this run
+// started it).
+#include <memory>
+#include <optional>
+
+#include "cli/command_context.hpp"
+#include "cli/probe_families.hpp"
+#include "core/interrupt.hpp"
+#include "observability/observability_suite.hpp"
+#include "run/reference_target.hpp"
+#include "run/run_session.hpp"
+
+namespace golive::cli {
+
+namespace {
+
+struct ObservabilityProbeOptions {
+  run::CommonOptions common;
+  std::vector<std::string> defects;  // embedded target only
+};
+
+int execute_observability_probe(const ObservabilityProbeOptions& options) {
+  core::install_interrupt_handlers();
+  auto embedded = run::start_embedded_target_unless_env(options.common, options.defects);
+  const config::Environment env = run::load_selected_environment(options.common);
+  run::RunSession session(options.common, env, {"observability"}, run::probe_check_line);
+  observability::run_observability_suite(env, options.common.allow_production, session.sink());
+  return session.finish_probe(core::interrupted(), options.common.format == "json");
+}
+
+}  // namespace
+
+void register_probe_observability(CLI::App& probe, int& exit_code) {
+  auto options = std::make_shared<ObservabilityProbeOptions>();
+  auto* command = probe.add_subcommand(
+      "observability",
+      "Provoke an error and check the Sentry event the target sends (context, stack trace, no "
+      "PII)");
+  add_common_options(*command, options->common);
+  command->add_option("--defect", options->defects,
+                      "Embedded target only: switch on a seeded defect (repeatable)");
+  command->footer(
+      "Checks:\n"
+      "  observability.sentry.delivered    the dead-lettered AI job's event reaches the sink\n"
+      "                                    within observability.sentry.timeout_ms (10000)\n"
+      "  observability.sentry.context      environment, user.id, course_id, release\n"
+      "  observability.sentry.stacktrace   an exception with stack frames\n"
+      "  observability.sentry.no_pii       no email, password, token or secret in it\n"
+      "Skipped unless observability.sentry.sink_listen names the address the target's DSN\n"
+      "points at (the embedded target's does).\n"
+      "Examples:\n"
+      "  golive probe observability\n"
+      "  golive probe observability --defect sentry-no-context\n"
+      "  golive probe observability --env envs/staging.json\n"
+      "Exit codes: 0 pass, 1 a check failed, 2 bad input (a malformed sink_listen or dsn).");
+  command->callback([options, &exit_code] { exit_code = execute_observability_probe(*options); });
+}
+
+}  // namespace golive::cli

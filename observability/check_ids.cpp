@@ -1,0 +1,14 @@
+#include "observability/check_ids.hpp"
+
+#include "observability/sentry_checks.hpp"
+
+namespace golive::observability {
+
+std::vector<std::string> observability_check_ids() {
+  std::vector<std::string> ids;
+  // A provoked error's Sentry event (sentry_checks.cpp).
+  for (const std::string& id : sentry_check_ids()) ids.push_back(id);
+  return ids;
+}
+
+}  // namespace golive::observability
