@@ -39,7 +39,7 @@ void register_probe_observability(CLI::App& probe, int& exit_code) {
   auto* command = probe.add_subcommand(
       "observability",
       "Provoke an error and check the Sentry event the target sends (context, stack trace, no "
-      "PII)");
+      "PII), and the Prometheus metrics scraped around it");
   add_common_options(*command, options->common);
   command->add_option("--defect", options->defects,
                       "Embedded target only: switch on a seeded defect (repeatable)");
@@ -50,8 +50,13 @@ void register_probe_observability(CLI::App& probe, int& exit_code) {
       "  observability.sentry.context      environment, user.id, course_id, release\n"
       "  observability.sentry.stacktrace   an exception with stack frames\n"
       "  observability.sentry.no_pii       no email, password, token or secret in it\n"
-      "Skipped unless observability.sentry.sink_listen names the address the target's DSN\n"
-      "points at (the embedded target's does).\n"
+      "  observability.metrics.scrape      observability.metrics.url answers exposition text\n"
+      "  observability.metrics.lint        promtool check metrics is clean\n"
+      "  observability.metrics.required    request, latency, AI and business metrics exported\n"
+      "  observability.metrics.moves       counters grew by golive's requests and AI jobs\n"
+      "Sentry checks are skipped unless observability.sentry.sink_listen names the address the\n"
+      "target's DSN points at, metrics checks unless observability.metrics.url is set (the\n"
+      "embedded target has both).\n"
       "Examples:\n"
       "  golive probe observability\n"
       "  golive probe observability --defect sentry-no-context\n"

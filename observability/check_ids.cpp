@@ -1,5 +1,6 @@
 #include "observability/check_ids.hpp"
 
+#include "observability/metrics_checks.hpp"
 #include "observability/sentry_checks.hpp"
 
 namespace golive::observability {
@@ -8,6 +9,8 @@ std::vector<std::string> observability_check_ids() {
   std::vector<std::string> ids;
   // A provoked error's Sentry event (sentry_checks.cpp).
   for (const std::string& id : sentry_check_ids()) ids.push_back(id);
+  // The metrics endpoint scraped around the stage (metrics_checks.cpp).
+  for (const std::string& id : metrics_check_ids()) ids.push_back(id);
   return ids;
 }
 

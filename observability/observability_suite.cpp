@@ -1,5 +1,6 @@
 #include "observability/observability_suite.hpp"
 
+#include "observability/metrics_checks.hpp"
 #include "observability/sentry_checks.hpp"
 
 namespace golive::observability {
@@ -8,17 +9,43 @@ config::Capability observability_capability(const config::Environment& env) {
   config::Capability capability;
   capability.suite = "observability";
   const SentrySettings sentry = read_sentry_settings(env);
-  capability.available = !sentry.sink_listen.empty();
-  capability.detail = capability.available
-                          ? "Sentry: the target's DSN points at golive's sink on " + sentry.sink_listen
-                          : "set observability.sentry.sink_listen (the address the target's Sentry "
-                            "DSN points at) to check its error events";
+  const MetricsSettings metrics = read_metrics_settings(env);
+  capability.available = !sentry.sink_listen.empty() || !metrics.urls.empty();
+  std::string detail;
+  detail += sentry.sink_listen.empty()
+                ? "Sentry: set observability.sentry.sink_listen (the address the target's DSN "
+                  "points at)"
+                : "Sentry: the target's DSN points at golive's sink on " + sentry.sink_listen;
+  detail += metrics.urls.empty() ? "; metrics: set observability.metrics.url"
+                                 : "; metrics: " + std::to_string(metrics.urls.size()) +
+                                       " endpoint(s) scraped before and after";
+  capability.detail = detail;
   return capability;
 }
 
 void run_observability_suite(const config::Environment& env, bool allow_production,
                              core::ResultSink& sink) {
-  run_sentry_checks(env, allow_production, sink);
+  const MetricsSettings metrics = read_metrics_settings(env);
+  MetricsScrape before;
+  if (!metrics.urls.empty()) before = scrape_metrics(env, metrics);
+  StageTraffic traffic;
+  traffic.ai_jobs = run_sentry_checks(env, allow_production, sink);
+  if (metrics.urls.empty()) {
+    for (const std::string& id : metrics_check_ids()) {
+      core::CheckResult result;
+      result.id = id;
+      result.suite = "observability";
+      result.title = id;
+      result.status = core::CheckStatus::kSkip;
+      result.severity = core::Severity::kInfo;
+      result.message = "no observability.metrics.url: the target's metrics endpoint is not named";
+      sink.record(result);
+    }
+    return;
+  }
+  traffic.requests = send_probe_requests(env, metrics.probe_requests);
+  const MetricsScrape after = scrape_metrics(env, metrics);
+  record_metrics_checks(metrics, before, after, traffic, sink);
 }
 
 }  // namespace golive::observability

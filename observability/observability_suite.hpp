@@ -1,6 +1,7 @@
 // The observability suite: monitoring verified, not assumed. Today: a
-// provoked error's Sentry event (sentry_checks.hpp). `golive run` runs it as
-// the "observability" stage, `golive probe observability` alone.
+// provoked error's Sentry event (sentry_checks.hpp) and the Prometheus
+// metrics scraped around it (metrics_checks.hpp). `golive run` runs it as the
+// "observability" stage, `golive probe observability` alone.
 #pragma once
 
 #include "config/environment.hpp"

@@ -205,8 +205,8 @@ const std::vector<std::string>& sentry_check_ids() {
   return ids;
 }
 
-void run_sentry_checks(const config::Environment& env, bool allow_production,
-                       core::ResultSink& sink) {
+int run_sentry_checks(const config::Environment& env, bool allow_production,
+                      core::ResultSink& sink) {
   auto record_all = [&](core::CheckStatus status, const std::string& message) {
     for (const std::string& id : sentry_check_ids()) {
       core::CheckResult result = base_result(id);
@@ -214,6 +214,7 @@ void run_sentry_checks(const config::Environment& env, bool allow_production,
       result.message = message;
       sink.record(result);
     }
+    return 0;
   };
   const SentrySettings settings = read_sentry_settings(env);
   if (settings.sink_listen.empty()) {
@@ -279,7 +280,7 @@ void run_sentry_checks(const config::Environment& env, bool allow_production,
       sink.record(result);
     }
     users.release(user);
-    return;
+    return 0;
   }
   const SentryDelivery& delivery = *found->delivery;
   delivered.duration_ms = found->after_ms;
@@ -347,6 +348,7 @@ void run_sentry_checks(const config::Environment& env, bool allow_production,
   pii.evidence = {{"findings", leaks}};
   sink.record(pii);
   users.release(user);
+  return 1;
 }
 
 }  // namespace golive::observability

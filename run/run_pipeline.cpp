@@ -11,6 +11,7 @@
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "core/result_stream.hpp"
+#include "observability/metrics_checks.hpp"
 #include "observability/sentry_checks.hpp"
 #include "reports/render_all.hpp"
 #include "repo/app_repo_fixture.hpp"
@@ -48,6 +49,7 @@ int run_pipeline(const RunRequest& options) {
   config::Environment env = load_selected_environment(options.common);
   if (env.sections.count("repo")) repo::read_repo_settings(env);  // bad settings fail before any traffic
   observability::read_sentry_settings(env);  // likewise
+  observability::read_metrics_settings(env);
   auto stages = suite_stages();
   for (const auto& name : options.suites) {
     bool known = name == "env" || std::any_of(stages.begin(), stages.end(),

@@ -2,8 +2,11 @@
 // started with a DSN on golive's Sentry sink (its built-in mock AI provider
 // answers MOCK_AI_FAIL with 503 until the job is dead-lettered). Every observability.sentry.* check passes on the clean
 // service; sentry-no-context fails the context check and sentry-leaks-pii the
-// no_pii check. Plus the settings' validation and the skip without a sink.
+// no_pii check. Plus the settings' validation and the skip without a sink,
+// and the whole suite with the metrics scraped around it (clean, and the
+// metrics-missing-business defect).
 #include "observability/sentry_checks.hpp"
+#include "observability/observability_suite.hpp"
 
 #include <gtest/gtest.h>
 
@@ -124,6 +127,35 @@ TEST(SentryChecks, SkipsWithoutASinkAndRefusesMalformedSettings) {
               std::string::npos)
         << error.what();
   }
+}
+
+std::map<std::string, core::CheckResult> run_suite() {
+  core::Redactor redactor;
+  const config::Environment env = load_env(redactor, sentry().address(), sentry().dsn());
+  core::CollectingSink sink;
+  run_observability_suite(env, false, sink);
+  std::map<std::string, core::CheckResult> by_id;
+  for (const auto& result : sink.results()) by_id[result.id] = result;
+  return by_id;
+}
+
+TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAreCaught) {
+  auto results = run_suite();
+  ASSERT_EQ(results.size(), 8u);
+  for (const auto& [id, result] : results) {
+    EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
+  }
+  const auto& moves = results.at("observability.metrics.moves");
+  EXPECT_GE(moves.evidence["request_counter_delta"].get<double>(), 20.0) << describe(moves);
+  EXPECT_GE(moves.evidence["ai_duration_count_delta"].get<double>(), 1.0) << describe(moves);
+
+  target().restart_service({"metrics-missing-business"});
+  results = run_suite();
+  target().restart_service({});
+  const auto& required = results.at("observability.metrics.required");
+  EXPECT_EQ(required.status, core::CheckStatus::kFail) << describe(required);
+  EXPECT_NE(required.message.find("business metric"), std::string::npos) << required.message;
+  EXPECT_EQ(results.at("observability.metrics.moves").status, core::CheckStatus::kPass);
 }
 
 }  // namespace

@@ -329,6 +329,7 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "token-double-redeem",
                            "sentry-no-context",
                            "sentry-leaks-pii",
+                           "metrics-missing-business",
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load"}) {
