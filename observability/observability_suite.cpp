@@ -1,6 +1,10 @@
 #include "observability/observability_suite.hpp"
 
+#include "observability/alert_rule_checks.hpp"
+#include "observability/alertmanager_checks.hpp"
+#include "observability/dashboard_checks.hpp"
 #include "observability/metrics_checks.hpp"
+#include "observability/monitoring_config.hpp"
 #include "observability/sentry_checks.hpp"
 
 namespace golive::observability {
@@ -26,6 +30,7 @@ config::Capability observability_capability(const config::Environment& env) {
 void run_observability_suite(const config::Environment& env, bool allow_production,
                              core::ResultSink& sink) {
   const MetricsSettings metrics = read_metrics_settings(env);
+  const MonitoringConfig monitoring = read_monitoring_config(env);
   MetricsScrape before;
   if (!metrics.urls.empty()) before = scrape_metrics(env, metrics);
   StageTraffic traffic;
@@ -41,11 +46,19 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
       result.message = "no observability.metrics.url: the target's metrics endpoint is not named";
       sink.record(result);
     }
-    return;
   }
-  traffic.requests = send_probe_requests(env, metrics.probe_requests);
-  const MetricsScrape after = scrape_metrics(env, metrics);
-  record_metrics_checks(metrics, before, after, traffic, sink);
+  MetricsScrape after;
+  if (!metrics.urls.empty()) {
+    traffic.requests = send_probe_requests(env, metrics.probe_requests);
+    after = scrape_metrics(env, metrics);
+    record_metrics_checks(metrics, before, after, traffic, sink);
+  }
+  // The rules' and panels' metric names are judged against what the target exports.
+  const MetricExposition* exported =
+      !metrics.urls.empty() && after.error.empty() ? &after.summed : nullptr;
+  run_alert_rule_checks(env, monitoring, metrics, exported, sink);
+  run_alertmanager_checks(monitoring, sink);
+  run_dashboard_checks(monitoring, metrics, exported, sink);
 }
 
 }  // namespace golive::observability

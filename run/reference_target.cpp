@@ -96,4 +96,17 @@ std::unique_ptr<repo::ScratchAppRepo> materialise_embedded_app_repo_unless_env(
   return scratch;
 }
 
+std::unique_ptr<observability::ScratchMonitoring> materialise_embedded_monitoring_unless_env(
+    const CommonOptions& common, const std::vector<std::string>& variants) {
+  if (variants.empty()) return nullptr;
+  if (!common.env_file.empty()) {
+    throw core::InputError("--defect", "",
+                           "monitoring variants apply only to the embedded monitoring configuration "
+                           "(run without --env)");
+  }
+  auto scratch = std::make_unique<observability::ScratchMonitoring>(golive_home(), variants);
+  setenv("GOLIVE_MONITORING_DIR", scratch->path().c_str(), /*overwrite=*/1);
+  return scratch;
+}
+
 }  // namespace golive::run

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "contract/ai_provider_stub.hpp"
+#include "observability/monitoring_fixture.hpp"
 #include "observability/sentry_sink.hpp"
 #include "repo/app_repo_fixture.hpp"
 
@@ -48,6 +49,13 @@ std::unique_ptr<ReferenceTarget> start_embedded_target_unless_env(const CommonOp
 // --env, exported as GOLIVE_APP_REPO for envs/local.json's "repo" section;
 // null otherwise. Variants apply only to it: with --env they are bad input.
 std::unique_ptr<repo::ScratchAppRepo> materialise_embedded_app_repo_unless_env(
+    const CommonOptions& common, const std::vector<std::string>& variants);
+
+// The embedded monitoring configuration with the given fixture variants
+// (fixtures/monitoring in a scratch folder), exported as GOLIVE_MONITORING_DIR
+// for envs/local.json's "observability" section; null without variants.
+// Variants apply only to it: with --env they are bad input.
+std::unique_ptr<observability::ScratchMonitoring> materialise_embedded_monitoring_unless_env(
     const CommonOptions& common, const std::vector<std::string>& variants);
 
 // Runs a shell command, returning its exit code and combined output.

@@ -4,7 +4,8 @@
 // service; sentry-no-context fails the context check and sentry-leaks-pii the
 // no_pii check. Plus the settings' validation and the skip without a sink,
 // and the whole suite with the metrics scraped around it (clean, and the
-// metrics-missing-business defect).
+// metrics-missing-business defect), with the embedded alert rules,
+// Alertmanager configuration and dashboard judged against the real scrape.
 #include "observability/sentry_checks.hpp"
 #include "observability/observability_suite.hpp"
 
@@ -141,7 +142,7 @@ std::map<std::string, core::CheckResult> run_suite() {
 
 TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAreCaught) {
   auto results = run_suite();
-  ASSERT_EQ(results.size(), 8u);
+  ASSERT_EQ(results.size(), 19u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3
   for (const auto& [id, result] : results) {
     EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
   }
