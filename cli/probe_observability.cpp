@@ -65,6 +65,8 @@ void register_probe_observability(CLI::App& probe, int& exit_code) {
       "                                    healthy, fires.{error_ratio,latency_p99,target_down}\n"
       "  observability.alertmanager.*      amtool check-config, critical alerts routed to email/Slack\n"
       "  observability.dashboards.*        panels read exported metrics, datasource, seed panels\n"
+      "  observability.logs.*              AI_RUN_START, AI_RUN_COMPLETE, PAYMENT_FAILED logged\n"
+      "                                    with their fields, correlated, no secrets\n"
       "Sentry checks are skipped unless observability.sentry.sink_listen names the address the\n"
       "target's DSN points at, metrics checks unless observability.metrics.url is set (the\n"
       "embedded target has both).\n"

@@ -3,6 +3,7 @@
 #include "observability/alert_rule_checks.hpp"
 #include "observability/alertmanager_checks.hpp"
 #include "observability/dashboard_checks.hpp"
+#include "observability/log_checks.hpp"
 #include "observability/metrics_checks.hpp"
 #include "observability/sentry_checks.hpp"
 
@@ -19,6 +20,8 @@ std::vector<std::string> observability_check_ids() {
   for (const std::string& id : alert_rule_check_ids()) ids.push_back(id);
   for (const std::string& id : alertmanager_check_ids()) ids.push_back(id);
   for (const std::string& id : dashboard_check_ids()) ids.push_back(id);
+  // Structured logs of the provoked events (log_checks.cpp).
+  for (const std::string& id : log_check_ids()) ids.push_back(id);
   return ids;
 }
 

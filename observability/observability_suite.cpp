@@ -3,6 +3,7 @@
 #include "observability/alert_rule_checks.hpp"
 #include "observability/alertmanager_checks.hpp"
 #include "observability/dashboard_checks.hpp"
+#include "observability/log_checks.hpp"
 #include "observability/metrics_checks.hpp"
 #include "observability/monitoring_config.hpp"
 #include "observability/sentry_checks.hpp"
@@ -31,10 +32,13 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
                              core::ResultSink& sink) {
   const MetricsSettings metrics = read_metrics_settings(env);
   const MonitoringConfig monitoring = read_monitoring_config(env);
+  const LogSettings logs = read_log_settings(env);
+  const std::uintmax_t log_start = logs.file.empty() ? 0 : log_offset(logs);
   MetricsScrape before;
   if (!metrics.urls.empty()) before = scrape_metrics(env, metrics);
   StageTraffic traffic;
-  traffic.ai_jobs = run_sentry_checks(env, allow_production, sink);
+  const SentryOutcome sentry = run_sentry_checks(env, allow_production, sink);
+  traffic.ai_jobs = sentry.jobs_finished;
   if (metrics.urls.empty()) {
     for (const std::string& id : metrics_check_ids()) {
       core::CheckResult result;
@@ -59,6 +63,20 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
   run_alert_rule_checks(env, monitoring, metrics, exported, sink);
   run_alertmanager_checks(monitoring, sink);
   run_dashboard_checks(monitoring, metrics, exported, sink);
+  if (env.production && !allow_production && !logs.file.empty()) {
+    for (const std::string& id : log_check_ids()) {
+      core::CheckResult result;
+      result.id = id;
+      result.suite = "observability";
+      result.title = id;
+      result.status = core::CheckStatus::kSkip;
+      result.severity = core::Severity::kInfo;
+      result.message = "production environment: provoking a failed payment needs --allow-production";
+      sink.record(result);
+    }
+  } else {
+    run_log_checks(env, logs, log_start, sentry.job_id, sink);
+  }
 }
 
 }  // namespace golive::observability

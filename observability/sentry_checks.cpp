@@ -205,8 +205,9 @@ const std::vector<std::string>& sentry_check_ids() {
   return ids;
 }
 
-int run_sentry_checks(const config::Environment& env, bool allow_production,
-                      core::ResultSink& sink) {
+SentryOutcome run_sentry_checks(const config::Environment& env, bool allow_production,
+                                core::ResultSink& sink) {
+  SentryOutcome outcome_of_run;
   auto record_all = [&](core::CheckStatus status, const std::string& message) {
     for (const std::string& id : sentry_check_ids()) {
       core::CheckResult result = base_result(id);
@@ -214,7 +215,7 @@ int run_sentry_checks(const config::Environment& env, bool allow_production,
       result.message = message;
       sink.record(result);
     }
-    return 0;
+    return outcome_of_run;
   };
   const SentrySettings settings = read_sentry_settings(env);
   if (settings.sink_listen.empty()) {
@@ -246,6 +247,8 @@ int run_sentry_checks(const config::Environment& env, bool allow_production,
   const target::TestUser& user = *outcome.user;
 
   const Provocation provocation = provoke_dead_letter(env, user);
+  outcome_of_run.job_id = provocation.job_id;
+  outcome_of_run.user_id = user.id;
   if (!provocation.error.empty()) {
     users.release(user);
     return record_all(core::CheckStatus::kError, provocation.error);
@@ -280,7 +283,7 @@ int run_sentry_checks(const config::Environment& env, bool allow_production,
       sink.record(result);
     }
     users.release(user);
-    return 0;
+    return outcome_of_run;
   }
   const SentryDelivery& delivery = *found->delivery;
   delivered.duration_ms = found->after_ms;
@@ -348,7 +351,8 @@ int run_sentry_checks(const config::Environment& env, bool allow_production,
   pii.evidence = {{"findings", leaks}};
   sink.record(pii);
   users.release(user);
-  return 1;
+  outcome_of_run.jobs_finished = 1;
+  return outcome_of_run;
 }
 
 }  // namespace golive::observability

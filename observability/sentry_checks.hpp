@@ -48,12 +48,17 @@ SentrySettings read_sentry_settings(const config::Environment& env);
 // Every check id, in run order.
 const std::vector<std::string>& sentry_check_ids();
 
+// What the provocation did, for the metrics and log checks.
+struct SentryOutcome {
+  int jobs_finished = 0;  // AI jobs run to their end (1 when the event arrived)
+  std::string job_id;     // the provoked job ("" when none was submitted)
+  std::string user_id;    // its test user (deleted again by now)
+};
+
 // Runs the checks (skipped when not configured, or on a production
-// environment without allow_production), recording each in `sink`. Returns
-// how many AI jobs it ran to their end (1 when the event arrived, else 0),
-// for the metrics checks.
-int run_sentry_checks(const config::Environment& env, bool allow_production,
-                      core::ResultSink& sink);
+// environment without allow_production), recording each in `sink`.
+SentryOutcome run_sentry_checks(const config::Environment& env, bool allow_production,
+                                core::ResultSink& sink);
 
 // Splits "host:port" (port 1..65535); false when malformed.
 bool parse_listen_address(const std::string& address, std::string& host, std::uint16_t& port);

@@ -11,6 +11,7 @@
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "core/result_stream.hpp"
+#include "observability/log_checks.hpp"
 #include "observability/metrics_checks.hpp"
 #include "observability/monitoring_config.hpp"
 #include "observability/monitoring_fixture.hpp"
@@ -58,6 +59,7 @@ int run_pipeline(const RunRequest& options) {
   observability::read_sentry_settings(env);  // likewise
   observability::read_metrics_settings(env);
   observability::read_monitoring_config(env);
+  observability::read_log_settings(env);
   auto stages = suite_stages();
   for (const auto& name : options.suites) {
     bool known = name == "env" || std::any_of(stages.begin(), stages.end(),

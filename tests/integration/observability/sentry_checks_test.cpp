@@ -5,7 +5,9 @@
 // no_pii check. Plus the settings' validation and the skip without a sink,
 // and the whole suite with the metrics scraped around it (clean, and the
 // metrics-missing-business defect), with the embedded alert rules,
-// Alertmanager configuration and dashboard judged against the real scrape.
+// Alertmanager configuration and dashboard judged against the real scrape,
+// and the structured log lines of the provoked events (clean, and the
+// log-missing-payment-failed defect).
 #include "observability/sentry_checks.hpp"
 #include "observability/observability_suite.hpp"
 
@@ -142,7 +144,7 @@ std::map<std::string, core::CheckResult> run_suite() {
 
 TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAreCaught) {
   auto results = run_suite();
-  ASSERT_EQ(results.size(), 19u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3
+  ASSERT_EQ(results.size(), 22u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 3
   for (const auto& [id, result] : results) {
     EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
   }
@@ -157,6 +159,18 @@ TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAre
   EXPECT_EQ(required.status, core::CheckStatus::kFail) << describe(required);
   EXPECT_NE(required.message.find("business metric"), std::string::npos) << required.message;
   EXPECT_EQ(results.at("observability.metrics.moves").status, core::CheckStatus::kPass);
+}
+
+TEST(ObservabilitySuite, TheMissingPaymentFailedLogIsCaught) {
+  target().restart_service({"log-missing-payment-failed"});
+  const auto results = run_suite();
+  target().restart_service({});
+  const auto& events = results.at("observability.logs.critical_events");
+  EXPECT_EQ(events.status, core::CheckStatus::kFail) << describe(events);
+  EXPECT_NE(events.message.find("PAYMENT_FAILED"), std::string::npos) << events.message;
+  EXPECT_EQ(events.message.find("AI_RUN_START"), std::string::npos) << events.message;
+  EXPECT_EQ(results.at("observability.logs.fields").status, core::CheckStatus::kPass);
+  EXPECT_EQ(results.at("observability.logs.no_pii").status, core::CheckStatus::kPass);
 }
 
 }  // namespace

@@ -330,6 +330,7 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "sentry-no-context",
                            "sentry-leaks-pii",
                            "metrics-missing-business",
+                           "log-missing-payment-failed",
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load"}) {
