@@ -236,7 +236,8 @@ TEST(EmbeddedChecklist, PatternsUseTheCheckIdPrefixes) {
   const std::regex prefix(
       R"(^(e2e|load|security\.(rls|authz|jwt|injection|headers|cors|ratelimit|storage|secrets)|)"
       R"(security|contract\.(stripe|schema|ai_retry)|db\.(schema|migrations|seed|backup)|env|)"
-      R"(repo\.(pipeline|env|docs|frontend|backend|tests|dependencies|migrations|prisma|history))(\.|\*|$))");
+      R"(repo\.(pipeline|env|docs|frontend|backend|tests|dependencies|migrations|prisma|history)|)"
+      R"(observability\.(sentry|metrics|alerts|alertmanager|dashboards|logs))(\.|\*|$))");
   for (const auto& item : embedded_checklist().items) {
     if (!item.verifiable()) {
       EXPECT_FALSE(item.not_verifiable.empty()) << item.id;
@@ -247,11 +248,11 @@ TEST(EmbeddedChecklist, PatternsUseTheCheckIdPrefixes) {
   }
 }
 
-TEST(EmbeddedChecklist, SentryNeedsADsn) {
+TEST(EmbeddedChecklist, SentryIsVerifiedThroughTheSink) {
   for (const auto& item : embedded_checklist().items) {
     if (item.id == "s000.checklist.logging") {
-      EXPECT_FALSE(item.verifiable());
-      EXPECT_NE(item.not_verifiable.find("Sentry DSN"), std::string::npos);
+      EXPECT_TRUE(item.verifiable());
+      EXPECT_EQ(item.evidence, std::vector<std::string>{"observability.sentry.delivered"});
       return;
     }
   }
