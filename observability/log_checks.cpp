@@ -12,6 +12,7 @@
 #include "core/random_id.hpp"
 #include "http/curl/curl_http_client.hpp"
 #include "observability/sentry_event_checks.hpp"
+#include "target/postgres.hpp"
 #include "target/stripe_signature.hpp"
 
 namespace golive::observability {
@@ -190,6 +191,20 @@ void run_log_checks(const config::Environment& env, const LogSettings& settings,
     std::this_thread::sleep_for(std::chrono::milliseconds(kPoll_ms));
   }
 
+  // The webhook's idempotency row is test data: removed again where golive
+  // has the database (as the contract suite removes its replayed events).
+  if (!payment_event.empty() && !env.database_url.empty()) {
+    target::DatabaseConnection connection = target::connect_database(env.database_url);
+    if (connection.ok()) {
+      try {
+        pqxx::work txn(*connection.connection);
+        txn.exec_params("DELETE FROM public.webhook_events WHERE id = $1", payment_event);
+        txn.commit();
+      } catch (const std::exception&) {
+        // A target without that table keeps whatever it keeps.
+      }
+    }
+  }
   std::vector<std::string> missing;
   std::vector<std::string> incomplete;
   nlohmann::json seen = nlohmann::json::array();
