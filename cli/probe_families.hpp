@@ -15,5 +15,7 @@ void register_probe_http(CLI::App& probe, int& exit_code);
 void register_probe_secrets(CLI::App& probe, int& exit_code);
 // infrastructure (replication, backups, cache, CDN, load balancing): cli/probe_infra.cpp
 void register_probe_infra(CLI::App& probe, int& exit_code);
+// observability (Sentry events): cli/probe_observability.cpp
+void register_probe_observability(CLI::App& probe, int& exit_code);
 
 }  // namespace golive::cli

@@ -106,7 +106,8 @@ std::string find_executable(const std::vector<std::string>& candidates) {
 
 ToolRun run_tool(const std::vector<std::string>& argv,
                  const std::map<std::string, std::string>& extra_env,
-                 std::chrono::milliseconds deadline, const std::string& stdout_path) {
+                 std::chrono::milliseconds deadline, const std::string& stdout_path,
+                 const std::string& stdin_path) {
   ToolRun run;
   if (argv.empty()) {
     run.stderr_text = "no program given";
@@ -124,7 +125,8 @@ ToolRun run_tool(const std::vector<std::string>& argv,
   const std::string stderr_path = stderr_template;
 
   SpawnFileActions actions;
-  posix_spawn_file_actions_addopen(actions.get(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(actions.get(), STDIN_FILENO,
+                                   stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(actions.get(), STDOUT_FILENO,
                                    stdout_path.empty() ? "/dev/null" : stdout_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -29,11 +29,13 @@ struct ToolRun {
 };
 
 // Runs argv[0] (looked up in PATH when it has no '/'). Standard output goes to
-// `stdout_path` ("" discards it), standard input is /dev/null. `extra_env` is
-// added to (and overrides) this process's environment for the child only.
+// `stdout_path` ("" discards it), standard input comes from `stdin_path` (""
+// is /dev/null). `extra_env` is added to (and overrides) this process's
+// environment for the child only.
 ToolRun run_tool(const std::vector<std::string>& argv,
                  const std::map<std::string, std::string>& extra_env,
-                 std::chrono::milliseconds deadline, const std::string& stdout_path = "");
+                 std::chrono::milliseconds deadline, const std::string& stdout_path = "",
+                 const std::string& stdin_path = "");
 
 // The first executable among `candidates` ("/abs/path" or a bare name looked
 // up in PATH); "" when none is found.

@@ -9,6 +9,7 @@
 #include "security/api_rls_matrix.hpp"
 #include "security/http_security_suite.hpp"
 #include "security/rls_suite.hpp"
+#include "observability/observability_suite.hpp"
 
 namespace golive::run {
 
@@ -59,6 +60,7 @@ std::vector<config::Capability> describe_capabilities(const config::Environment&
   capabilities.push_back(db::db_capability(env));
   capabilities.push_back(repo::repo_capability(env));
   capabilities.push_back(infra::infra_capability(env));
+  capabilities.push_back(observability::observability_capability(env));
   return capabilities;
 }
 

@@ -10,6 +10,7 @@
 #include "repo/check_ids.hpp"
 #include "run/run_options.hpp"
 #include "security/check_ids.hpp"
+#include "observability/check_ids.hpp"
 
 namespace golive::run {
 
@@ -38,6 +39,7 @@ std::vector<RegisteredCheckId> check_id_registry(const std::string& workflows_di
   add("db", db::db_check_ids());
   add("repo", repo::repo_check_ids());
   add("infra", infra::infra_check_ids());
+  add("observability", observability::observability_check_ids());
   return registry;
 }
 

@@ -9,6 +9,7 @@
 
 #include "run/run_options.hpp"
 #include "core/input_error.hpp"
+#include "core/random_id.hpp"
 
 namespace golive::run {
 
@@ -48,6 +49,10 @@ ReferenceTarget::ReferenceTarget(const std::vector<std::string>& defects) {
     ai_stub_ = std::make_unique<contract::AiProviderStub>();
     command += " --ai-provider-url " + shell_quote(ai_stub_->url());
     setenv("GOLIVE_AI_STUB_ADDRESS", ai_stub_->address().c_str(), /*overwrite=*/1);
+    sentry_sink_ = std::make_unique<observability::SentrySink>("127.0.0.1", 0, core::random_hex(16));
+    command += " --sentry-dsn " + shell_quote(sentry_sink_->dsn());
+    setenv("GOLIVE_SENTRY_SINK_ADDRESS", sentry_sink_->address().c_str(), /*overwrite=*/1);
+    setenv("GOLIVE_SENTRY_DSN", sentry_sink_->dsn().c_str(), /*overwrite=*/1);
   }
   std::cerr << "golive: starting the embedded reference target (scripts/reference-env up)\n";
   ShellResult up = run_shell(command);
@@ -61,6 +66,8 @@ ReferenceTarget::~ReferenceTarget() {
   ShellResult down = run_shell(shell_quote(script()) + " down");
   if (down.exit_code != 0) std::cerr << "golive: reference-env down failed:\n" << down.output;
   unsetenv("GOLIVE_AI_STUB_ADDRESS");
+  unsetenv("GOLIVE_SENTRY_SINK_ADDRESS");
+  unsetenv("GOLIVE_SENTRY_DSN");
 }
 
 std::unique_ptr<ReferenceTarget> start_embedded_target_unless_env(const CommonOptions& common,
@@ -86,6 +93,19 @@ std::unique_ptr<repo::ScratchAppRepo> materialise_embedded_app_repo_unless_env(
   }
   auto scratch = std::make_unique<repo::ScratchAppRepo>(repo::default_app_repo_sources(golive_home()), variants);
   setenv("GOLIVE_APP_REPO", scratch->path().c_str(), /*overwrite=*/1);
+  return scratch;
+}
+
+std::unique_ptr<observability::ScratchMonitoring> materialise_embedded_monitoring_unless_env(
+    const CommonOptions& common, const std::vector<std::string>& variants) {
+  if (variants.empty()) return nullptr;
+  if (!common.env_file.empty()) {
+    throw core::InputError("--defect", "",
+                           "monitoring variants apply only to the embedded monitoring configuration "
+                           "(run without --env)");
+  }
+  auto scratch = std::make_unique<observability::ScratchMonitoring>(golive_home(), variants);
+  setenv("GOLIVE_MONITORING_DIR", scratch->path().c_str(), /*overwrite=*/1);
   return scratch;
 }
 

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "contract/ai_provider_stub.hpp"
+#include "observability/monitoring_fixture.hpp"
+#include "observability/sentry_sink.hpp"
 #include "repo/app_repo_fixture.hpp"
 
 namespace golive::run {
@@ -31,6 +33,10 @@ class ReferenceTarget {
   // on a free port (healthy unless a fault check scripts it); its address is
   // exported as GOLIVE_AI_STUB_ADDRESS for envs/local.json.
   std::unique_ptr<contract::AiProviderStub> ai_stub_;
+  // ... and the Sentry DSN it sends errors to, on golive's sink (a free
+  // port, a random key): exported as GOLIVE_SENTRY_SINK_ADDRESS and
+  // GOLIVE_SENTRY_DSN for envs/local.json.
+  std::unique_ptr<observability::SentrySink> sentry_sink_;
 };
 
 // The embedded reference target when the command was given no --env (null
@@ -43,6 +49,13 @@ std::unique_ptr<ReferenceTarget> start_embedded_target_unless_env(const CommonOp
 // --env, exported as GOLIVE_APP_REPO for envs/local.json's "repo" section;
 // null otherwise. Variants apply only to it: with --env they are bad input.
 std::unique_ptr<repo::ScratchAppRepo> materialise_embedded_app_repo_unless_env(
+    const CommonOptions& common, const std::vector<std::string>& variants);
+
+// The embedded monitoring configuration with the given fixture variants
+// (fixtures/monitoring in a scratch folder), exported as GOLIVE_MONITORING_DIR
+// for envs/local.json's "observability" section; null without variants.
+// Variants apply only to it: with --env they are bad input.
+std::unique_ptr<observability::ScratchMonitoring> materialise_embedded_monitoring_unless_env(
     const CommonOptions& common, const std::vector<std::string>& variants);
 
 // Runs a shell command, returning its exit code and combined output.

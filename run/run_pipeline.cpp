@@ -11,6 +11,11 @@
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "core/result_stream.hpp"
+#include "observability/log_checks.hpp"
+#include "observability/metrics_checks.hpp"
+#include "observability/monitoring_config.hpp"
+#include "observability/monitoring_fixture.hpp"
+#include "observability/sentry_checks.hpp"
 #include "reports/render_all.hpp"
 #include "repo/app_repo_fixture.hpp"
 #include "repo/repo_settings.hpp"
@@ -39,13 +44,22 @@ int run_pipeline(const RunRequest& options) {
   // other defect names to the reference service.
   std::vector<std::string> service_defects;
   std::vector<std::string> repo_variants;
+  std::vector<std::string> monitoring_variants;
   for (const auto& defect : options.defects) {
-    (repo::is_app_repo_variant(defect) ? repo_variants : service_defects).push_back(defect);
+    (repo::is_app_repo_variant(defect)                    ? repo_variants
+     : observability::is_monitoring_variant(defect) ? monitoring_variants
+                                                    : service_defects)
+        .push_back(defect);
   }
   const auto embedded = start_embedded_target_unless_env(options.common, service_defects);
   const auto app_repo = materialise_embedded_app_repo_unless_env(options.common, repo_variants);
+  const auto monitoring = materialise_embedded_monitoring_unless_env(options.common, monitoring_variants);
   config::Environment env = load_selected_environment(options.common);
   if (env.sections.count("repo")) repo::read_repo_settings(env);  // bad settings fail before any traffic
+  observability::read_sentry_settings(env);  // likewise
+  observability::read_metrics_settings(env);
+  observability::read_monitoring_config(env);
+  observability::read_log_settings(env);
   auto stages = suite_stages();
   for (const auto& name : options.suites) {
     bool known = name == "env" || std::any_of(stages.begin(), stages.end(),

@@ -16,6 +16,7 @@
 #include "security/api_rls_matrix.hpp"
 #include "security/http_security_suite.hpp"
 #include "security/rls_suite.hpp"
+#include "observability/observability_suite.hpp"
 
 namespace golive::run {
 
@@ -175,6 +176,12 @@ void run_infra_stage(const StageContext& stage) {
   infra::run_infra_suite(stage.env, options, stage.sink);
 }
 
+// Monitoring: provokes an error and checks what reached Sentry (skipped
+// unless observability.sentry.sink_listen is set).
+void run_observability_stage(const StageContext& stage) {
+  observability::run_observability_suite(stage.env, stage.common.allow_production, stage.sink);
+}
+
 }  // namespace
 
 std::vector<SuiteStage> suite_stages() {
@@ -196,6 +203,7 @@ std::vector<SuiteStage> suite_stages() {
       {"contract", true, run_contract_stage},
       {"security", true, run_http_security_stage},
       {"load", true, run_load_stage},  // last: it loads the target
+      {"observability", true, run_observability_stage},  // after load: its events are not load noise
   };
 }
 

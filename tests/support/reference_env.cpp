@@ -94,6 +94,10 @@ std::vector<std::string> ReferenceEnv::up_arguments() const {
     arguments.push_back("--ai-provider-url");
     arguments.push_back(options_.ai_provider_url);
   }
+  if (!options_.sentry_dsn.empty()) {
+    arguments.push_back("--sentry-dsn");
+    arguments.push_back(options_.sentry_dsn);
+  }
   return arguments;
 }
 
@@ -135,6 +139,16 @@ std::string ReferenceEnv::write_env_file() const {
   if (!in) throw std::runtime_error("cannot read " + template_path);
   nlohmann::json env = nlohmann::json::parse(in);
   env["vars_file"] = state_dir_ + "/state.env";
+  // The monitoring fixture's default is relative to envs/; this file lives elsewhere.
+  if (env.contains("observability")) {
+    std::string observability = env["observability"].dump();
+    const std::string relative = ":-../fixtures/monitoring}";
+    for (std::size_t at = observability.find(relative); at != std::string::npos;
+         at = observability.find(relative, at + 1)) {
+      observability.replace(at, relative.size(), ":-" GOLIVE_SOURCE_DIR "/fixtures/monitoring}");
+    }
+    env["observability"] = nlohmann::json::parse(observability);
+  }
   env["description"] = "envs/local.json bound to the reference target in " + state_dir_;
   env["auth"]["captcha_required"] = options_.captcha_required;
   if (!options_.captcha_required) env["auth"].erase("captcha_token");

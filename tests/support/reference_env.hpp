@@ -24,6 +24,7 @@ class ReferenceEnv {
     bool with_service = true;           // false: database only (`up --no-service`)
     std::vector<std::string> defects;   // seeded defects, each passed as --defect NAME
     std::string ai_provider_url;        // --ai-provider-url; empty: the service's default
+    std::string sentry_dsn;             // --sentry-dsn; empty: errors are not sent anywhere
     // Signup and login need the captcha test token (GOLIVE_REF_CAPTCHA_REQUIRED=1,
     // as the embedded `golive run` target); off by default for the tests.
     bool captcha_required = false;

@@ -237,7 +237,8 @@ TEST(EmbeddedChecklist, PatternsUseTheCheckIdPrefixes) {
       R"(^(e2e|load|security\.(rls|authz|jwt|injection|headers|cors|ratelimit|storage|secrets)|)"
       R"(security|contract\.(stripe|schema|ai_retry)|db\.(schema|migrations|seed|backup)|env|)"
       R"(repo\.(pipeline|env|docs|frontend|backend|tests|dependencies|migrations|prisma|history)|)"
-      R"(infra\.(replication|archiving|backup|cache|static|lb)|\*\.backup)(\.|\*|$))");
+      R"(infra\.(replication|archiving|backup|cache|static|lb)|\*\.backup|)"
+      R"(observability\.(sentry|metrics|alerts|alertmanager|dashboards|logs))(\.|\*|$))");
   for (const auto& item : embedded_checklist().items) {
     if (!item.verifiable()) {
       EXPECT_FALSE(item.not_verifiable.empty()) << item.id;
@@ -248,11 +249,11 @@ TEST(EmbeddedChecklist, PatternsUseTheCheckIdPrefixes) {
   }
 }
 
-TEST(EmbeddedChecklist, SentryNeedsADsn) {
+TEST(EmbeddedChecklist, SentryIsVerifiedThroughTheSink) {
   for (const auto& item : embedded_checklist().items) {
     if (item.id == "s000.checklist.logging") {
-      EXPECT_FALSE(item.verifiable());
-      EXPECT_NE(item.not_verifiable.find("Sentry DSN"), std::string::npos);
+      EXPECT_TRUE(item.verifiable());
+      EXPECT_EQ(item.evidence, std::vector<std::string>{"observability.sentry.delivered"});
       return;
     }
   }

@@ -1,0 +1,82 @@
+#include "observability/observability_suite.hpp"
+
+#include "observability/alert_rule_checks.hpp"
+#include "observability/alertmanager_checks.hpp"
+#include "observability/dashboard_checks.hpp"
+#include "observability/log_checks.hpp"
+#include "observability/metrics_checks.hpp"
+#include "observability/monitoring_config.hpp"
+#include "observability/sentry_checks.hpp"
+
+namespace golive::observability {
+
+config::Capability observability_capability(const config::Environment& env) {
+  config::Capability capability;
+  capability.suite = "observability";
+  const SentrySettings sentry = read_sentry_settings(env);
+  const MetricsSettings metrics = read_metrics_settings(env);
+  capability.available = !sentry.sink_listen.empty() || !metrics.urls.empty();
+  std::string detail;
+  detail += sentry.sink_listen.empty()
+                ? "Sentry: set observability.sentry.sink_listen (the address the target's DSN "
+                  "points at)"
+                : "Sentry: the target's DSN points at golive's sink on " + sentry.sink_listen;
+  detail += metrics.urls.empty() ? "; metrics: set observability.metrics.url"
+                                 : "; metrics: " + std::to_string(metrics.urls.size()) +
+                                       " endpoint(s) scraped before and after";
+  capability.detail = detail;
+  return capability;
+}
+
+void run_observability_suite(const config::Environment& env, bool allow_production,
+                             core::ResultSink& sink) {
+  const MetricsSettings metrics = read_metrics_settings(env);
+  const MonitoringConfig monitoring = read_monitoring_config(env);
+  const LogSettings logs = read_log_settings(env);
+  const std::uintmax_t log_start = logs.file.empty() ? 0 : log_offset(logs);
+  MetricsScrape before;
+  if (!metrics.urls.empty()) before = scrape_metrics(env, metrics);
+  StageTraffic traffic;
+  const SentryOutcome sentry = run_sentry_checks(env, allow_production, sink);
+  traffic.ai_jobs = sentry.jobs_finished;
+  if (metrics.urls.empty()) {
+    for (const std::string& id : metrics_check_ids()) {
+      core::CheckResult result;
+      result.id = id;
+      result.suite = "observability";
+      result.title = id;
+      result.status = core::CheckStatus::kSkip;
+      result.severity = core::Severity::kInfo;
+      result.message = "no observability.metrics.url: the target's metrics endpoint is not named";
+      sink.record(result);
+    }
+  }
+  MetricsScrape after;
+  if (!metrics.urls.empty()) {
+    traffic.requests = send_probe_requests(env, metrics.probe_requests);
+    after = scrape_metrics(env, metrics);
+    record_metrics_checks(metrics, before, after, traffic, sink);
+  }
+  // The rules' and panels' metric names are judged against what the target exports.
+  const MetricExposition* exported =
+      !metrics.urls.empty() && after.error.empty() ? &after.summed : nullptr;
+  run_alert_rule_checks(env, monitoring, metrics, exported, sink);
+  run_alertmanager_checks(monitoring, sink);
+  run_dashboard_checks(monitoring, metrics, exported, sink);
+  if (env.production && !allow_production && !logs.file.empty()) {
+    for (const std::string& id : log_check_ids()) {
+      core::CheckResult result;
+      result.id = id;
+      result.suite = "observability";
+      result.title = id;
+      result.status = core::CheckStatus::kSkip;
+      result.severity = core::Severity::kInfo;
+      result.message = "production environment: provoking a failed payment needs --allow-production";
+      sink.record(result);
+    }
+  } else {
+    run_log_checks(env, logs, log_start, sentry.job_id, sink);
+  }
+}
+
+}  // namespace golive::observability

@@ -1,0 +1,177 @@
+// The Sentry checks against the real reference target: the service is
+// started with a DSN on golive's Sentry sink (its built-in mock AI provider
+// answers MOCK_AI_FAIL with 503 until the job is dead-lettered). Every observability.sentry.* check passes on the clean
+// service; sentry-no-context fails the context check and sentry-leaks-pii the
+// no_pii check. Plus the settings' validation and the skip without a sink,
+// and the whole suite with the metrics scraped around it (clean, and the
+// metrics-missing-business defect), with the embedded alert rules,
+// Alertmanager configuration and dashboard judged against the real scrape,
+// and the structured log lines of the provoked events (clean, and the
+// log-missing-payment-failed defect).
+#include "observability/sentry_checks.hpp"
+#include "observability/observability_suite.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+
+#include "config/environment.hpp"
+#include "core/input_error.hpp"
+#include "core/result_stream.hpp"
+#include "observability/sentry_sink.hpp"
+#include "tests/support/reference_env.hpp"
+
+namespace golive::observability {
+namespace {
+
+// Started before the target (the service needs its DSN) and outliving it.
+SentrySink& sentry() {
+  static SentrySink instance("127.0.0.1", 0, "5f0c6a1d2e3b4c5d6e7f8091a2b3c4d5");
+  return instance;
+}
+
+testing::ReferenceEnv& target() {
+  ::setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "1000", 1);
+  ::setenv("GOLIVE_REF_ACCOUNT_RATE_LIMIT_PER_MINUTE", "1000", 1);
+  testing::ReferenceEnv::Options options;
+  options.sentry_dsn = sentry().dsn();
+  return testing::shared_reference_env(options);
+}
+
+config::Environment load_env(core::Redactor& redactor, const std::string& listen,
+                             const std::string& dsn) {
+  ::setenv("GOLIVE_SENTRY_SINK_ADDRESS", listen.c_str(), 1);
+  ::setenv("GOLIVE_SENTRY_DSN", dsn.c_str(), 1);
+  return config::load_environment(target().write_env_file(), config::process_variables(), redactor);
+}
+
+std::map<std::string, core::CheckResult> run_checks(const std::string& listen,
+                                                    const std::string& dsn) {
+  core::Redactor redactor;
+  const config::Environment env = load_env(redactor, listen, dsn);
+  core::CollectingSink sink;
+  run_sentry_checks(env, false, sink);
+  std::map<std::string, core::CheckResult> by_id;
+  for (const auto& result : sink.results()) by_id[result.id] = result;
+  return by_id;
+}
+
+std::string describe(const core::CheckResult& result) {
+  return result.id + ": " + core::to_string(result.status) + ": " + result.message + "\n" +
+         result.evidence.dump();
+}
+
+TEST(SentryChecks, EveryCheckPassesOnTheCleanTarget) {
+  const auto results = run_checks(sentry().address(), sentry().dsn());
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& [id, result] : results) {
+    EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
+  }
+  const auto& context = results.at("observability.sentry.context");
+  ASSERT_EQ(context.status, core::CheckStatus::kPass) << describe(context);
+  EXPECT_EQ(context.evidence["event"]["environment"], "local") << describe(context);
+  EXPECT_FALSE(context.evidence["event"]["user"]["id"].get<std::string>().empty());
+  std::cout << "[ measure ] error to Sentry event: "
+            << results.at("observability.sentry.delivered").evidence["after_ms"] << " ms\n";
+}
+
+TEST(SentryChecks, TheNoContextDefectIsCaught) {
+  target().restart_service({"sentry-no-context"});
+  const auto results = run_checks(sentry().address(), sentry().dsn());
+  target().restart_service({});
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results.at("observability.sentry.delivered").status, core::CheckStatus::kPass)
+      << describe(results.at("observability.sentry.delivered"));
+  const auto& context = results.at("observability.sentry.context");
+  EXPECT_EQ(context.status, core::CheckStatus::kFail) << describe(context);
+  EXPECT_NE(context.message.find("no user.id"), std::string::npos) << context.message;
+  EXPECT_NE(context.message.find("no course_id"), std::string::npos) << context.message;
+  EXPECT_EQ(results.at("observability.sentry.no_pii").status, core::CheckStatus::kPass);
+}
+
+TEST(SentryChecks, ThePiiLeakDefectIsCaught) {
+  target().restart_service({"sentry-leaks-pii"});
+  const auto results = run_checks(sentry().address(), sentry().dsn());
+  target().restart_service({});
+  ASSERT_EQ(results.size(), 4u);
+  const auto& pii = results.at("observability.sentry.no_pii");
+  EXPECT_EQ(pii.status, core::CheckStatus::kFail) << describe(pii);
+  EXPECT_NE(pii.message.find("the test user's email is at /extra/user_email"), std::string::npos)
+      << pii.message;
+  EXPECT_NE(pii.message.find("webhook secret"), std::string::npos) << pii.message;
+  EXPECT_EQ(results.at("observability.sentry.context").status, core::CheckStatus::kPass);
+}
+
+TEST(SentryChecks, AWrongDsnKeyFailsDelivery) {
+  // golive expects another key than the one the target sends with.
+  const std::string address = sentry().address();
+  const auto results = run_checks(address, "http://not-the-targets-key@" + address + "/1");
+  const auto& delivered = results.at("observability.sentry.delivered");
+  EXPECT_EQ(delivered.status, core::CheckStatus::kFail) << describe(delivered);
+  EXPECT_NE(delivered.message.find("not the key of observability.sentry.dsn"), std::string::npos)
+      << delivered.message;
+}
+
+TEST(SentryChecks, SkipsWithoutASinkAndRefusesMalformedSettings) {
+  const auto results = run_checks("", "");
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& [id, result] : results) {
+    EXPECT_EQ(result.status, core::CheckStatus::kSkip) << describe(result);
+    EXPECT_NE(result.message.find("observability.sentry.sink_listen"), std::string::npos);
+  }
+  core::Redactor redactor;
+  const config::Environment env = load_env(redactor, "localhost-no-port", "");
+  try {
+    read_sentry_settings(env);
+    FAIL() << "accepted a malformed sink_listen";
+  } catch (const core::InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("/observability/sentry/sink_listen"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+std::map<std::string, core::CheckResult> run_suite() {
+  core::Redactor redactor;
+  const config::Environment env = load_env(redactor, sentry().address(), sentry().dsn());
+  core::CollectingSink sink;
+  run_observability_suite(env, false, sink);
+  std::map<std::string, core::CheckResult> by_id;
+  for (const auto& result : sink.results()) by_id[result.id] = result;
+  return by_id;
+}
+
+TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAreCaught) {
+  auto results = run_suite();
+  ASSERT_EQ(results.size(), 22u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 3
+  for (const auto& [id, result] : results) {
+    EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
+  }
+  const auto& moves = results.at("observability.metrics.moves");
+  EXPECT_GE(moves.evidence["request_counter_delta"].get<double>(), 20.0) << describe(moves);
+  EXPECT_GE(moves.evidence["ai_duration_count_delta"].get<double>(), 1.0) << describe(moves);
+
+  target().restart_service({"metrics-missing-business"});
+  results = run_suite();
+  target().restart_service({});
+  const auto& required = results.at("observability.metrics.required");
+  EXPECT_EQ(required.status, core::CheckStatus::kFail) << describe(required);
+  EXPECT_NE(required.message.find("business metric"), std::string::npos) << required.message;
+  EXPECT_EQ(results.at("observability.metrics.moves").status, core::CheckStatus::kPass);
+}
+
+TEST(ObservabilitySuite, TheMissingPaymentFailedLogIsCaught) {
+  target().restart_service({"log-missing-payment-failed"});
+  const auto results = run_suite();
+  target().restart_service({});
+  const auto& events = results.at("observability.logs.critical_events");
+  EXPECT_EQ(events.status, core::CheckStatus::kFail) << describe(events);
+  EXPECT_NE(events.message.find("PAYMENT_FAILED"), std::string::npos) << events.message;
+  EXPECT_EQ(events.message.find("AI_RUN_START"), std::string::npos) << events.message;
+  EXPECT_EQ(results.at("observability.logs.fields").status, core::CheckStatus::kPass);
+  EXPECT_EQ(results.at("observability.logs.no_pii").status, core::CheckStatus::kPass);
+}
+
+}  // namespace
+}  // namespace golive::observability
