@@ -110,16 +110,22 @@ topology_background() {
     # The next segment switch fails to archive, so pg_stat_archiver shows it.
     psql_admin -d postgres -c "SELECT pg_switch_wal()" >/dev/null || true
   fi
-  has_defect replica-absent && say "replica-absent: no replica started" || start_replica
+  # The full backup and the replica's base backup side by side: the backup
+  # mostly waits for its WAL to be archived.
+  local backup_pid=""
   if has_defect backup-stale; then
     say "backup-stale: no backup taken at start-up"
-    return 0
+  else
+    local check=()
+    has_defect archiving-broken && check=(--no-archive-check)
+    as_pg_owner "$PGBACKREST_BIN" --config="$conf" --stanza=$PGBACKREST_STANZA --type=full "${check[@]}" backup \
+      >/dev/null 2>"$root/pgbackrest.err" &
+    backup_pid=$!
   fi
-  local check=() backup_started=$SECONDS
-  has_defect archiving-broken && check=(--no-archive-check)
-  as_pg_owner "$PGBACKREST_BIN" --config="$conf" --stanza=$PGBACKREST_STANZA --type=full "${check[@]}" backup \
-    >/dev/null 2>"$root/pgbackrest.err" || die "pgbackrest backup failed: $(tail -n 3 "$root/pgbackrest.err")"
-  say "pgbackrest: full backup taken ($((SECONDS - backup_started)) s; replica and backup $((SECONDS - started)) s)"
+  has_defect replica-absent && say "replica-absent: no replica started" || start_replica
+  [ -n "$backup_pid" ] || return 0
+  wait "$backup_pid" || die "pgbackrest backup failed: $(tail -n 3 "$root/pgbackrest.err")"
+  say "pgbackrest: full backup taken (replica and backup $((SECONDS - started)) s)"
 }
 
 # At the end of `up`: the replica is up and the start-up backup has finished.
@@ -139,13 +145,15 @@ start_replica() {
   local root pw port rdata
   root=$(state_get GOLIVE_REF_PG_ROOT); pw=$(state_get GOLIVE_REF_PG_PASSWORD)
   rdata=$root/replica
+  # A throwaway like the primary: no syncs (without fsync=off the standby fsyncs
+  # its whole data directory before recovery, seconds under load).
   PGPASSWORD=$pw as_pg_owner env PGPASSWORD="$pw" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$(state_get GOLIVE_REF_PG_PORT)" \
-    -U postgres -D "$rdata" -R -X stream -c fast >/dev/null 2>"$root/basebackup.err" \
+    -U postgres -D "$rdata" -R -X stream -c fast --no-sync >/dev/null 2>"$root/basebackup.err" \
     || die "pg_basebackup failed: $(tail -n 3 "$root/basebackup.err")"
   for _ in 1 2 3 4 5; do
     port=$(free_port)
     if as_pg_owner "$PG_BIN/pg_ctl" -D "$rdata" -l "$root/replica.log" -w -t 30 start \
-         -o "-p $port -k $root -c max_connections=200" >/dev/null; then
+         -o "-p $port -k $root -c max_connections=200 -c fsync=off" >/dev/null; then
       state_set GOLIVE_REF_REPLICA_PORT "$port"
       state_set GOLIVE_REF_REPLICA_PID "$(head -n1 "$rdata/postmaster.pid")"
       state_set GOLIVE_REF_REPLICA_URL "postgresql://postgres:$pw@127.0.0.1:$port/$DB_NAME"
