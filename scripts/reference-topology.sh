@@ -86,9 +86,22 @@ hot_standby = on
 EOF
 }
 
-# After the primary is up and migrated: backup, replica, Redis.
+# After the primary is up and migrated: Redis now (the service instances need
+# it), and in the background the stanza, the replica and then the full backup
+# (after the replica: two base backups at once slow each other down), while
+# the service instances and nginx start; topology_finish waits for them.
 topology_after_primary() {
   topology_full || return 0
+  start_redis
+  local root; root=$(state_get GOLIVE_REF_PG_ROOT)
+  # The background job writes its state to a file of its own (state_set is
+  # not safe against a concurrent writer); topology_finish merges it.
+  cp "$STATE_FILE" "$root/background.state"
+  ( STATE_FILE=$root/background.state; topology_background ) &
+  BACKGROUND_PID=$!
+}
+
+topology_background() {
   local root conf started=$SECONDS
   root=$(state_get GOLIVE_REF_PG_ROOT); conf=$(state_get GOLIVE_REF_PGBACKREST_CONFIG)
   as_pg_owner "$PGBACKREST_BIN" --config="$conf" --stanza=$PGBACKREST_STANZA stanza-create >/dev/null 2>"$root/pgbackrest.err" \
@@ -97,10 +110,9 @@ topology_after_primary() {
     # The next segment switch fails to archive, so pg_stat_archiver shows it.
     psql_admin -d postgres -c "SELECT pg_switch_wal()" >/dev/null || true
   fi
-  has_defect replica-absent && say "replica-absent: no replica started" || start_replica
-  # The full backup runs while Redis and the service instances start (after
-  # the replica: two base backups at once slow each other down); topology_finish waits for it.
-  BACKUP_PID=""
+  # The full backup and the replica's base backup side by side: the backup
+  # mostly waits for its WAL to be archived.
+  local backup_pid=""
   if has_defect backup-stale; then
     say "backup-stale: no backup taken at start-up"
   else
@@ -108,33 +120,40 @@ topology_after_primary() {
     has_defect archiving-broken && check=(--no-archive-check)
     as_pg_owner "$PGBACKREST_BIN" --config="$conf" --stanza=$PGBACKREST_STANZA --type=full "${check[@]}" backup \
       >/dev/null 2>"$root/pgbackrest.err" &
-    BACKUP_PID=$!
-    BACKUP_STARTED=$SECONDS
+    backup_pid=$!
   fi
-  start_redis
-  : "$started"
+  has_defect replica-absent && say "replica-absent: no replica started" || start_replica
+  [ -n "$backup_pid" ] || return 0
+  wait "$backup_pid" || die "pgbackrest backup failed: $(tail -n 3 "$root/pgbackrest.err")"
+  say "pgbackrest: full backup taken (replica and backup $((SECONDS - started)) s)"
 }
 
-# At the end of `up`: the start-up backup has finished.
+# At the end of `up`: the replica is up and the start-up backup has finished.
 topology_finish() {
-  [ -n "${BACKUP_PID:-}" ] || return 0
-  local root; root=$(state_get GOLIVE_REF_PG_ROOT)
-  wait "$BACKUP_PID" || die "pgbackrest backup failed: $(tail -n 3 "$root/pgbackrest.err")"
-  say "pgbackrest: full backup taken ($((SECONDS - BACKUP_STARTED)) s)"
-  BACKUP_PID=""
+  [ -n "${BACKGROUND_PID:-}" ] || return 0
+  local root key value; root=$(state_get GOLIVE_REF_PG_ROOT)
+  wait "$BACKGROUND_PID" || die "the replica or the start-up backup failed (see above)"
+  BACKGROUND_PID=""
+  for key in GOLIVE_REF_REPLICA_PORT GOLIVE_REF_REPLICA_PID GOLIVE_REF_REPLICA_URL; do
+    value=$(STATE_FILE=$root/background.state state_get "$key")
+    [ -n "$value" ] && state_set "$key" "$value"
+  done
+  rm -f "$root/background.state"
 }
 
 start_replica() {
   local root pw port rdata
   root=$(state_get GOLIVE_REF_PG_ROOT); pw=$(state_get GOLIVE_REF_PG_PASSWORD)
   rdata=$root/replica
+  # A throwaway like the primary: no syncs (without fsync=off the standby fsyncs
+  # its whole data directory before recovery, seconds under load).
   PGPASSWORD=$pw as_pg_owner env PGPASSWORD="$pw" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$(state_get GOLIVE_REF_PG_PORT)" \
-    -U postgres -D "$rdata" -R -X stream -c fast >/dev/null 2>"$root/basebackup.err" \
+    -U postgres -D "$rdata" -R -X stream -c fast --no-sync >/dev/null 2>"$root/basebackup.err" \
     || die "pg_basebackup failed: $(tail -n 3 "$root/basebackup.err")"
   for _ in 1 2 3 4 5; do
     port=$(free_port)
     if as_pg_owner "$PG_BIN/pg_ctl" -D "$rdata" -l "$root/replica.log" -w -t 30 start \
-         -o "-p $port -k $root -c max_connections=200" >/dev/null; then
+         -o "-p $port -k $root -c max_connections=200 -c fsync=off" >/dev/null; then
       state_set GOLIVE_REF_REPLICA_PORT "$port"
       state_set GOLIVE_REF_REPLICA_PID "$(head -n1 "$rdata/postmaster.pid")"
       state_set GOLIVE_REF_REPLICA_URL "postgresql://postgres:$pw@127.0.0.1:$port/$DB_NAME"
@@ -278,22 +297,38 @@ start_nginx() {
   say "nginx up: $(state_get GOLIVE_REF_BASE_URL) -> instances on port(s) $*"
 }
 
-stop_pid() {  # stop_pid PID: TERM, wait up to 5 s, then KILL
-  local pid=$1
-  alive "$pid" || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do alive "$pid" || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+stop_pid() { stop_pids "$1"; }
+
+stop_pids() {  # stop_pids PID...: TERM all at once, wait up to 5 s for all, then KILL the rest
+  local pid live=()
+  for pid in "$@"; do alive "$pid" && { kill "$pid" 2>/dev/null || true; live+=("$pid"); }; done
+  for _ in $(seq 1 100); do
+    local still=()
+    for pid in "${live[@]:-}"; do alive "$pid" && still+=("$pid"); done
+    [ ${#still[@]} = 0 ] && return 0
+    live=("${still[@]}")
+    sleep 0.05
+  done
+  for pid in "${live[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
 }
 
+# stop_postgres DATA PID: a fast shutdown (pg_ctl waits for it), TERM if pg_ctl fails.
+stop_postgres() {
+  local data=$1 pid=$2
+  alive "$pid" || return 0
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do alive "$pid" || return 0; sleep 0.05; done
+}
+
+# The balancer and the cache (the services are stopped with them by cmd_down),
+# then the replica in the background: cmd_down stops the primary meanwhile and waits.
 topology_down() {
   local root; root=$(state_get GOLIVE_REF_PG_ROOT)
-  stop_pid "$(state_get GOLIVE_REF_NGINX_PID)"
-  stop_pid "$(state_get GOLIVE_REF_REDIS_PID)"
-  local rpid; rpid=$(state_get GOLIVE_REF_REPLICA_PID)
-  if alive "$rpid"; then
-    as_pg_owner "$PG_BIN/pg_ctl" -D "$root/replica" -m fast -w stop >/dev/null 2>&1 || kill "$rpid" 2>/dev/null || true
-    for _ in $(seq 1 50); do alive "$rpid" || break; sleep 0.1; done
+  stop_pids "$@" "$(state_get GOLIVE_REF_NGINX_PID)" "$(state_get GOLIVE_REF_REDIS_PID)"
+  REPLICA_STOP_PID=""
+  if alive "$(state_get GOLIVE_REF_REPLICA_PID)"; then
+    stop_postgres "$root/replica" "$(state_get GOLIVE_REF_REPLICA_PID)" &
+    REPLICA_STOP_PID=$!
   fi
 }
 

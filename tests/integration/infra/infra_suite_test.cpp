@@ -170,4 +170,44 @@ TEST(InfraSuite, TopologyDefectsAreEachCaughtByTheirCheck) {
   EXPECT_EQ(results.at("infra.static.edge_cache").status, CheckStatus::kPass) << describe(results);
 }
 
+// `golive run` on the clean full topology (the same shared target as the infra
+// tests): GO, every R6.x item and infrastructure_provisioned verified-pass,
+// and the AI jobs it ran left their responses in Redis with a TTL.
+TEST(InfraSuite, GoliveRunOnTheFullTopologyIsGoWithEveryInfrastructureItemVerified) {
+  ReferenceEnv& target = golive::testing::shared_reference_env(full_topology());
+  const std::string out = target.state_dir() + "/run-out";
+  auto outcome = golive::testing::run_process({GOLIVE_BINARY, "run", "--env", target.write_env_file(), "--out", out},
+                                              {}, std::chrono::minutes(8));
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.stdout_text << outcome.stderr_text;
+  EXPECT_NE(outcome.stdout_text.find("verdict: GO"), std::string::npos) << outcome.stdout_text;
+  std::ifstream in(out + "/latest/report.json");
+  ASSERT_TRUE(in.good()) << outcome.stdout_text << outcome.stderr_text;
+  const nlohmann::json report = nlohmann::json::parse(in);
+  EXPECT_EQ(report["summary"]["verdict"], "pass") << report["summary"].dump(2);
+  std::vector<std::string> seen;
+  for (const auto& item : report["checklist"]) {
+    const std::string id = item.value("id", "");
+    if (id.rfind("s001.R6.", 0) != 0 && id != "s001.success.infrastructure_provisioned") continue;
+    seen.push_back(id);
+    EXPECT_EQ(item.value("status", ""), "verified-pass") << item.dump(2);
+  }
+  EXPECT_EQ(seen.size(), 6u) << ::testing::PrintToString(seen);
+  for (const auto& check : report["checks"]) {
+    const std::string id = check.value("id", "");
+    if (id.rfind("infra.", 0) == 0) EXPECT_EQ(check.value("status", ""), "pass") << check.dump(2);
+  }
+
+  // The AI response cache is in Redis too (key golive:ai:HASH), with TTLs.
+  golive::infra::RedisAddress address;
+  ASSERT_EQ(golive::infra::parse_redis_url(target.var("GOLIVE_REF_REDIS_URL"), &address), "");
+  golive::infra::RedisClient redis;
+  ASSERT_EQ(redis.connect(address), "");
+  const auto keys = redis.command({"KEYS", "golive:ai:*"});
+  ASSERT_TRUE(keys.ok());
+  ASSERT_FALSE(keys.elements.empty()) << "no AI response cached in Redis after the run";
+  const auto ttl = redis.command({"TTL", keys.elements.front().text});
+  ASSERT_TRUE(ttl.ok());
+  EXPECT_GT(std::stoll(ttl.text), 0) << keys.elements.front().text;
+}
+
 }  // namespace

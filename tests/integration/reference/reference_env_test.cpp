@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
@@ -28,7 +29,15 @@ using golive::testing::shared_reference_env;
 
 const ReferenceEnv::Options kDatabaseOnly = ReferenceEnv::Options::database_only();
 
-bool process_alive(const std::string& pid) { return !pid.empty() && ::kill(std::stoi(pid), 0) == 0; }
+// A zombie (exited, not yet reaped by a slow init) counts as stopped, as in
+// scripts/reference-env's alive().
+bool process_alive(const std::string& pid) {
+  if (pid.empty() || ::kill(std::stoi(pid), 0) != 0) return false;
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(") ");
+  return paren == std::string::npos || text.compare(paren + 2, 1, "Z") != 0;
+}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
