@@ -1,5 +1,6 @@
 #include "security/authz_probe.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -360,7 +361,11 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
     // Resources declared by the environment: BOLA on this target's own API,
     // and the JWT family against the first resource.
     probe_authz_resources(client, resources, users->a, users->b, sink);
-    if (!core::interrupted()) probe_jwt_on_resource(client, resources.front(), *users, sink);
+    const auto creatable = std::find_if(resources.begin(), resources.end(),
+                                        [](const AuthzResource& resource) { return resource.has_create; });
+    if (!core::interrupted() && creatable != resources.end()) {
+      probe_jwt_on_resource(client, *creatable, *users, sink);
+    }
     for (const ProbeUser* user : {&users->a, &users->b}) {
       if (user->created_here) delete_probe_user(client, *user);
     }

@@ -331,7 +331,8 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load",
-                           "api-uses-service-role"}) {
+                           "api-uses-service-role",
+                           "function-uses-service-role"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");
