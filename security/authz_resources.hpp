@@ -20,7 +20,8 @@
 // "public.courses"); the API access matrix (api_rls_matrix.hpp) then calls
 // its read and update routes on the matrix's own rows of that table and
 // compares them with the database. With "table", "create" may be left out:
-// the BOLA probes then skip the resource (the matrix covers it).
+// the BOLA probes then skip the resource (the matrix covers it), and when no
+// declared resource has "create" the authz probe keeps its built-in probes.
 #pragma once
 
 #include <nlohmann/json.hpp>
