@@ -221,6 +221,8 @@ TEST(ApiRlsMatrixIntegrationTest, BudgetSpentInsideATableLeavesItsRemainingCells
       EXPECT_EQ(check.status, core::CheckStatus::kPass) << check.id << ": " << check.message;
       continue;
     }
+    // Declared function routes run first, before the budget is spent.
+    if (check.id.rfind("security.api_rls.function.", 0) == 0) continue;
     EXPECT_EQ(check.status, core::CheckStatus::kSkip) << check.id << ": " << check.message;
     if (!check.evidence.contains("cells")) {
       ++unstarted;
