@@ -6,6 +6,7 @@
 
 #include "core/encoding.hpp"
 #include "core/interrupt.hpp"
+#include "security/api_rls_functions.hpp"
 #include "security/api_rls_rows.hpp"
 #include "security/http_probe_support.hpp"
 #include "security/rls_cross_user_probe.hpp"
@@ -112,6 +113,15 @@ ApiAttempt classify(const std::string& op, const http::HttpResponse& response) {
   return attempt;
 }
 
+// The HTTP method of a matrix operation.
+const char* method_of(const std::string& op) {
+  if (op == "select") return "GET";
+  if (op == "count") return "HEAD";
+  if (op == "update") return "PATCH";
+  if (op == "delete") return "DELETE";
+  return "POST";
+}
+
 std::string verdict_of(Access db, Access api) {
   if (db == Access::kUndecided || api == Access::kUndecided) return "undecided";
   if (db == api) return "agree";
@@ -147,11 +157,13 @@ std::vector<const TableInfo*> exposed_tables(const config::Environment& env, con
 class Matrix {
  public:
   Matrix(const config::Environment& env, const ApiRlsOptions& options, core::ResultSink& sink,
-         pqxx::connection& connection, const ProbeClient& client)
-      : env_(env), options_(options), sink_(sink), connection_(connection), client_(client) {}
+         pqxx::connection& connection, const ProbeClient& client, std::vector<AuthzResource> functions)
+      : env_(env), options_(options), sink_(sink), connection_(connection), client_(client),
+        functions_(std::move(functions)) {}
 
   ApiRlsOutcome run(const std::vector<TableInfo>& tables, const ProbeUserPair& users) {
     const auto started = Clock::now();
+    started_ = started;
     const auto exposed = exposed_tables(env_, options_, tables);
     outcome_.tables_exposed = exposed.size();
     a_ = users.a;
@@ -161,15 +173,17 @@ class Matrix {
     const std::vector<const TableInfo*> seeding = seeding_order(exposed);
     probing_.assign(seeding.rbegin(), seeding.rend());
     for (const TableInfo* table : seeding) seed(*table);
+    // Function routes first: the table cells delete the rows they aim at.
+    for (const AuthzResource& resource : functions_) probe_function(resource);
     const std::vector<const TableInfo*>& probing = probing_;
     for (const TableInfo* table : probing) {
-      if (core::interrupted() || Clock::now() - started > options_.budget) {
+      if (out_of_time()) {
         for (const char* method : {"GET", "HEAD", "POST", "PATCH", "DELETE"}) {
           outcome_.not_sent[route(method, *table)] = "the API access matrix ran out of time before this table";
         }
         sink_.record(CheckBuilder(check_id(*table), title(*table), Severity::kCritical)
-                         .skip("not probed: the matrix's time budget (" + std::to_string(options_.budget.count()) +
-                               " s) ran out or the run was interrupted"));
+                         .skip("not probed: the matrix's time budget (" + budget_text() +
+                               ") ran out or the run was interrupted"));
         continue;
       }
       probe(*table);
@@ -185,6 +199,12 @@ class Matrix {
     std::map<std::string, RowValues> rows;  // owner ("" shared) -> seeded row
     std::string why_not;                    // when a row is missing
   };
+
+  bool out_of_time() const { return core::interrupted() || Clock::now() - started_ > options_.budget; }
+  std::string budget_text() const {
+    const auto ms = options_.budget.count();
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+  }
 
   static std::string check_id(const TableInfo& table) {
     return "security.api_rls." + table.schema + "." + table.name;
@@ -375,14 +395,32 @@ class Matrix {
     }
     nlohmann::json cells = nlohmann::json::array();
     // Deletes last: a row deleted early would blind the later cells.
+    // The budget is checked before every cell: once spent, the table's
+    // remaining cells are recorded as not tried and no request is sent.
+    std::map<std::string, bool> route_sent;  // route -> at least one cell sent
     for (const char* op : {"select", "count", "update", "insert", "delete"}) {
-      for (const Target& target : targets(table, seeded)) cells.push_back(cell(table, seeded, target, op));
+      for (const Target& target : targets(table, seeded)) {
+        if (out_of_time()) {
+          const std::string method = method_of(op);
+          route_sent.emplace(route(method, table), false);
+          cells.push_back({{"op", op}, {"actor", target.actor.name}, {"route", route(method, table)},
+                           {"verdict", "not_tried"},
+                           {"note", "the matrix's time budget (" + budget_text() + ") ran out"}});
+          continue;
+        }
+        cells.push_back(cell(table, seeded, target, op));
+        route_sent[cells.back()["route"].get<std::string>()] = true;
+      }
+    }
+    for (const auto& [name, sent] : route_sent) {
+      if (!sent) outcome_.not_sent[name] = "the API access matrix ran out of time within this table";
     }
     std::vector<std::string> bypasses, stricter;
-    std::size_t decided = 0;
+    std::size_t decided = 0, not_tried = 0;
     for (const auto& c : cells) {
       const std::string verdict = c["verdict"];
-      if (verdict != "undecided") ++decided;
+      if (verdict == "not_tried") ++not_tried;
+      if (verdict != "undecided" && verdict != "not_tried") ++decided;
       const std::string what = c["route"].get<std::string>() + " as " + c["actor"].get<std::string>() + " (" +
                                c["op"].get<std::string>() + ")";
       if (verdict == "api_bypasses_rls") bypasses.push_back(what);
@@ -391,18 +429,27 @@ class Matrix {
     const nlohmann::json evidence = {{"expectation", to_string(table.expectation)},
                                      {"cells", cells},
                                      {"api_bypasses_rls", bypasses},
-                                     {"api_stricter", stricter}};
+                                     {"api_stricter", stricter},
+                                     {"not_tried", not_tried}};
     auto join = [](const std::vector<std::string>& items) {
       std::string text;
       for (const auto& item : items) text += (text.empty() ? "" : "; ") + item;
       return text;
     };
     outcome_.findings += bypasses.size();
+    outcome_.cells_not_tried += not_tried;
     if (!bypasses.empty()) {
       ++outcome_.tables_compared;
       sink_.record(check.fail("api_bypasses_rls: the API allowed what the database denies the same role: " +
                                   join(bypasses) + ". The route queries with a role that bypasses row level "
                                   "security (e.g. the service role).",
+                              evidence));
+    } else if (not_tried > 0) {
+      if (decided > 0) ++outcome_.tables_compared;
+      sink_.record(check.skip("partly compared: " + std::to_string(not_tried) + " of " +
+                                  std::to_string(cells.size()) + " cells not tried (the matrix's time budget of " +
+                                  budget_text() + " ran out); the " + std::to_string(decided) +
+                                  " decided cell(s) found nothing the database denies. Raise the budget to decide.",
                               evidence));
     } else if (decided == 0) {
       sink_.record(check.skip("not compared: no cell was decided on both sides", evidence));
@@ -414,6 +461,39 @@ class Matrix {
                                         join(stricter) + ".";
       sink_.record(check.pass(message, evidence));
     }
+  }
+
+  // A declared resource's function routes on the seeded rows of its table.
+  void probe_function(const AuthzResource& resource) {
+    CheckBuilder check(function_check_id(resource), "The function routes of " + resource.name +
+                       " grant no more than the database's row level security", Severity::kCritical);
+    const auto table = std::find_if(probing_.begin(), probing_.end(), [&](const TableInfo* candidate) {
+      return candidate->qualified() == resource.table;
+    });
+    std::string why;
+    if (out_of_time()) {
+      why = "the matrix's time budget (" + budget_text() + ") ran out or the run was interrupted";
+    } else if (table == probing_.end()) {
+      why = resource.table + " is not a table the API exposes in schema public";
+    } else if (!owned(**table)) {
+      why = resource.table + " has no owner column, so there is no user B's row to aim at";
+    } else if (!seeded_.at(resource.table).why_not.empty()) {
+      why = "no probe row of " + resource.table + ": " + seeded_.at(resource.table).why_not;
+    }
+    if (!why.empty()) {
+      sink_.record(check.skip("not compared: " + why, {{"table", resource.table}}));
+      return;
+    }
+    const Seeded& seeded = seeded_.at(resource.table);
+    const nlohmann::json key_a = key_of(**table, seeded.rows.at(a_.id));
+    const nlohmann::json key_b = key_of(**table, seeded.rows.at(b_.id));
+    const std::vector<FunctionCaller> callers = {{"anon", "anon", "", "", key_a},
+                                                 {"own", "authenticated", a_.id, a_.access_token, key_a},
+                                                 {"cross", "authenticated", a_.id, a_.access_token, key_b}};
+    FunctionProbeCount count;
+    sink_.record(probe_function_resource(resource, **table, callers, connection_, client_, count));
+    outcome_.requests += count.requests;
+    outcome_.findings += count.findings;
   }
 
   // Deletes every row the matrix made: children first (the probing order),
@@ -443,7 +523,9 @@ class Matrix {
   core::ResultSink& sink_;
   pqxx::connection& connection_;
   const ProbeClient& client_;
+  std::vector<AuthzResource> functions_;  // declared resources on function routes
   ProbeUser a_, b_;
+  Clock::time_point started_ = Clock::now();
   std::map<std::string, Seeded> seeded_;
   std::map<std::string, std::vector<nlohmann::json>> cleanup_;  // table -> keys to delete
   std::vector<const TableInfo*> probing_;                        // children before parents
@@ -488,6 +570,7 @@ ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOpt
     return outcome;
   }
   pqxx::connection& connection = *connected.connection;
+  const std::vector<AuthzResource> functions = function_resources(env);
   std::vector<TableInfo> tables;
   try {
     target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
@@ -506,19 +589,45 @@ ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOpt
     return outcome;
   }
   ProbeClient client(env, options.request_timeout, options.request_observer);
-  auto users = probe_user_pair_or_record(
-      client, setup, "set auth.signup_enabled, auth.service_role_key or auth.test_users", sink);
-  if (!users) return outcome;
+  const char* enable_with = "set auth.signup_enabled, auth.service_role_key, auth.test_users or jwt_secret";
+  std::optional<ProbeUserPair> users;
+  bool minted = false;
+  std::string why;
+  bool not_configured = false;
+  if (options.users == MatrixUsers::kAuth || (options.users == MatrixUsers::kAuto && env.jwt_secret.empty())) {
+    users = probe_user_pair_or_record(client, setup, enable_with, sink);
+    if (!users) return outcome;
+  } else {
+    if (options.users == MatrixUsers::kAuto) users = obtain_probe_user_pair(client, &why, &not_configured);
+    if (!users) {
+      // Minted with jwt_secret: no auth request at all.
+      std::string mint_why;
+      auto a = mint_probe_user(connection, env, &mint_why);
+      auto b = a ? mint_probe_user(connection, env, &mint_why) : std::nullopt;
+      if (a && !b) release_minted_user(connection, *a);
+      if (!a || !b) {
+        const std::string message = (why.empty() ? "" : "no users from auth (" + why + "), ") +
+                                    "no minted users (" + mint_why + ")";
+        sink.record(not_configured ? setup.skip(message + "; " + enable_with) : setup.error(message));
+        return outcome;
+      }
+      users = ProbeUserPair{std::move(*a), std::move(*b)};
+      minted = true;
+    }
+  }
+  const auto release = [&](const ProbeUser& user) {
+    return minted ? release_minted_user(connection, user) : delete_probe_user(client, user);
+  };
   // The database can go away mid-run: the checks recorded so far stand, the
   // users are still released, and the setup check says where it stopped.
   std::string stopped;
   try {
-    Matrix matrix(env, options, sink, connection, client);
+    Matrix matrix(env, options, sink, connection, client, functions);
     outcome = matrix.run(tables, *users);
   } catch (const std::exception& e) {
     stopped = e.what();
   }
-  const bool released = delete_probe_user(client, users->a) & delete_probe_user(client, users->b);
+  const bool released = release(users->a) & release(users->b);
   if (!stopped.empty()) {
     sink.record(setup.error("The matrix stopped: " + stopped + " (its clean-up was attempted; the "
                             "residue was not counted)"));
@@ -539,7 +648,11 @@ ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOpt
                           {"tables_compared", outcome.tables_compared},
                           {"findings", outcome.findings},
                           {"requests", outcome.requests},
+                          {"cells_not_tried", outcome.cells_not_tried},
+                          {"budget_ms", options.budget.count()},
                           {"elapsed_ms", outcome.elapsed_ms},
+                          {"function_resources", functions.size()},
+                          {"users", minted ? "minted" : "auth"},
                           {"declaration", options.declared_found ? "declared endpoints" : "every public table"}}));
   return outcome;
 }

@@ -14,10 +14,18 @@
 //   - the database denies, the API allows: `api_bypasses_rls`, a critical
 //     failure naming the route (the API queries with a privileged role);
 //   - the database allows, the API refuses: `api_stricter`, informational.
+// The time budget is checked before each cell: once spent, a table's
+// remaining cells are `not_tried` (no request sent) and the table's check is
+// a skip unless a decided cell already found a bypass.
 // Every seeded or inserted row is deleted again and the users released; the
 // residue check compares every table's row count before and after.
 //
-// Checks: security.api_rls.{schema}.{table} (one per exposed table, the
+// Declared resources on function routes (security.authz.resources with a
+// "table") are compared the same way on the seeded rows of their table,
+// before the table cells (security/api_rls_functions.hpp).
+//
+// Checks: security.api_rls.function.<resource>,
+// security.api_rls.{schema}.{table} (one per exposed table, the
 // cells in its evidence), security.api_rls.setup, security.api_rls.residue.
 #pragma once
 
@@ -30,6 +38,7 @@
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "http/observing_client.hpp"
+#include "security/api_rls_users.hpp"
 #include "target/endpoint_surface.hpp"
 
 namespace golive::security {
@@ -42,8 +51,13 @@ struct ApiRlsOptions {
   // Told of every request sent (the run's surface coverage); null: nobody.
   http::RequestObserver* request_observer = nullptr;
   std::chrono::milliseconds request_timeout{10000};  // per request
-  // Tables not started within this budget are recorded as skipped (seconds).
-  std::chrono::seconds budget{60};
+  // How the two users are obtained (api_rls_users.hpp); the setup check's
+  // evidence says which way it went ("users": "auth" or "minted").
+  MatrixUsers users = MatrixUsers::kAuto;
+  // The matrix's time budget, from its start. Checked before every table and
+  // before every cell inside a table: a table not started in time is skipped,
+  // and a started table's remaining cells are recorded as `not_tried`.
+  std::chrono::milliseconds budget{std::chrono::seconds(60)};
 };
 
 struct ApiRlsOutcome {
@@ -51,6 +65,7 @@ struct ApiRlsOutcome {
   std::size_t tables_compared = 0;  // tables with at least one decided cell
   std::size_t findings = 0;         // api_bypasses_rls cells
   std::size_t requests = 0;         // API requests sent by the matrix
+  std::size_t cells_not_tried = 0;  // cells of started tables left when the budget ran out
   double elapsed_ms = 0;            // wall time, milliseconds
   // Declared endpoints ("POST /rest/v1/profiles") the matrix did not call, and why.
   std::map<std::string, std::string> not_sent;

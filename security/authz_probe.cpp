@@ -1,5 +1,6 @@
 #include "security/authz_probe.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -356,11 +357,16 @@ void run_authz_probe(const ProbeClient& client, core::ResultSink& sink) {
       "this target's authorization",
       sink);
   if (!users) return;
-  if (const auto resources = read_authz_resources(client.env()); !resources.empty()) {
-    // Resources declared by the environment: BOLA on this target's own API,
-    // and the JWT family against the first resource.
+  const auto resources = read_authz_resources(client.env());
+  // Resources declared by the environment: BOLA on this target's own API,
+  // and the JWT family against the first resource B can create. Resources
+  // without "create" (covered by the API access matrix) leave the built-in
+  // probes in place.
+  const auto creatable = std::find_if(resources.begin(), resources.end(),
+                                      [](const AuthzResource& resource) { return resource.has_create; });
+  if (creatable != resources.end()) {
     probe_authz_resources(client, resources, users->a, users->b, sink);
-    if (!core::interrupted()) probe_jwt_on_resource(client, resources.front(), *users, sink);
+    if (!core::interrupted()) probe_jwt_on_resource(client, *creatable, *users, sink);
     for (const ProbeUser* user : {&users->a, &users->b}) {
       if (user->created_here) delete_probe_user(client, *user);
     }

@@ -64,12 +64,19 @@ std::vector<AuthzResource> read_authz_resources(const config::Environment& env) 
   const core::JsonReader list = authz.at("resources");
   for (std::size_t i = 0; i < list.as_array().size(); ++i) {
     const core::JsonReader item = list.at(i);
-    item.reject_unknown_keys({"name", "create", "read", "update", "delete"});
+    item.reject_unknown_keys({"name", "create", "read", "update", "delete", "table"});
     AuthzResource resource;
     resource.name = item.at("name").as_string();
-    resource.create = read_request(item.at("create"), "POST");
-    if (item.at("create").value().is_object()) {
-      resource.id_pointer = item.at("create").string_or("id", "/id");
+    if (item.has("table")) {
+      resource.table = item.at("table").as_string();
+      if (resource.table.find('.') == std::string::npos) resource.table = "public." + resource.table;
+    }
+    resource.has_create = item.has("create") || resource.table.empty();
+    if (resource.has_create) {
+      resource.create = read_request(item.at("create"), "POST");
+      if (item.at("create").value().is_object()) {
+        resource.id_pointer = item.at("create").string_or("id", "/id");
+      }
     }
     if (item.has("read")) resource.read = read_request(item.at("read"), "GET");
     if (item.has("update")) resource.update = read_request(item.at("update"), "PATCH");
@@ -83,6 +90,10 @@ std::vector<AuthzResource> read_authz_resources(const config::Environment& env) 
 CreatedResource create_resource(const ProbeClient& client, const AuthzResource& resource,
                                 const ProbeUser& owner, const std::string& who) {
   CreatedResource made;
+  if (!resource.has_create) {
+    made.why = "the resource declares no \"create\" request";
+    return made;
+  }
   const http::HttpResponse created = send(client, owner, resource.create, "");
   made.response = response_excerpt(created);
   const nlohmann::json body = nlohmann::json::parse(created.body, nullptr, false);
@@ -117,6 +128,12 @@ void probe_authz_resources(const ProbeClient& client, const std::vector<AuthzRes
     if (core::interrupted()) return;
     const std::string prefix = "security.authz.bola." + resource.name;
     CheckBuilder setup(prefix + ".setup", "User B can create a " + resource.name, Severity::kHigh);
+    if (!resource.has_create) {
+      sink.record(setup.skip("no \"create\" request: the API access matrix covers " + resource.name +
+                             " on its own rows of " + resource.table + " (security.api_rls.function." +
+                             resource.name + ")"));
+      continue;
+    }
     const CreatedResource created = create_resource(client, resource, b, "B");
     if (created.id.empty()) {
       sink.record(setup.error(created.why, {{"response", created.response}}));

@@ -15,6 +15,13 @@
 // security.authz.bola.<name>.read|update|delete, and
 // security.authz.bola.<name>.setup when B cannot create it (a 401 there means
 // the target does not accept B's token: an error naming the status).
+//
+// A resource may name the database table that holds it ("table":
+// "public.courses"); the API access matrix (api_rls_matrix.hpp) then calls
+// its read and update routes on the matrix's own rows of that table and
+// compares them with the database. With "table", "create" may be left out:
+// the BOLA probes then skip the resource (the matrix covers it), and when no
+// declared resource has "create" the authz probe keeps its built-in probes.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -37,6 +44,8 @@ struct ResourceRequest {
 struct AuthzResource {
   std::string name;
   ResourceRequest create;  // answered with the id at `id_pointer`
+  bool has_create = true;  // false: no "create" (allowed only with `table`)
+  std::string table;       // "schema.table" holding the resource; "" = not said
   std::string id_pointer = "/id";
   std::optional<ResourceRequest> read;
   std::optional<ResourceRequest> update;

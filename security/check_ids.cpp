@@ -54,7 +54,7 @@ std::vector<std::string> security_check_ids() {
   }
   // The API access matrix (api_rls_matrix.cpp).
   for (const char* id : {"security.api_rls", "security.api_rls.{schema}.{table}", "security.api_rls.setup",
-                          "security.api_rls.residue"}) {
+                          "security.api_rls.residue", "security.api_rls.function.{resource}"}) {
     ids.emplace_back(id);
   }
   for (const char* rule : kHeaderRules) ids.push_back(std::string("security.headers.") + rule);

@@ -4,8 +4,14 @@
 // service role) every database-level RLS check still passes while the matrix
 // fails that table, naming the routes.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <fstream>
 #include <map>
+#include <string_view>
+#include <thread>
 
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
@@ -60,6 +66,7 @@ TEST(ApiRlsMatrixIntegrationTest, CleanTargetHasZeroFindingsAndNoResidue) {
   EXPECT_EQ(run.outcome.tables_exposed, 19u);
   EXPECT_EQ(run.outcome.tables_compared, 19u);
   EXPECT_EQ(run.matrix.at("security.api_rls.residue").status, core::CheckStatus::kPass);
+  EXPECT_EQ(run.matrix.at("security.api_rls.setup").evidence.at("users"), "auth");
   // Every table is compared: no skip hides a table the matrix could not seed.
   for (const auto& [id, check] : run.matrix) {
     EXPECT_NE(check.status, core::CheckStatus::kSkip) << id << ": " << check.message;
@@ -99,6 +106,142 @@ TEST(ApiRlsMatrixIntegrationTest, ServiceRoleRouteIsCaughtOnlyByTheMatrix) {
     if (id == "security.api_rls.public.admin_overrides") continue;
     EXPECT_FALSE(check.failed()) << id << ": " << check.message;
   }
+}
+
+// The reference environment with the course print function declared as a
+// resource of public.courses (no "create": the matrix uses its own rows).
+std::string env_with_print_function() {
+  const std::string path = testing::shared_reference_env().write_env_file();
+  nlohmann::json env = nlohmann::json::parse(std::ifstream(path));
+  env["security"]["authz"]["resources"] = nlohmann::json::array(
+      {{{"name", "course_print"}, {"table", "public.courses"}, {"read", "/functions/v1/courses/{{id}}/print"}}});
+  const std::string out = path + ".functions.json";
+  std::ofstream(out) << env.dump(2);
+  return out;
+}
+
+BothSuites run_both_with_functions() {
+  core::Redactor redactor;
+  const config::Environment env =
+      config::load_environment(env_with_print_function(), config::process_variables(), redactor);
+  BothSuites run;
+  core::CollectingSink rls_sink, matrix_sink;
+  run_rls_suite(env, RlsOptions{}, rls_sink);
+  for (const auto& check : rls_sink.results()) run.rls[check.id] = check;
+  run.outcome = run_api_rls_matrix(env, ApiRlsOptions{}, matrix_sink);
+  for (const auto& check : matrix_sink.results()) run.matrix[check.id] = check;
+  return run;
+}
+
+TEST(ApiRlsMatrixIntegrationTest, FunctionRouteAsServiceRoleIsCaughtOnlyByTheMatrix) {
+  testing::shared_reference_env().restart_service({});
+  const BothSuites clean = run_both_with_functions();
+  EXPECT_EQ(failures(clean.matrix), "");
+  EXPECT_EQ(clean.outcome.findings, 0u);
+  const auto& print = clean.matrix.at("security.api_rls.function.course_print");
+  EXPECT_EQ(print.status, core::CheckStatus::kPass) << print.message << print.evidence.dump();
+  const auto own = cell(print, "select", "own");
+  const auto cross = cell(print, "select", "cross");
+  ASSERT_TRUE(own.is_object() && cross.is_object()) << print.evidence.dump();
+  EXPECT_EQ(own.at("db"), "allowed");
+  EXPECT_EQ(own.at("api"), "allowed");
+  EXPECT_EQ(cross.at("db"), "denied");
+  EXPECT_EQ(cross.at("api"), "denied");
+
+  testing::shared_reference_env().restart_service({"function-uses-service-role"});
+  const BothSuites leaky = run_both_with_functions();
+  testing::shared_reference_env().restart_service({});
+  EXPECT_EQ(failures(leaky.rls), "") << "a database-level check saw the function defect";
+  const auto& caught = leaky.matrix.at("security.api_rls.function.course_print");
+  EXPECT_EQ(caught.status, core::CheckStatus::kFail);
+  EXPECT_EQ(caught.severity, core::Severity::kCritical);
+  EXPECT_NE(caught.message.find("GET /functions/v1/courses/{id}/print as cross (select)"), std::string::npos)
+      << caught.message;
+  EXPECT_EQ(cell(caught, "select", "cross").at("verdict"), "api_bypasses_rls");
+  // The table cells do not see it: the REST routes still apply the policies.
+  for (const auto& [id, check] : leaky.matrix) {
+    if (id == "security.api_rls.function.course_print") continue;
+    EXPECT_FALSE(check.failed()) << id << ": " << check.message;
+  }
+}
+
+TEST(ApiRlsMatrixIntegrationTest, UsersMintedWithTheJwtSecretGiveTheSameCleanMatrix) {
+  testing::shared_reference_env().restart_service({});
+  core::Redactor redactor;
+  const config::Environment env = config::load_environment(
+      testing::shared_reference_env().write_env_file(), config::process_variables(), redactor);
+  ASSERT_FALSE(env.jwt_secret.empty()) << "the reference environment declares jwt_secret";
+  ApiRlsOptions options;
+  options.users = MatrixUsers::kMint;
+  core::CollectingSink sink;
+  const ApiRlsOutcome outcome = run_api_rls_matrix(env, options, sink);
+  std::map<std::string, core::CheckResult> checks;
+  for (const auto& check : sink.results()) checks[check.id] = check;
+  EXPECT_EQ(failures(checks), "");
+  EXPECT_EQ(outcome.findings, 0u);
+  EXPECT_EQ(outcome.tables_compared, 19u);
+  const auto& setup = checks.at("security.api_rls.setup");
+  EXPECT_EQ(setup.status, core::CheckStatus::kPass) << setup.message;
+  EXPECT_EQ(setup.evidence.at("users"), "minted");
+  EXPECT_EQ(checks.at("security.api_rls.residue").status, core::CheckStatus::kPass);
+  // The comparison rests on the minted tokens being accepted: A's own course is allowed.
+  const auto own = cell(checks.at("security.api_rls.public.courses"), "update", "own");
+  ASSERT_TRUE(own.is_object());
+  EXPECT_EQ(own.at("api"), "allowed");
+}
+
+// Holds up the first table request long enough to spend the matrix's budget.
+class SlowFirstTableRequest final : public http::RequestObserver {
+ public:
+  explicit SlowFirstTableRequest(std::chrono::milliseconds delay) : delay_(delay) {}
+  void on_request(std::string_view, std::string_view url) override {
+    if (url.find("/rest/v1/") == std::string_view::npos) return;
+    if (!held_.exchange(true)) std::this_thread::sleep_for(delay_);
+  }
+
+ private:
+  std::chrono::milliseconds delay_;
+  std::atomic<bool> held_{false};
+};
+
+TEST(ApiRlsMatrixIntegrationTest, BudgetSpentInsideATableLeavesItsRemainingCellsNotTried) {
+  testing::shared_reference_env().restart_service({});
+  core::Redactor redactor;
+  const config::Environment env = config::load_environment(
+      testing::shared_reference_env().write_env_file(), config::process_variables(), redactor);
+  SlowFirstTableRequest slow(std::chrono::milliseconds(3500));
+  ApiRlsOptions options;
+  options.budget = std::chrono::milliseconds(3000);
+  options.request_observer = &slow;
+  core::CollectingSink sink;
+  const ApiRlsOutcome outcome = run_api_rls_matrix(env, options, sink);
+  std::size_t partly = 0, unstarted = 0;
+  for (const auto& check : sink.results()) {
+    if (check.id == "security.api_rls.setup" || check.id == "security.api_rls.residue") {
+      EXPECT_EQ(check.status, core::CheckStatus::kPass) << check.id << ": " << check.message;
+      continue;
+    }
+    // Declared function routes run first, before the budget is spent.
+    if (check.id.rfind("security.api_rls.function.", 0) == 0) continue;
+    EXPECT_EQ(check.status, core::CheckStatus::kSkip) << check.id << ": " << check.message;
+    if (!check.evidence.contains("cells")) {
+      ++unstarted;
+      continue;
+    }
+    // The started table: its first cell was sent, every later one was not.
+    ++partly;
+    const auto& cells = check.evidence.at("cells");
+    ASSERT_GE(cells.size(), 2u);
+    EXPECT_NE(cells.front().at("verdict"), "not_tried");
+    for (std::size_t i = 1; i < cells.size(); ++i) EXPECT_EQ(cells[i].at("verdict"), "not_tried") << cells[i].dump();
+    EXPECT_EQ(check.evidence.at("not_tried"), cells.size() - 1);
+    EXPECT_NE(check.message.find("not tried"), std::string::npos) << check.message;
+    EXPECT_EQ(outcome.cells_not_tried, cells.size() - 1);
+  }
+  EXPECT_EQ(partly, 1u);
+  EXPECT_EQ(unstarted, 18u);
+  EXPECT_EQ(outcome.findings, 0u);
+  EXPECT_FALSE(outcome.not_sent.empty());
 }
 
 }  // namespace

@@ -159,6 +159,26 @@ TEST(ExampleEnvironments, CustomApiNeedsNoSupabaseAndNoDatabase) {
   EXPECT_NO_THROW(contract::validate_contract_run(env, contract_options, false));
 }
 
+// A resource that names its table may leave out "create" (the API access
+// matrix uses its own rows); without a table "create" is still required.
+TEST(ExampleEnvironments, AuthzResourceWithATableNeedsNoCreate) {
+  auto loaded = load_example("custom-api.example.json");
+  config::Environment env = loaded->env;
+  env.sections["security"]["authz"]["resources"] = nlohmann::json::array(
+      {{{"name", "course_print"}, {"table", "courses"}, {"read", "/functions/v1/courses/{{id}}/print"}}});
+  const auto resources = security::read_authz_resources(env);
+  ASSERT_EQ(resources.size(), 1u);
+  EXPECT_FALSE(resources[0].has_create);
+  EXPECT_EQ(resources[0].table, "public.courses");
+  env.sections["security"]["authz"]["resources"][0].erase("table");
+  try {
+    (void)security::read_authz_resources(env);
+    ADD_FAILURE() << "a resource without table or create was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/security/authz/resources/0"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ExampleEnvironments, MissingSecretsAreNamedAtOnce) {
   Redactor redactor;
   try {

@@ -342,7 +342,8 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "backup-stale",
                            "cache-disabled",
                            "cache-no-ttl",
-                           "static-no-cache"}) {
+                           "static-no-cache",
+                           "function-uses-service-role"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");
