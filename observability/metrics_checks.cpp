@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -92,8 +93,16 @@ MetricsSettings read_metrics_settings(const config::Environment& env) {
         settings.urls.push_back(url.at(i).as_string());
       }
     } else {
-      const std::string single = url.as_string();
-      if (!single.empty()) settings.urls.push_back(single);
+      // One string may carry several URLs separated by commas, so that one
+      // ${VAR} can name every instance behind a load balancer.
+      const std::string text = url.as_string();
+      std::size_t start = 0;
+      while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string each = text.substr(start, comma - start);
+        if (!each.empty()) settings.urls.push_back(each);
+        start = comma + 1;
+      }
     }
     for (const std::string& each : settings.urls) {
       if (each.rfind("http://", 0) != 0 && each.rfind("https://", 0) != 0) {
