@@ -9,10 +9,11 @@
 // (see DEVELOPERS.md, "Soak"). malloc_trim(0) gives every whole free page of
 // every arena back (madvise), which caps resident memory near the live heap.
 //
-// The load coordinator calls release_free_heap() every kTrimInterval. One
-// call walks the arenas under their locks: well under a millisecond for the
-// tens of megabytes a load run holds, so worker threads wait at most that
-// long, once per interval. On a C library without malloc_trim it does nothing.
+// The load coordinator calls release_free_heap() every kTrimInterval, on its
+// own thread, never on a worker's request path. One call walks the arenas
+// under their locks, so a worker allocating at that moment waits for it; its
+// duration has not been measured separately (the soak figures in
+// DEVELOPERS.md include it). On a C library without malloc_trim it does nothing.
 #pragma once
 
 #include <chrono>

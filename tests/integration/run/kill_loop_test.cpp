@@ -62,49 +62,34 @@ struct Killed {
   std::uint64_t target_counted = 0;  // /health requests the target answered during the run
 };
 
-Killed start_and_kill(const std::vector<std::string>& command, const std::string& dir, double after_s) {
+// Starts `command` against the shared target and sends SIGKILL `after_s`
+// seconds later. With a `marker`, the moment counts from the first line of
+// the result stream that contains it (a stage's first check or record), so
+// the kill lands inside that stage of `golive run`.
+Killed start_and_kill(const std::vector<std::string>& command, const std::string& dir, double after_s,
+                      const std::string& marker = "") {
   const std::string base_url = target().base_url();
   const std::uint64_t before = health_requests_answered(base_url);
   std::vector<std::string> args = command;
   args.insert(args.end(), {"--env", target().write_env_file(), "--out", dir + "/out"});
   const GoliveProcess process = start_golive(args, dir);
   EXPECT_GT(process.pid, 0);
+  if (!marker.empty()) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool seen = false;
+    while (!seen && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const std::string results = latest_run(dir + "/out") + "/results.jsonl";
+      seen = fs::exists(results) && slurp(results).find(marker) != std::string::npos;
+    }
+    EXPECT_TRUE(seen) << "no " << marker << " in the result stream within 30 s";
+  }
   std::this_thread::sleep_for(std::chrono::duration<double>(after_s));
   ::kill(-process.pid, SIGKILL);
   const GoliveExit exit = wait_golive(process, std::chrono::seconds(20));
   EXPECT_FALSE(exit.timed_out);
   // Requests in flight at the kill reach the target a moment later.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  Killed killed;
-  killed.killed = !exit.exited;
-  killed.target_counted = health_requests_answered(base_url) - before;
-  killed.run_dir = latest_run(dir + "/out");
-  return killed;
-}
-
-// Like start_and_kill, but the moment counts from the first line of the
-// result stream that contains `marker` (a stage's first check or record), so
-// the kill lands inside that stage of `golive run`.
-Killed start_and_kill_in_stage(const std::vector<std::string>& command, const std::string& dir,
-                               const std::string& marker, double after_s) {
-  const std::string base_url = target().base_url();
-  const std::uint64_t before = health_requests_answered(base_url);
-  std::vector<std::string> args = command;
-  args.insert(args.end(), {"--env", target().write_env_file(), "--out", dir + "/out"});
-  const GoliveProcess process = start_golive(args, dir);
-  EXPECT_GT(process.pid, 0);
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  bool seen = false;
-  while (!seen && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    const std::string results = latest_run(dir + "/out") + "/results.jsonl";
-    seen = fs::exists(results) && slurp(results).find(marker) != std::string::npos;
-  }
-  EXPECT_TRUE(seen) << "no " << marker << " in the result stream within 30 s";
-  std::this_thread::sleep_for(std::chrono::duration<double>(after_s));
-  ::kill(-process.pid, SIGKILL);
-  const GoliveExit exit = wait_golive(process, std::chrono::seconds(20));
-  EXPECT_FALSE(exit.timed_out);
   Killed killed;
   killed.killed = !exit.exited;
   killed.target_counted = health_requests_answered(base_url) - before;
@@ -232,7 +217,7 @@ TEST(KillLoop, EveryKilledRunRendersAndKeepsWhatItMeasured) {
     const std::string what =
         "golive run --suite " + stages[i].suite + " killed " + std::to_string(after) + " s into the stage";
     const std::string dir = scratch_dir("kill_loop_run_stage_" + std::to_string(i));
-    const Killed killed = start_and_kill_in_stage({"run", "--suite", stages[i].suite}, dir, stages[i].marker, after);
+    const Killed killed = start_and_kill({"run", "--suite", stages[i].suite}, dir, after, stages[i].marker);
     landed += killed.killed ? 1 : 0;
     const nlohmann::json report = render_killed(killed, dir, what);
     ASSERT_TRUE(killed.killed) << what << ": the stage outlived the kill moment";
