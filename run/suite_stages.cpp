@@ -127,6 +127,7 @@ void run_api_rls_stage(const StageContext& stage) {
   options.declared = declaration.endpoints;
   options.declared_found = declaration.found;
   options.request_observer = stage.coverage.observer();
+  options.users = security::read_matrix_users(stage.env);
   stage.coverage.note_not_exercised(security::run_api_rls_matrix(stage.env, options, stage.sink).not_sent);
 }
 

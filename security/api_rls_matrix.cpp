@@ -4,8 +4,8 @@
 #include <map>
 #include <optional>
 
-#include "core/encoding.hpp"
 #include "core/interrupt.hpp"
+#include "security/api_rls_cells.hpp"
 #include "security/api_rls_functions.hpp"
 #include "security/api_rls_rows.hpp"
 #include "security/http_probe_support.hpp"
@@ -23,109 +23,6 @@ using core::Severity;
 
 double elapsed_ms(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-// Who calls the API in one cell, and whose row it aims at.
-struct Actor {
-  std::string name;     // "anon", "own", "cross", "authenticated"
-  std::string label;    // "anon", "user A on A's row", ...
-  std::string role;     // database role: "anon" or "authenticated"
-  std::string user_id;  // the JWT subject ("" for anon)
-  std::string token;    // the bearer token ("" for anon: the apikey alone)
-};
-
-// One table's rows the cells aim at: per actor, the row and its owner.
-struct Target {
-  Actor actor;
-  RowValues row;
-  std::string owner;   // "" for shared rows
-};
-
-// What the API did with one request.
-struct ApiAttempt {
-  Access access = Access::kUndecided;
-  int status = 0;
-  std::string note;  // why undecided
-};
-
-std::string value_text(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-// ?k=eq.v&... for the key, percent-encoded.
-std::string key_query(const nlohmann::json& key) {
-  std::string query;
-  for (const auto& item : key.items()) {
-    query += (query.empty() ? "?" : "&") + core::percent_encode(item.key()) + "=eq." +
-             core::percent_encode(value_text(item.value()));
-  }
-  return query;
-}
-
-std::size_t json_rows(const std::string& body) {
-  const auto parsed = nlohmann::json::parse(body, nullptr, false);
-  return parsed.is_array() ? parsed.size() : 0;
-}
-
-// The total of a Content-Range header ("0-0/1", "*/0"), or -1.
-long long content_range_total(const http::HttpResponse& response) {
-  const auto header = response.header("content-range");
-  if (!header) return -1;
-  const auto slash = header->rfind('/');
-  if (slash == std::string::npos || slash + 1 >= header->size() || (*header)[slash + 1] == '*') return -1;
-  try {
-    return std::stoll(header->substr(slash + 1));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
-// Classifies an answer: 2xx with rows (or a created row, or a counted one)
-// is allowed, 2xx without rows and 401/403 are denied, anything else
-// decides nothing (409: a constraint, 404: not exposed, 5xx: broken).
-ApiAttempt classify(const std::string& op, const http::HttpResponse& response) {
-  ApiAttempt attempt;
-  attempt.status = response.status;
-  if (!response.transport_ok()) {
-    attempt.note = "no answer: " + response.error_message;
-    return attempt;
-  }
-  if (response.status == 401 || response.status == 403) {
-    attempt.access = Access::kDenied;
-    return attempt;
-  }
-  if (response.status / 100 != 2) {
-    attempt.note = "status " + std::to_string(response.status);
-    return attempt;
-  }
-  if (op == "insert") {
-    attempt.access = Access::kAllowed;
-  } else if (op == "count") {
-    const long long total = content_range_total(response);
-    if (total < 0) {
-      attempt.note = "no Content-Range total";
-    } else {
-      attempt.access = total > 0 ? Access::kAllowed : Access::kDenied;
-    }
-  } else {
-    attempt.access = json_rows(response.body) > 0 ? Access::kAllowed : Access::kDenied;
-  }
-  return attempt;
-}
-
-// The HTTP method of a matrix operation.
-const char* method_of(const std::string& op) {
-  if (op == "select") return "GET";
-  if (op == "count") return "HEAD";
-  if (op == "update") return "PATCH";
-  if (op == "delete") return "DELETE";
-  return "POST";
-}
-
-std::string verdict_of(Access db, Access api) {
-  if (db == Access::kUndecided || api == Access::kUndecided) return "undecided";
-  if (db == api) return "agree";
-  return db == Access::kDenied ? "api_bypasses_rls" : "api_stricter";
 }
 
 bool owned(const TableInfo& table) {
@@ -181,7 +78,7 @@ class Matrix {
         for (const char* method : {"GET", "HEAD", "POST", "PATCH", "DELETE"}) {
           outcome_.not_sent[route(method, *table)] = "the API access matrix ran out of time before this table";
         }
-        sink_.record(CheckBuilder(check_id(*table), title(*table), Severity::kCritical)
+        sink_.record(CheckBuilder(table_check_id(*table), table_check_title(*table), Severity::kCritical)
                          .skip("not probed: the matrix's time budget (" + budget_text() +
                                ") ran out or the run was interrupted"));
         continue;
@@ -206,14 +103,8 @@ class Matrix {
     return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
   }
 
-  static std::string check_id(const TableInfo& table) {
-    return "security.api_rls." + table.schema + "." + table.name;
-  }
-  static std::string title(const TableInfo& table) {
-    return "The API grants on " + table.qualified() + " no more than the database's row level security";
-  }
   std::string route(const std::string& method, const TableInfo& table) const {
-    return method + " " + env_.paths.rest + "/" + table.name;
+    return table_route(env_, method, table);
   }
 
   // Reads every table's shape, then orders the tables so that a table comes
@@ -298,8 +189,8 @@ class Matrix {
     }
   }
 
-  std::vector<Target> targets(const TableInfo& table, const Seeded& seeded) const {
-    const Actor anon{"anon", "anon", "anon", "", ""};
+  std::vector<CellTarget> targets(const TableInfo& table, const Seeded& seeded) const {
+    const MatrixActor anon{"anon", "anon", "anon", "", ""};
     if (!owned(table)) {
       const RowValues& row = seeded.rows.at("");
       return {{anon, row, ""},
@@ -312,155 +203,49 @@ class Matrix {
             {{"cross", "user A on user B's row", "authenticated", a_.id, a_.access_token}, row_b, b_.id}};
   }
 
-  http::HttpResponse send(const Actor& actor, const std::string& method, const std::string& path,
-                          const std::string& body, std::vector<std::pair<std::string, std::string>> headers) {
-    ++outcome_.requests;
-    return client_.send_as(actor.token, method, path, body, headers);
-  }
-
-  // One cell: the database's answer, then the API's, compared.
-  nlohmann::json cell(const TableInfo& table, const Seeded& seeded, const Target& target, const std::string& op) {
-    const std::string base = env_.paths.rest + "/" + table.name;
-    const nlohmann::json key = key_of(table, target.row);
-    ApiRlsOp db_op = ApiRlsOp::kSelect;
-    RowValues candidate;
-    std::string method, path, body;
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (op == "select") {
-      method = "GET";
-      path = base + key_query(key);
-    } else if (op == "count") {
-      method = "HEAD";
-      path = base + key_query(key);
-      headers.emplace_back("Prefer", "count=exact");
-    } else if (op == "update") {
-      db_op = ApiRlsOp::kUpdate;
-      method = "PATCH";
-      path = base + key_query(key);
-      const std::string column = touch_column(table);
-      body = nlohmann::json{{column, target.row.value(column, nlohmann::json())}}.dump();
-      headers.emplace_back("Prefer", "return=representation");
-    } else if (op == "delete") {
-      db_op = ApiRlsOp::kDelete;
-      method = "DELETE";
-      path = base + key_query(key);
-      headers.emplace_back("Prefer", "return=representation");
-    } else {
-      db_op = ApiRlsOp::kInsert;
-      method = "POST";
-      path = base;
-      std::string why;
-      auto row = candidate_row(connection_, table, seeded.shape, target.row, target.owner, owner_rows(target.owner), &why);
-      if (!row) {
-        return {{"op", op}, {"actor", target.actor.name}, {"route", route(method, table)},
-                {"verdict", "undecided"}, {"note", why}};
-      }
-      candidate = *row;
-      body = candidate.dump();
-      headers.emplace_back("Prefer", "return=minimal");
-    }
-    const DbAttempt db = database_attempt(connection_, table, db_op, target.actor.role, target.actor.user_id, key,
-                                          candidate);
-    const http::HttpResponse response = send(target.actor, method, path, body, headers);
-    const ApiAttempt api = classify(op, response);
-    if (op == "insert" && response.transport_ok() && response.status / 100 == 2) {
-      cleanup_[table.qualified()].push_back(key_of(table, candidate));
-    }
-    nlohmann::json result = {{"op", op},
-                             {"actor", target.actor.name},
-                             {"route", route(method, table)},
-                             {"db", to_string(db.access)},
-                             {"api", to_string(api.access)},
-                             {"status", api.status},
-                             {"verdict", verdict_of(db.access, api.access)}};
-    if (!db.error.empty()) result["db_error"] = db.error.substr(0, 200);
-    if (!api.note.empty()) result["note"] = api.note;
-    if (result["verdict"] == "api_bypasses_rls") result["response"] = response_excerpt(response, 120);
-    return result;
-  }
-
   void probe(const TableInfo& table) {
-    CheckBuilder check(check_id(table), title(table), Severity::kCritical);
     const Seeded& seeded = seeded_.at(table.qualified());
+    const CellContext context{env_, connection_, client_};
     if (!seeded.why_not.empty()) {
       // Still read it as anon, so the report shows the route answered.
-      send({"anon", "anon", "anon", "", ""}, "GET", env_.paths.rest + "/" + table.name + "?limit=1", "", {});
+      ++outcome_.requests;
+      client_.send_as("", "GET", env_.paths.rest + "/" + table.name + "?limit=1");
       for (const char* method : {"HEAD", "POST", "PATCH", "DELETE"}) {
         outcome_.not_sent[route(method, table)] = "the API access matrix has no probe row of this table: " +
                                                   seeded.why_not.substr(0, 160);
       }
+      CheckBuilder check(table_check_id(table), table_check_title(table), Severity::kCritical);
       sink_.record(check.skip("not compared: no probe row (" + seeded.why_not + ")",
                               {{"expectation", to_string(table.expectation)}}));
       return;
     }
     nlohmann::json cells = nlohmann::json::array();
-    // Deletes last: a row deleted early would blind the later cells.
     // The budget is checked before every cell: once spent, the table's
     // remaining cells are recorded as not tried and no request is sent.
     std::map<std::string, bool> route_sent;  // route -> at least one cell sent
-    for (const char* op : {"select", "count", "update", "insert", "delete"}) {
-      for (const Target& target : targets(table, seeded)) {
+    for (const char* op : kCellOps) {
+      for (const CellTarget& target : targets(table, seeded)) {
         if (out_of_time()) {
-          const std::string method = method_of(op);
-          route_sent.emplace(route(method, table), false);
-          cells.push_back({{"op", op}, {"actor", target.actor.name}, {"route", route(method, table)},
-                           {"verdict", "not_tried"},
-                           {"note", "the matrix's time budget (" + budget_text() + ") ran out"}});
+          route_sent.emplace(route(method_of(op), table), false);
+          cells.push_back(not_tried_cell(context, table, target, op,
+                                         "the matrix's time budget (" + budget_text() + ") ran out"));
           continue;
         }
-        cells.push_back(cell(table, seeded, target, op));
-        route_sent[cells.back()["route"].get<std::string>()] = true;
+        CellOutcome done = run_cell(context, table, seeded.shape, target, op, owner_rows(target.owner));
+        if (done.sent) ++outcome_.requests;
+        if (done.inserted) cleanup_[table.qualified()].push_back(*done.inserted);
+        route_sent[done.cell["route"].get<std::string>()] = true;
+        cells.push_back(std::move(done.cell));
       }
     }
     for (const auto& [name, sent] : route_sent) {
       if (!sent) outcome_.not_sent[name] = "the API access matrix ran out of time within this table";
     }
-    std::vector<std::string> bypasses, stricter;
-    std::size_t decided = 0, not_tried = 0;
-    for (const auto& c : cells) {
-      const std::string verdict = c["verdict"];
-      if (verdict == "not_tried") ++not_tried;
-      if (verdict != "undecided" && verdict != "not_tried") ++decided;
-      const std::string what = c["route"].get<std::string>() + " as " + c["actor"].get<std::string>() + " (" +
-                               c["op"].get<std::string>() + ")";
-      if (verdict == "api_bypasses_rls") bypasses.push_back(what);
-      if (verdict == "api_stricter") stricter.push_back(what);
-    }
-    const nlohmann::json evidence = {{"expectation", to_string(table.expectation)},
-                                     {"cells", cells},
-                                     {"api_bypasses_rls", bypasses},
-                                     {"api_stricter", stricter},
-                                     {"not_tried", not_tried}};
-    auto join = [](const std::vector<std::string>& items) {
-      std::string text;
-      for (const auto& item : items) text += (text.empty() ? "" : "; ") + item;
-      return text;
-    };
-    outcome_.findings += bypasses.size();
-    outcome_.cells_not_tried += not_tried;
-    if (!bypasses.empty()) {
-      ++outcome_.tables_compared;
-      sink_.record(check.fail("api_bypasses_rls: the API allowed what the database denies the same role: " +
-                                  join(bypasses) + ". The route queries with a role that bypasses row level "
-                                  "security (e.g. the service role).",
-                              evidence));
-    } else if (not_tried > 0) {
-      if (decided > 0) ++outcome_.tables_compared;
-      sink_.record(check.skip("partly compared: " + std::to_string(not_tried) + " of " +
-                                  std::to_string(cells.size()) + " cells not tried (the matrix's time budget of " +
-                                  budget_text() + " ran out); the " + std::to_string(decided) +
-                                  " decided cell(s) found nothing the database denies. Raise the budget to decide.",
-                              evidence));
-    } else if (decided == 0) {
-      sink_.record(check.skip("not compared: no cell was decided on both sides", evidence));
-    } else {
-      ++outcome_.tables_compared;
-      std::string message = std::to_string(decided) + " of " + std::to_string(cells.size()) +
-                            " cells decided; the API allowed nothing the database denies.";
-      if (!stricter.empty()) message += " Informational, api_stricter (the API refuses what the database allows): " +
-                                        join(stricter) + ".";
-      sink_.record(check.pass(message, evidence));
-    }
+    TableVerdict verdict = table_check(table, cells, budget_text());
+    outcome_.findings += verdict.findings;
+    outcome_.cells_not_tried += verdict.not_tried;
+    if (verdict.compared) ++outcome_.tables_compared;
+    sink_.record(verdict.check);
   }
 
   // A declared resource's function routes on the seeded rows of its table.
@@ -602,8 +387,9 @@ ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOpt
     if (!users) {
       // Minted with jwt_secret: no auth request at all.
       std::string mint_why;
-      auto a = mint_probe_user(connection, env, &mint_why);
-      auto b = a ? mint_probe_user(connection, env, &mint_why) : std::nullopt;
+      core::Redactor& redactor = options.redactor != nullptr ? *options.redactor : core::Redactor::global();
+      auto a = mint_probe_user(connection, env, redactor, &mint_why);
+      auto b = a ? mint_probe_user(connection, env, redactor, &mint_why) : std::nullopt;
       if (a && !b) release_minted_user(connection, *a);
       if (!a || !b) {
         const std::string message = (why.empty() ? "" : "no users from auth (" + why + "), ") +

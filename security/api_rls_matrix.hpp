@@ -10,10 +10,13 @@
 // seeded through database_url inside the probe (security/api_rls_rows.hpp)
 // and the users come from target::TestUsers. Each API outcome is compared
 // with the same role's statement on the same row in the database (impersonated,
-// rolled back):
+// rolled back): one cell each (security/api_rls_cells.hpp, which also gives a
+// table's verdict over its cells):
 //   - the database denies, the API allows: `api_bypasses_rls`, a critical
 //     failure naming the route (the API queries with a privileged role);
 //   - the database allows, the API refuses: `api_stricter`, informational.
+// This file is the run around the cells: users, seeding order, the budget,
+// function routes, clean-up and the residue count.
 // The time budget is checked before each cell: once spent, a table's
 // remaining cells are `not_tried` (no request sent) and the table's check is
 // a skip unless a decided cell already found a bypass.
@@ -54,6 +57,9 @@ struct ApiRlsOptions {
   // How the two users are obtained (api_rls_users.hpp); the setup check's
   // evidence says which way it went ("users": "auth" or "minted").
   MatrixUsers users = MatrixUsers::kAuto;
+  // Where minted tokens are registered as secrets; null: core::Redactor::global()
+  // (the one every writer of a run redacts with).
+  core::Redactor* redactor = nullptr;
   // The matrix's time budget, from its start. Checked before every table and
   // before every cell inside a table: a table not started in time is skipped,
   // and a started table's remaining cells are recorded as `not_tried`.

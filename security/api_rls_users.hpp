@@ -7,7 +7,11 @@
 // minutes). No auth request is made, so this works where signups are off
 // and no service_role_key or test users are given. The user is deleted
 // again through the database (its rows cascade as with GoTrue's admin
-// delete).
+// delete). A minted token is a secret like any issued one: it is registered
+// with the run's Redactor before it is used, so no result, console line or
+// report shows it.
+//
+// Setting: security.api_rls.users = "auto" (default), "auth" or "mint".
 #pragma once
 
 #include <optional>
@@ -15,6 +19,7 @@
 #include <string>
 
 #include "config/environment.hpp"
+#include "core/redactor.hpp"
 #include "security/http_probe_support.hpp"
 
 namespace golive::security {
@@ -24,9 +29,15 @@ namespace golive::security {
 // jwt_secret; kMint = minted only; kAuth = the environment's auth only.
 enum class MatrixUsers { kAuto, kAuth, kMint };
 
-// A minted user (see above), or nullopt with `why`.
+// security.api_rls.users of the environment ("auto", "auth", "mint"; absent:
+// kAuto). Throws core::InputError naming the file and /security/api_rls/users
+// (or the unknown key of /security/api_rls) for anything else.
+MatrixUsers read_matrix_users(const config::Environment& env);
+
+// A minted user (see above), its token registered with `redactor`, or
+// nullopt with `why`.
 std::optional<ProbeUser> mint_probe_user(pqxx::connection& connection, const config::Environment& env,
-                                         std::string* why);
+                                         core::Redactor& redactor, std::string* why);
 
 // Deletes a minted user's auth.users row; false when the database refused.
 bool release_minted_user(pqxx::connection& connection, const ProbeUser& user);

@@ -8,15 +8,19 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string_view>
 #include <thread>
 
 #include "config/environment.hpp"
+#include "core/random_id.hpp"
 #include "core/result_stream.hpp"
+#include "reports/render_all.hpp"
 #include "security/api_rls_matrix.hpp"
 #include "security/rls_suite.hpp"
+#include "target/postgres.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::security {
@@ -173,8 +177,12 @@ TEST(ApiRlsMatrixIntegrationTest, UsersMintedWithTheJwtSecretGiveTheSameCleanMat
   ASSERT_FALSE(env.jwt_secret.empty()) << "the reference environment declares jwt_secret";
   ApiRlsOptions options;
   options.users = MatrixUsers::kMint;
+  core::Redactor minted_tokens;
+  options.redactor = &minted_tokens;
   core::CollectingSink sink;
   const ApiRlsOutcome outcome = run_api_rls_matrix(env, options, sink);
+  // Both users' tokens were registered as secrets before they were used.
+  EXPECT_EQ(minted_tokens.secret_count(), 2u);
   std::map<std::string, core::CheckResult> checks;
   for (const auto& check : sink.results()) checks[check.id] = check;
   EXPECT_EQ(failures(checks), "");
@@ -188,6 +196,68 @@ TEST(ApiRlsMatrixIntegrationTest, UsersMintedWithTheJwtSecretGiveTheSameCleanMat
   const auto own = cell(checks.at("security.api_rls.public.courses"), "update", "own");
   ASSERT_TRUE(own.is_object());
   EXPECT_EQ(own.at("api"), "allowed");
+}
+
+// A minted token is a secret: whatever carries it (a check's message or
+// evidence, the console line, every report file) shows the mask instead.
+TEST(ApiRlsMatrixIntegrationTest, MintedTokenIsRedactedInResultsConsoleAndReports) {
+  core::Redactor env_redactor;
+  const config::Environment env = config::load_environment(
+      testing::shared_reference_env().write_env_file(), config::process_variables(), env_redactor);
+  auto connected = target::connect_database(env.database_url);
+  ASSERT_TRUE(connected.ok()) << connected.error;
+  // The global redactor: the one a run's writer, console and reports use.
+  core::Redactor& redactor = core::Redactor::global();
+  std::string why;
+  const auto user = mint_probe_user(*connected.connection, env, redactor, &why);
+  ASSERT_TRUE(user.has_value()) << why;
+  const std::string token = user->access_token;
+  ASSERT_GT(token.size(), 40u);
+  EXPECT_EQ(redactor.redact("Bearer " + token), std::string("Bearer ") + core::Redactor::kMask);
+
+  core::CheckResult leaky;
+  leaky.id = "security.api_rls.public.courses";
+  leaky.suite = "security";
+  leaky.title = "A check whose evidence carries the token";
+  leaky.status = core::CheckStatus::kFail;
+  leaky.severity = core::Severity::kCritical;
+  leaky.message = "the API echoed Authorization: Bearer " + token;
+  leaky.evidence = {{"request", {{"headers", {{"authorization", "Bearer " + token}}}}}, {"token", token}};
+
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("golive_minted_" + core::random_hex(6));
+  std::filesystem::create_directories(dir);
+  {
+    core::JsonlResultWriter writer((dir / "results.jsonl").string(), redactor);
+    writer.record_meta("run_start", {{"run_id", "minted"}, {"env", env.name}, {"suites", {"security"}}});
+    writer.record(leaky);
+    writer.record_meta("run_end", {{"run_id", "minted"}});
+  }
+  // The console line of `golive run` redacts the message the same way.
+  const std::string console = redactor.redact("[fail] " + leaky.id + ": " + leaky.message);
+  EXPECT_EQ(console.find(token), std::string::npos) << console;
+  EXPECT_NE(console.find(core::Redactor::kMask), std::string::npos);
+  // Reports rendered from a stream that still carried the raw token (a
+  // writer that missed it): the reporters' own pass masks it too.
+  core::ResultStreamContents raw = core::read_result_stream((dir / "results.jsonl").string());
+  ASSERT_EQ(raw.checks.size(), 1u);
+  raw.checks[0].message = leaky.message;
+  raw.checks[0].evidence = leaky.evidence;
+  report::RenderOptions render;
+  render.redactor = &redactor;
+  const report::RenderResult rendered = report::render_all(raw, render, (dir / "reports").string());
+  std::vector<std::string> files = rendered.files_written;
+  files.push_back((dir / "results.jsonl").string());
+  ASSERT_GE(files.size(), 3u);
+  std::size_t masked = 0;
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find(token), std::string::npos) << file << " shows the minted token";
+    if (text.find(core::Redactor::kMask) != std::string::npos) ++masked;
+  }
+  EXPECT_GE(masked, 2u) << "results.jsonl and report.json carry the masked evidence";
+  EXPECT_TRUE(release_minted_user(*connected.connection, *user));
+  std::filesystem::remove_all(dir);
 }
 
 // Holds up the first table request long enough to spend the matrix's budget.
