@@ -25,9 +25,15 @@ double elapsed_ms(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// Tables whose rows belong to a user (directly or through a parent's owner):
+// A's row and B's row are seeded, so A is tried on B's. Public reads do not
+// change that: B's row of a public_read_owner_write table is readable but not
+// writable by A.
 bool owned(const TableInfo& table) {
   return table.ownership && (table.expectation == AccessExpectation::kOwnerCrud ||
-                             table.expectation == AccessExpectation::kOwnerReadOnly);
+                             table.expectation == AccessExpectation::kOwnerReadOnly ||
+                             table.expectation == AccessExpectation::kOwnerVia ||
+                             table.expectation == AccessExpectation::kPublicReadOwnerWrite);
 }
 
 // The tables the API exposes: declared /rest/v1/<table> endpoints of schema
@@ -360,7 +366,7 @@ ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOpt
   try {
     target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
       txn.exec("SET TRANSACTION READ ONLY");
-      tables = load_table_model(txn, settings.exposed_schemas, settings.rls_expectations);
+      tables = load_table_model(txn, settings.exposed_schemas, applicable_expectations(txn, settings));
     });
   } catch (const std::exception& e) {
     sink.record(setup.error(std::string("Cannot read the table model: ") + e.what()));

@@ -5,8 +5,10 @@
 // endpoints joined with the tables of the RLS table model; without a
 // declaration every table of schema public), and for select (GET and a HEAD
 // count), update (PATCH), insert (POST) and delete (DELETE), it calls the API
-// as anon, as user A on A's row and as user A on user B's row (tables without
-// an owner: anon and an authenticated user on a shared row). The rows are
+// as anon, as user A on A's row and as user A on user B's row (tables whose
+// rows belong to a user: owner_crud, owner_read_only, owner_via and
+// public_read_owner_write; any other table: anon and an authenticated user
+// on a shared row). The rows are
 // seeded through database_url inside the probe (security/api_rls_rows.hpp)
 // and the users come from target::TestUsers. Each API outcome is compared
 // with the same role's statement on the same row in the database (impersonated,

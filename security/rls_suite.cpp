@@ -82,6 +82,13 @@ bool holds_every_table(pqxx::work& txn, const nlohmann::json& expectations) {
 
 }  // namespace
 
+nlohmann::json applicable_expectations(pqxx::work& txn, const RlsSettings& settings) {
+  if (settings.expectations_are_defaults && !holds_every_table(txn, settings.rls_expectations)) {
+    return nlohmann::json::object();
+  }
+  return settings.rls_expectations;
+}
+
 std::string default_rls_expectations_file() {
   return std::string(GOLIVE_SECURITY_DATA_DIR) + "/rls_expectations.json";
 }
@@ -164,11 +171,7 @@ RlsSuiteOutcome run_rls_suite(const config::Environment& env, const RlsOptions& 
   try {
     target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
       txn.exec("SET TRANSACTION READ ONLY");
-      if (settings.expectations_are_defaults && !holds_every_table(txn, settings.rls_expectations)) {
-        // The shipped file describes the reference schema; on another schema
-        // a same-named table (profiles, storage.objects) means something else.
-        settings.rls_expectations = nlohmann::json::object();
-      }
+      settings.rls_expectations = applicable_expectations(txn, settings);
       tables = load_table_model(txn, settings.exposed_schemas, settings.rls_expectations);
       for (const auto& check : run_rls_static_audit(txn, tables, settings.exposed_schemas)) counted.record(check);
     });

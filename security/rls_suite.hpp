@@ -15,6 +15,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,12 @@ struct RlsSuiteOutcome {
 // Reads and validates env.sections["security"]; throws core::InputError
 // naming the file and JSON pointer, including when database_url is empty.
 RlsSettings read_rls_settings(const config::Environment& env, const RlsOptions& options);
+
+// The expectations that apply to the database `txn` reads: the environment's
+// own, or the shipped defaults only when every table they name exists (they
+// describe the reference schema; on another schema a same-named table, e.g.
+// profiles, means something else, and an empty object lets policies decide).
+nlohmann::json applicable_expectations(pqxx::work& txn, const RlsSettings& settings);
 
 // Runs the audit and the probes, recording every CheckResult in `sink`.
 // Throws core::InputError for bad input; an unreachable database is a

@@ -1,0 +1,234 @@
+// The API access matrix on an API and a schema golive was not written for:
+// tests/node/postgrest_api.js (a PostgREST-style server on node-postgres that
+// verifies the caller's JWT with the project's secret and runs each request
+// as the token's role with request.jwt.claims, as PostgREST does) in front of
+// the public_profiles corpus schema (tests/data/rls_corpus: public profiles
+// and posts, private notes owned through their post, follows), loaded into a
+// database of its own. The matrix mints its users with jwt_secret (no auth
+// server exists here).
+//   - Correctly wired, every table agrees with the database: zero findings,
+//     every table compared, no row left behind.
+//   - With post_notes served as service_role (the "service key" route) the
+//     matrix fails that table, naming the route and user A reading B's note,
+//     and only that table.
+// Skips when node or tests/node/node_modules/pg is absent (scripts/npm-deps).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/environment.hpp"
+#include "core/result_stream.hpp"
+#include "security/api_rls_matrix.hpp"
+#include "tests/support/reference_env.hpp"
+
+namespace golive::security {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kJwtSecret = "foreign-api-jwt-secret-at-least-32-characters";
+const char* kAnonKey = "foreign-api-anon-key";
+
+std::string skip_reason() {
+  if (std::system("command -v node >/dev/null 2>&1") != 0) return "node is not on PATH";
+  if (!fs::exists(fs::path(GOLIVE_SOURCE_DIR) / "tests/node/node_modules/pg/package.json")) {
+    return "tests/node/node_modules/pg is absent; run scripts/npm-deps";
+  }
+  return "";
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+testing::ReferenceEnv& database() {
+  return testing::shared_reference_env(testing::ReferenceEnv::Options::database_only());
+}
+
+// A fresh database with the Supabase roles/auth prelude and the corpus schema.
+std::string load_schema(const std::string& name) {
+  const std::string database_name = "golive_foreign_api_" + name;
+  {
+    pqxx::connection admin(database().database_url());
+    pqxx::nontransaction run(admin);
+    run.exec("DROP DATABASE IF EXISTS " + run.quote_name(database_name) + " WITH (FORCE)");
+    run.exec("CREATE DATABASE " + run.quote_name(database_name));
+  }
+  std::string url = database().database_url();
+  const auto query = url.find('?');
+  const std::string suffix = query == std::string::npos ? "" : url.substr(query);
+  std::string base = url.substr(0, query);
+  url = base.substr(0, base.rfind('/') + 1) + database_name + suffix;
+  pqxx::connection connection(url);
+  pqxx::nontransaction run(connection);
+  run.exec(read_text(std::string(GOLIVE_SOURCE_DIR) + "/fixtures/migrations/0001_supabase_roles_and_auth.up.sql"));
+  run.exec(read_text(std::string(GOLIVE_TEST_DATA) + "/rls_corpus/" + name + ".sql"));
+  return url;
+}
+
+// One API process on a free port of 127.0.0.1, stopped by PID.
+class PostgrestStyleApi {
+ public:
+  PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& privileged_tables) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    std::vector<std::string> argv{"node", std::string(GOLIVE_SOURCE_DIR) + "/tests/node/postgrest_api.js",
+                                  "--database-url", database_url, "--jwt-secret", kJwtSecret,
+                                  "--anon-key", kAnonKey};
+    for (const auto& table : privileged_tables) {
+      argv.push_back("--privileged-table");
+      argv.push_back(table);
+    }
+    std::vector<char*> raw;
+    for (auto& arg : argv) raw.push_back(arg.data());
+    raw.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      close(out[0]);
+      close(out[1]);
+      execvp("node", raw.data());
+      _exit(127);
+    }
+    close(out[1]);
+    std::string line;
+    char c = 0;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    const auto parsed = nlohmann::json::parse(line, nullptr, false);
+    if (parsed.is_object() && parsed.contains("port")) port_ = parsed["port"].get<int>();
+  }
+  ~PostgrestStyleApi() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  PostgrestStyleApi(const PostgrestStyleApi&) = delete;
+  PostgrestStyleApi& operator=(const PostgrestStyleApi&) = delete;
+
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+struct MatrixRun {
+  std::map<std::string, core::CheckResult> checks;
+  ApiRlsOutcome outcome;
+};
+
+MatrixRun run_matrix(const PostgrestStyleApi& api, const std::string& database_url) {
+  const nlohmann::json env_json = {{"name", "foreign-postgrest-api"},
+                                   {"production", false},
+                                   {"base_url", api.base_url()},
+                                   {"anon_key", kAnonKey},
+                                   {"jwt_secret", kJwtSecret},
+                                   {"database_url", database_url},
+                                   {"security", {{"api_rls", {{"users", "mint"}}}}}};
+  const fs::path env_file = fs::temp_directory_path() / ("golive_foreign_api_" + std::to_string(getpid()) + ".json");
+  std::ofstream(env_file) << env_json.dump(2);
+  core::Redactor redactor;
+  const config::Environment env = config::load_environment(env_file.string(), config::process_variables(), redactor);
+  fs::remove(env_file);
+  ApiRlsOptions options;
+  options.users = read_matrix_users(env);
+  options.redactor = &redactor;
+  core::CollectingSink sink;
+  MatrixRun run;
+  const auto started = std::chrono::steady_clock::now();
+  run.outcome = run_api_rls_matrix(env, options, sink);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  for (const auto& check : sink.results()) run.checks[check.id] = check;
+  std::cout << "[ foreign  ] " << run.outcome.tables_exposed << " tables exposed, " << run.outcome.tables_compared
+            << " compared, " << run.outcome.findings << " finding(s), " << run.outcome.requests << " requests in "
+            << static_cast<long long>(ms) << " ms\n";
+  return run;
+}
+
+nlohmann::json cell(const core::CheckResult& check, const std::string& op, const std::string& actor) {
+  for (const auto& c : check.evidence.at("cells")) {
+    if (c.at("op") == op && c.at("actor") == actor) return c;
+  }
+  return nullptr;
+}
+
+const char* kTables[] = {"profiles", "posts", "post_notes", "follows"};
+
+TEST(ForeignApiMatrixTest, CorrectlyWiredApiHasZeroFindingsOnEveryTable) {
+  if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string url = load_schema("public_profiles");
+  PostgrestStyleApi api(url, {});
+  ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
+  const MatrixRun run = run_matrix(api, url);
+  const auto& setup = run.checks.at("security.api_rls.setup");
+  ASSERT_EQ(setup.status, core::CheckStatus::kPass) << setup.message;
+  EXPECT_EQ(setup.evidence.at("users"), "minted");
+  EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass)
+      << run.checks.at("security.api_rls.residue").evidence.dump();
+  EXPECT_EQ(run.outcome.findings, 0u);
+  EXPECT_EQ(run.outcome.tables_exposed, 4u);
+  EXPECT_EQ(run.outcome.tables_compared, 4u);
+  for (const char* table : kTables) {
+    const auto& check = run.checks.at(std::string("security.api_rls.public.") + table);
+    EXPECT_EQ(check.status, core::CheckStatus::kPass) << table << ": " << check.message << "\n"
+                                                      << check.evidence.dump();
+  }
+  // What the agreement rests on: a private note is A's alone in both places,
+  // and A may edit its own post but not B's.
+  const auto& notes = run.checks.at("security.api_rls.public.post_notes");
+  const auto own_note = cell(notes, "select", "own");
+  const auto cross_note = cell(notes, "select", "cross");
+  ASSERT_TRUE(own_note.is_object() && cross_note.is_object()) << notes.evidence.dump();
+  EXPECT_EQ(own_note.at("api"), "allowed");
+  EXPECT_EQ(cross_note.at("db"), "denied");
+  EXPECT_EQ(cross_note.at("api"), "denied");
+  const auto& posts = run.checks.at("security.api_rls.public.posts");
+  EXPECT_EQ(cell(posts, "update", "own").at("api"), "allowed");
+  EXPECT_EQ(cell(posts, "update", "cross").at("api"), "denied");
+}
+
+TEST(ForeignApiMatrixTest, RouteQueryingAsServiceRoleIsTheOnlyFinding) {
+  if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string url = load_schema("public_profiles");
+  PostgrestStyleApi api(url, {"post_notes"});
+  ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
+  const MatrixRun run = run_matrix(api, url);
+  EXPECT_EQ(run.checks.at("security.api_rls.setup").status, core::CheckStatus::kPass);
+  EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass)
+      << run.checks.at("security.api_rls.residue").evidence.dump();
+  const auto& notes = run.checks.at("security.api_rls.public.post_notes");
+  EXPECT_EQ(notes.status, core::CheckStatus::kFail);
+  EXPECT_EQ(notes.severity, core::Severity::kCritical);
+  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes as cross (select)"), std::string::npos) << notes.message;
+  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes as anon (select)"), std::string::npos) << notes.message;
+  const auto cross = cell(notes, "select", "cross");
+  EXPECT_EQ(cross.at("db"), "denied");
+  EXPECT_EQ(cross.at("api"), "allowed");
+  EXPECT_EQ(cross.at("verdict"), "api_bypasses_rls");
+  for (const auto& [id, check] : run.checks) {
+    if (id == "security.api_rls.public.post_notes") continue;
+    EXPECT_FALSE(check.failed()) << id << ": " << check.message;
+  }
+}
+
+}  // namespace
+}  // namespace golive::security
