@@ -11,6 +11,8 @@
 //   - With post_notes served as service_role (the "service key" route) the
 //     matrix fails that table, naming the route and user A reading B's note,
 //     and only that table.
+//   - Every other corpus schema behind the same API: zero findings, no residue,
+//     and a fixed count of compared tables (the rest are named seeding limits).
 // Skips when node or tests/node/node_modules/pg is absent (scripts/npm-deps).
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -229,6 +231,41 @@ TEST(ForeignApiMatrixTest, RouteQueryingAsServiceRoleIsTheOnlyFinding) {
     EXPECT_FALSE(check.failed()) << id << ": " << check.message;
   }
 }
+
+// Every corpus schema, correctly wired: zero findings and no residue. The
+// tables not compared are the matrix's known seeding limits, named here:
+// stripe_subscriptions.stripe_events has no primary key; a copy of
+// chat_roles.role_permissions or team_accounts.account_user collides with a
+// composite unique key the copy cannot vary.
+struct CorpusCase {
+  const char* schema;
+  std::size_t exposed;
+  std::size_t compared;
+};
+
+class CorpusSchemaMatrixTest : public ::testing::TestWithParam<CorpusCase> {};
+
+TEST_P(CorpusSchemaMatrixTest, ZeroFindingsAndNoResidue) {
+  if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  const CorpusCase& corpus = GetParam();
+  const std::string url = load_schema(corpus.schema);
+  PostgrestStyleApi api(url, {});
+  ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
+  const MatrixRun run = run_matrix(api, url);
+  EXPECT_EQ(run.checks.at("security.api_rls.setup").status, core::CheckStatus::kPass);
+  EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass)
+      << run.checks.at("security.api_rls.residue").evidence.dump();
+  EXPECT_EQ(run.outcome.findings, 0u);
+  EXPECT_EQ(run.outcome.tables_exposed, corpus.exposed);
+  EXPECT_EQ(run.outcome.tables_compared, corpus.compared);
+  for (const auto& [id, check] : run.checks) EXPECT_FALSE(check.failed()) << id << ": " << check.message;
+}
+
+INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, CorpusSchemaMatrixTest,
+                         ::testing::Values(CorpusCase{"stripe_subscriptions", 6, 5}, CorpusCase{"chat_roles", 5, 4},
+                                           CorpusCase{"team_accounts", 6, 5}, CorpusCase{"storage_avatars", 1, 1},
+                                           CorpusCase{"product_catalogue", 6, 6}, CorpusCase{"lint_trips", 2, 2}),
+                         [](const ::testing::TestParamInfo<CorpusCase>& info) { return std::string(info.param.schema); });
 
 }  // namespace
 }  // namespace golive::security
