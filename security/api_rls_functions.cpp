@@ -21,6 +21,20 @@ std::string with_id(std::string path, const std::string& id) {
   return path;
 }
 
+// The declared body with the row's key in place of {{id}}: a string that is
+// exactly "{{id}}" becomes the key's JSON value (a number stays a number),
+// any other string has each {{id}} replaced by the key's text.
+nlohmann::json body_with_id(const nlohmann::json& body, const nlohmann::json& value, const std::string& id) {
+  if (body.is_string()) {
+    const std::string text = body.get<std::string>();
+    return text == "{{id}}" ? value : nlohmann::json(with_id(text, id));
+  }
+  if (!body.is_structured()) return body;
+  nlohmann::json out = body;
+  for (auto& item : out.items()) item.value() = body_with_id(item.value(), value, id);
+  return out;
+}
+
 // "GET /functions/v1/courses/{id}/print": the declared route, {{id}} shown as {id}.
 std::string route_of(const ResourceRequest& request) {
   std::string path = request.path;
@@ -55,7 +69,8 @@ std::vector<AuthzResource> function_resources(const config::Environment& env) {
     if (resource.table.empty()) continue;
     const bool read = resource.read && below(resource.read->path, env.paths.functions);
     const bool update = resource.update && below(resource.update->path, env.paths.functions);
-    if (read || update) covered.push_back(std::move(resource));
+    const bool remove = resource.remove && below(resource.remove->path, env.paths.functions);
+    if (read || update || remove) covered.push_back(std::move(resource));
   }
   return covered;
 }
@@ -80,10 +95,14 @@ core::CheckResult probe_function_resource(const AuthzResource& resource, const T
   nlohmann::json cells = nlohmann::json::array();
   std::vector<std::string> bypasses, stricter;
   std::size_t decided = 0;
-  for (const Op& op : {Op{"select", resource.read, ApiRlsOp::kSelect}, Op{"update", resource.update, ApiRlsOp::kUpdate}}) {
+  // Deletes last, and never as the owner: a function that may delete A's own
+  // row would take the row the table cells aim at.
+  for (const Op& op : {Op{"select", resource.read, ApiRlsOp::kSelect}, Op{"update", resource.update, ApiRlsOp::kUpdate},
+                       Op{"delete", resource.remove, ApiRlsOp::kDelete}}) {
     if (!op.request) continue;
     for (const FunctionCaller& caller : callers) {
       if (core::interrupted()) break;
+      if (op.db_op == ApiRlsOp::kDelete && caller.name == "own") continue;
       if (caller.key.size() != 1) {
         cells.push_back({{"op", op.name}, {"actor", caller.name}, {"route", route_of(*op.request)},
                          {"verdict", "undecided"}, {"note", "the table's key is not one column: no {{id}}"}});
@@ -96,7 +115,7 @@ core::CheckResult probe_function_resource(const AuthzResource& resource, const T
       ++count.requests;
       const http::HttpResponse response =
           client.send_as(caller.token, op.request->method, with_id(op.request->path, id),
-                         op.request->body.is_null() ? "" : op.request->body.dump());
+                         op.request->body.is_null() ? "" : body_with_id(op.request->body, value, id).dump());
       std::string note;
       const Access api = api_access(response, &note);
       const std::string verdict = verdict_of(db.access, api);

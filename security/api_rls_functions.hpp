@@ -8,9 +8,13 @@
 // database, as the table cells are: a function that returns or changes B's
 // row while the database denies A is `api_bypasses_rls` naming the route
 // (the function queries as the service role without checking the caller).
-// Read (select) and update are probed; delete is not (a function that
-// deletes is destructive beyond the matrix's rows). 2xx is allowed; 401,
-// 403 and 404 are denied; anything else decides nothing.
+// The row's key goes where the route says {{id}}: in the path
+// (/functions/v1/courses/{{id}}/print) or in the declared body
+// ({"course_id": "{{id}}"}, e.g. a purchase or redeem function taking the id
+// in a POST body). Read (select), update and delete are probed; delete only
+// as anon on A's row and as A on B's row (never on A's own row, which the
+// table cells still need). 2xx is allowed; 401, 403 and 404 are denied;
+// anything else decides nothing.
 //
 // Check: security.api_rls.function.<resource>.
 #pragma once

@@ -18,7 +18,7 @@
 //
 // A resource may name the database table that holds it ("table":
 // "public.courses"); the API access matrix (api_rls_matrix.hpp) then calls
-// its read and update routes on the matrix's own rows of that table and
+// its read, update and delete routes on the matrix's own rows of that table and
 // compares them with the database. With "table", "create" may be left out:
 // the BOLA probes then skip the resource (the matrix covers it), and when no
 // declared resource has "create" the authz probe keeps its built-in probes.

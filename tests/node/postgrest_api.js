@@ -16,6 +16,9 @@
 //   PATCH    /rest/v1/<table>?<filters>   JSON object of new values
 //   DELETE   /rest/v1/<table>?<filters>
 // Tables of schema public only; 404 for any other path or table.
+// Two edge-function-style routes on public.post_notes take the id in the body:
+//   POST     /functions/v1/read-note    {"id"} -> the note, 404 when not visible
+//   POST     /functions/v1/delete-note  {"id"} -> 204, 404 when nothing deleted
 // Callers: `apikey` must be the anon key; `Authorization: Bearer <jwt>` (HS256
 // with the JWT secret, exp checked) selects the role of its `role` claim,
 // without it the caller is anon. Errors as PostgREST maps them: 42501 (an RLS
@@ -25,6 +28,8 @@
 // --privileged-table NAME (repeatable): the mistake the API access matrix
 // exists for: that table's routes query as service_role (the "service key"
 // route), so its RLS policies never apply to API callers.
+// --privileged-functions: the function routes query as service_role without
+// checking the caller (an edge function using the service key).
 'use strict';
 
 const http = require('http');
@@ -44,6 +49,7 @@ const databaseUrl = argument('--database-url');
 const jwtSecret = argument('--jwt-secret');
 const anonKey = argument('--anon-key');
 const privileged = new Set(all('--privileged-table'));
+const privilegedFunctions = process.argv.includes('--privileged-functions');
 if (!databaseUrl || !jwtSecret || !anonKey) {
   process.stderr.write('usage: postgrest_api.js --database-url URL --jwt-secret SECRET --anon-key KEY ' +
                        '[--privileged-table NAME]...\n');
@@ -122,8 +128,41 @@ function statusOf(error, role) {
   return 500;
 }
 
+// The note functions: one statement on public.post_notes by the id in the body.
+async function handleFunction(req, res, body, name) {
+  const who = caller(req);
+  if (who.error) return send(res, who.error[0], who.error[1]);
+  if (req.method !== 'POST') return send(res, 405, {message: 'method not allowed'});
+  let id;
+  try {
+    id = JSON.parse(body || '{}').id;
+  } catch (e) {
+    return send(res, 400, {message: 'body is not JSON'});
+  }
+  if (id === undefined) return send(res, 400, {message: 'id is required'});
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
+                       [privilegedFunctions ? 'service_role' : who.role, JSON.stringify(who.claims)]);
+    const statement = name === 'read-note' ? 'SELECT * FROM public.post_notes WHERE id::text = $1'
+                                           : 'DELETE FROM public.post_notes WHERE id::text = $1 RETURNING id';
+    const rows = (await client.query(statement, [String(id)])).rows;
+    await client.query('COMMIT');
+    if (rows.length === 0) return send(res, 404, {message: 'note not found'});
+    return name === 'read-note' ? send(res, 200, rows[0]) : send(res, 204);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    return send(res, statusOf(error, who.role), {code: error.code, message: error.message});
+  } finally {
+    client.release();
+  }
+}
+
 async function handle(req, res, body) {
   const url = new URL(req.url, 'http://localhost');
+  const functionRoute = /^\/functions\/v1\/(read-note|delete-note)$/.exec(url.pathname);
+  if (functionRoute) return handleFunction(req, res, body, functionRoute[1]);
   const match = /^\/rest\/v1\/([A-Za-z0-9_]+)$/.exec(url.pathname);
   if (!match) return send(res, 404, {message: 'not found'});
   const table = match[1];

@@ -87,7 +87,8 @@ std::string load_schema(const std::string& name) {
 // One API process on a free port of 127.0.0.1, stopped by PID.
 class PostgrestStyleApi {
  public:
-  PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& privileged_tables) {
+  PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& privileged_tables,
+                    bool privileged_functions = false) {
     int out[2];
     if (pipe(out) != 0) return;
     std::vector<std::string> argv{"node", std::string(GOLIVE_SOURCE_DIR) + "/tests/node/postgrest_api.js",
@@ -97,6 +98,7 @@ class PostgrestStyleApi {
       argv.push_back("--privileged-table");
       argv.push_back(table);
     }
+    if (privileged_functions) argv.push_back("--privileged-functions");
     std::vector<char*> raw;
     for (auto& arg : argv) raw.push_back(arg.data());
     raw.push_back(nullptr);
@@ -138,14 +140,16 @@ struct MatrixRun {
   ApiRlsOutcome outcome;
 };
 
-MatrixRun run_matrix(const PostgrestStyleApi& api, const std::string& database_url) {
-  const nlohmann::json env_json = {{"name", "foreign-postgrest-api"},
+MatrixRun run_matrix(const PostgrestStyleApi& api, const std::string& database_url,
+                     const nlohmann::json& resources = nullptr) {
+  nlohmann::json env_json = {{"name", "foreign-postgrest-api"},
                                    {"production", false},
                                    {"base_url", api.base_url()},
                                    {"anon_key", kAnonKey},
                                    {"jwt_secret", kJwtSecret},
                                    {"database_url", database_url},
                                    {"security", {{"api_rls", {{"users", "mint"}}}}}};
+  if (!resources.is_null()) env_json["security"]["authz"]["resources"] = resources;
   const fs::path env_file = fs::temp_directory_path() / ("golive_foreign_api_" + std::to_string(getpid()) + ".json");
   std::ofstream(env_file) << env_json.dump(2);
   core::Redactor redactor;
@@ -228,6 +232,56 @@ TEST(ForeignApiMatrixTest, RouteQueryingAsServiceRoleIsTheOnlyFinding) {
   EXPECT_EQ(cross.at("verdict"), "api_bypasses_rls");
   for (const auto& [id, check] : run.checks) {
     if (id == "security.api_rls.public.post_notes") continue;
+    EXPECT_FALSE(check.failed()) << id << ": " << check.message;
+  }
+}
+
+// The note functions take the id in a POST body, as purchase or redeem
+// functions do: read-note and delete-note on public.post_notes.
+nlohmann::json note_functions() {
+  return nlohmann::json::array(
+      {{{"name", "post_note"},
+        {"table", "public.post_notes"},
+        {"read", {{"method", "POST"}, {"path", "/functions/v1/read-note"}, {"body", {{"id", "{{id}}"}}}}},
+        {"delete", {{"method", "POST"}, {"path", "/functions/v1/delete-note"}, {"body", {{"id", "{{id}}"}}}}}}});
+}
+
+TEST(ForeignApiMatrixTest, FunctionRoutesWithTheIdInTheBodyAgreeWhenTheyQueryAsTheCaller) {
+  if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string url = load_schema("public_profiles");
+  PostgrestStyleApi api(url, {});
+  ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
+  const MatrixRun run = run_matrix(api, url, note_functions());
+  const auto& function = run.checks.at("security.api_rls.function.post_note");
+  EXPECT_EQ(function.status, core::CheckStatus::kPass) << function.message << "\n" << function.evidence.dump();
+  // select as anon, own, cross; delete as anon and cross (never A's own row).
+  ASSERT_EQ(function.evidence.at("cells").size(), 5u) << function.evidence.dump();
+  EXPECT_EQ(cell(function, "select", "own").at("api"), "allowed");
+  EXPECT_EQ(cell(function, "delete", "cross").at("verdict"), "agree");
+  EXPECT_TRUE(cell(function, "delete", "own").is_null());
+  EXPECT_EQ(run.outcome.findings, 0u);
+  EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass);
+  // The notes survived the refused deletes: the table cells still compare them.
+  EXPECT_EQ(cell(run.checks.at("security.api_rls.public.post_notes"), "select", "own").at("api"), "allowed");
+}
+
+TEST(ForeignApiMatrixTest, FunctionQueryingAsServiceRoleIsCaughtByItsBodyIdRoutes) {
+  if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string url = load_schema("public_profiles");
+  PostgrestStyleApi api(url, {}, /*privileged_functions=*/true);
+  ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
+  const MatrixRun run = run_matrix(api, url, note_functions());
+  const auto& function = run.checks.at("security.api_rls.function.post_note");
+  EXPECT_EQ(function.status, core::CheckStatus::kFail);
+  EXPECT_NE(function.message.find("POST /functions/v1/read-note as cross (select)"), std::string::npos)
+      << function.message;
+  EXPECT_NE(function.message.find("POST /functions/v1/delete-note as cross (delete)"), std::string::npos)
+      << function.message;
+  // The leak is the function's: every table route still agrees, nothing is left behind.
+  EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass)
+      << run.checks.at("security.api_rls.residue").evidence.dump();
+  for (const auto& [id, check] : run.checks) {
+    if (id == "security.api_rls.function.post_note") continue;
     EXPECT_FALSE(check.failed()) << id << ": " << check.message;
   }
 }
