@@ -26,7 +26,7 @@
 #include "run/run_session.hpp"
 #include "run/test_user_census.hpp"
 #include "run/suite_stages.hpp"
-#include "security/api_rls_users.hpp"
+#include "security/api_rls_settings.hpp"
 
 namespace golive::run {
 
@@ -59,7 +59,7 @@ int run_pipeline(const RunRequest& options) {
   if (env.sections.count("repo")) repo::read_repo_settings(env);  // bad settings fail before any traffic
   observability::read_sentry_settings(env);  // likewise
   observability::read_metrics_settings(env);
-  security::read_matrix_users(env);  // security.api_rls: bad settings fail before any traffic
+  security::read_api_rls_settings(env);  // security.api_rls: bad settings fail before any traffic
   observability::read_monitoring_config(env);
   observability::read_log_settings(env);
   auto stages = suite_stages();

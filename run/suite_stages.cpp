@@ -14,6 +14,7 @@
 #include "load/load_suite.hpp"
 #include "repo/repo_suite.hpp"
 #include "security/api_rls_matrix.hpp"
+#include "security/api_rls_settings.hpp"
 #include "security/http_security_suite.hpp"
 #include "security/rls_suite.hpp"
 #include "observability/observability_suite.hpp"
@@ -127,7 +128,9 @@ void run_api_rls_stage(const StageContext& stage) {
   options.declared = declaration.endpoints;
   options.declared_found = declaration.found;
   options.request_observer = stage.coverage.observer();
-  options.users = security::read_matrix_users(stage.env);
+  const security::ApiRlsSettings settings = security::read_api_rls_settings(stage.env);
+  options.users = settings.users;
+  options.schemas = settings.schemas;
   stage.coverage.note_not_exercised(security::run_api_rls_matrix(stage.env, options, stage.sink).not_sent);
 }
 

@@ -101,7 +101,12 @@ const char* method_of(const std::string& op) {
 }
 
 std::string table_route(const config::Environment& env, const std::string& method, const TableInfo& table) {
-  return method + " " + env.paths.rest + "/" + table.name;
+  return method + " " + env.paths.rest + "/" + table.name + (table.schema == "public" ? "" : " (schema " + table.schema + ")");
+}
+
+std::vector<std::pair<std::string, std::string>> profile_headers(const std::string& method, const TableInfo& table) {
+  if (table.schema == "public") return {};
+  return {{method == "GET" || method == "HEAD" ? "Accept-Profile" : "Content-Profile", table.schema}};
 }
 
 std::string table_check_id(const TableInfo& table) { return "security.api_rls." + table.schema + "." + table.name; }
@@ -127,7 +132,7 @@ CellOutcome run_cell(const CellContext& context, const TableInfo& table, const R
   ApiRlsOp db_op = ApiRlsOp::kSelect;
   RowValues candidate;
   std::string path = base + key_query(key), body;
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers = profile_headers(method, table);
   CellOutcome outcome;
   if (op == "count") {
     headers.emplace_back("Prefer", "count=exact");

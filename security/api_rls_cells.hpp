@@ -78,8 +78,12 @@ nlohmann::json not_tried_cell(const CellContext& context, const TableInfo& table
 
 // "GET", "HEAD", "PATCH", "DELETE" or "POST" for a cell operation.
 const char* method_of(const std::string& op);
-// "PATCH /rest/v1/<table>": how cells and the coverage name a route.
+// "PATCH /rest/v1/<table>": how cells and the coverage name a route; a table
+// outside schema public adds its schema ("PATCH /rest/v1/notes (schema app)").
 std::string table_route(const config::Environment& env, const std::string& method, const TableInfo& table);
+// The PostgREST profile header that selects a table's schema: none for
+// public, Accept-Profile for GET and HEAD, Content-Profile otherwise.
+std::vector<std::pair<std::string, std::string>> profile_headers(const std::string& method, const TableInfo& table);
 
 struct TableVerdict {
   core::CheckResult check;

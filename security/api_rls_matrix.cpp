@@ -36,13 +36,14 @@ bool owned(const TableInfo& table) {
                              table.expectation == AccessExpectation::kPublicReadOwnerWrite);
 }
 
-// The tables the API exposes: declared /rest/v1/<table> endpoints of schema
-// public's tables, or every public table when nothing is declared.
+// The tables the API exposes: the tables of the served schemas
+// (options.schemas) with a declared /rest/v1/<table> endpoint, or all of
+// them when nothing is declared.
 std::vector<const TableInfo*> exposed_tables(const config::Environment& env, const ApiRlsOptions& options,
                                              const std::vector<TableInfo>& tables) {
   std::vector<const TableInfo*> exposed;
   for (const TableInfo& table : tables) {
-    if (table.schema != "public") continue;
+    if (std::find(options.schemas.begin(), options.schemas.end(), table.schema) == options.schemas.end()) continue;
     if (!options.declared_found) {
       exposed.push_back(&table);
       continue;
@@ -215,7 +216,7 @@ class Matrix {
     if (!seeded.why_not.empty()) {
       // Still read it as anon, so the report shows the route answered.
       ++outcome_.requests;
-      client_.send_as("", "GET", env_.paths.rest + "/" + table.name + "?limit=1");
+      client_.send_as("", "GET", env_.paths.rest + "/" + table.name + "?limit=1", "", profile_headers("GET", table));
       for (const char* method : {"HEAD", "POST", "PATCH", "DELETE"}) {
         outcome_.not_sent[route(method, table)] = "the API access matrix has no probe row of this table: " +
                                                   seeded.why_not.substr(0, 160);
@@ -265,7 +266,7 @@ class Matrix {
     if (out_of_time()) {
       why = "the matrix's time budget (" + budget_text() + ") ran out or the run was interrupted";
     } else if (table == probing_.end()) {
-      why = resource.table + " is not a table the API exposes in schema public";
+      why = resource.table + " is not a table the API exposes (the schemas of security.api_rls.schemas)";
     } else if (!owned(**table)) {
       why = resource.table + " has no owner column, so there is no user B's row to aim at";
     } else if (!seeded_.at(resource.table).why_not.empty()) {
@@ -362,11 +363,16 @@ ApiRlsOutcome run_api_rls_matrix(const config::Environment& env, const ApiRlsOpt
   }
   pqxx::connection& connection = *connected.connection;
   const std::vector<AuthzResource> functions = function_resources(env);
+  // The RLS suite's schemas and the ones the REST API serves.
+  std::vector<std::string> schemas = settings.exposed_schemas;
+  for (const std::string& schema : options.schemas) {
+    if (std::find(schemas.begin(), schemas.end(), schema) == schemas.end()) schemas.push_back(schema);
+  }
   std::vector<TableInfo> tables;
   try {
     target::with_rolled_back_transaction(connection, [&](pqxx::work& txn) {
       txn.exec("SET TRANSACTION READ ONLY");
-      tables = load_table_model(txn, settings.exposed_schemas, applicable_expectations(txn, settings));
+      tables = load_table_model(txn, schemas, applicable_expectations(txn, settings));
     });
   } catch (const std::exception& e) {
     sink.record(setup.error(std::string("Cannot read the table model: ") + e.what()));

@@ -59,6 +59,9 @@ struct ApiRlsOptions {
   // How the two users are obtained (api_rls_users.hpp); the setup check's
   // evidence says which way it went ("users": "auth" or "minted").
   MatrixUsers users = MatrixUsers::kAuto;
+  // The schemas the REST API serves (api_rls_settings.hpp); tables of other
+  // schemas than public are called with Accept-Profile / Content-Profile.
+  std::vector<std::string> schemas{"public"};
   // Where minted tokens are registered as secrets; null: core::Redactor::global()
   // (the one every writer of a run redacts with).
   core::Redactor* redactor = nullptr;

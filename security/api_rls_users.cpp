@@ -2,34 +2,10 @@
 
 #include <chrono>
 
-#include "core/input_error.hpp"
 #include "core/random_id.hpp"
 #include "target/jwt.hpp"
 
 namespace golive::security {
-
-MatrixUsers read_matrix_users(const config::Environment& env) {
-  const auto section = env.sections.find("security");
-  if (section == env.sections.end()) return MatrixUsers::kAuto;
-  const core::JsonReader security(section->second, env.source_file, "/security");
-  security.as_object();
-  if (!security.has("api_rls")) return MatrixUsers::kAuto;
-  const core::JsonReader matrix = security.at("api_rls");
-  matrix.as_object();
-  matrix.reject_unknown_keys({"users"});
-  if (!matrix.has("users")) return MatrixUsers::kAuto;
-  const core::JsonReader users = matrix.at("users");
-  const std::string value = users.as_string();
-  if (value == "auto") return MatrixUsers::kAuto;
-  if (value == "auth") return MatrixUsers::kAuth;
-  if (value == "mint") {
-    if (env.jwt_secret.empty()) users.fail("\"mint\" needs the environment's jwt_secret to sign the users' tokens");
-    return MatrixUsers::kMint;
-  }
-  users.fail("unknown value \"" + value + "\"; use \"auto\" (the environment's auth, else minted with "
-             "jwt_secret), \"auth\" (signup, tokens or the login workflow only) or \"mint\" (minted with "
-             "jwt_secret only)");
-}
 
 std::optional<ProbeUser> mint_probe_user(pqxx::connection& connection, const config::Environment& env,
                                          core::Redactor& redactor, std::string* why) {

@@ -11,7 +11,7 @@
 // with the run's Redactor before it is used, so no result, console line or
 // report shows it.
 //
-// Setting: security.api_rls.users = "auto" (default), "auth" or "mint".
+// Setting: security.api_rls.users (security/api_rls_settings.hpp).
 #pragma once
 
 #include <optional>
@@ -28,11 +28,6 @@ namespace golive::security {
 // tokens, login workflow) and, when that gives no users, minted with
 // jwt_secret; kMint = minted only; kAuth = the environment's auth only.
 enum class MatrixUsers { kAuto, kAuth, kMint };
-
-// security.api_rls.users of the environment ("auto", "auth", "mint"; absent:
-// kAuto). Throws core::InputError naming the file and /security/api_rls/users
-// (or the unknown key of /security/api_rls) for anything else.
-MatrixUsers read_matrix_users(const config::Environment& env);
 
 // A minted user (see above), its token registered with `redactor`, or
 // nullopt with `why`.

@@ -6,7 +6,7 @@
 // `request.jwt.claims` to its claims, so the schema's RLS policies decide.
 //
 //   node tests/node/postgrest_api.js --database-url URL --jwt-secret SECRET
-//        --anon-key KEY [--privileged-table NAME]...
+//        --anon-key KEY [--schemas public,app] [--privileged-table NAME]... [--privileged-functions]
 //
 // Listens on 127.0.0.1 on a free port and prints {"port": N} on one line.
 //   GET|HEAD /rest/v1/<table>?<col>=eq.<v>&limit=<n>   rows as a JSON array;
@@ -15,7 +15,10 @@
 //            rows when Prefer: return=representation
 //   PATCH    /rest/v1/<table>?<filters>   JSON object of new values
 //   DELETE   /rest/v1/<table>?<filters>
-// Tables of schema public only; 404 for any other path or table.
+// Tables of the served schemas (--schemas, default public; the first is the
+// default): Accept-Profile (GET, HEAD) or Content-Profile (other methods)
+// selects another, 406 for a schema not served, as PostgREST answers; 404
+// for any other path or table.
 // Two edge-function-style routes on public.post_notes take the id in the body:
 //   POST     /functions/v1/read-note    {"id"} -> the note, 404 when not visible
 //   POST     /functions/v1/delete-note  {"id"} -> 204, 404 when nothing deleted
@@ -50,6 +53,7 @@ const jwtSecret = argument('--jwt-secret');
 const anonKey = argument('--anon-key');
 const privileged = new Set(all('--privileged-table'));
 const privilegedFunctions = process.argv.includes('--privileged-functions');
+const schemas = (argument('--schemas') || 'public').split(',');
 if (!databaseUrl || !jwtSecret || !anonKey) {
   process.stderr.write('usage: postgrest_api.js --database-url URL --jwt-secret SECRET --anon-key KEY ' +
                        '[--privileged-table NAME]...\n');
@@ -96,10 +100,10 @@ function caller(req) {
   return {role: claims.role, claims};
 }
 
-async function columnsOf(client, table) {
+async function columnsOf(client, schema, table) {
   const result = await client.query(
-      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
-      [table]);
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+      [schema, table]);
   return new Set(result.rows.map((row) => row.column_name));
 }
 
@@ -169,17 +173,23 @@ async function handle(req, res, body) {
   const who = caller(req);
   if (who.error) return send(res, who.error[0], who.error[1]);
   const prefer = String(req.headers.prefer || '');
+  const profile = req.method === 'GET' || req.method === 'HEAD' ? req.headers['accept-profile']
+                                                                : req.headers['content-profile'];
+  const schema = profile || schemas[0];
+  if (!schemas.includes(schema)) {
+    return send(res, 406, {code: 'PGRST106', message: 'The schema must be one of the following: ' + schemas.join(', ')});
+  }
   const client = await pool.connect();
   try {
-    const columns = await columnsOf(client, table);
-    if (columns.size === 0) return send(res, 404, {code: '42P01', message: `relation "public.${table}" does not exist`});
+    const columns = await columnsOf(client, schema, table);
+    if (columns.size === 0) return send(res, 404, {code: '42P01', message: `relation "${schema}.${table}" does not exist`});
     await client.query('BEGIN');
     // What PostgREST does per request; a privileged table's route skips the
     // caller's role and queries as service_role (RLS bypassed).
     const role = privileged.has(table) ? 'service_role' : who.role;
     await client.query("SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
                        [role, JSON.stringify(who.claims)]);
-    const target = 'public.' + ident(table);
+    const target = ident(schema) + '.' + ident(table);
     const params = [];
     let status = 200;
     let rows;

@@ -34,6 +34,7 @@
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "security/api_rls_matrix.hpp"
+#include "security/api_rls_settings.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::security {
@@ -87,18 +88,14 @@ std::string load_schema(const std::string& name) {
 // One API process on a free port of 127.0.0.1, stopped by PID.
 class PostgrestStyleApi {
  public:
-  PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& privileged_tables,
-                    bool privileged_functions = false) {
+  // `options`: the server's flags (--privileged-table NAME, --privileged-functions, --schemas LIST).
+  PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& options) {
     int out[2];
     if (pipe(out) != 0) return;
     std::vector<std::string> argv{"node", std::string(GOLIVE_SOURCE_DIR) + "/tests/node/postgrest_api.js",
                                   "--database-url", database_url, "--jwt-secret", kJwtSecret,
                                   "--anon-key", kAnonKey};
-    for (const auto& table : privileged_tables) {
-      argv.push_back("--privileged-table");
-      argv.push_back(table);
-    }
-    if (privileged_functions) argv.push_back("--privileged-functions");
+    argv.insert(argv.end(), options.begin(), options.end());
     std::vector<char*> raw;
     for (auto& arg : argv) raw.push_back(arg.data());
     raw.push_back(nullptr);
@@ -141,7 +138,7 @@ struct MatrixRun {
 };
 
 MatrixRun run_matrix(const PostgrestStyleApi& api, const std::string& database_url,
-                     const nlohmann::json& resources = nullptr) {
+                     const nlohmann::json& resources = nullptr, const nlohmann::json& schemas = nullptr) {
   nlohmann::json env_json = {{"name", "foreign-postgrest-api"},
                                    {"production", false},
                                    {"base_url", api.base_url()},
@@ -150,13 +147,16 @@ MatrixRun run_matrix(const PostgrestStyleApi& api, const std::string& database_u
                                    {"database_url", database_url},
                                    {"security", {{"api_rls", {{"users", "mint"}}}}}};
   if (!resources.is_null()) env_json["security"]["authz"]["resources"] = resources;
+  if (!schemas.is_null()) env_json["security"]["api_rls"]["schemas"] = schemas;
   const fs::path env_file = fs::temp_directory_path() / ("golive_foreign_api_" + std::to_string(getpid()) + ".json");
   std::ofstream(env_file) << env_json.dump(2);
   core::Redactor redactor;
   const config::Environment env = config::load_environment(env_file.string(), config::process_variables(), redactor);
   fs::remove(env_file);
   ApiRlsOptions options;
-  options.users = read_matrix_users(env);
+  const ApiRlsSettings settings = read_api_rls_settings(env);
+  options.users = settings.users;
+  options.schemas = settings.schemas;
   options.redactor = &redactor;
   core::CollectingSink sink;
   MatrixRun run;
@@ -215,7 +215,7 @@ TEST(ForeignApiMatrixTest, CorrectlyWiredApiHasZeroFindingsOnEveryTable) {
 TEST(ForeignApiMatrixTest, RouteQueryingAsServiceRoleIsTheOnlyFinding) {
   if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
   const std::string url = load_schema("public_profiles");
-  PostgrestStyleApi api(url, {"post_notes"});
+  PostgrestStyleApi api(url, {"--privileged-table", "post_notes"});
   ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
   const MatrixRun run = run_matrix(api, url);
   EXPECT_EQ(run.checks.at("security.api_rls.setup").status, core::CheckStatus::kPass);
@@ -268,7 +268,7 @@ TEST(ForeignApiMatrixTest, FunctionRoutesWithTheIdInTheBodyAgreeWhenTheyQueryAsT
 TEST(ForeignApiMatrixTest, FunctionQueryingAsServiceRoleIsCaughtByItsBodyIdRoutes) {
   if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
   const std::string url = load_schema("public_profiles");
-  PostgrestStyleApi api(url, {}, /*privileged_functions=*/true);
+  PostgrestStyleApi api(url, {"--privileged-functions"});
   ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
   const MatrixRun run = run_matrix(api, url, note_functions());
   const auto& function = run.checks.at("security.api_rls.function.post_note");
@@ -282,6 +282,47 @@ TEST(ForeignApiMatrixTest, FunctionQueryingAsServiceRoleIsCaughtByItsBodyIdRoute
       << run.checks.at("security.api_rls.residue").evidence.dump();
   for (const auto& [id, check] : run.checks) {
     if (id == "security.api_rls.function.post_note") continue;
+    EXPECT_FALSE(check.failed()) << id << ": " << check.message;
+  }
+}
+
+// post_notes moved to a schema of its own ("app"), which the API serves
+// beside public: its cells carry Accept-Profile / Content-Profile: app, the
+// correctly wired API agrees with the database, and serving it as
+// service_role is caught on the app table.
+TEST(ForeignApiMatrixTest, TableOfAnotherServedSchemaIsCalledWithItsProfile) {
+  if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string url = load_schema("public_profiles");
+  {
+    pqxx::connection connection(url);
+    pqxx::nontransaction run(connection);
+    run.exec("CREATE SCHEMA app; GRANT USAGE ON SCHEMA app TO anon, authenticated, service_role; "
+             "ALTER TABLE public.post_notes SET SCHEMA app");
+  }
+  const nlohmann::json schemas = {"public", "app"};
+  {
+    PostgrestStyleApi api(url, {"--schemas", "public,app"});
+    ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
+    const MatrixRun run = run_matrix(api, url, nullptr, schemas);
+    EXPECT_EQ(run.outcome.findings, 0u);
+    EXPECT_EQ(run.outcome.tables_compared, 4u);
+    const auto& notes = run.checks.at("security.api_rls.app.post_notes");
+    EXPECT_EQ(notes.status, core::CheckStatus::kPass) << notes.message << "\n" << notes.evidence.dump();
+    const auto own = cell(notes, "select", "own");
+    ASSERT_TRUE(own.is_object()) << notes.evidence.dump();
+    EXPECT_EQ(own.at("route"), "GET /rest/v1/post_notes (schema app)");
+    EXPECT_EQ(own.at("api"), "allowed");
+    EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass);
+  }
+  PostgrestStyleApi leaky(url, {"--schemas", "public,app", "--privileged-table", "post_notes"});
+  ASSERT_GT(leaky.port(), 0);
+  const MatrixRun run = run_matrix(leaky, url, nullptr, schemas);
+  const auto& notes = run.checks.at("security.api_rls.app.post_notes");
+  EXPECT_EQ(notes.status, core::CheckStatus::kFail);
+  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes (schema app) as cross (select)"), std::string::npos)
+      << notes.message;
+  for (const auto& [id, check] : run.checks) {
+    if (id == "security.api_rls.app.post_notes") continue;
     EXPECT_FALSE(check.failed()) << id << ": " << check.message;
   }
 }
