@@ -39,7 +39,8 @@ long long content_range_total(const http::HttpResponse& response) {
   const auto header = response.header("content-range");
   if (!header) return -1;
   const auto slash = header->rfind('/');
-  if (slash == std::string::npos || slash + 1 >= header->size() || (*header)[slash + 1] == '*') return -1;
+  if (slash == std::string::npos || slash + 1 >= header->size() || (*header)[slash + 1] == '*')
+    return -1;
   try {
     return std::stoll(header->substr(slash + 1));
   } catch (const std::exception&) {
@@ -100,23 +101,31 @@ const char* method_of(const std::string& op) {
   return "POST";
 }
 
-std::string table_route(const config::Environment& env, const std::string& method, const TableInfo& table) {
-  return method + " " + env.paths.rest + "/" + table.name + (table.schema == "public" ? "" : " (schema " + table.schema + ")");
+std::string table_route(const config::Environment& env, const std::string& method,
+                        const TableInfo& table) {
+  return method + " " + env.paths.rest + "/" + table.name +
+         (table.schema == "public" ? "" : " (schema " + table.schema + ")");
 }
 
-std::vector<std::pair<std::string, std::string>> profile_headers(const std::string& method, const TableInfo& table) {
+std::vector<std::pair<std::string, std::string>> profile_headers(const std::string& method,
+                                                                 const TableInfo& table) {
   if (table.schema == "public") return {};
-  return {{method == "GET" || method == "HEAD" ? "Accept-Profile" : "Content-Profile", table.schema}};
+  return {
+      {method == "GET" || method == "HEAD" ? "Accept-Profile" : "Content-Profile", table.schema}};
 }
 
-std::string table_check_id(const TableInfo& table) { return "security.api_rls." + table.schema + "." + table.name; }
+std::string table_check_id(const TableInfo& table) {
+  return "security.api_rls." + table.schema + "." + table.name;
+}
 
 std::string table_check_title(const TableInfo& table) {
-  return "The API grants on " + table.qualified() + " no more than the database's row level security";
+  return "The API grants on " + table.qualified() +
+         " no more than the database's row level security";
 }
 
-nlohmann::json not_tried_cell(const CellContext& context, const TableInfo& table, const CellTarget& target,
-                              const std::string& op, const std::string& why) {
+nlohmann::json not_tried_cell(const CellContext& context, const TableInfo& table,
+                              const CellTarget& target, const std::string& op,
+                              const std::string& why) {
   return {{"op", op},
           {"actor", target.actor.name},
           {"route", table_route(context.env, method_of(op), table)},
@@ -148,19 +157,24 @@ CellOutcome run_cell(const CellContext& context, const TableInfo& table, const R
     db_op = ApiRlsOp::kInsert;
     path = base;
     std::string why;
-    auto row = candidate_row(context.connection, table, shape, target.row, target.owner, parents, &why);
+    auto row =
+        candidate_row(context.connection, table, shape, target.row, target.owner, parents, &why);
     if (!row) {
-      outcome.cell = {{"op", op}, {"actor", target.actor.name}, {"route", table_route(context.env, method, table)},
-                      {"verdict", "undecided"}, {"note", why}};
+      outcome.cell = {{"op", op},
+                      {"actor", target.actor.name},
+                      {"route", table_route(context.env, method, table)},
+                      {"verdict", "undecided"},
+                      {"note", why}};
       return outcome;
     }
     candidate = *row;
     body = candidate.dump();
     headers.emplace_back("Prefer", "return=minimal");
   }
-  const DbAttempt db = database_attempt(context.connection, table, db_op, target.actor.role, target.actor.user_id,
-                                        key, candidate);
-  const http::HttpResponse response = context.client.send_as(target.actor.token, method, path, body, headers);
+  const DbAttempt db = database_attempt(context.connection, table, db_op, target.actor.role,
+                                        target.actor.user_id, key, candidate);
+  const http::HttpResponse response =
+      context.client.send_as(target.actor.token, method, path, body, headers);
   outcome.sent = true;
   const ApiAttempt api = classify(op, response);
   if (op == "insert" && response.transport_ok() && response.status / 100 == 2) {
@@ -180,7 +194,8 @@ CellOutcome run_cell(const CellContext& context, const TableInfo& table, const R
   return outcome;
 }
 
-TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells, const std::string& budget) {
+TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells,
+                         const std::string& budget) {
   CheckBuilder check(table_check_id(table), table_check_title(table), Severity::kCritical);
   std::vector<std::string> bypasses, stricter;
   std::size_t decided = 0;
@@ -189,8 +204,9 @@ TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells, co
     const std::string outcome = c["verdict"];
     if (outcome == "not_tried") ++verdict.not_tried;
     if (outcome != "undecided" && outcome != "not_tried") ++decided;
-    const std::string what = c["route"].get<std::string>() + " as " + c["actor"].get<std::string>() + " (" +
-                             c["op"].get<std::string>() + ")";
+    const std::string what = c["route"].get<std::string>() + " as " +
+                             c["actor"].get<std::string>() + " (" + c["op"].get<std::string>() +
+                             ")";
     if (outcome == "api_bypasses_rls") bypasses.push_back(what);
     if (outcome == "api_stricter") stricter.push_back(what);
   }
@@ -202,23 +218,27 @@ TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells, co
   verdict.findings = bypasses.size();
   verdict.compared = !bypasses.empty() || decided > 0;
   if (!bypasses.empty()) {
-    verdict.check = check.fail("api_bypasses_rls: the API allowed what the database denies the same role: " +
-                                   join(bypasses) + ". The route queries with a role that bypasses row level "
-                                   "security (e.g. the service role).",
-                               evidence);
+    verdict.check =
+        check.fail("api_bypasses_rls: the API allowed what the database denies the same role: " +
+                       join(bypasses) +
+                       ". The route queries with a role that bypasses row level "
+                       "security (e.g. the service role).",
+                   evidence);
   } else if (verdict.not_tried > 0) {
-    verdict.check = check.skip("partly compared: " + std::to_string(verdict.not_tried) + " of " +
-                                   std::to_string(cells.size()) + " cells not tried (the matrix's time budget of " +
-                                   budget + " ran out); the " + std::to_string(decided) +
-                                   " decided cell(s) found nothing the database denies. Raise the budget to decide.",
-                               evidence);
+    verdict.check = check.skip(
+        "partly compared: " + std::to_string(verdict.not_tried) + " of " +
+            std::to_string(cells.size()) + " cells not tried (the matrix's time budget of " +
+            budget + " ran out); the " + std::to_string(decided) +
+            " decided cell(s) found nothing the database denies. Raise the budget to decide.",
+        evidence);
   } else if (decided == 0) {
     verdict.check = check.skip("not compared: no cell was decided on both sides", evidence);
   } else {
     std::string message = std::to_string(decided) + " of " + std::to_string(cells.size()) +
                           " cells decided; the API allowed nothing the database denies.";
     if (!stricter.empty()) {
-      message += " Informational, api_stricter (the API refuses what the database allows): " + join(stricter) + ".";
+      message += " Informational, api_stricter (the API refuses what the database allows): " +
+                 join(stricter) + ".";
     }
     verdict.check = check.pass(message, evidence);
   }

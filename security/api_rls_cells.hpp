@@ -61,9 +61,10 @@ struct CellContext {
 };
 
 struct CellOutcome {
-  nlohmann::json cell;                      // {"op", "actor", "route", "db", "api", "status", "verdict", ...}
-  bool sent = false;                        // one API request went out
-  std::optional<nlohmann::json> inserted;   // the key of a row the API created (to delete afterwards)
+  nlohmann::json cell;  // {"op", "actor", "route", "db", "api", "status", "verdict", ...}
+  bool sent = false;    // one API request went out
+  // The key of a row the API created (deleted again after the matrix).
+  std::optional<nlohmann::json> inserted;
 };
 
 // One cell of `op` (one of kCellOps) on `table`. `parents` are the probe's
@@ -73,17 +74,20 @@ CellOutcome run_cell(const CellContext& context, const TableInfo& table, const R
                      const CellTarget& target, const std::string& op, const OwnerRows& parents);
 
 // A cell recorded without a request: the matrix's time budget ran out.
-nlohmann::json not_tried_cell(const CellContext& context, const TableInfo& table, const CellTarget& target,
-                              const std::string& op, const std::string& why);
+nlohmann::json not_tried_cell(const CellContext& context, const TableInfo& table,
+                              const CellTarget& target, const std::string& op,
+                              const std::string& why);
 
 // "GET", "HEAD", "PATCH", "DELETE" or "POST" for a cell operation.
 const char* method_of(const std::string& op);
 // "PATCH /rest/v1/<table>": how cells and the coverage name a route; a table
 // outside schema public adds its schema ("PATCH /rest/v1/notes (schema app)").
-std::string table_route(const config::Environment& env, const std::string& method, const TableInfo& table);
+std::string table_route(const config::Environment& env, const std::string& method,
+                        const TableInfo& table);
 // The PostgREST profile header that selects a table's schema: none for
 // public, Accept-Profile for GET and HEAD, Content-Profile otherwise.
-std::vector<std::pair<std::string, std::string>> profile_headers(const std::string& method, const TableInfo& table);
+std::vector<std::pair<std::string, std::string>> profile_headers(const std::string& method,
+                                                                 const TableInfo& table);
 
 struct TableVerdict {
   core::CheckResult check;
@@ -96,7 +100,8 @@ struct TableVerdict {
 // any api_bypasses_rls (naming each route and actor), skip while cells are
 // not tried or none was decided, otherwise pass (listing api_stricter cells
 // as informational). `budget` is the budget's text for messages ("60 s").
-TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells, const std::string& budget);
+TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells,
+                         const std::string& budget);
 
 // The check id and title of a table's check.
 std::string table_check_id(const TableInfo& table);

@@ -13,12 +13,15 @@ MatrixUsers read_users(const config::Environment& env, const core::JsonReader& u
   if (value == "auto") return MatrixUsers::kAuto;
   if (value == "auth") return MatrixUsers::kAuth;
   if (value == "mint") {
-    if (env.jwt_secret.empty()) users.fail("\"mint\" needs the environment's jwt_secret to sign the users' tokens");
+    if (env.jwt_secret.empty())
+      users.fail("\"mint\" needs the environment's jwt_secret to sign the users' tokens");
     return MatrixUsers::kMint;
   }
-  users.fail("unknown value \"" + value + "\"; use \"auto\" (the environment's auth, else minted with "
-             "jwt_secret), \"auth\" (signup, tokens or the login workflow only) or \"mint\" (minted with "
-             "jwt_secret only)");
+  users.fail(
+      "unknown value \"" + value +
+      "\"; use \"auto\" (the environment's auth, else minted with "
+      "jwt_secret), \"auth\" (signup, tokens or the login workflow only) or \"mint\" (minted with "
+      "jwt_secret only)");
 }
 
 std::vector<std::string> read_schemas(const core::JsonReader& schemas) {
@@ -29,8 +32,10 @@ std::vector<std::string> read_schemas(const core::JsonReader& schemas) {
     const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     });
-    if (!plain) schema.fail("a schema name of lower-case letters, digits and \"_\", e.g. \"public\"");
-    if (std::find(names.begin(), names.end(), name) != names.end()) schema.fail("\"" + name + "\" is listed twice");
+    if (!plain)
+      schema.fail("a schema name of lower-case letters, digits and \"_\", e.g. \"public\"");
+    if (std::find(names.begin(), names.end(), name) != names.end())
+      schema.fail("\"" + name + "\" is listed twice");
     names.push_back(name);
   }
   if (names.empty()) schemas.fail("must name at least one schema, e.g. [\"public\"]");

@@ -80,7 +80,8 @@ std::string load_schema(const std::string& name) {
   url = base.substr(0, base.rfind('/') + 1) + database_name + suffix;
   pqxx::connection connection(url);
   pqxx::nontransaction run(connection);
-  run.exec(read_text(std::string(GOLIVE_SOURCE_DIR) + "/fixtures/migrations/0001_supabase_roles_and_auth.up.sql"));
+  run.exec(read_text(std::string(GOLIVE_SOURCE_DIR) +
+                     "/fixtures/migrations/0001_supabase_roles_and_auth.up.sql"));
   run.exec(read_text(std::string(GOLIVE_TEST_DATA) + "/rls_corpus/" + name + ".sql"));
   return url;
 }
@@ -88,13 +89,16 @@ std::string load_schema(const std::string& name) {
 // One API process on a free port of 127.0.0.1, stopped by PID.
 class PostgrestStyleApi {
  public:
-  // `options`: the server's flags (--privileged-table NAME, --privileged-functions, --schemas LIST).
+  // `options`: the server's flags (--privileged-table NAME, --privileged-functions, --schemas
+  // LIST).
   PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& options) {
     int out[2];
     if (pipe(out) != 0) return;
-    std::vector<std::string> argv{"node", std::string(GOLIVE_SOURCE_DIR) + "/tests/node/postgrest_api.js",
-                                  "--database-url", database_url, "--jwt-secret", kJwtSecret,
-                                  "--anon-key", kAnonKey};
+    std::vector<std::string> argv{
+        "node",           std::string(GOLIVE_SOURCE_DIR) + "/tests/node/postgrest_api.js",
+        "--database-url", database_url,
+        "--jwt-secret",   kJwtSecret,
+        "--anon-key",     kAnonKey};
     argv.insert(argv.end(), options.begin(), options.end());
     std::vector<char*> raw;
     for (auto& arg : argv) raw.push_back(arg.data());
@@ -138,20 +142,23 @@ struct MatrixRun {
 };
 
 MatrixRun run_matrix(const PostgrestStyleApi& api, const std::string& database_url,
-                     const nlohmann::json& resources = nullptr, const nlohmann::json& schemas = nullptr) {
+                     const nlohmann::json& resources = nullptr,
+                     const nlohmann::json& schemas = nullptr) {
   nlohmann::json env_json = {{"name", "foreign-postgrest-api"},
-                                   {"production", false},
-                                   {"base_url", api.base_url()},
-                                   {"anon_key", kAnonKey},
-                                   {"jwt_secret", kJwtSecret},
-                                   {"database_url", database_url},
-                                   {"security", {{"api_rls", {{"users", "mint"}}}}}};
+                             {"production", false},
+                             {"base_url", api.base_url()},
+                             {"anon_key", kAnonKey},
+                             {"jwt_secret", kJwtSecret},
+                             {"database_url", database_url},
+                             {"security", {{"api_rls", {{"users", "mint"}}}}}};
   if (!resources.is_null()) env_json["security"]["authz"]["resources"] = resources;
   if (!schemas.is_null()) env_json["security"]["api_rls"]["schemas"] = schemas;
-  const fs::path env_file = fs::temp_directory_path() / ("golive_foreign_api_" + std::to_string(getpid()) + ".json");
+  const fs::path env_file =
+      fs::temp_directory_path() / ("golive_foreign_api_" + std::to_string(getpid()) + ".json");
   std::ofstream(env_file) << env_json.dump(2);
   core::Redactor redactor;
-  const config::Environment env = config::load_environment(env_file.string(), config::process_variables(), redactor);
+  const config::Environment env =
+      config::load_environment(env_file.string(), config::process_variables(), redactor);
   fs::remove(env_file);
   ApiRlsOptions options;
   const ApiRlsSettings settings = read_api_rls_settings(env);
@@ -162,15 +169,18 @@ MatrixRun run_matrix(const PostgrestStyleApi& api, const std::string& database_u
   MatrixRun run;
   const auto started = std::chrono::steady_clock::now();
   run.outcome = run_api_rls_matrix(env, options, sink);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   for (const auto& check : sink.results()) run.checks[check.id] = check;
-  std::cout << "[ foreign  ] " << run.outcome.tables_exposed << " tables exposed, " << run.outcome.tables_compared
-            << " compared, " << run.outcome.findings << " finding(s), " << run.outcome.requests << " requests in "
+  std::cout << "[ foreign  ] " << run.outcome.tables_exposed << " tables exposed, "
+            << run.outcome.tables_compared << " compared, " << run.outcome.findings
+            << " finding(s), " << run.outcome.requests << " requests in "
             << static_cast<long long>(ms) << " ms\n";
   return run;
 }
 
-nlohmann::json cell(const core::CheckResult& check, const std::string& op, const std::string& actor) {
+nlohmann::json cell(const core::CheckResult& check, const std::string& op,
+                    const std::string& actor) {
   for (const auto& c : check.evidence.at("cells")) {
     if (c.at("op") == op && c.at("actor") == actor) return c;
   }
@@ -224,8 +234,10 @@ TEST(ForeignApiMatrixTest, RouteQueryingAsServiceRoleIsTheOnlyFinding) {
   const auto& notes = run.checks.at("security.api_rls.public.post_notes");
   EXPECT_EQ(notes.status, core::CheckStatus::kFail);
   EXPECT_EQ(notes.severity, core::Severity::kCritical);
-  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes as cross (select)"), std::string::npos) << notes.message;
-  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes as anon (select)"), std::string::npos) << notes.message;
+  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes as cross (select)"), std::string::npos)
+      << notes.message;
+  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes as anon (select)"), std::string::npos)
+      << notes.message;
   const auto cross = cell(notes, "select", "cross");
   EXPECT_EQ(cross.at("db"), "denied");
   EXPECT_EQ(cross.at("api"), "allowed");
@@ -242,8 +254,12 @@ nlohmann::json note_functions() {
   return nlohmann::json::array(
       {{{"name", "post_note"},
         {"table", "public.post_notes"},
-        {"read", {{"method", "POST"}, {"path", "/functions/v1/read-note"}, {"body", {{"id", "{{id}}"}}}}},
-        {"delete", {{"method", "POST"}, {"path", "/functions/v1/delete-note"}, {"body", {{"id", "{{id}}"}}}}}}});
+        {"read",
+         {{"method", "POST"}, {"path", "/functions/v1/read-note"}, {"body", {{"id", "{{id}}"}}}}},
+        {"delete",
+         {{"method", "POST"},
+          {"path", "/functions/v1/delete-note"},
+          {"body", {{"id", "{{id}}"}}}}}}});
 }
 
 TEST(ForeignApiMatrixTest, FunctionRoutesWithTheIdInTheBodyAgreeWhenTheyQueryAsTheCaller) {
@@ -253,7 +269,8 @@ TEST(ForeignApiMatrixTest, FunctionRoutesWithTheIdInTheBodyAgreeWhenTheyQueryAsT
   ASSERT_GT(api.port(), 0) << "tests/node/postgrest_api.js did not start";
   const MatrixRun run = run_matrix(api, url, note_functions());
   const auto& function = run.checks.at("security.api_rls.function.post_note");
-  EXPECT_EQ(function.status, core::CheckStatus::kPass) << function.message << "\n" << function.evidence.dump();
+  EXPECT_EQ(function.status, core::CheckStatus::kPass) << function.message << "\n"
+                                                       << function.evidence.dump();
   // select as anon, own, cross; delete as anon and cross (never A's own row).
   ASSERT_EQ(function.evidence.at("cells").size(), 5u) << function.evidence.dump();
   EXPECT_EQ(cell(function, "select", "own").at("api"), "allowed");
@@ -262,7 +279,8 @@ TEST(ForeignApiMatrixTest, FunctionRoutesWithTheIdInTheBodyAgreeWhenTheyQueryAsT
   EXPECT_EQ(run.outcome.findings, 0u);
   EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass);
   // The notes survived the refused deletes: the table cells still compare them.
-  EXPECT_EQ(cell(run.checks.at("security.api_rls.public.post_notes"), "select", "own").at("api"), "allowed");
+  EXPECT_EQ(cell(run.checks.at("security.api_rls.public.post_notes"), "select", "own").at("api"),
+            "allowed");
 }
 
 TEST(ForeignApiMatrixTest, FunctionQueryingAsServiceRoleIsCaughtByItsBodyIdRoutes) {
@@ -273,9 +291,11 @@ TEST(ForeignApiMatrixTest, FunctionQueryingAsServiceRoleIsCaughtByItsBodyIdRoute
   const MatrixRun run = run_matrix(api, url, note_functions());
   const auto& function = run.checks.at("security.api_rls.function.post_note");
   EXPECT_EQ(function.status, core::CheckStatus::kFail);
-  EXPECT_NE(function.message.find("POST /functions/v1/read-note as cross (select)"), std::string::npos)
+  EXPECT_NE(function.message.find("POST /functions/v1/read-note as cross (select)"),
+            std::string::npos)
       << function.message;
-  EXPECT_NE(function.message.find("POST /functions/v1/delete-note as cross (delete)"), std::string::npos)
+  EXPECT_NE(function.message.find("POST /functions/v1/delete-note as cross (delete)"),
+            std::string::npos)
       << function.message;
   // The leak is the function's: every table route still agrees, nothing is left behind.
   EXPECT_EQ(run.checks.at("security.api_rls.residue").status, core::CheckStatus::kPass)
@@ -296,8 +316,9 @@ TEST(ForeignApiMatrixTest, TableOfAnotherServedSchemaIsCalledWithItsProfile) {
   {
     pqxx::connection connection(url);
     pqxx::nontransaction run(connection);
-    run.exec("CREATE SCHEMA app; GRANT USAGE ON SCHEMA app TO anon, authenticated, service_role; "
-             "ALTER TABLE public.post_notes SET SCHEMA app");
+    run.exec(
+        "CREATE SCHEMA app; GRANT USAGE ON SCHEMA app TO anon, authenticated, service_role; "
+        "ALTER TABLE public.post_notes SET SCHEMA app");
   }
   const nlohmann::json schemas = {"public", "app"};
   {
@@ -307,7 +328,8 @@ TEST(ForeignApiMatrixTest, TableOfAnotherServedSchemaIsCalledWithItsProfile) {
     EXPECT_EQ(run.outcome.findings, 0u);
     EXPECT_EQ(run.outcome.tables_compared, 4u);
     const auto& notes = run.checks.at("security.api_rls.app.post_notes");
-    EXPECT_EQ(notes.status, core::CheckStatus::kPass) << notes.message << "\n" << notes.evidence.dump();
+    EXPECT_EQ(notes.status, core::CheckStatus::kPass) << notes.message << "\n"
+                                                      << notes.evidence.dump();
     const auto own = cell(notes, "select", "own");
     ASSERT_TRUE(own.is_object()) << notes.evidence.dump();
     EXPECT_EQ(own.at("route"), "GET /rest/v1/post_notes (schema app)");
@@ -319,7 +341,8 @@ TEST(ForeignApiMatrixTest, TableOfAnotherServedSchemaIsCalledWithItsProfile) {
   const MatrixRun run = run_matrix(leaky, url, nullptr, schemas);
   const auto& notes = run.checks.at("security.api_rls.app.post_notes");
   EXPECT_EQ(notes.status, core::CheckStatus::kFail);
-  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes (schema app) as cross (select)"), std::string::npos)
+  EXPECT_NE(notes.message.find("GET /rest/v1/post_notes (schema app) as cross (select)"),
+            std::string::npos)
       << notes.message;
   for (const auto& [id, check] : run.checks) {
     if (id == "security.api_rls.app.post_notes") continue;
@@ -353,14 +376,18 @@ TEST_P(CorpusSchemaMatrixTest, ZeroFindingsAndNoResidue) {
   EXPECT_EQ(run.outcome.findings, 0u);
   EXPECT_EQ(run.outcome.tables_exposed, corpus.exposed);
   EXPECT_EQ(run.outcome.tables_compared, corpus.compared);
-  for (const auto& [id, check] : run.checks) EXPECT_FALSE(check.failed()) << id << ": " << check.message;
+  for (const auto& [id, check] : run.checks)
+    EXPECT_FALSE(check.failed()) << id << ": " << check.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, CorpusSchemaMatrixTest,
-                         ::testing::Values(CorpusCase{"stripe_subscriptions", 6, 5}, CorpusCase{"chat_roles", 5, 4},
-                                           CorpusCase{"team_accounts", 6, 5}, CorpusCase{"storage_avatars", 1, 1},
-                                           CorpusCase{"product_catalogue", 6, 6}, CorpusCase{"lint_trips", 2, 2}),
-                         [](const ::testing::TestParamInfo<CorpusCase>& info) { return std::string(info.param.schema); });
+INSTANTIATE_TEST_SUITE_P(
+    PublicStyleSchemas, CorpusSchemaMatrixTest,
+    ::testing::Values(CorpusCase{"stripe_subscriptions", 6, 5}, CorpusCase{"chat_roles", 5, 4},
+                      CorpusCase{"team_accounts", 6, 5}, CorpusCase{"storage_avatars", 1, 1},
+                      CorpusCase{"product_catalogue", 6, 6}, CorpusCase{"lint_trips", 2, 2}),
+    [](const ::testing::TestParamInfo<CorpusCase>& info) {
+      return std::string(info.param.schema);
+    });
 
 }  // namespace
 }  // namespace golive::security
