@@ -80,10 +80,12 @@ const std::vector<std::string>& uptime_check_ids() {
 
 void record_uptime_checks(const WatchSettings& settings, const std::string& source,
                           const MetricExposition* exposition, const std::string& scrape_error,
-                          double now_unix, core::ResultSink& sink) {
+                          double now_unix, core::ResultSink& sink, double duration_ms) {
   core::CheckResult active = base_result(kActive, "The uptime monitor runs its probes");
   core::CheckResult succeed =
       base_result(kSucceed, "The uptime monitor's probes succeed within the SLA");
+  active.duration_ms = duration_ms;
+  succeed.duration_ms = duration_ms;
   active.evidence["monitor"] = source;
   succeed.evidence["monitor"] = source;
   if (exposition == nullptr) {
@@ -173,6 +175,10 @@ void run_uptime_checks(const config::Environment& env, const WatchSettings& sett
     }
     return;
   }
+  const auto started = std::chrono::steady_clock::now();
+  const auto elapsed_ms = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  };
   std::string source = settings.monitor_url;
   std::unique_ptr<WatchMetrics> metrics;
   std::unique_ptr<WatchMetricsServer> server;
@@ -201,16 +207,16 @@ void run_uptime_checks(const config::Environment& env, const WatchSettings& sett
     const std::string error = request.url + " answered " +
                               (response.transport_ok() ? std::to_string(response.status)
                                                        : response.error_message);
-    record_uptime_checks(settings, source, nullptr, error, now, sink);
+    record_uptime_checks(settings, source, nullptr, error, now, sink, elapsed_ms());
     return;
   }
   std::string error;
   const std::optional<MetricExposition> parsed = parse_exposition(response.body, error);
   if (!parsed) {
-    record_uptime_checks(settings, source, nullptr, request.url + ": " + error, now, sink);
+    record_uptime_checks(settings, source, nullptr, request.url + ": " + error, now, sink, elapsed_ms());
     return;
   }
-  record_uptime_checks(settings, source, &*parsed, "", now, sink);
+  record_uptime_checks(settings, source, &*parsed, "", now, sink, elapsed_ms());
 }
 
 }  // namespace golive::observability

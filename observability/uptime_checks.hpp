@@ -35,6 +35,6 @@ void run_uptime_checks(const config::Environment& env, const WatchSettings& sett
 // non-empty: it did not answer). `now_unix` is the wall-clock time of the scrape.
 void record_uptime_checks(const WatchSettings& settings, const std::string& source,
                           const MetricExposition* exposition, const std::string& scrape_error,
-                          double now_unix, core::ResultSink& sink);
+                          double now_unix, core::ResultSink& sink, double duration_ms = 0);
 
 }  // namespace golive::observability

@@ -2,7 +2,8 @@
 // --duration run whose log has one valid JSON line per probe and whose exit
 // code says whether the probes met the SLA; SIGTERM and SIGINT while it
 // serves /metrics (the figures read over HTTP, a clean stop with a valid
-// log, nothing left running); and bad settings: no probes, a port in use.
+// log, nothing left running); bad settings: no probes, a port in use; and
+// `golive probe observability` refusing an alert rule file that is not YAML.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -143,6 +144,25 @@ TEST(WatchCommand, BadSettingsExitTwoNamingTheSetting) {
   EXPECT_EQ(run.exit_code, 2) << run.stdout_text << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("--listen"), std::string::npos) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("cannot listen on " + busy), std::string::npos) << run.stderr_text;
+}
+
+TEST(ProbeObservability, ARuleFileThatIsNotYamlExitsTwoNamingFileAndLine) {
+  golive::testing::TestHttpServer server;
+  const std::string dir = scratch_dir("probe_observability_bad_rules");
+  std::ofstream(dir + "/alerts.yml") << "groups:\n  - name: a\n    rules: [\n";
+  const std::string env = dir + "/env.json";
+  std::ofstream(env) << nlohmann::json{{"name", "bad-rules"},
+                                       {"base_url", server.url("")},
+                                       {"anon_key", "anon-key-for-tests"},
+                                       {"observability", {{"alert_rules", {"alerts.yml"}}}}}.dump(2);
+  const auto run = golive::testing::run_process(
+      {GOLIVE_BINARY, "probe", "observability", "--env", env, "--out", dir + "/out"}, {},
+      std::chrono::seconds(60));
+  EXPECT_EQ(run.exit_code, 2) << run.stdout_text << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find(dir + "/alerts.yml"), std::string::npos) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("line 4"), std::string::npos) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("not valid YAML"), std::string::npos) << run.stderr_text;
+  EXPECT_EQ(server.requests_received(), 0u) << "bad input is refused before any traffic";
 }
 
 }  // namespace
