@@ -46,11 +46,12 @@ wait "$TIME_PID" || true
 WATCH_PID=
 cat "$WORK/out.txt"
 probes=$(wc -l < "$WORK/watch.jsonl")
-awk -v probes="$probes" -v secs="$SECONDS_TO_WATCH" '
-  { rss[NR] = $2; if ($2 > max) max = $2; cpu = $3 }
+median=$(sort -k2n "$WORK/samples.txt" | awk '{ r[NR] = $2 } END { print r[int((NR + 1) / 2)] }')
+awk -v probes="$probes" -v secs="$SECONDS_TO_WATCH" -v median="$median" '
+  NR == 1 { first = $2 }
+  { if ($2 > max) max = $2; cpu = $3; n = NR }
   END {
-    n = asort(rss, sorted)
-    printf "RSS kB: first %d, median %d, max %d (%d samples)\n", rss[1], sorted[int((n + 1) / 2)], max, n
+    printf "RSS kB: first %d, median %d, max %d (%d samples)\n", first, median, max, n
     printf "CPU: %.2f s over %d s (%.3f%% of one core), %d probes\n", cpu, secs, 100 * cpu / secs, probes
   }' "$WORK/samples.txt"
 grep -E "Maximum resident|User time|System time|Elapsed" "$WORK/time.txt"
