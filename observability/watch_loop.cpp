@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/redactor.hpp"
 #include "http/client_options.hpp"
 #include "http/curl/curl_http_client.hpp"
 
@@ -110,6 +111,7 @@ WatchResult run_watch_probe(const config::Environment& env, const WatchProbe& pr
     result.error = "body does not contain \"" + probe.body_contains + "\"";
   }
   result.success = result.error.empty();
+  result.error = core::Redactor::global().redact(result.error);  // the log is golive's output too
   return result;
 }
 
