@@ -10,6 +10,8 @@
 #include "cli/command_context.hpp"
 #include "cli/probe_families.hpp"
 #include "core/interrupt.hpp"
+#include "observability/alert_rule_checks.hpp"
+#include "observability/monitoring_config.hpp"
 #include "observability/monitoring_fixture.hpp"
 #include "observability/observability_suite.hpp"
 #include "run/reference_target.hpp"
@@ -34,6 +36,7 @@ int execute_observability_probe(const ObservabilityProbeOptions& options) {
   auto embedded = run::start_embedded_target_unless_env(options.common, service_defects);
   auto monitoring = run::materialise_embedded_monitoring_unless_env(options.common, monitoring_variants);
   const config::Environment env = run::load_selected_environment(options.common);
+  observability::require_parsable_alert_rules(observability::read_monitoring_config(env));
   run::RunSession session(options.common, env, {"observability"}, run::probe_check_line);
   observability::run_observability_suite(env, options.common.allow_production, session.sink());
   return session.finish_probe(core::interrupted(), options.common.format == "json");
@@ -67,6 +70,8 @@ void register_probe_observability(CLI::App& probe, int& exit_code) {
       "  observability.dashboards.*        panels read exported metrics, datasource, seed panels\n"
       "  observability.logs.*              AI_RUN_START, AI_RUN_COMPLETE, PAYMENT_FAILED logged\n"
       "                                    with their fields, correlated, no secrets\n"
+      "  observability.uptime.*            the uptime monitor (observability.watch) runs its probes\n"
+      "                                    and they succeed within sla.availability\n"
       "Sentry checks are skipped unless observability.sentry.sink_listen names the address the\n"
       "target's DSN points at, metrics checks unless observability.metrics.url is set (the\n"
       "embedded target has both).\n"
@@ -75,7 +80,8 @@ void register_probe_observability(CLI::App& probe, int& exit_code) {
       "  golive probe observability --defect sentry-no-context\n"
       "  golive probe observability --defect alert-never-fires\n"
       "  golive probe observability --env envs/staging.json\n"
-      "Exit codes: 0 pass, 1 a check failed, 2 bad input (a malformed sink_listen or dsn).");
+      "Exit codes: 0 pass, 1 a check failed, 2 bad input (a malformed sink_listen or dsn, an\n"
+      "alert rule file that is not YAML: its file and line are named).");
   command->callback([options, &exit_code] { exit_code = execute_observability_probe(*options); });
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/external_tool.hpp"
+#include "core/input_error.hpp"
 #include "observability/promql_names.hpp"
 
 namespace golive::observability {
@@ -120,6 +121,28 @@ std::vector<RuleInfo> read_rules(const std::vector<std::string>& files, std::str
   return rules;
 }
 
+// The first rule file that is not YAML: "line L, column C" and yaml-cpp's message.
+struct RuleFileSyntaxError {
+  std::string file;
+  std::string location;
+  std::string problem;
+};
+std::optional<RuleFileSyntaxError> first_syntax_error(const std::vector<std::string>& files) {
+  for (const std::string& file : files) {
+    try {
+      YAML::LoadFile(file);
+    } catch (const YAML::ParserException& caught) {
+      return RuleFileSyntaxError{file,
+                                 "line " + std::to_string(caught.mark.line + 1) + ", column " +
+                                     std::to_string(caught.mark.column + 1),
+                                 "not valid YAML: " + caught.msg};
+    } catch (const YAML::BadFile&) {
+      return RuleFileSyntaxError{file, "", "cannot be read"};
+    }
+  }
+  return std::nullopt;
+}
+
 std::string series_line(const std::string& series, const std::string& values) {
   return "      - series: '" + series + "'\n        values: '" + values + "'\n";
 }
@@ -131,6 +154,12 @@ std::string yaml_quote(const std::string& text) {
 }
 
 }  // namespace
+
+void require_parsable_alert_rules(const MonitoringConfig& monitoring) {
+  if (const auto syntax = first_syntax_error(monitoring.alert_rules)) {
+    throw core::InputError(syntax->file, syntax->location, syntax->problem);
+  }
+}
 
 const std::vector<std::string>& alert_rule_check_ids() {
   static const std::vector<std::string> ids = {
@@ -217,6 +246,17 @@ void run_alert_rule_checks(const config::Environment& env, const MonitoringConfi
     return record_all(core::CheckStatus::kSkip, "no observability.alert_rules: no rule file to check");
   }
   core::CheckResult valid = base_result(kValid, "The alert rule files are valid (promtool check rules)");
+  if (const auto syntax = first_syntax_error(monitoring.alert_rules)) {
+    // `golive probe observability` refuses such a file up front (exit 2); in
+    // `golive run` it is an error of this check and the run goes on.
+    valid.status = core::CheckStatus::kError;
+    valid.message = syntax->file + (syntax->location.empty() ? "" : " at " + syntax->location) + ": " +
+                    syntax->problem;
+    valid.evidence = {{"file", syntax->file}, {"location", syntax->location}};
+    sink.record(valid);
+    return record_all(core::CheckStatus::kError,
+                      "a rule file does not parse (see " + std::string(kValid) + ")", 1);
+  }
   std::vector<std::string> arguments = {"check", "rules"};
   arguments.insert(arguments.end(), monitoring.alert_rules.begin(), monitoring.alert_rules.end());
   const ToolOutput checked = promtool(arguments);

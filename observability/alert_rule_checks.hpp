@@ -29,6 +29,11 @@ namespace golive::observability {
 
 const std::vector<std::string>& alert_rule_check_ids();
 
+// Throws core::InputError naming the file and line when a rule file is not
+// YAML at all (`golive probe observability` exits 2). A file that parses but
+// holds an invalid rule is the rules_valid check's business, not bad input.
+void require_parsable_alert_rules(const MonitoringConfig& monitoring);
+
 // `exported` is the target's scrape (null when metrics are not configured).
 void run_alert_rule_checks(const config::Environment& env, const MonitoringConfig& monitoring,
                            const MetricsSettings& metrics, const MetricExposition* exported,

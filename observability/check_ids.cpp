@@ -6,6 +6,7 @@
 #include "observability/log_checks.hpp"
 #include "observability/metrics_checks.hpp"
 #include "observability/sentry_checks.hpp"
+#include "observability/uptime_checks.hpp"
 
 namespace golive::observability {
 
@@ -22,6 +23,8 @@ std::vector<std::string> observability_check_ids() {
   for (const std::string& id : dashboard_check_ids()) ids.push_back(id);
   // Structured logs of the provoked events (log_checks.cpp).
   for (const std::string& id : log_check_ids()) ids.push_back(id);
+  // Uptime monitoring: the watch's /metrics (uptime_checks.cpp).
+  for (const std::string& id : uptime_check_ids()) ids.push_back(id);
   return ids;
 }
 

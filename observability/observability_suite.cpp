@@ -7,6 +7,8 @@
 #include "observability/metrics_checks.hpp"
 #include "observability/monitoring_config.hpp"
 #include "observability/sentry_checks.hpp"
+#include "observability/uptime_checks.hpp"
+#include "observability/watch_loop.hpp"
 
 namespace golive::observability {
 
@@ -15,7 +17,10 @@ config::Capability observability_capability(const config::Environment& env) {
   capability.suite = "observability";
   const SentrySettings sentry = read_sentry_settings(env);
   const MetricsSettings metrics = read_metrics_settings(env);
-  capability.available = !sentry.sink_listen.empty() || !metrics.urls.empty();
+  const WatchSettings watch = read_watch_settings(env);
+  capability.available =
+      !sentry.sink_listen.empty() || !metrics.urls.empty() || !watch.probes.empty() ||
+      !watch.monitor_url.empty();
   std::string detail;
   detail += sentry.sink_listen.empty()
                 ? "Sentry: set observability.sentry.sink_listen (the address the target's DSN "
@@ -24,6 +29,10 @@ config::Capability observability_capability(const config::Environment& env) {
   detail += metrics.urls.empty() ? "; metrics: set observability.metrics.url"
                                  : "; metrics: " + std::to_string(metrics.urls.size()) +
                                        " endpoint(s) scraped before and after";
+  detail += watch.monitor_url.empty() && watch.probes.empty()
+                ? "; uptime: set observability.watch.monitor_url or observability.watch.probes"
+                : "; uptime: " + (watch.monitor_url.empty() ? std::string("golive's own watch")
+                                                           : watch.monitor_url);
   capability.detail = detail;
   return capability;
 }
@@ -33,6 +42,7 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
   const MetricsSettings metrics = read_metrics_settings(env);
   const MonitoringConfig monitoring = read_monitoring_config(env);
   const LogSettings logs = read_log_settings(env);
+  const WatchSettings watch = read_watch_settings(env);
   const std::uintmax_t log_start = logs.file.empty() ? 0 : log_offset(logs);
   MetricsScrape before;
   if (!metrics.urls.empty()) before = scrape_metrics(env, metrics);
@@ -77,6 +87,7 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
   } else {
     run_log_checks(env, logs, log_start, sentry.job_id, sink);
   }
+  run_uptime_checks(env, watch, sink);
 }
 
 }  // namespace golive::observability

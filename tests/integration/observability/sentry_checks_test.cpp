@@ -7,7 +7,8 @@
 // metrics-missing-business defect), with the embedded alert rules,
 // Alertmanager configuration and dashboard judged against the real scrape,
 // and the structured log lines of the provoked events (clean, and the
-// log-missing-payment-failed defect).
+// log-missing-payment-failed defect), and the uptime checks over golive's own
+// watch of the target (clean, and the version-down defect).
 #include "observability/sentry_checks.hpp"
 #include "observability/observability_suite.hpp"
 
@@ -20,6 +21,7 @@
 #include "core/input_error.hpp"
 #include "core/result_stream.hpp"
 #include "observability/sentry_sink.hpp"
+#include "observability/uptime_checks.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::observability {
@@ -144,7 +146,7 @@ std::map<std::string, core::CheckResult> run_suite() {
 
 TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAreCaught) {
   auto results = run_suite();
-  ASSERT_EQ(results.size(), 22u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 3
+  ASSERT_EQ(results.size(), 24u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 3, uptime 2
   for (const auto& [id, result] : results) {
     EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
   }
@@ -171,6 +173,37 @@ TEST(ObservabilitySuite, TheMissingPaymentFailedLogIsCaught) {
   EXPECT_EQ(events.message.find("AI_RUN_START"), std::string::npos) << events.message;
   EXPECT_EQ(results.at("observability.logs.fields").status, core::CheckStatus::kPass);
   EXPECT_EQ(results.at("observability.logs.no_pii").status, core::CheckStatus::kPass);
+}
+
+TEST(UptimeChecks, TheWatchOfTheCleanTargetPassesAndTheVersionDownDefectIsCaught) {
+  const auto uptime = [] {
+    core::Redactor redactor;
+    const config::Environment env = load_env(redactor, sentry().address(), sentry().dsn());
+    const WatchSettings settings = read_watch_settings(env);
+    EXPECT_EQ(settings.probes.size(), 2u);  // envs/local.json: health and version
+    core::CollectingSink sink;
+    run_uptime_checks(env, settings, sink);
+    std::map<std::string, core::CheckResult> by_id;
+    for (const auto& result : sink.results()) by_id[result.id] = result;
+    return by_id;
+  };
+  auto results = uptime();
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& [id, result] : results) {
+    EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
+  }
+  EXPECT_EQ(results.at("observability.uptime.probes_succeed").evidence["probes"]["version"]["success"], 3.0)
+      << describe(results.at("observability.uptime.probes_succeed"));
+
+  target().restart_service({"version-down"});
+  results = uptime();
+  target().restart_service({});
+  EXPECT_EQ(results.at("observability.uptime.monitor_active").status, core::CheckStatus::kPass)
+      << describe(results.at("observability.uptime.monitor_active"));
+  const auto& succeed = results.at("observability.uptime.probes_succeed");
+  EXPECT_EQ(succeed.status, core::CheckStatus::kFail) << describe(succeed);
+  EXPECT_NE(succeed.message.find("version: its last run failed"), std::string::npos) << succeed.message;
+  EXPECT_EQ(succeed.message.find("health"), std::string::npos) << succeed.message;
 }
 
 }  // namespace

@@ -5,10 +5,13 @@
 // hand-written scrape of the reference target's names.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "config/environment.hpp"
 #include "core/external_tool.hpp"
+#include "core/input_error.hpp"
 #include "core/result_stream.hpp"
 #include "observability/alert_rule_checks.hpp"
 #include "observability/alertmanager_checks.hpp"
@@ -122,6 +125,32 @@ TEST(AlertingFixture, FiredAlertsAreReadFromPromtoolsReport) {
   ASSERT_EQ(fired.size(), 1u);
   EXPECT_EQ(fired[0], "HighErrorRatio {alertname=\"HighErrorRatio\", severity=\"critical\"}");
   EXPECT_TRUE(fired_alerts("Unit Testing: x\n  SUCCESS\n").empty());
+}
+
+TEST(AlertingFixture, ARuleFileThatIsNotYamlNamesItsLine) {
+  const std::string file = ::testing::TempDir() + "/golive-not-yaml-rules.yml";
+  std::ofstream(file) << "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: up == 0\n"
+                         "      bad: [\n";
+  MonitoringConfig config;
+  config.alert_rules = {file};
+  try {
+    require_parsable_alert_rules(config);
+    FAIL() << "accepted a rule file that is not YAML";
+  } catch (const core::InputError& error) {
+    EXPECT_EQ(error.file(), file);
+    EXPECT_EQ(error.location().rfind("line ", 0), 0u) << error.what();
+    EXPECT_NE(error.problem().find("not valid YAML"), std::string::npos) << error.what();
+  }
+  // In `golive run` the same file is an error of rules_valid, and the stage goes on.
+  const auto results = run_all(config);
+  const auto& valid = results.at("observability.alerts.rules_valid");
+  EXPECT_EQ(valid.status, core::CheckStatus::kError);
+  EXPECT_NE(valid.message.find(file + " at line "), std::string::npos) << valid.message;
+  EXPECT_EQ(results.at("observability.alerts.quiet_when_healthy").status, core::CheckStatus::kError);
+  // A file that parses is not bad input, whatever its rules say.
+  config.alert_rules = {GOLIVE_SOURCE_DIR "/fixtures/monitoring/alerts.yml"};
+  EXPECT_NO_THROW(require_parsable_alert_rules(config));
+  std::remove(file.c_str());
 }
 
 }  // namespace
