@@ -280,7 +280,8 @@ TEST(RlsCorpusEvidence, DeclaredExpectationOverridesThePolicies) {
 
 INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, RlsCorpus,
                          ::testing::Values("stripe_subscriptions", "chat_roles", "team_accounts", "storage_avatars",
-                                           "public_profiles", "product_catalogue", "lint_trips"));
+                                           "public_profiles", "product_catalogue", "lint_trips",
+                                           "lint_library"));
 
 // Each a copy of a corpus schema with one realistic editing mistake.
 INSTANTIATE_TEST_SUITE_P(MutatedSchemas, RlsCorpus,

@@ -105,7 +105,9 @@ TEST(RlsProbe, CleanReferenceSchemaHasZeroFindingsAndFullCoverage) {
                            "unindexed_foreign_keys", "rls_policy_always_true", "shadowed_policy", "no_primary_key",
                            "anon_security_definer_function_executable",
                            "authenticated_security_definer_function_executable",
-                           "security_definer_search_path_mutable"}) {
+                           "security_definer_search_path_mutable", "duplicate_index", "extension_in_public",
+                           "rls_references_user_metadata", "materialized_view_in_api", "foreign_table_in_api",
+                           "fkey_to_auth_unique", "sensitive_columns_exposed"}) {
     const auto* check = run.find(std::string("security.rls.static.") + lint);
     ASSERT_NE(check, nullptr) << lint;
     EXPECT_EQ(check->status, core::CheckStatus::kPass) << lint;
