@@ -173,16 +173,49 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               " AND " + runner.reachable_by_api_sql("v.oid") + " ORDER BY 1, 2");
         });
 
+  // splinter 0010 flags every such view; golive flags those through which a
+  // caller reads rows it could not read itself: a base table whose RLS
+  // restricts rows (not a table every caller reads in full by design) or one
+  // the API roles have no privilege on. A view over a public catalogue or
+  // over a table without RLS hides nothing, so it is listed, not failed.
   timed({"security_definer_view", "0010_security_definer_view",
-         "Views readable by API roles run with the caller's rights (security_invoker)", core::Severity::kHigh},
+         "Views readable by API roles run with the caller's rights (security_invoker) when they read "
+         "row-restricted tables",
+         core::Severity::kHigh},
         [&] {
-          return run_sql(
-              "SELECT n.nspname, v.relname, v.relname, 'View ' || n.nspname || '.' || v.relname || "
-              "' runs with its owner''s rights (no security_invoker), bypassing the caller''s RLS' "
-              "FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace WHERE v.relkind = 'v' AND "
+          std::vector<StaticFinding> findings;
+          auto rows = runner.exec(
+              "SELECT DISTINCT n.nspname, v.relname, bn.nspname, b.relname, b.relrowsecurity, " +
+              runner.reachable_by_api_sql("b.oid") +
+              " FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace "
+              "JOIN pg_rewrite rw ON rw.ev_class = v.oid JOIN pg_depend d ON d.objid = rw.oid AND "
+              "d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> v.oid "
+              "JOIN pg_class b ON b.oid = d.refobjid AND b.relkind IN ('r','p','f','m','v') "
+              "JOIN pg_namespace bn ON bn.oid = b.relnamespace WHERE v.relkind = 'v' AND "
               "NOT COALESCE(v.reloptions @> ARRAY['security_invoker=true'] OR v.reloptions @> "
               "ARRAY['security_invoker=on'], false) AND " + in_schemas + " AND " +
-              runner.reachable_by_api_sql("v.oid") + " ORDER BY 1, 2");
+              runner.reachable_by_api_sql("v.oid") + " ORDER BY 1, 2, 3, 4");
+          std::map<std::pair<std::string, std::string>, std::vector<std::string>> widened;
+          for (const auto& row : rows) {
+            std::string schema = row[0].as<std::string>(), view = row[1].as<std::string>();
+            std::string base = row[2].as<std::string>() + "." + row[3].as<std::string>();
+            bool base_rls = row[4].as<bool>(), base_reachable = row[5].as<bool>();
+            const TableInfo* info = table_named(row[2].as<std::string>(), row[3].as<std::string>());
+            bool read_in_full = info && info->expectation == AccessExpectation::kPublicRead &&
+                                (info->shared_read_filter.empty() || info->shared_read_filter == "true");
+            if ((base_rls && !read_in_full) || !base_reachable) {
+              widened[{schema, view}].push_back(base + (base_reachable ? " (row level security)" : " (no API grant)"));
+            }
+          }
+          for (const auto& [view, bases] : widened) {
+            std::string listed;
+            for (const auto& base : bases) listed += (listed.empty() ? "" : ", ") + base;
+            findings.push_back({view.first, view.second, view.second,
+                                "View " + view.first + "." + view.second +
+                                    " runs with its owner's rights (no security_invoker) over " + listed +
+                                    ", so every caller reads rows the caller could not read itself"});
+          }
+          return findings;
         });
 
   // splinter 0011 over every function of the exposed schemas (hygiene, low),

@@ -39,6 +39,8 @@ class StaticLintRunner {
   void emit(const StaticLint& lint, const std::vector<StaticFinding>& findings, double duration_ms);
   // Runs `sql` (columns: schema, table, object, detail) inside the current lint's savepoint.
   std::vector<StaticFinding> findings(const std::string& sql);
+  // Runs `sql` inside the current lint's savepoint and returns its rows.
+  pqxx::result exec(const std::string& sql) { return current_->exec(sql); }
 
   pqxx::work& transaction() { return txn_; }
   // anon and authenticated when they exist (Supabase), else PUBLIC (plain PostgreSQL).

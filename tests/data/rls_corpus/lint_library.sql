@@ -89,3 +89,8 @@ INSERT INTO public.membership_payments (user_id, card_number, cvv) VALUES
   ('00000000-0000-4000-8000-00000000000b', '4000056655665556', '456');
 INSERT INTO public.newsletter_subscriptions (email) VALUES ('alice@corpus.test');
 REFRESH MATERIALIZED VIEW public.reader_loan_counts;
+
+-- No finding: a view without security_invoker over the public catalogue
+-- hides nothing (every caller reads every book anyway).
+CREATE VIEW public.book_titles AS SELECT id, title FROM public.books;
+GRANT SELECT ON public.book_titles TO anon, authenticated;
