@@ -167,7 +167,10 @@ INSTANTIATE_TEST_SUITE_P(
         DefectCase{"definer-rpc-open",
                    {"security.rls.static.anon_security_definer_function_executable.public.grant_admin_override",
                     "security.rls.static.authenticated_security_definer_function_executable.public."
-                    "grant_admin_override"}},
+                    "grant_admin_override",
+                    // Called as anon with user B's id and an existing tier (the text argument is
+                    // derived from the key admin_overrides.tier_id references).
+                    "security.rls.definer_call.public.grant_admin_override"}},
         DefectCase{"select-policy-shadowed",
                    {"security.rls.static.shadowed_policy.public.courses",
                     "security.rls.cross_user_select.public.courses"}},
