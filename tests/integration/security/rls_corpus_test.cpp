@@ -289,6 +289,7 @@ INSTANTIATE_TEST_SUITE_P(MutatedSchemas, RlsCorpus,
                                            "stripe_subscriptions.mutant_update_check_true",
                                            "team_accounts.mutant_membership_without_uid",
                                            "public_profiles.mutant_chain_check_without_uid",
-                                           "product_catalogue.mutant_invites_any_signed_in"));
+                                           "product_catalogue.mutant_invites_any_signed_in",
+                                           "lint_library.mutant_messages_any_recipient"));
 
 }  // namespace
