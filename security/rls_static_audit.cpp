@@ -380,7 +380,7 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               runner.reachable_by_api_sql("c.oid") + " ORDER BY 1, 2");
         });
 
-  run_schema_lints(runner);
+  run_schema_lints(runner, policies);
   // The user_id / course_id index audit of seed 000 §5 belongs to the
   // database suite (db.schema.index_*): one suite owns one check.
   return runner.take_checks();
