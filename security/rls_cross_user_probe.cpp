@@ -91,6 +91,10 @@ class TableProber {
     for (const auto& column : table_.co_reader_columns) {
       not_addressed_to_a += " AND t." + txn_.quote_name(column) + " IS DISTINCT FROM " + txn_.quote(users_.a) + "::uuid";
     }
+    for (const auto& column : table_.co_reader_arrays) {
+      not_addressed_to_a += " AND NOT COALESCE(" + txn_.quote(users_.a) + "::uuid = ANY (t." + txn_.quote_name(column) +
+                            "), false)";
+    }
     auto b_keys = column_of(txn_, "SELECT " + table_.key_sql() + " FROM " + from_ + " WHERE " + owner_is(users_.b) +
                                       not_addressed_to_a + " LIMIT " + std::to_string(kMaxKeys));
     a_keys_ = column_of(txn_, "SELECT " + table_.key_sql() + " FROM " + from_ + " WHERE " + owner_is(users_.a) +

@@ -91,6 +91,9 @@ struct TableInfo {
   // Columns besides the owner's that a read policy compares with auth.uid()
   // (a message's recipient_id): the user they name reads the row by design.
   std::vector<std::string> co_reader_columns;
+  // uuid[] columns a read policy tests with `auth.uid() = ANY (col)` (a
+  // conversation's participants): every user listed reads the row by design.
+  std::vector<std::string> co_reader_arrays;
 
   std::string qualified() const { return schema + "." + name; }
   // quote_ident'ed "schema"."name"

@@ -75,6 +75,17 @@ TEST(RlsAccessModel, RecipientColumnIsACoReaderNotTheOwner) {
       << tables.front().model_reason;
 }
 
+TEST(RlsAccessModel, ArrayMembershipIsAnArrayCoReaderNotAColumnNamedAny) {
+  const std::string expr = "((auth.uid() = created_by) OR (auth.uid() = ANY (participant_ids)))";
+  EXPECT_EQ(columns_compared_to_uid(expr), std::vector<std::string>{"created_by"});
+  EXPECT_EQ(array_columns_holding_uid(expr), std::vector<std::string>{"participant_ids"});
+  TableInfo table = table_owned_by("created_by");
+  table.columns.push_back({"participant_ids", "uuid[]"});
+  std::vector<TableInfo> tables{table};
+  infer_access_models(tables, {{"public.t", {policy("select", expr)}}}, {});
+  EXPECT_EQ(tables.front().co_reader_arrays, std::vector<std::string>{"participant_ids"});
+}
+
 TEST(RlsAccessModel, PublicProfileIsSharedReadOwnerWrite) {
   EXPECT_EQ(infer(table_owned_by("id"), {policy("select", "true"), policy("update", "(auth.uid() = id)")}),
             AccessExpectation::kPublicReadOwnerWrite);
