@@ -22,6 +22,8 @@ constexpr const char* kStaticLints[] = {
     // {schema}.{table} is the extension's schema and name for extension_versions_outdated.
     "unsupported_reg_types", "extension_versions_outdated", "autovacuum_disabled", "table_bloat", "invalid_index",
     "public_bucket_allows_listing",
+    // {schema}.{table} is "cluster" and the slot's name.
+    "unused_replication_slot",
 };
 
 // The cross-user probes (rls_cross_user_probe.cpp), one record per table.

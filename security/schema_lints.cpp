@@ -292,6 +292,18 @@ void run_schema_lints(StaticLintRunner& runner, const std::map<std::string, std:
                }
                return found;
              });
+
+  // A replication slot nobody consumes holds back WAL (and, for a logical
+  // slot, vacuum) until the disk fills. Cluster-wide: reported under "cluster".
+  runner.run({"unused_replication_slot", "0031_unused_replication_slot",
+              "Every replication slot has a consumer", core::Severity::kLow},
+             [&] {
+               return runner.findings(
+                   "SELECT 'cluster', slot_name::text, slot_type, 'Replication slot ' || slot_name || ' (' || "
+                   "slot_type || ') has no consumer: the server keeps every WAL segment since ' || "
+                   "COALESCE(restart_lsn::text, 'its creation') || ' until it is used or dropped' "
+                   "FROM pg_replication_slots WHERE NOT active ORDER BY 2");
+             });
 }
 
 }  // namespace golive::security

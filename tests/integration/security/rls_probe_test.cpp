@@ -109,7 +109,8 @@ TEST(RlsProbe, CleanReferenceSchemaHasZeroFindingsAndFullCoverage) {
                            "rls_references_user_metadata", "materialized_view_in_api", "foreign_table_in_api",
                            "fkey_to_auth_unique", "sensitive_columns_exposed", "rls_policy_null_auth_disjunct",
                            "unsupported_reg_types", "extension_versions_outdated", "autovacuum_disabled",
-                           "table_bloat", "invalid_index", "public_bucket_allows_listing"}) {
+                           "table_bloat", "invalid_index", "public_bucket_allows_listing",
+                           "unused_replication_slot"}) {
     const auto* check = run.find(std::string("security.rls.static.") + lint);
     ASSERT_NE(check, nullptr) << lint;
     EXPECT_EQ(check->status, core::CheckStatus::kPass) << lint;
