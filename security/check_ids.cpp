@@ -16,6 +16,14 @@ constexpr const char* kStaticLints[] = {
     "security_definer_search_path_mutable", "unused_index",
     // {table} is the function's name for these two.
     "anon_security_definer_function_executable", "authenticated_security_definer_function_executable",
+    // The schema lints (schema_lints.cpp); {table} is the extension's name for extension_in_public.
+    "duplicate_index", "extension_in_public", "rls_references_user_metadata", "materialized_view_in_api",
+    "foreign_table_in_api", "fkey_to_auth_unique", "sensitive_columns_exposed", "rls_policy_null_auth_disjunct",
+    // {schema}.{table} is the extension's schema and name for extension_versions_outdated.
+    "unsupported_reg_types", "extension_versions_outdated", "autovacuum_disabled", "table_bloat", "invalid_index",
+    "public_bucket_allows_listing",
+    // {schema}.{table} is "cluster" and the slot's name.
+    "unused_replication_slot",
 };
 
 // The cross-user probes (rls_cross_user_probe.cpp), one record per table.

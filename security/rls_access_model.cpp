@@ -100,25 +100,51 @@ std::map<std::string, std::vector<PolicyInfo>> load_policies(pqxx::work& txn, co
   return policies;
 }
 
-std::string owner_column_compared_to_uid(const std::string& expr) {
+std::vector<std::string> columns_compared_to_uid(const std::string& expr) {
+  std::vector<std::string> columns;
+  auto add = [&](std::string column) {
+    if (std::find(columns.begin(), columns.end(), column) == columns.end()) columns.push_back(std::move(column));
+  };
   for (auto at = expr.find(kUid); at != std::string::npos; at = expr.find(kUid, at + 1)) {
     // auth.uid() = col
     std::size_t after = at + std::string(kUid).size();
     if (expr.compare(after, 3, " = ") == 0) {
       std::size_t start = after + 3, end = start;
       while (end < expr.size() && is_ident_char(expr[end])) ++end;
-      if (end > start && (end == expr.size() || expr[end] != '.') && expr[end] != '(') {
-        return expr.substr(start, end - start);
+      std::string word = expr.substr(start, end - start);
+      if (end > start && (end == expr.size() || expr[end] != '.') && expr[end] != '(' && word != "ANY" &&
+          word != "ALL" && word != "SOME") {
+        add(word);
+        continue;
       }
     }
     // col = auth.uid()
     if (at >= 3 && expr.compare(at - 3, 3, " = ") == 0) {
       std::size_t end = at - 3, start = end;
       while (start > 0 && is_ident_char(expr[start - 1])) --start;
-      if (end > start && (start == 0 || expr[start - 1] != '.')) return expr.substr(start, end - start);
+      if (end > start && (start == 0 || expr[start - 1] != '.')) add(expr.substr(start, end - start));
     }
   }
-  return "";
+  return columns;
+}
+
+std::vector<std::string> array_columns_holding_uid(const std::string& expr) {
+  std::vector<std::string> columns;
+  const std::string pattern = std::string(kUid) + " = ANY (";
+  for (auto at = expr.find(pattern); at != std::string::npos; at = expr.find(pattern, at + 1)) {
+    std::size_t start = at + pattern.size(), end = start;
+    while (end < expr.size() && is_ident_char(expr[end])) ++end;
+    if (end > start && end < expr.size() && expr[end] == ')' &&
+        std::find(columns.begin(), columns.end(), expr.substr(start, end - start)) == columns.end()) {
+      columns.push_back(expr.substr(start, end - start));
+    }
+  }
+  return columns;
+}
+
+std::string owner_column_compared_to_uid(const std::string& expr) {
+  auto columns = columns_compared_to_uid(expr);
+  return columns.empty() ? "" : columns.front();
 }
 
 std::string policy_owner_column(const std::vector<PolicyInfo>& policies) {
@@ -214,6 +240,23 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
           custom_policies.push_back(policy.name + ": USING " + expr);
         } else if (references_caller(expr)) {
           owner_read = true;
+          // `auth.uid() = sender_id OR auth.uid() = recipient_id`: the row's
+          // other uuid columns compared with the caller name readers besides
+          // the owner (a message's recipient), not owners.
+          for (const auto& column : columns_compared_to_uid(expr)) {
+            if (column == owner_column || !table.column(column)) continue;
+            if (std::find(table.co_reader_columns.begin(), table.co_reader_columns.end(), column) ==
+                table.co_reader_columns.end()) {
+              table.co_reader_columns.push_back(column);
+            }
+          }
+          for (const auto& column : array_columns_holding_uid(expr)) {
+            if (!table.column(column)) continue;
+            if (std::find(table.co_reader_arrays.begin(), table.co_reader_arrays.end(), column) ==
+                table.co_reader_arrays.end()) {
+              table.co_reader_arrays.push_back(column);
+            }
+          }
         } else {
           shared_filters.push_back(expr.empty() ? "true" : expr);
           shared_names.push_back(policy.name);
@@ -272,6 +315,14 @@ void infer_access_models(std::vector<TableInfo>& tables, const std::map<std::str
       table.expectation = AccessExpectation::kOwnerCrud;
       table.model_reason = "its policies compare auth.uid() with the owner (" +
                            (table.ownership ? table.ownership->how : std::string("custom")) + ")";
+      for (std::size_t i = 0; i < table.co_reader_columns.size(); ++i) {
+        table.model_reason += std::string(i ? ", " : "; the user named in ") + table.co_reader_columns[i];
+      }
+      if (!table.co_reader_columns.empty()) table.model_reason += " reads the row too";
+      for (std::size_t i = 0; i < table.co_reader_arrays.size(); ++i) {
+        table.model_reason += std::string(i ? ", " : "; every user listed in ") + table.co_reader_arrays[i];
+      }
+      if (!table.co_reader_arrays.empty()) table.model_reason += " reads the row too";
     } else {
       table.expectation = AccessExpectation::kServiceOnly;
       table.model_reason = "no read policy for anon or authenticated and no write scoped to an owner";

@@ -55,6 +55,10 @@ std::map<std::string, std::vector<PolicyInfo>> load_policies(pqxx::work& txn, co
 // `(auth.uid() = col)` or `(col = auth.uid())` on the row itself (not a
 // qualified column of a sub-select): the column name, else "".
 std::string owner_column_compared_to_uid(const std::string& expr);
+// Every such column, in order of appearance.
+std::vector<std::string> columns_compared_to_uid(const std::string& expr);
+// Columns of `auth.uid() = ANY (col)`: uuid arrays the caller must be in.
+std::vector<std::string> array_columns_holding_uid(const std::string& expr);
 
 // The column API policies of a table most often compare with auth.uid(), "".
 std::string policy_owner_column(const std::vector<PolicyInfo>& policies);

@@ -86,12 +86,23 @@ class TableProber {
                " but golive could not infer who owns its rows");
       return;
     }
+    // B's rows that do not name A as a co-reader (a message B sent to A is A's to read).
+    std::string not_addressed_to_a;
+    for (const auto& column : table_.co_reader_columns) {
+      not_addressed_to_a += " AND t." + txn_.quote_name(column) + " IS DISTINCT FROM " + txn_.quote(users_.a) + "::uuid";
+    }
+    for (const auto& column : table_.co_reader_arrays) {
+      not_addressed_to_a += " AND NOT COALESCE(" + txn_.quote(users_.a) + "::uuid = ANY (t." + txn_.quote_name(column) +
+                            "), false)";
+    }
     auto b_keys = column_of(txn_, "SELECT " + table_.key_sql() + " FROM " + from_ + " WHERE " + owner_is(users_.b) +
-                                      " LIMIT " + std::to_string(kMaxKeys));
+                                      not_addressed_to_a + " LIMIT " + std::to_string(kMaxKeys));
     a_keys_ = column_of(txn_, "SELECT " + table_.key_sql() + " FROM " + from_ + " WHERE " + owner_is(users_.a) +
                                   " LIMIT " + std::to_string(kMaxKeys));
     if (b_keys.empty()) {
-      skip_all("has no rows owned by user B (" + users_.b + ") to probe with");
+      skip_all("has no rows owned by user B (" + users_.b + ")" +
+               (not_addressed_to_a.empty() ? std::string() : " that do not name user A as a reader") +
+               " to probe with");
       return;
     }
     const std::string b_filter = " WHERE " + table_.key_sql() + " = ANY(" + text_array_sql(txn_, b_keys) + ")";

@@ -16,6 +16,8 @@ struct DefinerFunction {
   std::string qualified;                // schema.name, quoted
   bool anon = false;                    // anon may EXECUTE (else authenticated)
   std::vector<std::string> required_types;  // format_type of each argument without a default
+  std::vector<std::string> required_names;  // each argument's name, "" when unnamed
+  std::string body;                         // prosrc: which tables the function mentions
   std::vector<std::vector<std::string>> enum_labels;  // empty for a non-enum argument
 };
 
@@ -31,7 +33,7 @@ std::vector<DefinerFunction> load_functions(pqxx::work& txn, const std::vector<s
   auto rows = txn.exec(
       "SELECT n.nspname, f.proname, f.oid::regprocedure::text, has_function_privilege('anon', f.oid, 'EXECUTE'), "
       "a.pos, format_type(a.typ, NULL), ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = a.typ "
-      "ORDER BY e.enumsortorder LIMIT 8) "
+      "ORDER BY e.enumsortorder LIMIT 8), COALESCE(f.proargnames[a.pos], ''), f.prosrc "
       "FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace "
       "LEFT JOIN LATERAL unnest(f.proargtypes::oid[]) WITH ORDINALITY AS a(typ, pos) "
       "ON a.pos <= f.pronargs - f.pronargdefaults "
@@ -50,10 +52,12 @@ std::vector<DefinerFunction> load_functions(pqxx::work& txn, const std::vector<s
       function.signature = signature;
       function.qualified = target::quote_ident(function.schema) + "." + target::quote_ident(function.name);
       function.anon = row[3].as<bool>();
+      function.body = row[8].as<std::string>();
       functions.push_back(std::move(function));
     }
     if (row[4].is_null()) continue;
     functions.back().required_types.push_back(row[5].as<std::string>());
+    functions.back().required_names.push_back(row[7].as<std::string>());
     std::vector<std::string> labels;
     auto array = row[6].as_array();
     for (auto item = array.get_next(); item.first != pqxx::array_parser::juncture::done; item = array.get_next()) {
@@ -74,12 +78,42 @@ std::map<std::string, std::array<long long, 3>> xact_changes(pqxx::subtransactio
   return changes;
 }
 
-// The candidate SQL literals of one argument (several for an enum and for a
-// uuid, so a call that happens to be a no-op for one value is tried with the
-// next), empty when none can be derived. The first candidate of a uuid is
-// user B's id: a call acting on another user.
-std::vector<std::string> argument_candidates(pqxx::work& txn, const std::string& type,
-                                             const std::vector<std::string>& enum_labels, const ProbeUsers& users) {
+// Existing values of the text keys that tables the function mentions
+// reference through single-column foreign keys (`tier` -> admin_overrides.tier_id
+// -> subscription_tiers.id), the key whose column is named like the argument
+// first: a made-up string fails the foreign key, and the call proves nothing.
+std::vector<std::string> referenced_text_keys(pqxx::work& txn, const std::string& body,
+                                              const std::string& argument_name) {
+  std::vector<std::string> values;
+  pqxx::subtransaction sub(txn, "golive_definer_keys");
+  auto keys = sub.exec(
+      "SELECT DISTINCT pn.nspname, p.relname, pa.attname, (a.attname = " + sub.quote(argument_name) +
+      " OR a.attname LIKE " + sub.quote(argument_name + "\\_%") + ") AS named FROM pg_constraint k "
+      "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] "
+      "JOIN pg_class p ON p.oid = k.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace "
+      "JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = k.confkey[1] "
+      "WHERE k.contype = 'f' AND array_length(k.conkey, 1) = 1 AND a.atttypid IN ('text'::regtype, "
+      "'varchar'::regtype) AND " + sub.quote(body) + " ~* ('\\m' || c.relname || '\\M') "
+      "ORDER BY 4 DESC, 1, 2, 3 LIMIT 2");
+  for (const auto& key : keys) {
+    auto value = sub.exec("SELECT " + sub.quote_name(key[2].as<std::string>()) + "::text FROM " +
+                          sub.quote_name(key[0].as<std::string>()) + "." + sub.quote_name(key[1].as<std::string>()) +
+                          " WHERE " + sub.quote_name(key[2].as<std::string>()) + " IS NOT NULL ORDER BY 1 LIMIT 1");
+    if (!value.empty()) values.push_back(value[0][0].as<std::string>());
+  }
+  sub.commit();
+  return values;
+}
+
+// The candidate SQL literals of one argument (several for an enum, a uuid and
+// a text that keys a referenced table, so a call that happens to be a no-op or
+// fails a constraint for one value is tried with the next), empty when none
+// can be derived. The first candidate of a uuid is user B's id: a call acting
+// on another user.
+std::vector<std::string> argument_candidates(pqxx::work& txn, const DefinerFunction& function, std::size_t position,
+                                             const ProbeUsers& users) {
+  const std::string& type = function.required_types[position];
+  const auto& enum_labels = function.enum_labels[position];
   std::string cast = "::" + type;
   std::vector<std::string> candidates;
   if (!enum_labels.empty()) {
@@ -87,7 +121,10 @@ std::vector<std::string> argument_candidates(pqxx::work& txn, const std::string&
   } else if (type == "uuid") {
     candidates = {txn.quote(users.b) + cast, txn.quote(users.a) + cast};
   } else if (type == "text" || type.rfind("character varying", 0) == 0) {
-    candidates = {txn.quote("golive-probe") + cast};
+    for (const auto& key : referenced_text_keys(txn, function.body, function.required_names[position])) {
+      candidates.push_back(txn.quote(key) + cast);
+    }
+    candidates.push_back(txn.quote("golive-probe") + cast);
   } else if (type == "integer" || type == "bigint" || type == "smallint" || type.rfind("numeric", 0) == 0) {
     candidates = {"1" + cast};
   } else if (type == "boolean") {
@@ -157,7 +194,7 @@ core::CheckResult probe_one(pqxx::work& txn, const DefinerFunction& function, co
   auto check = call_check(function);
   std::vector<std::vector<std::string>> candidates;
   for (std::size_t i = 0; i < function.required_types.size(); ++i) {
-    candidates.push_back(argument_candidates(txn, function.required_types[i], function.enum_labels[i], users));
+    candidates.push_back(argument_candidates(txn, function, i, users));
     if (candidates.back().empty()) {
       check.status = core::CheckStatus::kSkip;
       check.severity = core::Severity::kInfo;

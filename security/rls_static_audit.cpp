@@ -1,5 +1,7 @@
 #include "security/rls_static_audit.hpp"
 #include "security/rls_access_model.hpp"
+#include "security/schema_lints.hpp"
+#include "security/static_lint_runner.hpp"
 
 #include <chrono>
 #include <functional>
@@ -11,126 +13,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// SQL that is true when an API role can reach relation `oid_sql` at all.
-std::string reachable_by_api_sql(const std::vector<std::string>& api_roles, const std::string& oid_sql) {
-  std::string sql = "(";
-  for (std::size_t i = 0; i < api_roles.size(); ++i) {
-    sql += (i ? " OR " : "") + std::string("has_table_privilege('") + api_roles[i] + "', " + oid_sql +
-           ", 'SELECT,INSERT,UPDATE,DELETE')";
-  }
-  return sql + ")";
-}
-
-// anon and authenticated when they exist (Supabase), else PUBLIC (plain PostgreSQL).
-std::vector<std::string> api_roles(pqxx::work& txn) {
-  std::vector<std::string> roles;
-  for (const auto& row : txn.exec(
-           "SELECT rolname FROM pg_roles WHERE rolname IN ('anon','authenticated') ORDER BY 1")) {
-    roles.push_back(row[0].as<std::string>());
-  }
-  if (roles.empty()) roles.push_back("public");
-  return roles;
-}
-
-std::vector<StaticFinding> findings_from(const pqxx::result& rows) {
-  std::vector<StaticFinding> findings;
-  for (const auto& row : rows) {
-    findings.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                        row[3].as<std::string>()});
-  }
-  return findings;
-}
-
 const char* kPolicyCommandCase =
     "CASE p.polcmd WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert' WHEN 'w' THEN 'update' "
     "WHEN 'd' THEN 'delete' ELSE 'all' END";
-
-// Appends the checks of one lint: failing ones grouped per table, or one pass
-// naming every table the lint inspected, so "all tables have RLS enabled" is
-// evidenced on a clean database too, not only when a table fails.
-void emit_lint(const StaticLint& lint, const std::vector<StaticFinding>& findings, double duration_ms,
-               const std::vector<std::string>& inspected, std::vector<core::CheckResult>& out) {
-  std::map<std::string, std::vector<const StaticFinding*>> by_table;
-  for (const auto& finding : findings) by_table[finding.schema + "." + finding.table].push_back(&finding);
-  if (by_table.empty()) {
-    core::CheckResult check;
-    check.id = "security.rls.static." + lint.id;
-    check.suite = "security";
-    check.title = lint.title;
-    check.status = core::CheckStatus::kPass;
-    check.severity = lint.severity;
-    check.duration_ms = duration_ms;
-    check.message = "No finding for " + lint.id +
-                    (lint.splinter_lint.empty() ? "" : " (splinter " + lint.splinter_lint + ")") +
-                    " across " + std::to_string(inspected.size()) + " table" +
-                    (inspected.size() == 1 ? "" : "s") + ".";
-    check.evidence = {{"lint", lint.id},
-                      {"splinter_lint", lint.splinter_lint},
-                      {"findings", 0},
-                      {"tables_inspected", inspected}};
-    out.push_back(std::move(check));
-    return;
-  }
-  for (const auto& [table, table_findings] : by_table) {
-    core::CheckResult check;
-    check.id = "security.rls.static." + lint.id + "." + table;
-    check.suite = "security";
-    check.title = lint.title + ": " + table;
-    check.status = core::CheckStatus::kFail;
-    check.severity = lint.severity;
-    check.duration_ms = duration_ms / static_cast<double>(by_table.size());
-    nlohmann::json objects = nlohmann::json::array();
-    for (const auto* finding : table_findings) {
-      objects.push_back({{"object", finding->object}, {"detail", finding->detail}});
-    }
-    check.message = table_findings.front()->detail +
-                    (table_findings.size() > 1 ? " (and " + std::to_string(table_findings.size() - 1) + " more)" : "");
-    check.evidence = {{"lint", lint.id}, {"splinter_lint", lint.splinter_lint}, {"table", table},
-                      {"objects", objects}};
-    out.push_back(std::move(check));
-  }
-}
 
 }  // namespace
 
 std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::vector<TableInfo>& tables,
                                                     const std::vector<std::string>& schemas) {
-  std::vector<core::CheckResult> checks;
   std::vector<std::string> inspected;
   for (const auto& table : tables) inspected.push_back(table.qualified());
-  const std::string schema_array = text_array_sql(txn, schemas);
-  const auto roles = api_roles(txn);
-  const std::string in_schemas = "n.nspname = ANY(" + schema_array + ")";
-
-  // Each lint runs in its own savepoint: a query that fails on an unusual
-  // schema yields one error check for that lint, and the next lints run.
-  pqxx::transaction_base* current = &txn;
+  StaticLintRunner runner(txn, inspected, schemas);
+  const std::string& schema_array = runner.schema_array();
+  const std::string& in_schemas = runner.in_exposed_schemas();
+  const auto& roles = runner.api_roles();
   auto timed = [&](const StaticLint& lint, const std::function<std::vector<StaticFinding>()>& query) {
-    auto start = Clock::now();
-    std::vector<StaticFinding> findings;
-    try {
-      pqxx::subtransaction sub(txn, "golive_lint");
-      current = &sub;
-      findings = query();
-      current = &txn;
-      sub.commit();
-    } catch (const pqxx::sql_error& e) {
-      current = &txn;
-      core::CheckResult check;
-      check.id = "security.rls.static." + lint.id;
-      check.suite = "security";
-      check.title = lint.title;
-      check.status = core::CheckStatus::kError;
-      check.severity = lint.severity;
-      check.message = "The " + lint.id + " lint's catalog query failed on this schema: " + std::string(e.what());
-      check.evidence = {{"lint", lint.id}, {"splinter_lint", lint.splinter_lint}, {"query", e.query()}};
-      checks.push_back(std::move(check));
-      return;
-    }
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    emit_lint(lint, findings, ms, inspected, checks);
+    runner.run(lint, query);
   };
-  auto run_sql = [&](const std::string& sql) { return findings_from(current->exec(sql)); };
+  auto run_sql = [&](const std::string& sql) { return runner.findings(sql); };
   const auto policies = load_policies(txn, schema_array);
   auto table_named = [&](const std::string& schema, const std::string& name) -> const TableInfo* {
     for (const auto& t : tables) {
@@ -147,7 +47,7 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               "c.relname || ', which API roles (' || " + txn.quote(pqxx::separated_list(", ", roles.begin(), roles.end())) +
               " || ') can reach: every caller reads and writes every row' FROM pg_class c JOIN pg_namespace n "
               "ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND NOT c.relrowsecurity AND " +
-              in_schemas + " AND " + reachable_by_api_sql(roles, "c.oid") + " ORDER BY 1, 2");
+              in_schemas + " AND " + runner.reachable_by_api_sql("c.oid") + " ORDER BY 1, 2");
         });
 
   timed({"policy_exists_rls_disabled", "0007_policy_exists_rls_disabled",
@@ -220,11 +120,11 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
                ": it does not restrict rows to their owner"});
     }
     for (const char* command : {"select", "insert", "update", "delete", "all"}) {
-      emit_lint({std::string(command) + "_policy_owner", "",
+      runner.emit({std::string(command) + "_policy_owner", "",
                  std::string("Every ") + command + " policy on user-owned tables restricts rows to their owner",
                  std::string(command) == "select" || std::string(command) == "all" ? core::Severity::kCritical
                                                                                    : core::Severity::kHigh},
-                by_command[command], ms / 5, inspected, checks);
+                by_command[command], ms / 5);
     }
   }
 
@@ -270,19 +170,52 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               "FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace "
               "JOIN pg_rewrite rw ON rw.ev_class = v.oid JOIN pg_depend d ON d.objid = rw.oid "
               "AND d.refobjid = to_regclass('auth.users') WHERE v.relkind IN ('v','m') AND " + in_schemas +
-              " AND " + reachable_by_api_sql(roles, "v.oid") + " ORDER BY 1, 2");
+              " AND " + runner.reachable_by_api_sql("v.oid") + " ORDER BY 1, 2");
         });
 
+  // splinter 0010 flags every such view; golive flags those through which a
+  // caller reads rows it could not read itself: a base table whose RLS
+  // restricts rows (not a table every caller reads in full by design) or one
+  // the API roles have no privilege on. A view over a public catalogue or
+  // over a table without RLS hides nothing, so it is listed, not failed.
   timed({"security_definer_view", "0010_security_definer_view",
-         "Views readable by API roles run with the caller's rights (security_invoker)", core::Severity::kHigh},
+         "Views readable by API roles run with the caller's rights (security_invoker) when they read "
+         "row-restricted tables",
+         core::Severity::kHigh},
         [&] {
-          return run_sql(
-              "SELECT n.nspname, v.relname, v.relname, 'View ' || n.nspname || '.' || v.relname || "
-              "' runs with its owner''s rights (no security_invoker), bypassing the caller''s RLS' "
-              "FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace WHERE v.relkind = 'v' AND "
+          std::vector<StaticFinding> findings;
+          auto rows = runner.exec(
+              "SELECT DISTINCT n.nspname, v.relname, bn.nspname, b.relname, b.relrowsecurity, " +
+              runner.reachable_by_api_sql("b.oid") +
+              " FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace "
+              "JOIN pg_rewrite rw ON rw.ev_class = v.oid JOIN pg_depend d ON d.objid = rw.oid AND "
+              "d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> v.oid "
+              "JOIN pg_class b ON b.oid = d.refobjid AND b.relkind IN ('r','p','f','m','v') "
+              "JOIN pg_namespace bn ON bn.oid = b.relnamespace WHERE v.relkind = 'v' AND "
               "NOT COALESCE(v.reloptions @> ARRAY['security_invoker=true'] OR v.reloptions @> "
               "ARRAY['security_invoker=on'], false) AND " + in_schemas + " AND " +
-              reachable_by_api_sql(roles, "v.oid") + " ORDER BY 1, 2");
+              runner.reachable_by_api_sql("v.oid") + " ORDER BY 1, 2, 3, 4");
+          std::map<std::pair<std::string, std::string>, std::vector<std::string>> widened;
+          for (const auto& row : rows) {
+            std::string schema = row[0].as<std::string>(), view = row[1].as<std::string>();
+            std::string base = row[2].as<std::string>() + "." + row[3].as<std::string>();
+            bool base_rls = row[4].as<bool>(), base_reachable = row[5].as<bool>();
+            const TableInfo* info = table_named(row[2].as<std::string>(), row[3].as<std::string>());
+            bool read_in_full = info && info->expectation == AccessExpectation::kPublicRead &&
+                                (info->shared_read_filter.empty() || info->shared_read_filter == "true");
+            if ((base_rls && !read_in_full) || !base_reachable) {
+              widened[{schema, view}].push_back(base + (base_reachable ? " (row level security)" : " (no API grant)"));
+            }
+          }
+          for (const auto& [view, bases] : widened) {
+            std::string listed;
+            for (const auto& base : bases) listed += (listed.empty() ? "" : ", ") + base;
+            findings.push_back({view.first, view.second, view.second,
+                                "View " + view.first + "." + view.second +
+                                    " runs with its owner's rights (no security_invoker) over " + listed +
+                                    ", so every caller reads rows the caller could not read itself"});
+          }
+          return findings;
         });
 
   // splinter 0011 over every function of the exposed schemas (hygiene, low),
@@ -303,12 +236,7 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
   timed({"security_definer_search_path_mutable", "0011_function_search_path_mutable",
          "SECURITY DEFINER functions callable by API roles pin their search_path", core::Severity::kHigh},
         [&] {
-          std::string executable = "(";
-          for (std::size_t i = 0; i < roles.size(); ++i) {
-            executable += (i ? " OR " : "") + std::string("has_function_privilege('") + roles[i] +
-                          "', f.oid, 'EXECUTE')";
-          }
-          executable += ")";
+          const std::string executable = runner.executable_by_api_sql("f.oid");
           return run_sql(
               "SELECT n.nspname, f.proname, f.oid::regprocedure::text, 'SECURITY DEFINER function ' || "
               "f.oid::regprocedure::text || ' is executable by API roles and has a mutable search_path' "
@@ -449,12 +377,13 @@ std::vector<core::CheckResult> run_rls_static_audit(pqxx::work& txn, const std::
               "rows are addressed by ctid, and replication and row updates are fragile' FROM pg_class c "
               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND " + in_schemas +
               " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AND " +
-              reachable_by_api_sql(roles, "c.oid") + " ORDER BY 1, 2");
+              runner.reachable_by_api_sql("c.oid") + " ORDER BY 1, 2");
         });
 
+  run_schema_lints(runner, policies);
   // The user_id / course_id index audit of seed 000 §5 belongs to the
   // database suite (db.schema.index_*): one suite owns one check.
-  return checks;
+  return runner.take_checks();
 }
 
 }  // namespace golive::security

@@ -13,22 +13,9 @@
 
 #include "core/check_result.hpp"
 #include "security/rls_table_model.hpp"
+#include "security/static_lint_runner.hpp"
 
 namespace golive::security {
-
-struct StaticFinding {
-  std::string schema;
-  std::string table;    // table, view or (for functions) the function's name
-  std::string object;   // the SQL object at fault: a policy, constraint, column or function
-  std::string detail;   // what is wrong with it, one sentence
-};
-
-struct StaticLint {
-  std::string id;             // golive's lint name: "rls_enabled", "update_policy_owner", ...
-  std::string splinter_lint;  // "0013_rls_disabled_in_public"; "" when splinter has none
-  std::string title;          // what a passing lint asserts
-  core::Severity severity = core::Severity::kMedium;
-};
 
 // Runs every lint inside `txn` (the caller rolls it back) and returns the
 // checks: one failing check per (lint, table), or one passing per clean lint.

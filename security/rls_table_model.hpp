@@ -88,6 +88,12 @@ struct TableInfo {
   bool grants_access = false;  // an owned access source no table references: membership or role rows
   bool role_table = false;     // grants_access without a key to a group: its rows are app roles
   std::optional<GroupKey> group_key;  // member_of tables: the key to their group, when one is exposed
+  // Columns besides the owner's that a read policy compares with auth.uid()
+  // (a message's recipient_id): the user they name reads the row by design.
+  std::vector<std::string> co_reader_columns;
+  // uuid[] columns a read policy tests with `auth.uid() = ANY (col)` (a
+  // conversation's participants): every user listed reads the row by design.
+  std::vector<std::string> co_reader_arrays;
 
   std::string qualified() const { return schema + "." + name; }
   // quote_ident'ed "schema"."name"

@@ -278,9 +278,41 @@ TEST(RlsCorpusEvidence, DeclaredExpectationOverridesThePolicies) {
   EXPECT_TRUE(own_insert_failed);
 }
 
+// A replication slot is cluster-wide, so it is not part of a corpus schema:
+// one is created beside lint_trips, the lint must name it, and it is dropped.
+TEST(RlsCorpusEvidence, AReplicationSlotWithoutConsumerIsALowLint) {
+  auto audit = nlohmann::json::parse(read_text(kCorpusDir + "/lint_trips.audit.json"));
+  config::Environment env;
+  env.source_file = kCorpusDir + "/lint_trips.audit.json";
+  env.database_url = load_corpus_database("lint_trips", audit["schema_file"]);
+  env.sections["security"] = audit["security"];
+  {
+    pqxx::connection admin(target().database_url());
+    pqxx::nontransaction run(admin);
+    run.exec("SELECT pg_create_physical_replication_slot('golive_corpus_idle')");
+  }
+  core::CollectingSink sink;
+  security::run_rls_suite(env, {}, sink);
+  {
+    pqxx::connection admin(target().database_url());
+    pqxx::nontransaction run(admin);
+    run.exec("SELECT pg_drop_replication_slot('golive_corpus_idle')");
+  }
+  const std::vector<core::CheckResult> results = sink.results();
+  const core::CheckResult* slot = nullptr;
+  for (const auto& check : results) {
+    if (check.id == "security.rls.static.unused_replication_slot.cluster.golive_corpus_idle") slot = &check;
+  }
+  ASSERT_NE(slot, nullptr);
+  EXPECT_EQ(slot->status, core::CheckStatus::kFail);
+  EXPECT_EQ(slot->severity, core::Severity::kLow);
+  EXPECT_NE(slot->message.find("golive_corpus_idle (physical) has no consumer"), std::string::npos) << slot->message;
+}
+
 INSTANTIATE_TEST_SUITE_P(PublicStyleSchemas, RlsCorpus,
                          ::testing::Values("stripe_subscriptions", "chat_roles", "team_accounts", "storage_avatars",
-                                           "public_profiles", "product_catalogue", "lint_trips"));
+                                           "public_profiles", "product_catalogue", "lint_trips",
+                                           "lint_library"));
 
 // Each a copy of a corpus schema with one realistic editing mistake.
 INSTANTIATE_TEST_SUITE_P(MutatedSchemas, RlsCorpus,
@@ -288,6 +320,7 @@ INSTANTIATE_TEST_SUITE_P(MutatedSchemas, RlsCorpus,
                                            "stripe_subscriptions.mutant_update_check_true",
                                            "team_accounts.mutant_membership_without_uid",
                                            "public_profiles.mutant_chain_check_without_uid",
-                                           "product_catalogue.mutant_invites_any_signed_in"));
+                                           "product_catalogue.mutant_invites_any_signed_in",
+                                           "lint_library.mutant_messages_any_recipient"));
 
 }  // namespace

@@ -105,7 +105,12 @@ TEST(RlsProbe, CleanReferenceSchemaHasZeroFindingsAndFullCoverage) {
                            "unindexed_foreign_keys", "rls_policy_always_true", "shadowed_policy", "no_primary_key",
                            "anon_security_definer_function_executable",
                            "authenticated_security_definer_function_executable",
-                           "security_definer_search_path_mutable"}) {
+                           "security_definer_search_path_mutable", "duplicate_index", "extension_in_public",
+                           "rls_references_user_metadata", "materialized_view_in_api", "foreign_table_in_api",
+                           "fkey_to_auth_unique", "sensitive_columns_exposed", "rls_policy_null_auth_disjunct",
+                           "unsupported_reg_types", "extension_versions_outdated", "autovacuum_disabled",
+                           "table_bloat", "invalid_index", "public_bucket_allows_listing",
+                           "unused_replication_slot"}) {
     const auto* check = run.find(std::string("security.rls.static.") + lint);
     ASSERT_NE(check, nullptr) << lint;
     EXPECT_EQ(check->status, core::CheckStatus::kPass) << lint;
@@ -165,7 +170,10 @@ INSTANTIATE_TEST_SUITE_P(
         DefectCase{"definer-rpc-open",
                    {"security.rls.static.anon_security_definer_function_executable.public.grant_admin_override",
                     "security.rls.static.authenticated_security_definer_function_executable.public."
-                    "grant_admin_override"}},
+                    "grant_admin_override",
+                    // Called as anon with user B's id and an existing tier (the text argument is
+                    // derived from the key admin_overrides.tier_id references).
+                    "security.rls.definer_call.public.grant_admin_override"}},
         DefectCase{"select-policy-shadowed",
                    {"security.rls.static.shadowed_policy.public.courses",
                     "security.rls.cross_user_select.public.courses"}},

@@ -50,6 +50,42 @@ TEST(RlsAccessModel, QualifiedColumnsOfASubSelectAreNotTheOwner) {
   EXPECT_EQ(owner_column_compared_to_uid("(auth.role() = 'authenticated'::text)"), "");
 }
 
+TEST(RlsAccessModel, EveryColumnComparedWithTheCallerInOrder) {
+  EXPECT_EQ(columns_compared_to_uid("((auth.uid() = sender_id) OR (recipient_id = auth.uid()))"),
+            (std::vector<std::string>{"sender_id", "recipient_id"}));
+  EXPECT_EQ(columns_compared_to_uid("((auth.uid() = user_id) AND (auth.uid() = user_id))"),
+            (std::vector<std::string>{"user_id"}));
+  EXPECT_TRUE(columns_compared_to_uid("(auth.role() = 'authenticated'::text)").empty());
+}
+
+// A message's recipient reads it by design: the owner model stays, and the
+// recipient column is named so the probes skip rows addressed to user A.
+TEST(RlsAccessModel, RecipientColumnIsACoReaderNotTheOwner) {
+  TableInfo table = table_owned_by("sender_id");
+  table.columns.push_back({"recipient_id", "uuid"});
+  std::vector<TableInfo> tables{table};
+  infer_access_models(tables,
+                      {{"public.t",
+                        {policy("select", "((auth.uid() = sender_id) OR (auth.uid() = recipient_id))"),
+                         policy("insert", "", "(auth.uid() = sender_id)")}}},
+                      {});
+  EXPECT_EQ(tables.front().expectation, AccessExpectation::kOwnerCrud);
+  EXPECT_EQ(tables.front().co_reader_columns, std::vector<std::string>{"recipient_id"});
+  EXPECT_NE(tables.front().model_reason.find("recipient_id reads the row too"), std::string::npos)
+      << tables.front().model_reason;
+}
+
+TEST(RlsAccessModel, ArrayMembershipIsAnArrayCoReaderNotAColumnNamedAny) {
+  const std::string expr = "((auth.uid() = created_by) OR (auth.uid() = ANY (participant_ids)))";
+  EXPECT_EQ(columns_compared_to_uid(expr), std::vector<std::string>{"created_by"});
+  EXPECT_EQ(array_columns_holding_uid(expr), std::vector<std::string>{"participant_ids"});
+  TableInfo table = table_owned_by("created_by");
+  table.columns.push_back({"participant_ids", "uuid[]"});
+  std::vector<TableInfo> tables{table};
+  infer_access_models(tables, {{"public.t", {policy("select", expr)}}}, {});
+  EXPECT_EQ(tables.front().co_reader_arrays, std::vector<std::string>{"participant_ids"});
+}
+
 TEST(RlsAccessModel, PublicProfileIsSharedReadOwnerWrite) {
   EXPECT_EQ(infer(table_owned_by("id"), {policy("select", "true"), policy("update", "(auth.uid() = id)")}),
             AccessExpectation::kPublicReadOwnerWrite);
