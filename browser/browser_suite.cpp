@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "browser/browser_settings.hpp"
 #include "browser/browser_tab.hpp"
@@ -137,7 +138,15 @@ class BrowserRun {
   nlohmann::json failure_evidence(const std::string& url, const std::string& error) const {
     nlohmann::json evidence = {{"url", url}, {"error", error}};
     if (cdp_ != nullptr) evidence["last_protocol_message"] = core::Redactor::global().redact(cdp_->last_message());
-    if (chromium_ != nullptr) evidence["browser_running"] = chromium_->running();
+    if (chromium_ != nullptr) {
+      // A lost connection usually means the browser died: give its exit a
+      // moment to be reaped, so the evidence says so.
+      const auto until = Clock::now() + std::chrono::seconds(1);
+      while (cdp_ != nullptr && !cdp_->connected() && chromium_->running() && Clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      evidence["browser_running"] = chromium_->running();
+    }
     return evidence;
   }
 

@@ -72,6 +72,7 @@ BrowserTab::BrowserTab(CdpConnection& cdp, std::shared_ptr<const config::HostPol
   session_ = attached.result.value("sessionId", "");
   cdp_.set_event_handler([this](const CdpEvent& event) { handle(event); });
   const std::vector<std::pair<std::string, nlohmann::json>> setup = {
+      {"Inspector.enable", nlohmann::json::object()},
       {"Page.enable", nlohmann::json::object()},
       {"Runtime.enable", nlohmann::json::object()},
       {"Log.enable", nlohmann::json::object()},
