@@ -9,6 +9,7 @@
 #include "browser/browser_tab.hpp"
 #include "browser/cdp_connection.hpp"
 #include "browser/chromium_process.hpp"
+#include "core/interrupt.hpp"
 #include "core/redactor.hpp"
 #include "core/url.hpp"
 #include "target/secret_scanner.hpp"
@@ -89,6 +90,25 @@ std::string click_js(const std::string& selector) {
   return "(function(){var e=document.querySelector(" + js(selector) + ");if(!e)return false;e.click();return true})()";
 }
 
+// What kind of failure a tab's or the browser's error text describes:
+// "browser_missing", "browser_start", "unreachable" (a net::ERR_ of the
+// navigation), "timeout", "renderer_crashed", "browser_lost" or "protocol".
+std::string failure_category(const std::string& error) {
+  if (error.find("Debian package chromium") != std::string::npos) return "browser_missing";
+  if (error.find("start-up") != std::string::npos || error.find("DevToolsActivePort") != std::string::npos) {
+    return "browser_start";
+  }
+  if (error.find("renderer crashed") != std::string::npos) return "renderer_crashed";
+  if (error.find("connection closed") != std::string::npos || error.find("not connected") != std::string::npos) {
+    return "browser_lost";
+  }
+  if (error.find("net::ERR_") != std::string::npos) return "unreachable";
+  if (error.find("did not finish loading") != std::string::npos || error.find("no answer within") != std::string::npos) {
+    return "timeout";
+  }
+  return "protocol";
+}
+
 // One browser session's state and the checks it emits.
 class BrowserRun {
  public:
@@ -112,6 +132,7 @@ class BrowserRun {
     chromium_ = &chromium;
     consent_and_landing();
     for (const auto& [name, path] : settings_.pages) {
+      if (core::interrupted()) break;  // Ctrl-C: the checks so far stay, the browser is stopped
       if (name != "landing") visit(name, path);
     }
     legal_checks();
@@ -136,7 +157,7 @@ class BrowserRun {
   // Why a page could not be visited: the tab's error, whether the browser is
   // still alive, and the last protocol message.
   nlohmann::json failure_evidence(const std::string& url, const std::string& error) const {
-    nlohmann::json evidence = {{"url", url}, {"error", error}};
+    nlohmann::json evidence = {{"url", url}, {"error", error}, {"category", failure_category(error)}};
     if (cdp_ != nullptr) evidence["last_protocol_message"] = core::Redactor::global().redact(cdp_->last_message());
     if (chromium_ != nullptr) {
       // A lost connection usually means the browser died: give its exit a

@@ -212,9 +212,11 @@ TEST(BrowserSuite, UnreachableAndNeverLoadingPagesAreErrorsWithTheUrlAndTheLastP
   EXPECT_NE(refused_check.message.find("ERR_CONNECTION_REFUSED"), std::string::npos) << refused_check.message;
   EXPECT_EQ(refused_check.evidence.value("url", ""), "http://127.0.0.1:" + std::to_string(refused) + "/terms");
   EXPECT_FALSE(refused_check.evidence.value("last_protocol_message", "").empty());
+  EXPECT_EQ(refused_check.evidence.value("category", ""), "unreachable");
   const auto& silent_check = result.checks.at("browser.timing.privacy");
   EXPECT_EQ(silent_check.status, CheckStatus::kError) << silent_check.message;
   EXPECT_NE(silent_check.message.find("2500 ms"), std::string::npos) << silent_check.message;
+  EXPECT_EQ(silent_check.evidence.value("category", ""), "timeout");
   EXPECT_EQ(result.checks.at("browser.console.privacy").status, CheckStatus::kError);
   // The other pages still ran.
   EXPECT_EQ(result.checks.at("browser.console.landing").status, CheckStatus::kPass);
@@ -241,6 +243,7 @@ TEST(BrowserSuite, ABrowserThatDiesMidRunGivesErrorsAndIsStillStopped) {
     if (check.status == CheckStatus::kError && check.message.find("DevTools connection closed") != std::string::npos) {
       names_the_connection = true;
       EXPECT_FALSE(check.evidence.value("browser_running", true)) << id;
+      EXPECT_EQ(check.evidence.value("category", ""), "browser_lost") << id;
     }
   }
   EXPECT_TRUE(names_the_connection) << describe(died);
@@ -256,6 +259,7 @@ TEST(BrowserSuite, AMissingBrowserMakesEveryBrowserCheckAnErrorNamingThePackage)
   for (const auto& [id, check] : result.checks) {
     EXPECT_EQ(check.status, CheckStatus::kError) << id;
     EXPECT_NE(check.message.find("Debian package chromium"), std::string::npos) << check.message;
+    EXPECT_EQ(check.evidence.value("category", ""), "browser_missing") << id;
   }
 }
 
