@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -90,6 +91,10 @@ ChromiumProcess ChromiumProcess::start(const std::vector<std::string>& candidate
   if (pid == 0) {
     // Own process group, so the renderers and helpers can be stopped with it.
     ::setpgid(0, 0);
+    // A golive killed without running its destructors (SIGKILL, OOM) takes
+    // the browser with it; its helpers exit when the browser is gone.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() == 1) ::_exit(127);  // the parent died before prctl
     const int null_in = ::open("/dev/null", O_RDONLY);
     const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (null_in >= 0) ::dup2(null_in, STDIN_FILENO);

@@ -5,7 +5,9 @@
 // read from DevToolsActivePort in the profile), and gets --no-sandbox only
 // when golive runs as root (Chromium's sandbox refuses root). The destructor
 // stops it by its PID (SIGTERM, then SIGKILL to its process group after a
-// grace period), reaps it and removes the profile directory.
+// grace period), reaps it and removes the profile directory. If golive itself
+// is killed without unwinding, the kernel kills the browser too
+// (PR_SET_PDEATHSIG); only its temporary profile directory is then left.
 //
 //   auto browser = ChromiumProcess::start({"chromium"}, std::chrono::seconds(15));
 //   if (!browser.ok()) ... browser.error() ...
