@@ -16,6 +16,7 @@ void register_probe_command(CLI::App& app, int& exit_code) {
   register_probe_secrets(*probe, exit_code);
   register_probe_infra(*probe, exit_code);
   register_probe_observability(*probe, exit_code);
+  register_probe_browser(*probe, exit_code);
 }
 
 }  // namespace golive::cli

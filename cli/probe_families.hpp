@@ -17,5 +17,7 @@ void register_probe_secrets(CLI::App& probe, int& exit_code);
 void register_probe_infra(CLI::App& probe, int& exit_code);
 // observability (Sentry events): cli/probe_observability.cpp
 void register_probe_observability(CLI::App& probe, int& exit_code);
+// the frontend in headless Chromium: cli/probe_browser.cpp
+void register_probe_browser(CLI::App& probe, int& exit_code);
 
 }  // namespace golive::cli

@@ -13,7 +13,8 @@ void register_run_command(CLI::App& app, int& exit_code) {
       "run", "Run every suite against an environment and write the go-live reports");
   add_common_options(*run, options->common);
   run->add_option("--suite", options->suites,
-                  "Run only this suite (repeatable): env, e2e, security, contract, db, repo, load");
+                  "Run only this suite (repeatable): env, e2e, security, contract, db, repo, load, infra, "
+                  "observability, browser");
   run->add_option("--defect", options->defects,
                   "Embedded target only: switch on a seeded defect (repeatable), see "
                   "fixtures/DEFECTS.md");

@@ -166,7 +166,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
                             "database_url", "stripe", "auth", "sla", "safety", "e2e", "load",
                             "security", "contract", "db", "repo", "tls", "target", "release",
                             "checklist",
-                            "infra", "observability"});
+                            "infra", "observability", "frontend"});
 
   std::map<std::string, std::string> file_vars;
   if (root.has("vars_file")) {
@@ -330,7 +330,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     root.at("repo").at("path").as_string();
   }
   for (const char* section : {"e2e", "load", "security", "contract", "db", "repo", "target",
-                              "infra", "observability"}) {
+                              "infra", "observability", "frontend"}) {
     if (root.has(section)) {
       root.at(section).as_object();
       env.sections[section] = doc[section];

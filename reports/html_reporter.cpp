@@ -27,6 +27,7 @@ table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 12px}
 table.checklist{table-layout:fixed}table.checklist td{overflow-wrap:anywhere}
 table.checklist col.status{width:205px}table.checklist col.item{width:20%}table.checklist col.evidence{width:27%}
 td code{overflow-wrap:anywhere}
+.shots{display:flex;flex-wrap:wrap;gap:12px}.shots figure{margin:0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:6px}.shots figcaption{font-size:12px;max-width:240px;overflow-wrap:anywhere}img.shot{width:240px;height:auto;display:block;border:1px solid var(--line)}
 th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#f0f3f6;font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -144,6 +145,43 @@ std::string evidence_block(const core::CheckResult& check, std::size_t max_bytes
   return text.empty() ? "" : "<pre>" + esc(text) + "</pre>";
 }
 
+// A screenshot a browser check wrote into the run directory
+// (evidence.screenshot, a bare file name such as "browser-landing.png"), or
+// "" when the check has none or the name is not a plain .png file name.
+std::string screenshot_of(const core::CheckResult& check) {
+  const auto found = check.evidence.find("screenshot");
+  if (found == check.evidence.end() || !found->is_string()) return "";
+  const std::string name = found->get<std::string>();
+  if (name.size() < 5 || name.compare(name.size() - 4, 4, ".png") != 0) return "";
+  for (char c : name) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_' || c == '.';
+    if (!plain) return "";
+  }
+  return name;
+}
+
+std::string thumbnail(const std::string& file, const std::string& caption) {
+  return "<figure><a href=\"" + esc(file) + "\"><img class=\"shot\" loading=\"lazy\" src=\"" + esc(file) +
+         "\" alt=\"" + esc(caption) + "\"></a><figcaption>" + esc(caption) + "</figcaption></figure>";
+}
+
+// Every page the browser checks visited, one thumbnail each (linked to the
+// full-size PNG); nothing when no check carries a screenshot.
+std::string screenshots_section(const ReportModel& model) {
+  std::vector<std::string> seen;
+  std::string figures;
+  for (const auto& check : model.checks) {
+    const std::string file = screenshot_of(check);
+    if (file.empty() || std::find(seen.begin(), seen.end(), file) != seen.end()) continue;
+    seen.push_back(file);
+    figures += thumbnail(file, check.evidence.value("url", file));
+  }
+  if (figures.empty()) return "";
+  return "<h2 id=\"screenshots\">Screenshots (" + std::to_string(seen.size()) +
+         ")</h2>\n<div class=\"shots\">" + figures + "</div>\n";
+}
+
 std::string failed_section(const ReportModel& model, const RenderOptions& options) {
   auto failed = model.failed_checks();
   std::string html =
@@ -157,6 +195,9 @@ std::string failed_section(const ReportModel& model, const RenderOptions& option
             core::to_string(check.severity) + "</span></h3>\n";
     html += "<div>" + esc(check.title) + "</div>\n";
     if (!check.message.empty()) html += "<p><b>" + esc(check.message) + "</b></p>\n";
+    if (const std::string file = screenshot_of(check); !file.empty()) {
+      html += "<div class=\"shots\">" + thumbnail(file, file) + "</div>\n";
+    }
     html += evidence_block(check, options.evidence_max_bytes) + "\n</article>\n";
   }
   return html;
@@ -437,6 +478,7 @@ std::string render_html(const ReportModel& model, const RenderOptions& options) 
   html += load_section(model);
   html += sla_section(model);
   html += coverage_section(model);
+  html += screenshots_section(model);
   html += checks_section(model, options);
   html +=
       "<footer>Rendered by golive from the run's result stream (results.jsonl). Machine-readable: "

@@ -1,5 +1,6 @@
 #include "run/check_registry.hpp"
 
+#include "browser/check_ids.hpp"
 #include "contract/check_ids.hpp"
 #include "db/check_ids.hpp"
 #include "e2e/check_ids.hpp"
@@ -40,6 +41,7 @@ std::vector<RegisteredCheckId> check_id_registry(const std::string& workflows_di
   add("repo", repo::repo_check_ids());
   add("infra", infra::infra_check_ids());
   add("observability", observability::observability_check_ids());
+  add("browser", browser::browser_check_ids());
   return registry;
 }
 

@@ -134,7 +134,7 @@ int run_pipeline(const RunRequest& options) {
       }
       std::cout << "== " << names << (batch.size() > 1 ? " (at the same time)" : "") << "\n" << std::flush;
       if (batch.size() == 1) {
-        batch.front()->run(StageContext{env, options.common, sink, coverage});
+        batch.front()->run(StageContext{env, options.common, sink, coverage, session.run_dir().path()});
         continue;
       }
       core::SerializedSink serialized(sink);
@@ -143,7 +143,7 @@ int run_pipeline(const RunRequest& options) {
       for (std::size_t k = 0; k < batch.size(); ++k) {
         threads.emplace_back([&, k] {
           try {
-            batch[k]->run(StageContext{env, options.common, serialized, coverage});
+            batch[k]->run(StageContext{env, options.common, serialized, coverage, session.run_dir().path()});
           } catch (...) {
             errors[k] = std::current_exception();
           }

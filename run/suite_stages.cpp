@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "run/run_coverage.hpp"
+#include "browser/browser_suite.hpp"
 #include "contract/ai_fault_checks.hpp"
 #include "contract/schema_conformance.hpp"
 #include "contract/stripe_replay_suite.hpp"
@@ -186,6 +187,18 @@ void run_observability_stage(const StageContext& stage) {
   observability::run_observability_suite(stage.env, stage.common.allow_production, stage.sink);
 }
 
+// The frontend in headless Chromium: legal pages, cookie consent, console and
+// CSP errors, the loaded scripts, timings; screenshots go to the run directory.
+void run_browser_stage(const StageContext& stage) {
+  if (const config::Capability capability = browser::browser_capability(stage.env); !capability.available) {
+    record_skip(stage.sink, "browser", "browser", capability.detail);
+    return;
+  }
+  browser::BrowserOptions options;
+  options.screenshot_dir = stage.run_dir;
+  browser::run_browser_suite(stage.env, options, stage.sink);
+}
+
 }  // namespace
 
 std::vector<SuiteStage> suite_stages() {
@@ -208,6 +221,7 @@ std::vector<SuiteStage> suite_stages() {
       {"security", true, run_http_security_stage},
       {"load", true, run_load_stage},  // last: it loads the target
       {"observability", true, run_observability_stage},  // after load: its events are not load noise
+      {"browser", false, run_browser_stage},  // reads pages; requests outside the host policy are failed
   };
 }
 

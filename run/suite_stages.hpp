@@ -22,6 +22,7 @@ struct StageContext {
   const CommonOptions& common;
   core::ResultSink& sink;
   SurfaceCoverage& coverage;
+  std::string run_dir;  // out/<run-id>/: where a stage may write files (screenshots)
 };
 
 struct SuiteStage {

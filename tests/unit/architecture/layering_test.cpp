@@ -58,12 +58,13 @@ const std::vector<Layer>& layers() {
       {"repo", 5, with(kBelowSuites, {"repo"})},
       {"infra", 5, with(kBelowSuites, {"infra"})},
       {"observability", 5, with(kBelowSuites, {"observability"})},
+      {"browser", 5, with(kBelowSuites, {"browser"})},
       {"reports", 6, {"core", "reports"}},
       {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run",
-                                     "infra", "observability"})},
+                                     "infra", "observability", "browser"})},
       {"cli", 8,
        with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run", "cli",
-                           "infra", "observability"})},
+                           "infra", "observability", "browser"})},
       {"fixtures", 0, {"core", "fixtures"}},
   };
   return table;
@@ -86,6 +87,7 @@ const std::vector<Library> kLibraries = {
     {"golive_repo", "repo"},
     {"golive_infra", "infra"},
     {"golive_observability", "observability"},
+    {"golive_browser", "browser"},
     {"golive_run", "run"},           {"golive", "cli"},
     {"golive_reference_service", "fixtures"}, {"golive-reference-target", "fixtures"},
 };

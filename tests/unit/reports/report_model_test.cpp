@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/input_error.hpp"
+#include "reports/html_reporter.hpp"
 
 namespace golive::report {
 namespace {
@@ -335,6 +336,33 @@ TEST(ReportModel, AFinalLoadSummaryReplacesTheCheckpoints) {
   EXPECT_FALSE(model.load.front().partial);
   EXPECT_EQ(model.load.front().requests, 400u);
   EXPECT_TRUE(model.load.front().timeseries.empty());
+}
+
+}  // namespace
+}  // namespace golive::report
+
+namespace golive::report {
+namespace {
+
+// Browser checks name a screenshot in the run directory: index.html shows each
+// page once as a thumbnail linked to the PNG, and a failing check shows its
+// own; a name that is not a plain .png file name is never put into the page.
+TEST(HtmlReport, ScreenshotsAreThumbnailsAndAFailingCheckShowsItsOwn) {
+  auto landing = check("browser.timing.landing", core::CheckStatus::kPass);
+  landing.evidence = {{"url", "http://127.0.0.1/site"}, {"screenshot", "browser-landing.png"}};
+  auto privacy = check("browser.legal.privacy", core::CheckStatus::kFail);
+  privacy.evidence = {{"url", "http://127.0.0.1/privacy"}, {"screenshot", "browser-privacy.png"}};
+  auto hostile = check("browser.csp.landing", core::CheckStatus::kFail);
+  hostile.evidence = {{"screenshot", "../x\"><script>.png"}};
+  const std::string html = render_html(build(complete_stream({landing, privacy, hostile})), RenderOptions{});
+  EXPECT_NE(html.find("<h2 id=\"screenshots\">Screenshots (2)</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"browser-landing.png\"><img class=\"shot\""), std::string::npos);
+  const std::size_t failed = html.find("id=\"failed\"");
+  const std::size_t checklist = html.find("id=\"checklist\"");
+  const std::size_t own = html.find("src=\"browser-privacy.png\"", failed);
+  EXPECT_LT(own, checklist) << "the failing check's screenshot is shown in the failed checks";
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"../"), std::string::npos);
 }
 
 }  // namespace

@@ -41,8 +41,8 @@ const core::ResultStreamContents& clean_run() {
 TEST(CheckRegistry, EverySuiteDeclaresItsIds) {
   std::set<std::string> suites;
   for (const auto& entry : registry()) suites.insert(entry.suite);
-  EXPECT_EQ(suites, (std::set<std::string>{"contract", "db", "e2e", "env", "infra", "load", "observability",
-                                            "repo", "security"}));
+  EXPECT_EQ(suites, (std::set<std::string>{"browser", "contract", "db", "e2e", "env", "infra", "load",
+                                            "observability", "repo", "security"}));
   EXPECT_TRUE(instance_of("security.rls.static.{lint}.{schema}.{table}",
                           "security.rls.static.rls_enabled.public.topics"));
   EXPECT_TRUE(instance_of("e2e.legal_pages.row{n}.public_page", "e2e.legal_pages.row2.public_page"));

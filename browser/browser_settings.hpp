@@ -1,0 +1,57 @@
+// The browser suite's settings: env.sections["frontend"], validated.
+//
+//   "frontend": {
+//     "enabled": true,                              // false or "false": the suite is skipped
+//     "base_url": "https://app.example.com",        // default: the environment's base_url
+//     "pages": {"landing": "/", "terms": "/terms", "privacy": "/privacy", "signup": "/signup"},
+//     "consent": {"banner": "#cookie-consent", "accept": "#cookie-accept", "reject": "#cookie-reject"},
+//     "analytics_hosts": ["www.google-analytics.com", ...],   // default: the common trackers
+//     "empty_state": {"path": "/app", "text": "Create your first course"},
+//     "min_text_chars": 400,                        // a legal page's visible text, at least
+//     "page_timeout_ms": 15000,                     // per page, navigation to load event
+//     "budget_ms": {"load": 5000, "lcp": 4000},     // 0: no budget
+//     "chromium": "chromium"                        // the executable (name in PATH or path)
+//   }
+// Every member is optional; a "${VAR:-}" left empty means the default.
+// The legal pages are the pages named "terms" and "privacy".
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/environment.hpp"
+
+namespace golive::browser {
+
+struct ConsentSelectors {
+  std::string banner = "#cookie-consent";
+  std::string accept = "#cookie-accept";
+  std::string reject = "#cookie-reject";
+};
+
+struct BrowserSettings {
+  bool enabled = true;
+  std::string base_url;  // no trailing slash
+  std::vector<std::pair<std::string, std::string>> pages;  // name, path (in order; landing first)
+  ConsentSelectors consent;
+  std::vector<std::string> analytics_hosts;
+  std::string empty_state_path;  // "" = the empty-state check is skipped
+  std::string empty_state_text = "Create your first course";
+  int min_text_chars = 400;
+  int page_timeout_ms = 15000;
+  int budget_load_ms = 5000;
+  int budget_lcp_ms = 4000;
+  std::vector<std::string> chromium = {"chromium", "chromium-browser", "google-chrome"};
+
+  std::string url(const std::string& path) const;
+  std::string page_path(const std::string& name) const;  // "" when not configured
+};
+
+// The tracking hosts watched when the environment lists none.
+std::vector<std::string> default_analytics_hosts();
+
+// Throws core::InputError naming the environment file and the JSON pointer.
+BrowserSettings read_browser_settings(const config::Environment& env);
+
+}  // namespace golive::browser

@@ -1,0 +1,266 @@
+// The browser suite with a real Chromium against the embedded reference
+// target's frontend (/site): every check passes on the clean target, each
+// frontend defect fails exactly its own checks, and bad input (a port that
+// refuses, a page that never answers, a browser that dies, no browser at all)
+// gives categorised `error` checks while the browser is always stopped and
+// its profile removed.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <netinet/in.h>
+#include <set>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+#include "browser/browser_suite.hpp"
+#include "browser/chromium_process.hpp"
+#include "config/environment.hpp"
+#include "core/external_tool.hpp"
+#include "core/redactor.hpp"
+#include "core/result_stream.hpp"
+#include "tests/support/reference_env.hpp"
+
+namespace {
+
+using golive::core::CheckResult;
+using golive::core::CheckStatus;
+using golive::testing::ReferenceEnv;
+
+golive::config::Environment load(const ReferenceEnv& target, const std::function<void(nlohmann::json&)>& edit = {}) {
+  std::string path = target.write_env_file();
+  if (edit) {
+    std::ifstream in(path);
+    nlohmann::json doc = nlohmann::json::parse(in);
+    edit(doc);
+    path = target.state_dir() + "/env-browser.json";
+    std::ofstream(path) << doc.dump(2);
+  }
+  static golive::core::Redactor redactor;
+  return golive::config::load_environment(path, golive::config::process_variables(), redactor);
+}
+
+struct SuiteRun {
+  std::map<std::string, CheckResult> checks;
+  std::vector<nlohmann::json> meta;
+};
+
+struct RunSink : golive::core::ResultSink {
+  void record(const CheckResult& check) override { result.checks[check.id] = check; }
+  void record_meta(const std::string& kind, const nlohmann::json& fields) override {
+    if (kind == "browser_pages") result.meta.push_back(fields);
+  }
+  SuiteRun result;
+};
+
+SuiteRun run(const golive::config::Environment& env, const std::string& screenshots = "") {
+  RunSink sink;
+  golive::browser::BrowserOptions options;
+  options.screenshot_dir = screenshots;
+  golive::browser::run_browser_suite(env, options, sink);
+  return sink.result;
+}
+
+std::set<std::string> failed(const SuiteRun& run) {
+  std::set<std::string> ids;
+  for (const auto& [id, check] : run.checks) {
+    if (check.failed()) ids.insert(id);
+  }
+  return ids;
+}
+
+std::string describe(const SuiteRun& run) {
+  std::string text;
+  for (const auto& [id, check] : run.checks) {
+    text += id + " " + golive::core::to_string(check.status) + ": " + check.message + "\n";
+  }
+  return text;
+}
+
+// No Chromium of ours is left running and no profile directory is left behind.
+std::size_t leftover_profiles() {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    if (entry.path().filename().string().rfind("golive-chromium-", 0) == 0) ++count;
+  }
+  return count;
+}
+
+TEST(BrowserSuite, EveryCheckPassesOnTheCleanFrontendWithScreenshots) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  target.restart_service({});
+  const std::size_t profiles_before = leftover_profiles();
+  const std::string shots = target.state_dir() + "/browser-shots";
+  std::filesystem::remove_all(shots);
+  const SuiteRun result = run(load(target), shots);
+  EXPECT_EQ(result.checks.size(), 20u) << describe(result);
+  for (const auto& [id, check] : result.checks) {
+    EXPECT_EQ(check.status, CheckStatus::kPass) << id << ": " << check.message;
+  }
+  // The consent evidence: the analytics call is made after "accept" only, and
+  // it was failed in the browser by the host policy (www.google-analytics.com
+  // is not an allowed host), so it never left the machine.
+  const auto& banner = result.checks.at("browser.consent.banner");
+  EXPECT_TRUE(banner.evidence.value("banner_visible", false));
+  ASSERT_EQ(banner.evidence["analytics_after_accept"].size(), 1u) << banner.evidence.dump();
+  EXPECT_EQ(banner.evidence["analytics_before_consent"].size(), 0u);
+  // Timings are measured, screenshots written as PNG.
+  const auto& timing = result.checks.at("browser.timing.landing");
+  EXPECT_GT(timing.evidence.value("load_ms", -1.0), 0.0);
+  EXPECT_GT(timing.evidence.value("dom_content_loaded_ms", -1.0), 0.0);
+  EXPECT_GT(timing.evidence.value("largest_contentful_paint_ms", -1.0), 0.0);
+  for (const char* page : {"landing", "terms", "privacy", "signup", "empty_state"}) {
+    const std::string file = shots + "/browser-" + page + ".png";
+    std::ifstream in(file, std::ios::binary);
+    char magic[4] = {};
+    in.read(magic, 4);
+    EXPECT_EQ(std::string(magic + 1, 3), "PNG") << file;
+    EXPECT_GT(std::filesystem::file_size(file), 2000u) << file;
+  }
+  ASSERT_EQ(result.meta.size(), 1u);
+  EXPECT_EQ(result.meta[0]["pages"].size(), 4u);
+  EXPECT_EQ(leftover_profiles(), profiles_before);
+}
+
+// All six frontend defects at once (one service restart, one browser run, to
+// keep the test short): the failing checks are exactly the six defects'
+// catching checks, and each fails for its own defect's reason.
+TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      // check id -> defect, a text its message must carry
+      {"browser.legal.privacy", {"legal-page-missing", "HTTP 404"}},
+      {"browser.consent.before_consent", {"analytics-before-consent", "www.google-analytics.com"}},
+      {"browser.console.landing", {"console-error", "profile request failed"}},
+      {"browser.console.signup", {"console-error", "profile request failed"}},
+      {"browser.csp.landing", {"csp-violation", "inline script"}},
+      {"browser.bundle.secrets", {"bundle-leaks-service-role", "service_role"}},
+      {"browser.bundle.mockai", {"mockai-in-bundle", "mockAI"}},
+  };
+  std::set<std::string> defects, checks;
+  for (const auto& [id, why] : expected) {
+    defects.insert(why.first);
+    checks.insert(id);
+  }
+  target.restart_service({defects.begin(), defects.end()});
+  const SuiteRun result = run(load(target));
+  target.restart_service({});
+  EXPECT_EQ(failed(result), checks) << describe(result);
+  for (const auto& [id, why] : expected) {
+    const CheckResult& check = result.checks.at(id);
+    EXPECT_EQ(check.status, CheckStatus::kFail) << why.first << " " << id;
+    EXPECT_NE(check.message.find(why.second), std::string::npos) << why.first << " " << id << ": " << check.message;
+  }
+  // The analytics request sent before consent was failed by the host policy
+  // in the browser, and is listed as such on the landing page.
+  const auto& landing = result.checks.at("browser.timing.landing");
+  ASSERT_TRUE(landing.evidence.contains("blocked_by_host_policy")) << landing.evidence.dump();
+  EXPECT_NE(landing.evidence["blocked_by_host_policy"][0].get<std::string>().find("www.google-analytics.com"),
+            std::string::npos);
+  // The leaked key is in the report only in its redacted form.
+  const std::string evidence = result.checks.at("browser.bundle.secrets").evidence.dump();
+  EXPECT_NE(evidence.find("service_role_jwt"), std::string::npos) << evidence;
+  EXPECT_EQ(evidence.find("c2VlZGVk"), std::string::npos) << "the signature part must not be written";
+}
+
+// A listening socket that never accepts: the TCP handshake completes (the
+// backlog), the request is never answered.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(fd_, 16);
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+int closed_port() {
+  SilentServer server;  // bound, then closed: nothing listens there any more
+  return server.port();
+}
+
+TEST(BrowserSuite, UnreachableAndNeverLoadingPagesAreErrorsWithTheUrlAndTheLastProtocolMessage) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  SilentServer silent;
+  const int refused = closed_port();
+  const std::size_t profiles_before = leftover_profiles();
+  const auto env = load(target, [&](nlohmann::json& doc) {
+    doc["frontend"]["page_timeout_ms"] = 2500;
+    doc["frontend"]["pages"]["terms"] = "http://127.0.0.1:" + std::to_string(refused) + "/terms";
+    doc["frontend"]["pages"]["privacy"] = "http://127.0.0.1:" + std::to_string(silent.port()) + "/privacy";
+  });
+  const SuiteRun result = run(env);
+  const auto& refused_check = result.checks.at("browser.legal.terms");
+  EXPECT_EQ(refused_check.status, CheckStatus::kError) << refused_check.message;
+  EXPECT_NE(refused_check.message.find("ERR_CONNECTION_REFUSED"), std::string::npos) << refused_check.message;
+  EXPECT_EQ(refused_check.evidence.value("url", ""), "http://127.0.0.1:" + std::to_string(refused) + "/terms");
+  EXPECT_FALSE(refused_check.evidence.value("last_protocol_message", "").empty());
+  EXPECT_EQ(refused_check.evidence.value("category", ""), "unreachable");
+  const auto& silent_check = result.checks.at("browser.timing.privacy");
+  EXPECT_EQ(silent_check.status, CheckStatus::kError) << silent_check.message;
+  EXPECT_NE(silent_check.message.find("2500 ms"), std::string::npos) << silent_check.message;
+  EXPECT_EQ(silent_check.evidence.value("category", ""), "timeout");
+  EXPECT_EQ(result.checks.at("browser.console.privacy").status, CheckStatus::kError);
+  // The other pages still ran.
+  EXPECT_EQ(result.checks.at("browser.console.landing").status, CheckStatus::kPass);
+  EXPECT_EQ(result.checks.at("browser.timing.signup").status, CheckStatus::kPass);
+  EXPECT_EQ(leftover_profiles(), profiles_before);
+}
+
+TEST(BrowserSuite, ABrowserThatDiesMidRunGivesErrorsAndIsStillStopped) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const std::size_t profiles_before = leftover_profiles();
+  // The whole browser dies during the run (killed 3 s after it started).
+  const std::string wrapper = target.state_dir() + "/dying-chromium.sh";
+  std::ofstream(wrapper) << "#!/bin/sh\n(sleep 3; kill -9 $$) &\nexec " +
+                                golive::core::find_executable({"chromium"}) + " \"$@\"\n";
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  const SuiteRun died = run(load(target, [&](nlohmann::json& doc) { doc["frontend"]["chromium"] = wrapper; }));
+  std::size_t errors = 0;
+  for (const auto& [id, check] : died.checks) {
+    if (check.status == CheckStatus::kError) ++errors;
+  }
+  EXPECT_GT(errors, 3u) << describe(died);
+  bool names_the_connection = false;
+  for (const auto& [id, check] : died.checks) {
+    if (check.status == CheckStatus::kError && check.message.find("DevTools connection closed") != std::string::npos) {
+      names_the_connection = true;
+      EXPECT_FALSE(check.evidence.value("browser_running", true)) << id;
+      EXPECT_EQ(check.evidence.value("category", ""), "browser_lost") << id;
+    }
+  }
+  EXPECT_TRUE(names_the_connection) << describe(died);
+  EXPECT_EQ(leftover_profiles(), profiles_before);
+}
+
+TEST(BrowserSuite, AMissingBrowserMakesEveryBrowserCheckAnErrorNamingThePackage) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const SuiteRun result = run(load(target, [](nlohmann::json& doc) {
+    doc["frontend"]["chromium"] = "/nonexistent/chromium";
+  }));
+  EXPECT_EQ(result.checks.size(), 20u) << describe(result);
+  for (const auto& [id, check] : result.checks) {
+    EXPECT_EQ(check.status, CheckStatus::kError) << id;
+    EXPECT_NE(check.message.find("Debian package chromium"), std::string::npos) << check.message;
+    EXPECT_EQ(check.evidence.value("category", ""), "browser_missing") << id;
+  }
+}
+
+}  // namespace
