@@ -37,6 +37,7 @@ void register_replay_command(CLI::App& app, int& exit_code);
 void register_report_command(CLI::App& app, int& exit_code);
 void register_schema_command(CLI::App& app, int& exit_code);  // golive schema snapshot
 void register_audit_command(CLI::App& app, int& exit_code);   // golive audit repo
+void register_import_command(CLI::App& app, int& exit_code);  // golive import har|curl
 
 
 }  // namespace golive::cli

@@ -58,12 +58,13 @@ const std::vector<Layer>& layers() {
       {"repo", 5, with(kBelowSuites, {"repo"})},
       {"infra", 5, with(kBelowSuites, {"infra"})},
       {"observability", 5, with(kBelowSuites, {"observability"})},
+      {"import", 5, with(kBelowSuites, {"import", "e2e"})},  // checks what it writes with the workflow parser
       {"reports", 6, {"core", "reports"}},
       {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run",
                                      "infra", "observability"})},
       {"cli", 8,
        with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run", "cli",
-                           "infra", "observability"})},
+                           "infra", "observability", "import"})},
       {"fixtures", 0, {"core", "fixtures"}},
   };
   return table;
@@ -86,6 +87,7 @@ const std::vector<Library> kLibraries = {
     {"golive_repo", "repo"},
     {"golive_infra", "infra"},
     {"golive_observability", "observability"},
+    {"golive_import", "import"},
     {"golive_run", "run"},           {"golive", "cli"},
     {"golive_reference_service", "fixtures"}, {"golive-reference-target", "fixtures"},
 };
@@ -158,7 +160,7 @@ std::optional<std::string> edge_violation(const Layer& from, std::string_view to
            ") must not " + std::string(what) + " " + t + "/ (layer " + std::to_string(target->rank) + ")" + only;
   }
   if (target->rank == from.rank) {
-    return "suites do not " + std::string(what) + " each other (only load/ may use e2e/): " + f +
+    return "suites do not " + std::string(what) + " each other (only load/ and import/ may use e2e/): " + f +
            "/ must not " + std::string(what) + " " + t + "/" + only;
   }
   return "forbidden edge: " + f + "/ must not " + std::string(what) + " " + t + "/" + only;
