@@ -192,15 +192,26 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
                    [](const RecordedExchange& a, const RecordedExchange& b) { return a.started_ms < b.started_ms; });
 
   std::vector<std::string> hosts = options.hosts;
+  if (hosts.empty()) {
+    for (const auto& exchange : exchanges) {
+      if (auto url = core::parse_url(exchange.url)) {
+        hosts.push_back(url->authority());
+        break;
+      }
+    }
+  }
+  // The app's origin (its URLs become relative to env.base_url): the first
+  // recorded origin that the first matching host entry accepts.
   std::string primary_authority;
-  for (const auto& exchange : exchanges) {
-    if (auto url = core::parse_url(exchange.url)) {
-      if (hosts.empty()) hosts.push_back(url->authority());
-      if (host_matches(*url, hosts.front())) {
+  for (const auto& host : hosts) {
+    for (const auto& exchange : exchanges) {
+      auto url = core::parse_url(exchange.url);
+      if (url && host_matches(*url, host)) {
         primary_authority = url->authority();
         break;
       }
     }
+    if (!primary_authority.empty()) break;
   }
 
   // 1. What is kept, and each step's shape before any value is rewritten.
@@ -245,7 +256,7 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
       }
       draft.url = prefixed;
     } else {
-      draft.url = url->scheme + "://" + url->authority() + path;
+      draft.url = url->scheme + "://" + (url->explicit_port ? url->authority() : url->host) + path;
     }
     if (!query_text.empty()) {
       if (auto pairs = parse_pairs(query_text)) {
@@ -495,20 +506,20 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
       step["auth"] = {{"basic", {{"username", draft.basic_user}, {"password", draft.basic_password}}}};
     }
     if (draft.exchange->follow_redirects) step["follow_redirects"] = true;
-    if (draft.exchange->timeout_ms) step["timeout_ms"] = *draft.exchange->timeout_ms;
+    if (draft.exchange->timeout_ms) step["timeout_ms"] = static_cast<std::int64_t>(std::ceil(*draft.exchange->timeout_ms));
     if (draft.exchange->response) {
       step["assert"] = nlohmann::ordered_json::array({{{"status", draft.exchange->response->status}}});
     } else {
       step["assert"] = nlohmann::ordered_json::array({{{"status", {200, 201, 202, 204}}}});
     }
     if (!draft.captures.empty()) step["capture"] = draft.captures;
-    if (draft.think_ms > 0) step["think_ms"] = draft.think_ms;
+    if (draft.think_ms > 0) step["think_ms"] = static_cast<std::int64_t>(draft.think_ms);
     workflow["steps"].push_back(std::move(step));
   }
   summary.kept = drafts.size();
   // The parser is the judge: an import never writes a file `golive e2e` refuses.
   e2e::parse_workflow(nlohmann::json::parse(workflow.dump()),
-                      options.output_path.empty() ? options.source_name + " (imported workflow)" : options.output_path);
+                      options.output_path.empty() ? std::string("imported.json") : options.output_path);
   return result;
 }
 
