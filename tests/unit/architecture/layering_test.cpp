@@ -348,6 +348,10 @@ TEST(LayeringRules, ReportsSuitesIncludingEachOther) {
   EXPECT_TRUE(include_violation("db/db_suite.cpp", "e2e/workflow.hpp"));
   EXPECT_TRUE(include_violation("db/db_suite.cpp", "load/sla.hpp"));
   EXPECT_TRUE(include_violation("load/load_suite.cpp", "security/rls_suite.hpp"));
+  EXPECT_FALSE(include_violation("import/workflow_builder.cpp", "e2e/workflow_parser.hpp"));
+  EXPECT_TRUE(include_violation("import/importer.cpp", "load/load_suite.hpp"));
+  EXPECT_TRUE(include_violation("e2e/workflow_parser.cpp", "import/importer.hpp"));
+  EXPECT_FALSE(include_violation("cli/import_command.cpp", "import/importer.hpp"));
   const auto rule = include_violation("security/rls_suite.cpp", "contract/webhook_client.hpp");
   ASSERT_TRUE(rule);
   EXPECT_NE(rule->find("suites do not include each other"), std::string::npos) << *rule;
