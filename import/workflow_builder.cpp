@@ -463,7 +463,10 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
   nlohmann::ordered_json& workflow = result.workflow;
   workflow["description"] = "Imported from " + std::filesystem::path(options.source_name).filename().string() + " (" + options.source_kind + "): " +
                             std::to_string(drafts.size()) + " of " + std::to_string(summary.read) +
-                            " recorded requests, each asserting its recorded status. Edit freely: it is a normal workflow.";
+                            " recorded requests, each asserting " +
+                            (drafts.front().exchange->response ? "its recorded status"
+                                                               : "a 2xx status (nothing was recorded: set the expected one)") +
+                            ". Edit freely: it is a normal workflow.";
   if (!variable_order.empty()) {
     workflow["variables"] = nlohmann::ordered_json::object();
     for (const auto& name : variable_order) workflow["variables"][name] = variables[name];
