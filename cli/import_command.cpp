@@ -25,6 +25,7 @@ struct ImportCommandOptions {
   bool think_time = false;
   double max_think_ms = 10000;
   bool force = false;
+  std::string postman_env;
 };
 
 int execute_import(const ImportCommandOptions& options) {
@@ -34,6 +35,7 @@ int execute_import(const ImportCommandOptions& options) {
   import_options.think_time = options.think_time;
   import_options.max_think_ms = options.max_think_ms;
   import_options.output_path = options.out;
+  import_options.postman_environment = options.postman_env;
   if (!options.env.empty()) {
     config::Environment env =
         config::load_environment(options.env, config::process_variables(), core::Redactor::global());
@@ -64,8 +66,8 @@ int execute_import(const ImportCommandOptions& options) {
 void register_import_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ImportCommandOptions>();
   auto* command = app.add_subcommand(
-      "import", "Turn a HAR recording or curl commands into a workflow (e2e/workflows/NAME.json)");
-  command->add_option("kind", options->kind, "What FILE is: har (HAR 1.2) or curl (curl commands)")
+      "import", "Turn a HAR recording, curl commands or a Postman collection into a workflow (e2e/workflows/NAME.json)");
+  command->add_option("kind", options->kind, "What FILE is: har (HAR 1.2), curl (curl commands) or postman (collection v2.1)")
       ->required()
       ->check(CLI::IsMember(imports::import_kinds()));
   command->add_option("file", options->input,
@@ -82,12 +84,15 @@ void register_import_command(CLI::App& app, int& exit_code) {
   command->add_flag("--think-time", options->think_time, "Pause after each step as long as the recording did");
   command->add_option("--max-think-ms", options->max_think_ms, "Longest recorded pause kept (ms, default 10000)")
       ->check(CLI::Range(0.0, 3600000.0));
+  command->add_option("--postman-env", options->postman_env,
+                      "postman: a Postman environment file whose values the collection's variables take");
   command->add_flag("--force", options->force, "Overwrite --out if it exists");
   command->footer(
       "Examples:\n"
       "  golive import har session.har --out e2e/workflows/recorded.json --think-time\n"
       "  golive import curl 'curl -X POST https://app.example.com/api/notes -H \"Authorization: Bearer $TOKEN\" "
       "-d text=hi'\n"
+      "  golive import postman api.postman_collection.json --postman-env staging.postman_environment.json\n"
       "Exit codes: 0 written, 2 bad input (the file and JSON pointer or line are named).");
   command->callback([options, &exit_code] { exit_code = execute_import(*options); });
 }

@@ -20,9 +20,16 @@ bool looks_generated(const std::string& value) {
 
 std::string variable_name(const std::string& text) {
   std::string name;
-  for (char c : core::ascii_lower(text)) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (std::isalnum(static_cast<unsigned char>(c))) {
-      name += c;
+      // camelCase -> camel_case
+      if (std::isupper(static_cast<unsigned char>(c)) && i > 0 &&
+          (std::islower(static_cast<unsigned char>(text[i - 1])) || std::isdigit(static_cast<unsigned char>(text[i - 1]))) &&
+          !name.empty() && name.back() != '_') {
+        name += '_';
+      }
+      name += core::ascii_lower(c);
     } else if (!name.empty() && name.back() != '_') {
       name += '_';
     }

@@ -7,11 +7,12 @@
 #include "core/url.hpp"
 #include "import/curl_reader.hpp"
 #include "import/har_reader.hpp"
+#include "import/postman_reader.hpp"
 
 namespace golive::imports {
 
 const std::vector<std::string>& import_kinds() {
-  static const std::vector<std::string> kinds = {"har", "curl"};
+  static const std::vector<std::string> kinds = {"har", "curl", "postman"};
   return kinds;
 }
 
@@ -60,7 +61,25 @@ ImportResult import_input(const std::string& kind, const std::string& input, Imp
     std::string text = inline_command ? input : read_text_file(input);
     return build_workflow(read_curl_commands(text, options.source_name), options);
   }
-  throw core::InputError("<command line>", "", "unknown import kind \"" + kind + "\" (har, curl)");
+  if (kind == "postman") {
+    options.source_kind = "Postman collection v2.1";
+    options.source_name = input;
+    options.generate_credentials = false;
+    options.input_has_templates = true;
+    PostmanImport collection = read_postman(input, options.postman_environment);
+    std::vector<std::string> hosts = {collection.base_host};
+    for (const auto& exchange : collection.exchanges) {
+      if (auto url = core::parse_url(exchange.url)) hosts.push_back(url->authority());
+    }
+    // Hosts an environment names stay first: their URLs become relative.
+    options.hosts.insert(options.hosts.end(), hosts.begin(), hosts.end());
+    options.declared_variables = collection.variables;
+    ImportResult result = build_workflow(std::move(collection.exchanges), options);
+    result.summary.not_converted.insert(result.summary.not_converted.begin(), collection.not_converted.begin(),
+                                        collection.not_converted.end());
+    return result;
+  }
+  throw core::InputError("<command line>", "", "unknown import kind \"" + kind + "\" (har, curl, postman)");
 }
 
 std::string describe_summary(const ImportSummary& summary) {

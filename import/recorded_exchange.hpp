@@ -5,6 +5,8 @@
 #pragma once
 
 #include <optional>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +37,11 @@ struct RecordedExchange {
   std::optional<std::pair<std::string, std::string>> basic_auth;  // user, password
   std::vector<std::pair<std::string, std::string>> multipart;     // name, value ("@path" for a file)
   std::optional<double> timeout_ms;
+  // Postman only: what the collection says about the step.
+  std::string name;                               // the step name to use ("users_create")
+  std::vector<nlohmann::ordered_json> assertions; // converted tests; empty = the default status check
+  std::vector<nlohmann::ordered_json> captures;   // converted variable sets: {"var", "json"}
+  std::string description;                        // what was not converted, verbatim
 };
 
 }  // namespace golive::imports

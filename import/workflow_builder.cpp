@@ -245,7 +245,7 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
     std::string query_text = url->target.size() > path.size() ? url->target.substr(path.size() + 1) : "";
     if (auto hash = query_text.find('#'); hash != std::string::npos) query_text.resize(hash);
     draft.resource = resource_of(path);
-    path = neutralise_braces(path, braces);
+    if (!options.input_has_templates) path = neutralise_braces(path, braces);
     if (url->authority() == primary_authority) {
       std::string prefixed = path;
       for (const auto& [field, prefix] : options.path_prefixes) {
@@ -288,10 +288,12 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
       if (!draft.multipart.empty() && core::ascii_lower(name) == "content-type") continue;
       if (keeps_header(name, value, draft.body_kind, type)) draft.headers.emplace_back(name, value);
     }
-    neutralise_draft(draft, braces);
-    draft.name = unique_name(variable_name(core::ascii_lower(exchange.method) + "_" +
-                                           (draft.resource.empty() ? "root" : draft.resource)),
+    if (!options.input_has_templates) neutralise_draft(draft, braces);
+    draft.name = unique_name(variable_name(!exchange.name.empty() ? exchange.name
+                                           : core::ascii_lower(exchange.method) + "_" +
+                                                 (draft.resource.empty() ? "root" : draft.resource)),
                              step_names);
+    for (const auto& capture : exchange.captures) draft.captures.push_back(capture);
     drafts.push_back(std::move(draft));
   }
   if (drafts.empty()) {
@@ -309,6 +311,10 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
     variables[name] = value;
     variable_order.push_back(name);
   };
+  for (const auto& [name, value] : options.declared_variables) declare(name, value);
+  for (const auto& draft : drafts) {
+    for (const auto& capture : draft.captures) variables[capture["var"].get<std::string>()] = "";
+  }
   if (options.generate_credentials) {
     std::map<std::string, std::string> generated;  // literal -> variable
     auto consider = [&](const std::string& key, const std::string& value) {
@@ -424,6 +430,22 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
     for (const auto& [key, value] : draft.headers) literal_credential(key, value, "header");
     for (const auto& [key, value] : draft.query) literal_credential(key, value, "query parameter");
   }
+  // Declared values (a Postman collection's variables): secrets become
+  // {{env.*}} or are left empty for the environment file, never literal.
+  for (const auto& [name, value] : options.declared_variables) {
+    std::string text = variables[name];
+    for (const auto& finding : recognise_credentials(text, mapping, variables)) {
+      summary.secrets.push_back(finding.what + " in variable " + name + " -> " + finding.replacement);
+      if (!finding.variable.empty()) placeholder_variables.insert(finding.variable);
+    }
+    text = mapping.rewrite(text);
+    if (names_a_credential(name) && !text.empty() && text.find("{{") == std::string::npos) {
+      summary.not_converted.push_back("variable " + name + " holds a credential: declared empty, set it in the "
+                                      "environment file's \"e2e\": {\"variables\": {\"" + name + "\": \"${VAR}\"}}");
+      text = "";
+    }
+    variables[name] = text;
+  }
   for (const auto& name : placeholder_variables) {
     declare(name, "");
     summary.not_converted.push_back("variable " + name + " is empty: set it in the environment file's "
@@ -464,8 +486,10 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
   workflow["description"] = "Imported from " + std::filesystem::path(options.source_name).filename().string() + " (" + options.source_kind + "): " +
                             std::to_string(drafts.size()) + " of " + std::to_string(summary.read) +
                             " recorded requests, each asserting " +
-                            (drafts.front().exchange->response ? "its recorded status"
-                                                               : "a 2xx status (nothing was recorded: set the expected one)") +
+                            (drafts.front().exchange->response ? std::string("its recorded status")
+                             : options.input_has_templates
+                                 ? std::string("what its tests checked (a 2xx status where they checked nothing)")
+                                 : std::string("a 2xx status (nothing was recorded: set the expected one)")) +
                             ". Edit freely: it is a normal workflow.";
   if (!variable_order.empty()) {
     workflow["variables"] = nlohmann::ordered_json::object();
@@ -510,12 +534,16 @@ ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const Impor
     }
     if (draft.exchange->follow_redirects) step["follow_redirects"] = true;
     if (draft.exchange->timeout_ms) step["timeout_ms"] = static_cast<std::int64_t>(std::ceil(*draft.exchange->timeout_ms));
-    if (draft.exchange->response) {
+    if (!draft.exchange->assertions.empty()) {
+      step["assert"] = nlohmann::ordered_json::array();
+      for (const auto& assertion : draft.exchange->assertions) step["assert"].push_back(assertion);
+    } else if (draft.exchange->response) {
       step["assert"] = nlohmann::ordered_json::array({{{"status", draft.exchange->response->status}}});
     } else {
       step["assert"] = nlohmann::ordered_json::array({{{"status", {200, 201, 202, 204}}}});
     }
     if (!draft.captures.empty()) step["capture"] = draft.captures;
+    if (!draft.exchange->description.empty()) step["description"] = draft.exchange->description;
     if (draft.think_ms > 0) step["think_ms"] = static_cast<std::int64_t>(draft.think_ms);
     workflow["steps"].push_back(std::move(step));
   }

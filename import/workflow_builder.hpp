@@ -40,6 +40,11 @@ struct ImportOptions {
   // "$NAME" and "${NAME}" (curl commands' shell variables) become {{name}},
   // a variable the environment file sets (e2e.variables).
   bool shell_variables = false;
+  // Postman: the input's text already speaks {{name}} templates (kept, not
+  // broken up), and these variables are declared with these values.
+  bool input_has_templates = false;
+  std::vector<std::pair<std::string, std::string>> declared_variables;
+  std::string postman_environment;  // a Postman environment file (optional)
   // Exact values of the environment's secrets and the template each becomes
   // ("<anon key>" -> "{{env.anon_key}}").
   std::vector<std::pair<std::string, std::string>> environment_secrets;

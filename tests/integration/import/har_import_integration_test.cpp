@@ -1,4 +1,4 @@
-// The imported HAR replays: `golive import har` on the session Chromium
+// The imported HAR (and a Postman collection) replays: `golive import har` on the session Chromium
 // recorded (tests/data/import/reference_session.har, from another run of the
 // reference target: other keys, other ids, another port), then the real
 // `golive e2e` runs the workflow green against a fresh reference target, and
@@ -19,6 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kHar = std::string(GOLIVE_TEST_DATA) + "/import/reference_session.har";
+const std::string kCollection = std::string(GOLIVE_TEST_DATA) + "/import/study_planner.postman_collection.json";
+const std::string kPostmanEnv = std::string(GOLIVE_TEST_DATA) + "/import/reference.postman_environment.json";
 
 ReferenceEnv& target() {
   // Each workflow run signs up a user from 127.0.0.1; the load scenario makes dozens.
@@ -58,7 +60,7 @@ const Imported& imported() {
 TEST(HarImportIntegration, ImportedWorkflowRunsGreenWithGoliveE2e) {
   const Imported& made = imported();
   ProcessOutcome run = golive({"e2e", "--env", made.env_file, "--workflows-dir", (made.dir / "workflows").string(),
-                               "--out", (made.dir / "e2e_out").string()});
+                               "--workflow", "recorded_session", "--out", (made.dir / "e2e_out").string()});
   EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   EXPECT_NE(run.stdout_text.find("1/1 workflow runs passed, 0 steps failed"), std::string::npos) << run.stdout_text;
   for (const char* step : {"post_signup", "post_token", "post_courses", "get_topics", "delete_courses", "post_login",
@@ -90,6 +92,23 @@ TEST(HarImportIntegration, ImportedWorkflowRunsAsALoadScenario) {
   ProcessOutcome run = golive({"load", "--env", made.env_file, "--out", (made.dir / "load_out").string(),
                                profile.string()});
   EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+}
+
+// The hand-written Postman collection, imported with its Postman environment,
+// runs green too: its tests became assertions, its variable sets captures.
+TEST(HarImportIntegration, ImportedPostmanCollectionRunsGreenWithGoliveE2e) {
+  const Imported& made = imported();
+  const std::string workflow = (made.dir / "workflows" / "study_planner.json").string();
+  ProcessOutcome import = golive({"import", "postman", kCollection, "--postman-env", kPostmanEnv, "--env",
+                                  made.env_file, "--out", workflow, "--force"});
+  ASSERT_EQ(import.exit_code, 0) << import.stderr_text;
+  EXPECT_NE(import.stdout_text.find("not converted (5)"), std::string::npos) << import.stdout_text;
+  ProcessOutcome run = golive({"e2e", "--env", made.env_file, "--workflows-dir", (made.dir / "workflows").string(),
+                               "--workflow", "study_planner", "--out", (made.dir / "postman_out").string()});
+  EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("1/1 workflow runs passed, 0 steps failed"), std::string::npos) << run.stdout_text;
+  EXPECT_NE(run.stdout_text.find("[pass] e2e.study_planner.courses_delete_course"), std::string::npos)
+      << run.stdout_text;
 }
 
 }  // namespace
