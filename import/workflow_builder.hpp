@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "import/recorded_exchange.hpp"
+#include "import/workflow_format.hpp"
 
 namespace golive::imports {
 
@@ -70,9 +71,5 @@ struct ImportResult {
 // Throws core::InputError (naming `options.source_name`) when nothing is left
 // to import.
 ImportResult build_workflow(std::vector<RecordedExchange> exchanges, const ImportOptions& options);
-
-// The workflow as text the way the shipped workflows are laid out: one line
-// per top-level key's member and per step key, compact inner values.
-std::string format_workflow(const nlohmann::ordered_json& workflow);
 
 }  // namespace golive::imports
