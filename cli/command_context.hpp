@@ -38,6 +38,7 @@ void register_report_command(CLI::App& app, int& exit_code);
 void register_schema_command(CLI::App& app, int& exit_code);  // golive schema snapshot
 void register_audit_command(CLI::App& app, int& exit_code);   // golive audit repo
 void register_watch_command(CLI::App& app, int& exit_code);   // golive watch
+void register_import_command(CLI::App& app, int& exit_code);  // golive import har|curl
 
 
 }  // namespace golive::cli

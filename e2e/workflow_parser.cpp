@@ -225,7 +225,8 @@ class WorkflowParser {
     reader.reject_unknown_keys({"name", "method", "url", "headers", "query", "body", "form",
                                 "multipart", "capture", "assert", "poll", "think_ms",
                                 "timeout_ms", "sign", "follow_redirects", "auth", "retry", "when",
-                                "clear_cookies"});
+                                "clear_cookies", "description"});
+    if (reader.has("description")) reader.at("description").as_string();  // for readers only
     Step step;
     auto name = reader.at("name");
     if (!is_step_name(name.as_string())) {

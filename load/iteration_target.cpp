@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <strings.h>
+#include <cstring>
+
+#include "core/random_id.hpp"
 
 namespace golive::load {
 
@@ -151,6 +154,7 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
   options.environment = environment_;
   options.results = nullptr;
   options.seed = next_seed_++ * 0x9E3779B97F4A7C15ULL;
+  if (options.seed == 0) options.seed = 1;  // 0 asks the runner for a fresh seed
   // The lag between the intended start and now goes into the first request.
   auto lag = std::make_shared<std::chrono::microseconds>(
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - intended));
@@ -168,6 +172,13 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
   auto run = e2e::WorkflowRun::create(workflow_, client, std::move(options));
   run->start([on_done = std::move(on_done)](const e2e::WorkflowOutcome&) { on_done(); });
   return run;
+}
+
+std::uint64_t IterationTarget::initial_seed() {
+  const std::string bytes = core::random_bytes(sizeof(std::uint64_t));
+  std::uint64_t seed = 0;
+  std::memcpy(&seed, bytes.data(), sizeof(seed));
+  return seed | 1;
 }
 
 }  // namespace golive::load

@@ -74,7 +74,11 @@ class IterationTarget {
   std::vector<StepKey> replay_keys_;              // per logged request
   std::string base_url_;
   std::uint64_t samples_ = 0;
-  std::uint64_t next_seed_ = 1;
+  // Seeds of the workflow runs' {{random.*}} built-ins: a random start per
+  // target (one per worker thread), so two threads, or two load runs against
+  // the same database, never sign up the same {{random.email}}.
+  std::uint64_t next_seed_ = initial_seed();
+  static std::uint64_t initial_seed();
 };
 
 }  // namespace golive::load

@@ -59,12 +59,13 @@ const std::vector<Layer>& layers() {
       {"infra", 5, with(kBelowSuites, {"infra"})},
       {"observability", 5, with(kBelowSuites, {"observability"})},
       {"browser", 5, with(kBelowSuites, {"browser"})},
+      {"import", 5, with(kBelowSuites, {"import", "e2e"})},  // checks what it writes with the workflow parser
       {"reports", 6, {"core", "reports"}},
       {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run",
                                      "infra", "observability", "browser"})},
       {"cli", 8,
        with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run", "cli",
-                           "infra", "observability", "browser"})},
+                           "infra", "observability", "browser", "import"})},
       {"fixtures", 0, {"core", "fixtures"}},
   };
   return table;
@@ -88,6 +89,7 @@ const std::vector<Library> kLibraries = {
     {"golive_infra", "infra"},
     {"golive_observability", "observability"},
     {"golive_browser", "browser"},
+    {"golive_import", "import"},
     {"golive_run", "run"},           {"golive", "cli"},
     {"golive_reference_service", "fixtures"}, {"golive-reference-target", "fixtures"},
 };
@@ -160,7 +162,7 @@ std::optional<std::string> edge_violation(const Layer& from, std::string_view to
            ") must not " + std::string(what) + " " + t + "/ (layer " + std::to_string(target->rank) + ")" + only;
   }
   if (target->rank == from.rank) {
-    return "suites do not " + std::string(what) + " each other (only load/ may use e2e/): " + f +
+    return "suites do not " + std::string(what) + " each other (only load/ and import/ may use e2e/): " + f +
            "/ must not " + std::string(what) + " " + t + "/" + only;
   }
   return "forbidden edge: " + f + "/ must not " + std::string(what) + " " + t + "/" + only;
@@ -348,6 +350,10 @@ TEST(LayeringRules, ReportsSuitesIncludingEachOther) {
   EXPECT_TRUE(include_violation("db/db_suite.cpp", "e2e/workflow.hpp"));
   EXPECT_TRUE(include_violation("db/db_suite.cpp", "load/sla.hpp"));
   EXPECT_TRUE(include_violation("load/load_suite.cpp", "security/rls_suite.hpp"));
+  EXPECT_FALSE(include_violation("import/workflow_builder.cpp", "e2e/workflow_parser.hpp"));
+  EXPECT_TRUE(include_violation("import/importer.cpp", "load/load_suite.hpp"));
+  EXPECT_TRUE(include_violation("e2e/workflow_parser.cpp", "import/importer.hpp"));
+  EXPECT_FALSE(include_violation("cli/import_command.cpp", "import/importer.hpp"));
   const auto rule = include_violation("security/rls_suite.cpp", "contract/webhook_client.hpp");
   ASSERT_TRUE(rule);
   EXPECT_NE(rule->find("suites do not include each other"), std::string::npos) << *rule;
