@@ -239,8 +239,8 @@ TEST(RenderAll, WritesEveryFileAndAppendsTheStepSummary) {
 
   EXPECT_EQ(result.verdict, Verdict::kFail);
   EXPECT_FALSE(result.partial);
-  ASSERT_EQ(result.files_written.size(), 5u);
-  for (const char* name : {kReportJsonFile, kJunitFile, kHtmlFile, kChecklistFile, kSlaFile}) {
+  ASSERT_EQ(result.files_written.size(), 6u) << "sarif.json too: the run has security checks";
+  for (const char* name : {kReportJsonFile, kJunitFile, kHtmlFile, kChecklistFile, kSlaFile, kSarifFile}) {
     EXPECT_TRUE(fs::exists(dir / "out" / name)) << name;
     EXPECT_FALSE(fs::exists(dir / "out" / (std::string(name) + ".tmp"))) << name;
   }

@@ -34,9 +34,16 @@ TEST(RunDiff, NewFailuresAndFixedChecksBetweenTwoRuns) {
   EXPECT_TRUE(lists(worse.new_failures, "security.headers.csp"));
   EXPECT_EQ(worse.new_failures.front().severity, core::Severity::kCritical) << "most severe first";
   EXPECT_TRUE(worse.regressed());
-  const RunDiff better = diff_runs(failing, passing, DiffOptions{});
+  EXPECT_TRUE(diff_runs(failing, passing, DiffOptions{}).new_failures.empty());
+  // The same run with the CSP fixed.
+  auto fixed_stream = stream_of("failing_run_with_load");
+  for (auto& check : fixed_stream.checks) {
+    if (check.id == "security.headers.csp") check.status = core::CheckStatus::kPass;
+  }
+  const RunDiff better = diff_runs(failing, model_of(fixed_stream), DiffOptions{});
   EXPECT_TRUE(better.new_failures.empty());
   EXPECT_TRUE(lists(better.fixed, "security.headers.csp"));
+  EXPECT_TRUE(lists(better.still_failing, "security.rls.cross_user_select.public.admin_overrides"));
   EXPECT_FALSE(better.regressed());
   const std::string text = render_diff_text(worse, DiffOptions{});
   EXPECT_NE(text.find("New failures ("), std::string::npos);

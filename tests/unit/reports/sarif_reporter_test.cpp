@@ -111,7 +111,9 @@ TEST(SarifReporter, RulesLevelsAndLocationsOfAFailingRun) {
   const json log = json::parse(render_sarif(model_of("failing_run_with_load", options), options));
   const json& run = log["runs"][0];
   ASSERT_EQ(run["results"].size(), 2u) << "the failed RLS probe and the CSP rule; passes are not results";
-  const json& rls = run["results"][0];
+  // Results follow the checks' (suite, id) order.
+  const json& csp = run["results"][0];
+  const json& rls = run["results"][1];
   EXPECT_EQ(rls["ruleId"], "security.rls.cross_user_select");
   EXPECT_EQ(rls["level"], "error");  // critical
   EXPECT_EQ(rls["partialFingerprints"]["goliveCheckId/v1"], "security.rls.cross_user_select.public.admin_overrides");
@@ -119,7 +121,6 @@ TEST(SarifReporter, RulesLevelsAndLocationsOfAFailingRun) {
   EXPECT_EQ(where["physicalLocation"]["artifactLocation"]["uri"], "fixtures/migrations/0004_rls_policies.up.sql");
   EXPECT_EQ(where["physicalLocation"]["region"]["startLine"], 40);
   EXPECT_EQ(where["logicalLocations"][0]["fullyQualifiedName"], "public.admin_overrides");
-  const json& csp = run["results"][1];
   EXPECT_EQ(csp["ruleId"], "security.headers.csp");
   EXPECT_EQ(csp["level"], "warning");  // medium
   EXPECT_FALSE(csp["locations"][0].contains("physicalLocation"));
@@ -131,7 +132,9 @@ TEST(SarifReporter, RulesLevelsAndLocationsOfAFailingRun) {
     EXPECT_EQ(rule["id"], result["ruleId"]);
     EXPECT_FALSE(rule["help"]["text"].get<std::string>().empty());
   }
-  EXPECT_EQ(rules[0]["properties"]["security-severity"], "9.5");
+  // Rules are sorted by id: the CSP rule (medium) before the RLS probe (critical).
+  EXPECT_EQ(rules[0]["properties"]["security-severity"], "5.5");
+  EXPECT_EQ(rules[1]["properties"]["security-severity"], "9.5");
 }
 
 TEST(SarifReporter, RuleIdsAreTheMostSpecificTemplateWithoutTrailingPlaceholders) {
