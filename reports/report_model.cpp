@@ -416,6 +416,13 @@ ReportModel build_report_model(const core::ResultStreamContents& stream,
       read_surface_coverage(reader, model.coverage);
     } else if (kind == "waivers") {
       model.waivers = core::waivers_from_record(record, origin);
+    } else if (kind == "source_locations" && reader.has("tables")) {
+      auto tables = reader.at("tables");
+      for (const auto& item : tables.as_object().items()) {
+        auto where = tables.at(item.key());
+        model.object_locations[item.key()] = {where.at("file").as_string(),
+                                              static_cast<int>(where.at("line").as_integer())};
+      }
     }
     // Other kinds belong to other readers (e.g. raw load samples); skip them.
   }

@@ -240,6 +240,9 @@ struct ReportModel {
   std::vector<ChecklistEntry> checklist;  // in checklist.json order
   ChecklistCounts checklist_counts;
   core::WaiverSet waivers;                     // the run's `waivers` record
+  // The run's `source_locations` record: "schema.table" -> where its policy
+  // is defined (sarif.json), so a re-render gives the same bytes.
+  std::map<std::string, SourceLocation> object_locations;
   std::map<std::size_t, WaiverUse> waived;     // failed checks a waiver covers, by index into checks
 
   // The waiver covering checks[index], or null.

@@ -92,7 +92,7 @@ json physical_location(const SourceLocation& where) {
 }
 
 json result_location(const core::CheckResult& check, const std::string& rule,
-                     const RenderOptions& options) {
+                     const std::map<std::string, SourceLocation>& object_locations) {
   // The instance part of the id: "public.topics" of "security.rls.x.public.topics".
   std::string instance;
   if (check.id.size() > rule.size() + 1 && check.id.compare(0, rule.size() + 1, rule + ".") == 0) {
@@ -104,7 +104,7 @@ json result_location(const core::CheckResult& check, const std::string& rule,
   std::optional<SourceLocation> where;
   for (const auto& object : {table, instance}) {
     if (object.empty()) continue;
-    if (auto it = options.object_locations.find(object); it != options.object_locations.end()) {
+    if (auto it = object_locations.find(object); it != object_locations.end()) {
       where = it->second;
       break;
     }
@@ -187,6 +187,8 @@ std::string sarif_rule_id(const std::string& check_id, const std::vector<std::st
 }
 
 std::string render_sarif(const ReportModel& model, const RenderOptions& options) {
+  // The options' locations when given, else those the run recorded.
+  const auto& locations = options.object_locations.empty() ? model.object_locations : options.object_locations;
   std::map<std::string, json> rules;  // by id: sorted, so the bytes are stable
   json results = json::array();
   for (std::size_t index = 0; index < model.checks.size(); ++index) {
@@ -199,7 +201,7 @@ std::string render_sarif(const ReportModel& model, const RenderOptions& options)
     json result = {{"ruleId", rule},
                    {"level", level_of(check.severity)},
                    {"message", {{"text", text}}},
-                   {"locations", json::array({result_location(check, rule, options)})},
+                   {"locations", json::array({result_location(check, rule, locations)})},
                    {"partialFingerprints", {{"goliveCheckId/v1", check.id}}},
                    {"properties",
                     {{"checkId", check.id},

@@ -77,6 +77,13 @@ RunSession::RunSession(const CommonOptions& options, const std::string& env_name
   if (!options.fail_on.empty()) start["gate"]["fail_on"] = options.fail_on;
   writer_.record_meta("run_start", start);
   if (!waivers_.empty()) writer_.record_meta("waivers", core::waivers_record(waivers_));
+  if (!report_context_.object_locations.empty()) {
+    nlohmann::json tables = nlohmann::json::object();
+    for (const auto& [table, where] : report_context_.object_locations) {
+      tables[table] = {{"file", where.file}, {"line", where.line}};
+    }
+    writer_.record_meta("source_locations", {{"tables", tables}});
+  }
   sink_.add(&writer_);
   sink_.add(&console_);
 }
@@ -95,7 +102,6 @@ std::optional<report::RenderResult> RunSession::finish_rendered(
   try {
     report::RenderOptions options = render;
     if (options.check_id_templates.empty()) options.check_id_templates = report_context_.check_id_templates;
-    if (options.object_locations.empty()) options.object_locations = report_context_.object_locations;
     auto contents = core::read_result_stream(results_path());
     const report::ReportModel model = report::build_report_model(contents, options);
     const report::RenderResult rendered = report::render_all(model, options, run_dir_.path());
