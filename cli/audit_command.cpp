@@ -72,7 +72,7 @@ void register_audit_command(CLI::App& app, int& exit_code) {
       "repo", "The app's repository: release pipeline, environment files, runbooks, frontend source, "
               "test results and coverage, dependency audit, migrations, secrets in git history (repo.*)");
   repo_command->add_option("PATH", options->path, "The app's checkout (the top folder of a git work tree)");
-  add_common_options(*repo_command, options->common);
+  add_common_options(*repo_command, options->common, /*sarif_format=*/true);
   repo_command->add_option("--defect", options->variants,
                            "Without PATH and --env: materialise the embedded app repository with this variant "
                            "(repeatable; fixtures/DEFECTS.md, Repository variants)");

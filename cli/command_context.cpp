@@ -8,13 +8,25 @@
 
 namespace golive::cli {
 
-void add_common_options(CLI::App& command, run::CommonOptions& options) {
+void add_common_options(CLI::App& command, run::CommonOptions& options, bool sarif_format) {
   command.add_option("--env", options.env_file,
                      "Environment file (default: the embedded reference target, envs/local.json)");
   command.add_option("--out", options.out_dir, "Directory for reports (default: out)");
-  command.add_option("--format", options.format, "Console output: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  if (sarif_format) {
+    command.add_option("--format", options.format,
+                       "Console output: text, json, or sarif (the SARIF 2.1.0 log on stdout; "
+                       "sarif.json is in the run directory either way)")
+        ->check(CLI::IsMember({"text", "json", "sarif"}));
+  } else {
+    command.add_option("--format", options.format, "Console output: text or json")
+        ->check(CLI::IsMember({"text", "json"}));
+  }
   command.add_flag("--quiet,-q", options.quiet, "Print only the verdict and errors");
+  command.add_option("--waivers", options.waivers_file,
+                     "Waiver file (default: the environment's \"waivers\", else ./golive.waivers.json)");
+  command.add_option("--fail-on", options.fail_on,
+                     "Lowest severity whose failures fail the gate (default: every failure)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low"}));
   command.add_flag("--allow-production", options.allow_production,
                    "Permit destructive or load work against an environment marked production");
 }

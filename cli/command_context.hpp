@@ -12,8 +12,9 @@
 
 namespace golive::cli {
 
-// Adds --env, --out, --format, --quiet and --allow-production to a subcommand.
-void add_common_options(CLI::App& command, run::CommonOptions& options);
+// Adds --env, --out, --format, --quiet, --waivers, --fail-on and --allow-production to a subcommand.
+// `sarif_format`: --format also accepts "sarif" (probes and the repository audit).
+void add_common_options(CLI::App& command, run::CommonOptions& options, bool sarif_format = false);
 
 // A CLI11 check for options that must be a number > 0 ("--speed: must be a
 // number greater than 0, got -1"); CLI::PositiveNumber prints DBL_MAX instead.
@@ -39,6 +40,7 @@ void register_schema_command(CLI::App& app, int& exit_code);  // golive schema s
 void register_audit_command(CLI::App& app, int& exit_code);   // golive audit repo
 void register_watch_command(CLI::App& app, int& exit_code);   // golive watch
 void register_import_command(CLI::App& app, int& exit_code);  // golive import har|curl
+void register_rerun_command(CLI::App& app, int& exit_code);   // golive rerun RUN_DIR --failed
 
 
 }  // namespace golive::cli

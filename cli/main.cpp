@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   golive::cli::register_audit_command(app, exit_code);
   golive::cli::register_watch_command(app, exit_code);
   golive::cli::register_import_command(app, exit_code);
+  golive::cli::register_rerun_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -58,7 +58,7 @@ void register_family(CLI::App& probe, const std::string& family, const std::stri
                      int& exit_code, const std::string& details = "") {
   auto options = std::make_shared<HttpProbeOptions>();
   auto* command = probe.add_subcommand(family, description);
-  add_common_options(*command, options->common);
+  add_common_options(*command, options->common, /*sarif_format=*/true);
   command->add_option("--defect", options->defects,
                       "Embedded target only: switch on a seeded defect (repeatable)");
   command->add_option("--timeout", options->timeout_s, "Per-request timeout in seconds (default 15)")

@@ -50,7 +50,7 @@ void register_probe_infra(CLI::App& probe, int& exit_code) {
       "Infrastructure: replicas and LSN lag, WAL archiving, pgBackRest backups and a restore drill, the "
       "cache's hit statistics and TTLs, static asset and edge cache headers, load balancing and a "
       "failover drill (infra.*)");
-  add_common_options(*command, options->common);
+  add_common_options(*command, options->common, /*sarif_format=*/true);
   command->add_option("--defect", options->defects,
                       "Embedded target only: switch on a seeded defect (repeatable)");
   command->add_flag("--no-failover", options->no_drills, "Skip the failover drill");

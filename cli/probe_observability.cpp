@@ -50,7 +50,7 @@ void register_probe_observability(CLI::App& probe, int& exit_code) {
       "observability",
       "Provoke an error and check the Sentry event the target sends (context, stack trace, no "
       "PII), and the Prometheus metrics scraped around it");
-  add_common_options(*command, options->common);
+  add_common_options(*command, options->common, /*sarif_format=*/true);
   command->add_option("--defect", options->defects,
                       "Embedded target only: switch on a seeded defect (repeatable)");
   command->footer(

@@ -48,7 +48,7 @@ int execute_probe_rls(const ProbeRlsOptions& options) {
   }
   session.finish(outcome.interrupted || core::interrupted());
   const core::RunDirectory& run_dir = session.run_dir();
-  if (options.common.format != "json") {
+  if (options.common.format == "text") {
     std::cout << std::fixed << std::setprecision(1) << "\ngolive probe rls " << run_dir.id() << ": "
               << outcome.checks << " checks, " << outcome.failed << " failed; static audit "
               << outcome.static_audit_ms << " ms, dynamic probes " << outcome.dynamic_probe_ms << " ms";
@@ -68,7 +68,7 @@ int execute_probe_rls(const ProbeRlsOptions& options) {
 void register_probe_rls(CLI::App& probe, int& exit_code) {
   auto* family = probe.add_subcommand("rls", "Row level security: static catalog audit and cross-user probes");
   auto options = std::make_shared<ProbeRlsOptions>();
-  add_common_options(*family, options->common);
+  add_common_options(*family, options->common, /*sarif_format=*/true);
   family->add_flag("--static-only", options->static_only,
                    "Only the read-only catalog audit; no impersonated statements");
   family->callback([options, &exit_code] { exit_code = execute_probe_rls(*options); });

@@ -46,7 +46,7 @@ int execute_db_probe(const std::string& family, const DbProbeOptions& options) {
   const std::string results_path = session.results_path();
   std::size_t failed = db::run_db_suite(env, options.suite, session.sink());
   session.finish(core::interrupted());
-  if (options.common.format != "json") {
+  if (options.common.format == "text") {
     std::cout << "\n" << failed << " finding" << (failed == 1 ? "" : "s") << "\nresults: " << results_path << "\n";
   }
   return failed == 0 && !core::interrupted() ? core::kExitPass : core::kExitGateFailed;
@@ -57,7 +57,7 @@ void register_db_family(CLI::App& probe, const std::string& name, const std::str
   auto options = std::make_shared<DbProbeOptions>();
   options->suite = checks;
   auto* family = probe.add_subcommand(name, description);
-  add_common_options(*family, options->common);
+  add_common_options(*family, options->common, /*sarif_format=*/true);
   family->footer(
       "Settings: the environment's \"db\" section (expected_schema, migrations_dir, schemas, "
       "seed, allow_backup_drill, pg_bin_dir, backup_timeout_s). Exit codes: 0 no finding, "

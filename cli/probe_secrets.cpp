@@ -98,7 +98,7 @@ void register_probe_secrets(CLI::App& probe, int& exit_code) {
       "secrets",
       "Find live Stripe secret keys (sk_live_/rk_live_), service_role JWTs and PEM private keys "
       "in files, fetched bundles, or the pages the target serves");
-  add_common_options(*command, options->common);
+  add_common_options(*command, options->common, /*sarif_format=*/true);
   command->add_option("--path", options->paths,
                       "File or directory to scan (repeatable; directories recursively, symlinks "
                       "and .git skipped, binaries skipped)");

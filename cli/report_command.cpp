@@ -2,6 +2,10 @@
 // saved results.jsonl (the reporters are pure functions of the stream, so
 // the output is byte for byte what `golive run` wrote).
 //
+// `golive report diff RUN_A RUN_B`: new failures, fixed checks and load
+// regressions of run B against the baseline run A (reports/run_diff.hpp).
+// Exit 0 no regression, 1 regressed, 2 not a run directory.
+//
 // `golive report merge FILES...`: merges the load-shard.json files of
 // `golive load --shard i/N` processes exactly (histograms add, percentiles
 // are computed on the whole), evaluates the profile's thresholds and the SLA
@@ -24,6 +28,8 @@
 #include "load/load_profile.hpp"
 #include "load/shard_file.hpp"
 #include "reports/render_all.hpp"
+#include "reports/run_diff.hpp"
+#include "run/report_context.hpp"
 
 namespace golive::cli {
 
@@ -34,7 +40,7 @@ namespace fs = std::filesystem;
 constexpr const char* kResultsFile = "results.jsonl";
 
 report::RenderOptions render_options() {
-  report::RenderOptions options;
+  report::RenderOptions options = run::report_context();  // SARIF rule ids from the check registry
   if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY")) {
     options.github_step_summary_path = summary;
   }
@@ -79,6 +85,38 @@ int execute_render(const RenderCommandOptions& options) {
               << rendered.gate_summary << "\nreport: " << rendered.index_html << "\n";
   }
   return verdict_exit_code(rendered);
+}
+
+// ---- diff ----
+
+struct DiffCommandOptions {
+  std::string run_a;
+  std::string run_b;
+  double latency_tolerance_pct = 10;
+  double error_rate_tolerance_pct = 0.1;
+  std::string format = "text";
+};
+
+report::ReportModel model_of_run(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw core::InputError(dir, "", "not a directory; expected a run directory such as out/latest");
+  const std::string stream_path = (fs::path(dir) / kResultsFile).string();
+  if (!fs::is_regular_file(stream_path)) {
+    throw core::InputError(stream_path, "", "no result stream: this is not a golive run directory");
+  }
+  return report::build_report_model(core::read_result_stream(stream_path), render_options());
+}
+
+int execute_diff(const DiffCommandOptions& options) {
+  report::DiffOptions tolerances;
+  tolerances.latency_tolerance = options.latency_tolerance_pct / 100.0;
+  tolerances.error_rate_tolerance = options.error_rate_tolerance_pct / 100.0;
+  const auto diff = report::diff_runs(model_of_run(options.run_a), model_of_run(options.run_b), tolerances);
+  if (options.format == "json") {
+    std::cout << report::diff_json(diff).dump(2) << "\n";
+  } else {
+    std::cout << report::render_diff_text(diff, tolerances);
+  }
+  return diff.regressed() ? core::kExitGateFailed : core::kExitPass;
 }
 
 // ---- merge ----
@@ -242,6 +280,21 @@ void register_report_command(CLI::App& app, int& exit_code) {
       "Exit codes: 0 the run's gate passed, 1 it failed or the run was partial, 2 not a run "
       "directory or a malformed stream.");
   render->callback([render_options_, &exit_code] { exit_code = execute_render(*render_options_); });
+
+  auto diff_options = std::make_shared<DiffCommandOptions>();
+  auto* diff = report->add_subcommand(
+      "diff", "Compare run B with a baseline run A: new failures, fixed checks, load regressions");
+  diff->add_option("run_a", diff_options->run_a, "Baseline run directory (e.g. the last release's)")->required();
+  diff->add_option("run_b", diff_options->run_b, "Run directory to judge")->required();
+  diff->add_option("--latency-tolerance", diff_options->latency_tolerance_pct,
+                   "Percent p95/p99 may grow per scenario before it is a regression (default 10)")
+      ->check(CLI::Range(0.0, 1000.0));
+  diff->add_option("--error-tolerance", diff_options->error_rate_tolerance_pct,
+                   "Percentage points the error rate may grow per scenario (default 0.1)")
+      ->check(CLI::Range(0.0, 100.0));
+  diff->add_option("--format", diff_options->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  diff->footer("Exit codes: 0 no new failure and no load regression, 1 regressed, 2 not a run directory.");
+  diff->callback([diff_options, &exit_code] { exit_code = execute_diff(*diff_options); });
 
   auto merge_options = std::make_shared<MergeCommandOptions>();
   auto* merge = report->add_subcommand(

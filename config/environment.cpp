@@ -166,7 +166,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
                             "database_url", "stripe", "auth", "sla", "safety", "e2e", "load",
                             "security", "contract", "db", "repo", "tls", "target", "release",
                             "checklist",
-                            "infra", "observability", "frontend"});
+                            "infra", "observability", "frontend", "waivers", "notify"});
 
   std::map<std::string, std::string> file_vars;
   if (root.has("vars_file")) {
@@ -337,6 +337,18 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     }
   }
 
+  // Notifications (run/notifications.hpp) validate their own section.
+  if (root.has("notify")) {
+    root.at("notify").as_object();
+    env.sections["notify"] = doc["notify"];
+  }
+  // Waivers (core/waivers.hpp): a file path or the list; run/ reads them.
+  if (root.has("waivers")) {
+    if (!doc["waivers"].is_string() && !doc["waivers"].is_array() && !doc["waivers"].is_object()) {
+      root.at("waivers").fail("expected a waiver file path or a list of waivers");
+    }
+    env.sections["waivers"] = doc["waivers"];
+  }
   if (root.has("tls")) env.tls = read_tls_settings(root.at("tls"), path, env.production);
   env.host_policy = HostPolicy::for_target(env.base_url, env.safety.allowed_hosts);
   if (!env.host_policy->allows_url(env.base_url)) {

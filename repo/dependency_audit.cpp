@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/ascii_case.hpp"
+#include "core/security_severity.hpp"
 #include "core/external_tool.hpp"
 #include "core/input_error.hpp"
 
@@ -47,6 +48,12 @@ std::string advisory_id_from_url(const std::string& url, const std::string& fall
 }
 
 // OSV: GHSA's database_specific.severity, else the CVSS score of its group.
+// npm's names for core's bands ("moderate" for medium).
+std::string severity_from_cvss(double score) {
+  const core::Severity severity = core::severity_from_score(score);
+  return severity == core::Severity::kMedium ? "moderate" : core::to_string(severity);
+}
+
 std::string osv_severity(const nlohmann::json& vulnerability, const nlohmann::json& package) {
   if (vulnerability.contains("database_specific") && vulnerability["database_specific"].is_object()) {
     std::string text = core::ascii_lower(vulnerability["database_specific"].value("severity", ""));
@@ -61,21 +68,11 @@ std::string osv_severity(const nlohmann::json& vulnerability, const nlohmann::js
         if (!member.is_string() || member.get<std::string>() != id) continue;
         const auto score = cvss_score(group.contains("max_severity") ? group["max_severity"] : nlohmann::json());
         if (!score) continue;
-        if (*score >= 9) return "critical";
-        if (*score >= 7) return "high";
-        if (*score >= 4) return "moderate";
-        return "low";
+        return severity_from_cvss(*score);
       }
     }
   }
   return "unknown";
-}
-
-std::string severity_from_cvss(double score) {
-  if (score >= 9) return "critical";
-  if (score >= 7) return "high";
-  if (score >= 4) return "moderate";
-  return score > 0 ? "low" : "info";
 }
 
 // `npm audit --json` on the repository's lockfile, into `audits`.

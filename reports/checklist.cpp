@@ -207,31 +207,6 @@ const ChecklistDefinition& embedded_checklist() {
   return definition;
 }
 
-bool glob_match(std::string_view pattern, std::string_view text) {
-  // Iterative wildcard match with single backtracking point: linear in
-  // practice, no recursion on hostile input.
-  std::size_t p = 0;
-  std::size_t t = 0;
-  std::size_t star = std::string_view::npos;
-  std::size_t resume = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 std::string template_as_glob(std::string_view id_template) {
   std::string glob;
   for (std::size_t i = 0; i < id_template.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/check_result.hpp"
+#include "core/glob.hpp"
 
 namespace golive::report {
 
@@ -53,7 +54,7 @@ ChecklistDefinition load_checklist_file(const std::string& path);
 const ChecklistDefinition& embedded_checklist();
 
 // '*' matches any run of characters (dots included); everything else is literal.
-bool glob_match(std::string_view pattern, std::string_view text);
+using core::glob_match;
 // A check-id template ("security.rls.static.{lint}.{schema}.{table}", as the
 // suites declare what they can emit) as a glob: each "{name}" becomes '*'.
 std::string template_as_glob(std::string_view id_template);

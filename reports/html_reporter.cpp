@@ -48,7 +48,7 @@ nav{margin-top:14px;font-size:13px}nav a{margin-right:14px}
 .badge.pass,.badge.verified-pass{background:var(--pass)}
 .badge.fail,.badge.verified-fail{background:var(--fail)}
 .badge.error{background:var(--error)}
-.badge.skip,.badge.not-verifiable-by-golive{background:var(--skip)}
+.badge.skip,.badge.not-verifiable-by-golive,.badge.waived{background:var(--skip)}
 .badge.not-verified{background:var(--warn)}
 .check{background:#fff;border:1px solid var(--line);border-left:4px solid var(--fail);border-radius:6px;padding:8px 12px;margin:10px 0}
 .check.error{border-left-color:var(--error)}
@@ -127,6 +127,7 @@ std::string counts_tiles(const ReportModel& model) {
   html += tile("", "checks", c.total()) + tile("pass", "passed", c.pass) +
           tile("fail", "failed", c.fail) + tile("error", "errored", c.error) +
           tile("skip", "skipped", c.skip);
+  if (c.waived > 0) html += tile("skip", "waived", c.waived);
   html += tile("pass", "checklist verified-pass", k.verified_pass) +
           tile("fail", "checklist verified-fail", k.verified_fail) +
           tile("skip", "checklist not verified", k.not_verified) +
@@ -182,6 +183,13 @@ std::string screenshots_section(const ReportModel& model) {
          ")</h2>\n<div class=\"shots\">" + figures + "</div>\n";
 }
 
+// "waived until 2026-12-31 by alice: reason" or "waiver EXPIRED on ...".
+std::string waiver_line(const WaiverUse& use) {
+  return std::string(use.expired ? "<p class=\"waiver\"><b>Waiver expired</b> on " : "<p class=\"waiver\"><b>Waived</b> until ") +
+         esc(use.waiver.expires) + " (owner " + esc(use.waiver.owner) + ", " + esc(use.waiver.subject()) + "): " +
+         esc(use.waiver.reason) + "</p>\n";
+}
+
 std::string failed_section(const ReportModel& model, const RenderOptions& options) {
   auto failed = model.failed_checks();
   std::string html =
@@ -189,7 +197,7 @@ std::string failed_section(const ReportModel& model, const RenderOptions& option
   if (failed.empty()) return html + "<p>No check failed or errored.</p>\n";
   for (std::size_t index : failed) {
     const auto& check = model.checks[index];
-    std::string status = core::to_string(check.status);
+    std::string status = model.is_waived(index) ? "waived" : core::to_string(check.status);
     html += "<article class=\"check " + status + "\">\n<h3>" + badge(status) + " <code>" +
             esc(check.id) + "</code> <span class=\"muted\">" + esc(check.suite) + " · severity " +
             core::to_string(check.severity) + "</span></h3>\n";
@@ -198,6 +206,7 @@ std::string failed_section(const ReportModel& model, const RenderOptions& option
     if (const std::string file = screenshot_of(check); !file.empty()) {
       html += "<div class=\"shots\">" + thumbnail(file, file) + "</div>\n";
     }
+    if (const WaiverUse* use = model.waiver_of(index)) html += waiver_line(*use);
     html += evidence_block(check, options.evidence_max_bytes) + "\n</article>\n";
   }
   return html;
@@ -447,7 +456,7 @@ std::string checks_section(const ReportModel& model, const RenderOptions& option
         "<th>Message</th></tr></thead><tbody>\n";
     for (std::size_t index : suite.checks) {
       const auto& check = model.checks[index];
-      html += "<tr><td>" + badge(core::to_string(check.status)) + "</td><td><code>" +
+      html += "<tr><td>" + badge(model.is_waived(index) ? "waived" : core::to_string(check.status)) + "</td><td><code>" +
               esc(check.id) + "</code><br>" + esc(check.title) + "</td><td>" +
               core::to_string(check.severity) + "</td><td class=\"num\">" +
               format_number(check.duration_ms, 1) + "</td><td>" + esc(check.message);

@@ -23,6 +23,7 @@ json counts_json(const StatusCounts& counts) {
           {"fail", counts.fail},
           {"error", counts.error},
           {"skip", counts.skip},
+          {"waived", counts.waived},
           {"total", counts.total()}};
 }
 
@@ -40,7 +41,8 @@ json run_json(const RunInfo& run) {
                        {"source", run.release_source.empty() ? json(nullptr)
                                                              : json(run.release_source)}}},
           {"env_sha256", run.env_sha256.empty() ? json(nullptr) : json(run.env_sha256)},
-          {"strict", run.strict}};
+          {"strict", run.strict},
+          {"fail_on", core::to_string(run.fail_on)}};
 }
 
 json summary_json(const ReportModel& model) {
@@ -183,7 +185,15 @@ json checklist_json(const ReportModel& model) {
 
 nlohmann::json report_json(const ReportModel& model) {
   json checks = json::array();
-  for (const auto& check : model.checks) checks.push_back(core::to_json(check));
+  for (std::size_t i = 0; i < model.checks.size(); ++i) {
+    json entry = core::to_json(model.checks[i]);
+    if (const WaiverUse* use = model.waiver_of(i)) {
+      entry["waiver"] = {{"subject", use->waiver.subject()}, {"reason", use->waiver.reason},
+                         {"owner", use->waiver.owner}, {"expires", use->waiver.expires},
+                         {"expired", use->expired}, {"source", model.waivers.source}};
+    }
+    checks.push_back(std::move(entry));
+  }
   json load = json::object();
   for (const auto& scenario : model.load) load[scenario.name] = scenario_json(scenario);
   return {{"format_version", kReportFormatVersion},

@@ -36,22 +36,55 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
-void append_testcase(std::string& xml, const core::CheckResult& check,
+// Severity and the go-live items a check evidences, as JUnit properties
+// (Jenkins and GitLab show them with the case).
+std::string properties(const core::CheckResult& check, const WaiverUse* waiver) {
+  std::string checklist;
+  for (const auto& item : check.checklist) checklist += (checklist.empty() ? "" : ",") + item;
+  std::string xml = "      <properties>\n        <property" + attribute("name", "severity") +
+                    attribute("value", core::to_string(check.severity)) + "/>\n";
+  if (!checklist.empty()) {
+    xml += "        <property" + attribute("name", "checklist") + attribute("value", checklist) + "/>\n";
+  }
+  if (waiver != nullptr) {
+    xml += "        <property" + attribute("name", "waiver.owner") + attribute("value", waiver->waiver.owner) +
+           "/>\n        <property" + attribute("name", "waiver.expires") +
+           attribute("value", waiver->waiver.expires) + "/>\n";
+  }
+  return xml + "      </properties>\n";
+}
+
+void append_testcase(std::string& xml, const ReportModel& model, std::size_t index,
                      std::size_t evidence_max_bytes) {
+  const core::CheckResult& check = model.checks[index];
+  const WaiverUse* waiver = model.waiver_of(index);
   xml += "    <testcase" + attribute("classname", "golive." + check.suite) +
-         attribute("name", check.id) + attribute("time", seconds(check.duration_ms));
+         attribute("name", check.id) + attribute("time", seconds(check.duration_ms)) + ">\n" +
+         properties(check, waiver);
+  if (model.is_waived(index)) {
+    // A waived failure: skipped, with the waiver's reason, owner and expiry.
+    xml += "      <skipped" +
+           attribute("message", one_line("waived: " + waiver->waiver.reason + " (owner " + waiver->waiver.owner +
+                                         ", until " + waiver->waiver.expires + "); " + check.message)) +
+           "/>\n    </testcase>\n";
+    return;
+  }
+  std::string message = check.message;
+  if (waiver != nullptr) {
+    message = "waiver expired on " + waiver->waiver.expires + " (owner " + waiver->waiver.owner + "): " + message;
+  }
   switch (check.status) {
     case core::CheckStatus::kPass:
-      xml += "/>\n";
+      xml += "    </testcase>\n";
       return;
     case core::CheckStatus::kSkip:
-      xml += ">\n      <skipped" + attribute("message", one_line(check.message)) +
+      xml += "      <skipped" + attribute("message", one_line(check.message)) +
              "/>\n    </testcase>\n";
       return;
     case core::CheckStatus::kFail:
     case core::CheckStatus::kError: {
       const char* element = check.status == core::CheckStatus::kFail ? "failure" : "error";
-      xml += ">\n      <" + std::string(element) + attribute("message", one_line(check.message)) +
+      xml += "      <" + std::string(element) + attribute("message", one_line(message)) +
              attribute("type", core::to_string(check.severity)) + ">" +
              failure_body(check, evidence_max_bytes) + "</" + element + ">\n    </testcase>\n";
       return;
@@ -72,11 +105,11 @@ std::string render_junit_xml(const ReportModel& model, const RenderOptions& opti
          attribute("tests", model.counts.total() + extra_errors) +
          attribute("failures", model.counts.fail) +
          attribute("errors", model.counts.error + extra_errors) +
-         attribute("skipped", model.counts.skip) + attribute("time", seconds(total_ms)) + ">\n";
+         attribute("skipped", model.counts.skip + model.counts.waived) + attribute("time", seconds(total_ms)) + ">\n";
   for (const auto& suite : model.suites) {
     xml += "  <testsuite" + attribute("name", suite.name) +
            attribute("tests", suite.counts.total()) + attribute("failures", suite.counts.fail) +
-           attribute("errors", suite.counts.error) + attribute("skipped", suite.counts.skip) +
+           attribute("errors", suite.counts.error) + attribute("skipped", suite.counts.skip + suite.counts.waived) +
            attribute("time", seconds(suite.duration_ms));
     if (suite.checks.empty()) {
       xml += "/>\n";
@@ -84,7 +117,7 @@ std::string render_junit_xml(const ReportModel& model, const RenderOptions& opti
     }
     xml += ">\n";
     for (std::size_t index : suite.checks)
-      append_testcase(xml, model.checks[index], options.evidence_max_bytes);
+      append_testcase(xml, model, index, options.evidence_max_bytes);
     xml += "  </testsuite>\n";
   }
   if (partial) {

@@ -257,8 +257,13 @@ std::string render_step_summary(const ReportModel& model) {
     md += "| Failing check | Severity | Message |\n|---|---|---|\n";
     for (std::size_t i = 0; i < failed.size() && i < kSummaryFailedChecks; ++i) {
       const auto& check = model.checks[failed[i]];
+      std::string message = check.message;
+      if (const WaiverUse* use = model.waiver_of(failed[i])) {
+        message = (use->expired ? "waiver expired " : "waived until ") + use->waiver.expires + " (owner " +
+                  use->waiver.owner + "): " + message;
+      }
       md += "| " + markdown_code(check.id) + " | " + core::to_string(check.severity) + " | " +
-            markdown_cell(truncate_utf8(check.message, 200)) + " |\n";
+            markdown_cell(truncate_utf8(message, 200)) + " |\n";
     }
     if (failed.size() > kSummaryFailedChecks) {
       md += "\n…and " + std::to_string(failed.size() - kSummaryFailedChecks) +

@@ -7,6 +7,7 @@
 #include "reports/json_reporter.hpp"
 #include "reports/junit_reporter.hpp"
 #include "reports/markdown_reporters.hpp"
+#include "reports/sarif_reporter.hpp"
 
 namespace golive::report {
 
@@ -50,6 +51,7 @@ RenderResult render_all(const ReportModel& model, const RenderOptions& options,
   result.gate_summary = gate_summary(model);
   result.release_line = release_line(model.run);
   result.partial = model.run.partial();
+  result.checklist = model.checklist_counts;
   auto write = [&](const char* name, const std::string& content) {
     fs::path path = fs::path(out_dir) / name;
     write_file_atomically(path, content);
@@ -59,6 +61,7 @@ RenderResult render_all(const ReportModel& model, const RenderOptions& options,
   write(kJunitFile, render_junit_xml(model, options));
   write(kChecklistFile, render_checklist_markdown(model));
   write(kSlaFile, render_sla_markdown(model));
+  if (has_sarif_findings_scope(model)) write(kSarifFile, render_sarif(model, options));
   write(kHtmlFile, render_html(model, options));
   result.index_html = (fs::path(out_dir) / kHtmlFile).string();
   if (!options.github_step_summary_path.empty()) {

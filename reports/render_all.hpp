@@ -19,6 +19,8 @@ inline constexpr const char* kJunitFile = "junit.xml";
 inline constexpr const char* kHtmlFile = "index.html";
 inline constexpr const char* kChecklistFile = "checklist.md";
 inline constexpr const char* kSlaFile = "sla.md";
+// Only for a run with security or repository checks (reports/sarif_reporter.hpp).
+inline constexpr const char* kSarifFile = "sarif.json";
 
 // A report file could not be written (disk full, permissions). Names the path.
 class ReportWriteError : public std::runtime_error {
@@ -33,6 +35,7 @@ struct RenderResult {
   std::string index_html;                  // full path of index.html
   std::string gate_summary;                // "PASS: 58 of 104 items verified, ..."
   std::string release_line;                // what was verified; "" when unrecorded
+  ChecklistCounts checklist;               // the checklist's verified counts
 };
 
 // Creates out_dir if needed and (re)writes every report. Each file is

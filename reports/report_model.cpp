@@ -44,7 +44,14 @@ void read_run_start(const JsonReader& record, RunInfo& run) {
     run.release_source = release.string_or("source", "");
   }
   if (record.has("environment")) run.env_sha256 = record.at("environment").string_or("sha256", "");
-  if (record.has("gate")) run.strict = record.at("gate").bool_or("strict", false);
+  if (record.has("gate")) {
+    auto gate = record.at("gate");
+    run.strict = gate.bool_or("strict", false);
+    const std::string fail_on = gate.string_or("fail_on", "info");
+    const auto severity = core::parse_severity(fail_on);
+    if (!severity) gate.at("fail_on").fail("expected info, low, medium, high or critical");
+    run.fail_on = *severity;
+  }
   std::sort(run.suites.begin(), run.suites.end());
   run.suites.erase(std::unique(run.suites.begin(), run.suites.end()), run.suites.end());
 }
@@ -208,8 +215,22 @@ int severity_rank(core::Severity severity) {
 void decide_verdict(ReportModel& model) {
   auto& reasons = model.verdict_reasons;
   auto checks = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " check " : " checks "); };
-  if (model.counts.fail > 0) reasons.push_back(checks(model.counts.fail) + "failed");
-  if (model.counts.error > 0) reasons.push_back(checks(model.counts.error) + "errored");
+  // Failures at or above the gate's severity (--fail-on), not waived.
+  std::size_t failed = 0, errored = 0;
+  for (std::size_t i = 0; i < model.checks.size(); ++i) {
+    const auto& check = model.checks[i];
+    if (!check.failed() || model.is_waived(i) || check.severity < model.run.fail_on) continue;
+    (check.status == core::CheckStatus::kFail ? failed : errored) += 1;
+  }
+  const std::string below =
+      model.run.fail_on == core::Severity::kInfo ? "" : " at or above " + std::string(core::to_string(model.run.fail_on));
+  if (failed > 0) reasons.push_back(checks(failed) + "failed" + below);
+  if (errored > 0) reasons.push_back(checks(errored) + "errored" + below);
+  for (const auto& [index, use] : model.waived) {
+    if (!use.expired || model.checks[index].severity < model.run.fail_on) continue;
+    reasons.push_back(model.checks[index].id + ": its waiver (" + use.waiver.subject() + ") expired on " +
+                      use.waiver.expires + "; owner " + use.waiver.owner);
+  }
   for (const auto& scenario : model.load) {
     for (const auto& threshold : scenario.thresholds) {
       if (!threshold.pass) {
@@ -315,6 +336,16 @@ std::optional<std::vector<std::string>> uncovered_names(const CoverageMeasure& d
   return missing;
 }
 
+const WaiverUse* ReportModel::waiver_of(std::size_t index) const {
+  auto it = waived.find(index);
+  return it == waived.end() ? nullptr : &it->second;
+}
+
+bool ReportModel::is_waived(std::size_t index) const {
+  const WaiverUse* use = waiver_of(index);
+  return use != nullptr && !use->expired;
+}
+
 std::vector<std::size_t> ReportModel::failed_checks() const {
   std::vector<std::size_t> indices;
   for (std::size_t i = 0; i < checks.size(); ++i) {
@@ -383,6 +414,15 @@ ReportModel build_report_model(const core::ResultStreamContents& stream,
       model.sla = read_sla(reader);
     } else if (kind == "surface_coverage") {
       read_surface_coverage(reader, model.coverage);
+    } else if (kind == "waivers") {
+      model.waivers = core::waivers_from_record(record, origin);
+    } else if (kind == "source_locations" && reader.has("tables")) {
+      auto tables = reader.at("tables");
+      for (const auto& item : tables.as_object().items()) {
+        auto where = tables.at(item.key());
+        model.object_locations[item.key()] = {where.at("file").as_string(),
+                                              static_cast<int>(where.at("line").as_integer())};
+      }
     }
     // Other kinds belong to other readers (e.g. raw load samples); skip them.
   }
@@ -413,18 +453,52 @@ ReportModel build_report_model(const core::ResultStreamContents& stream,
     suites[name].name = name;
     suites[name].planned = true;
   }
+  // Waivers hold through their expiry date, judged on the run's own date
+  // (reporters read no clock).
+  const std::string run_date = model.run.started_at.substr(0, std::min<std::size_t>(10, model.run.started_at.size()));
+  for (std::size_t i = 0; i < model.checks.size(); ++i) {
+    if (!model.checks[i].failed()) continue;
+    if (const core::Waiver* waiver = model.waivers.find(model.checks[i])) {
+      model.waived[i] = {*waiver, waiver->expired_on(run_date)};
+    }
+  }
   for (std::size_t i = 0; i < model.checks.size(); ++i) {
     const auto& check = model.checks[i];
-    model.counts.add(check.status);
     auto& suite = suites[check.suite];
+    if (model.is_waived(i)) {
+      ++model.counts.waived;
+      ++suite.counts.waived;
+    } else {
+      model.counts.add(check.status);
+      suite.counts.add(check.status);
+    }
     suite.name = check.suite;
-    suite.counts.add(check.status);
     suite.duration_ms += check.duration_ms;
     suite.checks.push_back(i);
   }
   for (auto& [name, suite] : suites) model.suites.push_back(std::move(suite));
 
   model.checklist = evaluate_checklist(checklist, model.checks);
+  // A failing item whose every failing check is waived (or that a waiver
+  // names) says so; its status stays what the checks show.
+  for (auto& entry : model.checklist) {
+    if (entry.status != ChecklistStatus::kVerifiedFail || entry.failing_ids.empty()) continue;
+    const core::Waiver* covering = nullptr;
+    bool all = true;
+    for (const auto& id : entry.failing_ids) {
+      bool waived_here = false;
+      for (std::size_t i = 0; i < model.checks.size(); ++i) {
+        if (model.checks[i].id != id || !model.is_waived(i)) continue;
+        waived_here = true;
+        covering = &model.waived.at(i).waiver;
+      }
+      all = all && waived_here;
+    }
+    if (all && covering != nullptr) {
+      entry.note += std::string(entry.note.empty() ? "" : "; ") + "waived: " + covering->reason + " (owner " +
+                    covering->owner + ", until " + covering->expires + ")";
+    }
+  }
   for (const auto& entry : model.checklist) {
     switch (entry.status) {
       case ChecklistStatus::kVerifiedPass:

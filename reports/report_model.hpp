@@ -17,6 +17,7 @@
 #include "core/check_result.hpp"
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
+#include "core/waivers.hpp"
 #include "reports/checklist.hpp"
 
 namespace golive::report {
@@ -26,6 +27,13 @@ inline bool present(double value) {
   return !std::isnan(value);
 }
 
+// Where an object the checks name (a table "public.topics") is defined in
+// the app's repository: the migration that creates its first RLS policy.
+struct SourceLocation {
+  std::string file;  // relative to the repository root ("supabase/migrations/0004_rls.sql")
+  int line = 0;      // 1-based
+};
+
 struct RenderOptions {
   std::string checklist_path;                // empty: the embedded reports/checklist.json
   const core::Redactor* redactor = nullptr;  // second redaction pass; null: Redactor::global()
@@ -33,6 +41,13 @@ struct RenderOptions {
   // When set, render_all appends the short Markdown summary to this file
   // (the caller passes $GITHUB_STEP_SUMMARY).
   std::string github_step_summary_path;
+  // Check-id templates of every suite (run/check_registry.hpp): a check's
+  // SARIF rule is the most specific template it is an instance of. Empty:
+  // each check id is its own rule.
+  std::vector<std::string> check_id_templates;
+  // "schema.table" -> where its policy is defined; empty when the repository
+  // is not known (SARIF then gives a logical location).
+  std::map<std::string, SourceLocation> object_locations;
 };
 
 struct RunInfo {
@@ -55,6 +70,9 @@ struct RunInfo {
   std::string env_sha256;
   // run_start.gate.strict: a verifiable checklist item left unverified fails the gate.
   bool strict = false;
+  // run_start.gate.fail_on: failures below this severity are reported but do
+  // not fail the gate (--fail-on critical|high|medium); info: every failure.
+  core::Severity fail_on = core::Severity::kInfo;
 
   // A partial run: no run_end, or run_end reports an interruption.
   bool partial() const { return !has_run_end || interrupted_flag; }
@@ -65,8 +83,9 @@ struct StatusCounts {
   std::size_t fail = 0;
   std::size_t error = 0;
   std::size_t skip = 0;
+  std::size_t waived = 0;  // failed or errored, covered by a live waiver (not in fail/error)
 
-  std::size_t total() const { return pass + fail + error + skip; }
+  std::size_t total() const { return pass + fail + error + skip + waived; }
   void add(core::CheckStatus status);
 };
 
@@ -202,6 +221,12 @@ struct ChecklistCounts {
   std::size_t verified() const { return verified_pass + verified_fail; }
 };
 
+// A failed check a waiver covers (core/waivers.hpp).
+struct WaiverUse {
+  core::Waiver waiver;
+  bool expired = false;  // expired by the run's date: the failure counts again
+};
+
 struct ReportModel {
   RunInfo run;
   std::vector<core::CheckResult> checks;  // redacted, sorted by (suite, id), stream order on ties
@@ -214,8 +239,19 @@ struct ReportModel {
   SurfaceCoverage coverage;
   std::vector<ChecklistEntry> checklist;  // in checklist.json order
   ChecklistCounts checklist_counts;
+  core::WaiverSet waivers;                     // the run's `waivers` record
+  // The run's `source_locations` record: "schema.table" -> where its policy
+  // is defined (sarif.json), so a re-render gives the same bytes.
+  std::map<std::string, SourceLocation> object_locations;
+  std::map<std::size_t, WaiverUse> waived;     // failed checks a waiver covers, by index into checks
 
-  // Indices of failed and errored checks, most severe first, then suite and id.
+  // The waiver covering checks[index], or null.
+  const WaiverUse* waiver_of(std::size_t index) const;
+  // checks[index] failed and a live waiver covers it: reported, not gating.
+  bool is_waived(std::size_t index) const;
+
+  // Indices of failed and errored checks, most severe first, then suite and
+  // id (waived ones included: reporters mark them).
   std::vector<std::size_t> failed_checks() const;
   std::size_t failed_thresholds() const;
 };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/environment.hpp"
+#include "core/waivers.hpp"
 
 namespace golive::run {
 
@@ -15,7 +16,16 @@ struct CommonOptions {
   std::string format = "text";    // console format: text | json
   bool quiet = false;
   bool allow_production = false;  // permits destructive or load work on production
+  std::string waivers_file;       // --waivers; empty: the environment's "waivers", else ./golive.waivers.json
+  std::string fail_on;            // --fail-on critical|high|medium|low; empty: every failure fails the gate
 };
+
+// The waivers of a run (core/waivers.hpp): --waivers FILE, else the
+// environment's "waivers" (a path relative to the environment file, or the
+// list itself), else golive.waivers.json in the working directory when it
+// exists; none otherwise. Throws core::InputError naming the file and the
+// JSON pointer of a bad entry.
+core::WaiverSet resolve_waivers(const CommonOptions& options, const config::Environment* env);
 
 // The repository root (GOLIVE_HOME, else the source dir compiled in).
 std::string golive_home();
