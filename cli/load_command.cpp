@@ -81,6 +81,20 @@ void print_summary(const load::LoadRunOutcome& outcome) {
               << latency["p99"].get<double>() << "ms max " << latency["max"].get<double>()
               << "ms, dropped " << summary["dropped_iterations"].get<std::uint64_t>()
               << ", errors " << summary["errors"].dump() << "\n";
+    if (summary.contains("connections")) {
+      const auto& connections = summary["connections"];
+      std::cout << "  connections opened " << connections["opened"].get<std::uint64_t>() << " ("
+                << connections["opened_per_s"].get<double>() << "/s, connect p50 "
+                << connections["connect_ms"]["p50"].get<double>() << "ms)";
+      if (connections["tls_handshakes"].get<std::uint64_t>() > 0) {
+        std::cout << ", TLS handshakes " << connections["tls_handshakes"].get<std::uint64_t>() << " ("
+                  << connections["tls_handshakes_per_s"].get<double>() << "/s, "
+                  << connections["tls_resumed"].get<std::uint64_t>() << " resumed, p50 "
+                  << connections["handshake_ms"]["p50"].get<double>() << "ms p99 "
+                  << connections["handshake_ms"]["p99"].get<double>() << "ms)";
+      }
+      std::cout << "\n";
+    }
     for (const auto& threshold : summary["thresholds"]) {
       std::cout << "  " << (threshold["pass"].get<bool>() ? "[pass] " : "[FAIL] ")
                 << threshold["expression"].get<std::string>() << "  "
@@ -201,9 +215,9 @@ void register_load_command(CLI::App& app, int& exit_code) {
   load->add_option("--threads", options->threads, "Worker threads, one HTTP engine each (default 2)")
       ->check(CLI::Range(1, 256));
   load->add_option("--engine", options->engine,
-                   "HTTP client for plain http:// traffic: native (default; golive's own HTTP/1.1 "
-                   "keep-alive client, about twice as fast per request) or curl (libcurl, as the "
-                   "other suites use); https:// always goes through curl")
+                   "HTTP client for load traffic: native (default; golive's own HTTP/1.1 "
+                   "keep-alive client over TCP and OpenSSL TLS, for http:// and https://) or curl "
+                   "(libcurl, as the other suites use)")
       ->check(CLI::IsMember({"curl", "native"}));
   load->add_option("--metrics-addr", options->metrics_addr,
                    "Serve live figures in Prometheus text format at http://HOST:PORT/metrics "

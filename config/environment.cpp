@@ -166,7 +166,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
                             "database_url", "stripe", "auth", "sla", "safety", "e2e", "load",
                             "security", "contract", "db", "repo", "tls", "target", "release",
                             "checklist",
-                            "infra", "observability", "frontend", "waivers", "notify"});
+                            "infra", "observability", "frontend", "waivers", "notify", "http"});
 
   std::map<std::string, std::string> file_vars;
   if (root.has("vars_file")) {
@@ -317,6 +317,11 @@ Environment load_environment(const std::string& path, const VariableLookup& look
                 "found \"" + url + "\"");
     }
   }
+  if (root.has("http")) {  // kept in sections; http::client_options_for reads it
+    auto http = root.at("http");
+    http.reject_unknown_keys({"request_id_header"});
+    http.bool_or("request_id_header", true);
+  }
   if (root.has("checklist")) {
     auto checklist = root.at("checklist");
     checklist.reject_unknown_keys({"strict"});
@@ -329,7 +334,7 @@ Environment load_environment(const std::string& path, const VariableLookup& look
     root.at("repo").as_object();
     root.at("repo").at("path").as_string();
   }
-  for (const char* section : {"e2e", "load", "security", "contract", "db", "repo", "target",
+  for (const char* section : {"http", "e2e", "load", "security", "contract", "db", "repo", "target",
                               "infra", "observability", "frontend"}) {
     if (root.has(section)) {
       root.at(section).as_object();

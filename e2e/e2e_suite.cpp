@@ -1,5 +1,6 @@
 #include "e2e/e2e_suite.hpp"
 
+#include "http/correlating_client.hpp"
 #include "http/observing_client.hpp"
 
 #include <algorithm>
@@ -66,7 +67,8 @@ E2eRunSummary run_e2e_suite(const config::Environment& environment,
   // from a captured value cannot leave the environment's allowed hosts.
   http::ClientOptions engine_options = http::client_options_for(environment);
   http::CurlHttpClient curl(io, engine_options);
-  http::ObservingClient engine(curl, options.request_observer);
+  http::CorrelatingClient correlating(curl, engine_options.request_id_header);  // traceparent, X-Request-Id
+  http::ObservingClient engine(correlating, options.request_observer);
 
   SuiteOptions suite_options;
   suite_options.jobs = options.jobs;

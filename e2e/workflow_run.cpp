@@ -388,6 +388,7 @@ void WorkflowRun::on_response(http::HttpResponse&& response) {
     sample.error = response_.error;
     sample.status = response_.status;
     sample.assertions_passed = !failure.has_value();
+    sample.timing = response_.timing;
     options_.on_sample(sample);
   }
 

@@ -58,6 +58,7 @@ struct RequestSample {
   http::HttpErrorCategory error = http::HttpErrorCategory::kNone;
   int status = 0;                  // 0 when no response arrived
   bool assertions_passed = false;  // the step's assertions held for this response
+  http::HttpTiming timing;         // the response's phase times and connection figures
 };
 
 // One request of a step and the response it got, handed to a response

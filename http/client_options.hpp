@@ -58,6 +58,11 @@ struct ClientOptions {
   // ObservingClient (http/observing_client.hpp); null: nobody listens.
   // Not owned; must outlive the client.
   RequestObserver* observer = nullptr;
+
+  // CorrelatingClient (http/correlating_client.hpp) in front of the load and
+  // e2e clients adds X-Request-Id next to traceparent unless this is false
+  // (the environment's "http": {"request_id_header": false}).
+  bool request_id_header = true;
 };
 
 // Options for talking to `env`'s target: its host policy (built from

@@ -48,6 +48,11 @@ struct HttpTiming {
   double tls_ms = 0;
   double first_byte_ms = 0;
   double total_ms = 0;
+  // The TLS handshake alone (tls_ms - connect_ms) when this request opened an
+  // https:// connection; 0 on a reused connection and for http://.
+  double handshake_ms = 0;
+  bool new_connection = false;  // this request opened the connection it went out on
+  bool tls_resumed = false;     // its TLS handshake resumed an earlier session (native client)
 };
 
 struct HttpResponse {

@@ -99,13 +99,27 @@ StepKey IterationTarget::step_key(std::string_view step) {
       .first->second;
 }
 
+namespace {
+
+std::uint32_t ms_to_us(double ms) {
+  return ms > 0 ? static_cast<std::uint32_t>(std::min(ms * 1000.0, 4.0e9)) : 0;
+}
+
+}  // namespace
+
 void IterationTarget::record(StepKey key, Clock::time_point from, Clock::time_point completed,
-                             ErrorCategory error) {
+                             ErrorCategory error, const http::HttpTiming& timing) {
   RequestSample sample;
   sample.completed_at = completed;
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(completed - from).count();
   sample.latency_us = us > 0 ? static_cast<std::uint64_t>(us) : 0;
   sample.error = error;
+  if (timing.new_connection) [[unlikely]] {
+    sample.new_connection = true;
+    sample.connect_us = ms_to_us(timing.connect_ms - timing.dns_ms);
+    sample.handshake_us = ms_to_us(timing.handshake_ms);
+    sample.tls_resumed = timing.tls_resumed;
+  }
   ++samples_;
   stats_.record(key, sample);
 }
@@ -134,7 +148,7 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
       if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
         error = ErrorCategory::kHttpStatus;
       }
-      record(key, intended, Clock::now(), error);
+      record(key, intended, Clock::now(), error, response.timing);
       on_done();
     });
     return nullptr;
@@ -145,7 +159,7 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
       if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
         error = ErrorCategory::kHttpStatus;
       }
-      record(request_key_, intended, Clock::now(), error);
+      record(request_key_, intended, Clock::now(), error, response.timing);
       on_done();
     });
     return nullptr;
@@ -167,7 +181,7 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
     const Clock::time_point now = Clock::now();
     const auto latency = std::chrono::microseconds(sample.latency_us) + *lag;
     *lag = std::chrono::microseconds(0);
-    record(step_key(sample.step), now - latency, now, error);
+    record(step_key(sample.step), now - latency, now, error, sample.timing);
   };
   auto run = e2e::WorkflowRun::create(workflow_, client, std::move(options));
   run->start([on_done = std::move(on_done)](const e2e::WorkflowOutcome&) { on_done(); });

@@ -59,8 +59,9 @@ class IterationTarget {
   std::uint64_t samples() const { return samples_; }
 
  private:
+  // `timing`: the response's, for the connection figures (ConnectionTotals).
   void record(StepKey key, Clock::time_point intended_or_sent, Clock::time_point completed,
-              ErrorCategory error);
+              ErrorCategory error, const http::HttpTiming& timing);
   StepKey step_key(std::string_view step);
 
   LoadStats& stats_;

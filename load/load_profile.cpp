@@ -84,7 +84,8 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
                                const std::string& workflows_dir) {
   reader.reject_unknown_keys({"name", "description", "executor", "rate", "duration_s", "start_rate",
                               "start_vus", "stages", "max_vus", "iteration_pause_ms", "request",
-                              "workflow", "workflow_file", "thresholds", "log", "speed", "methods"});
+                              "workflow", "workflow_file", "thresholds", "log", "speed", "methods",
+                              "keep_alive"});
   ScenarioProfile scenario;
   scenario.name = reader.at("name").as_string();
   if (scenario.name.empty() ||
@@ -154,6 +155,7 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
       break;
     }
   }
+  if (reader.has("keep_alive")) scenario.keep_alive = reader.at("keep_alive").as_bool();
   for (const char* key : {"log", "speed", "methods"}) {
     if (scenario.executor != ExecutorKind::kReplay && reader.has(key)) {
       reader.at(key).fail(std::string("only the replay executor reads it"));

@@ -11,7 +11,9 @@
 //       "stages": [{"duration_s": 10, "target_rate": 100}], "max_vus": 200, "workflow": "legal_pages"},
 //      {"name": "users", "executor": "ramping_vus", "start_vus": 0,
 //       "stages": [{"duration_s": 30, "target_vus": 1000}, {"duration_s": 60, "target_vus": 1000}],
-//       "workflow": "signup_login", "iteration_pause_ms": 0}]}
+//       "workflow": "signup_login", "iteration_pause_ms": 0},
+//      {"name": "storm", "executor": "constant_arrival_rate", "rate": 500, "duration_s": 10,
+//       "keep_alive": false, "request": {"url": "/health"}}]}
 //
 // Open model (constant_arrival_rate, ramping_arrival_rate): iterations start
 // at a rate per second whatever the target does; an iteration is one request
@@ -63,6 +65,9 @@ struct ScenarioProfile {
   std::vector<Stage> stages;   // constant rate: one flat stage
   std::uint32_t max_vus = 0;   // open model: iterations in flight at most (0 = unlimited)
   std::uint32_t iteration_pause_ms = 0;  // closed model: pause between a VU's iterations
+  // false: every request asks for `Connection: close`, so each iteration opens
+  // (and for https:// handshakes) a connection of its own: a handshake storm.
+  bool keep_alive = true;
   std::optional<RequestTarget> request;  // exactly one of request / workflow_path
   std::string workflow_path;             // resolved file of the workflow
   std::vector<ThresholdSpec> thresholds;

@@ -145,6 +145,10 @@ nlohmann::json load_summary_record(const LoadStats& stats, const std::string& sc
                                      {"max", ms(step->latency.max())}}}});
   }
   record["steps"] = std::move(steps);
+  // Connections opened and TLS handshakes run (the figures of a keep_alive: false storm).
+  if (const ConnectionTotals* connections = stats.connections(scenario)) {
+    record["connections"] = connections->summary(snapshot.duration_s);
+  }
 
   nlohmann::json thresholds = nlohmann::json::array();
   for (const ThresholdVerdict& verdict : verdicts) {

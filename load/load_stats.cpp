@@ -263,6 +263,7 @@ void LoadStats::merge(const LoadStats& other) {
       mine.scopes[find_or_add_scope(mine, theirs.scope_names[s])].merge(theirs.scopes[s]);
     }
     mine.series.merge(theirs.series, delta_s);
+    mine.connections.merge(theirs.connections);
   }
 }
 
@@ -292,6 +293,7 @@ LoadStats LoadStats::progress_copy(std::int64_t series_seconds) const {
     trimmed.scope_names = scenario.scope_names;
     trimmed.scopes = scenario.scopes;
     trimmed.series = scenario.series.since(first_second);
+    trimmed.connections = scenario.connections;
     copy.scenarios_.push_back(std::move(trimmed));
   }
   return copy;
@@ -315,6 +317,11 @@ const ScopeTotals* LoadStats::find(const std::string& scenario, const std::strin
     if (found->scope_names[i] == scope) return &found->scopes[i];
   }
   return nullptr;
+}
+
+const ConnectionTotals* LoadStats::connections(const std::string& scenario) const {
+  const Scenario* found = find_scenario(scenario);
+  return found ? &found->connections : nullptr;
 }
 
 const TimeSeries* LoadStats::series(const std::string& scenario) const {
@@ -362,7 +369,10 @@ nlohmann::json LoadStats::to_json() const {
       scopes.push_back(std::move(scope));
     }
     scenarios_json.push_back(
-        {{"name", scenario.name}, {"scopes", std::move(scopes)}, {"series", scenario.series.to_json()}});
+        {{"name", scenario.name},
+         {"scopes", std::move(scopes)},
+         {"series", scenario.series.to_json()},
+         {"connections", scenario.connections.to_json()}});
   }
   const std::int64_t to_us = end_us_.value_or(latest_us_);
   return {{"format", kFormat},
@@ -396,7 +406,7 @@ LoadStats LoadStats::from_json(const nlohmann::json& value, const std::string& o
   const core::JsonReader scenarios = reader.at("scenarios");
   for (std::size_t i = 0; i < scenarios.as_array().size(); ++i) {
     const core::JsonReader entry = scenarios.at(i);
-    entry.reject_unknown_keys({"name", "scopes", "series"});
+    entry.reject_unknown_keys({"name", "scopes", "series", "connections"});
     const std::string name = entry.at("name").as_string();
     if (stats.find_scenario(name)) entry.at("name").fail("duplicate scenario \"" + name + "\"");
     Scenario& scenario = stats.scenarios_[stats.find_or_add_scenario(name)];
@@ -415,6 +425,10 @@ LoadStats LoadStats::from_json(const nlohmann::json& value, const std::string& o
       scenario.scopes[index] = ScopeTotals::from_json(totals_json, origin, scope_entry.pointer());
     }
     scenario.series = TimeSeries::from_json(entry.at("series").value(), origin, entry.at("series").pointer());
+    if (entry.has("connections")) {  // absent in files written before connections were counted
+      scenario.connections = ConnectionTotals::from_json(entry.at("connections").value(), origin,
+                                                         entry.at("connections").pointer());
+    }
   }
   return stats;
 }
@@ -472,6 +486,7 @@ nlohmann::json summary_json(const LoadStats& stats,
                         {"active_vus", point.active_vus}});
     }
     scenario["series"] = std::move(series);
+    scenario["connections"] = stats.connections(name)->summary(seconds);
     scenarios.push_back(std::move(scenario));
   }
   return {{"measured_s", seconds},

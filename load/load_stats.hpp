@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "load/connection_totals.hpp"
 #include "load/latency_histogram.hpp"
 #include "load/threshold.hpp"
 #include "load/time_series.hpp"
@@ -80,6 +81,12 @@ struct RequestSample {
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
   ErrorCategory error = ErrorCategory::kNone;
+  // The connection it went out on (ConnectionTotals): opened by this request,
+  // its TCP connect and TLS handshake durations, and whether TLS resumed.
+  bool new_connection = false;
+  bool tls_resumed = false;
+  std::uint32_t connect_us = 0;
+  std::uint32_t handshake_us = 0;
 };
 
 // The totals of one scope.
@@ -145,6 +152,8 @@ class LoadStats {
     const Route& route = routes_[key.route];
     Scenario& scenario = scenarios_[route.scenario];
     for (std::uint32_t scope : route.scopes) scenario.scopes[scope].add(sample);
+    scenario.connections.add(sample.new_connection, sample.connect_us, sample.handshake_us,
+                             sample.tls_resumed);
     const std::int64_t offset_us = offset_of(sample.completed_at);
     latest_us_ = offset_us > latest_us_ ? offset_us : latest_us_;
     window_known_ = true;
@@ -177,6 +186,8 @@ class LoadStats {
   std::vector<std::string> scope_names(const std::string& scenario) const;
   const ScopeTotals* find(const std::string& scenario, const std::string& scope) const;
   const TimeSeries* series(const std::string& scenario) const;
+  // The connections and TLS handshakes of a scenario; nullptr for an unknown one.
+  const ConnectionTotals* connections(const std::string& scenario) const;
   // The figures thresholds are evaluated on; an unknown scope gives an empty snapshot.
   MetricSnapshot snapshot(const std::string& scenario, const std::string& scope = "scenario") const;
   MetricSnapshot overall() const;  // all scenarios together (for the SLA)
@@ -196,6 +207,7 @@ class LoadStats {
     std::vector<std::string> scope_names;  // parallel to scopes; [0] is "scenario"
     std::vector<ScopeTotals> scopes;
     TimeSeries series;
+    ConnectionTotals connections;
   };
   struct Route {
     std::uint32_t scenario = 0;

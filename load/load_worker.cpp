@@ -4,9 +4,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "http/correlating_client.hpp"
 #include "http/curl/curl_http_client.hpp"
 #include "http/native/native_http_client.hpp"
 #include "http/scheme_routed_client.hpp"
+#include "load/connection_closing_client.hpp"
 #include "load/iteration_target.hpp"
 #include "load/rate_capped_client.hpp"
 
@@ -19,8 +21,11 @@ struct LoadWorker::Runtime {
   boost::asio::io_context io{1};
   http::CurlHttpClient engine;
   std::unique_ptr<http::NativeHttpClient> native;  // with plan.native_http only
-  std::unique_ptr<http::SchemeRoutedClient> routed;  // http:// → native, the rest → engine
+  std::unique_ptr<http::SchemeRoutedClient> routed;  // http(s):// → native, the rest → engine
+  http::CorrelatingClient correlating;                // traceparent and X-Request-Id on each request
   RateCappedClient client;
+  // In front of `client` for each `"keep_alive": false` scenario.
+  std::vector<std::unique_ptr<ConnectionClosingClient>> closing;
   std::vector<std::unique_ptr<IterationTarget>> targets;
   std::vector<std::unique_ptr<ScenarioExecutor>> executors;
   boost::asio::steady_timer watch{io};
@@ -33,7 +38,9 @@ struct LoadWorker::Runtime {
       : engine(io, plan.engine_options),
         native(plan.native_http ? std::make_unique<http::NativeHttpClient>(io, plan.engine_options) : nullptr),
         routed(native ? std::make_unique<http::SchemeRoutedClient>(*native, engine) : nullptr),
-        client(routed ? static_cast<http::HttpClient&>(*routed) : engine, plan.max_rps) {}
+        correlating(routed ? static_cast<http::HttpClient&>(*routed) : engine,
+                    plan.engine_options.request_id_header),
+        client(correlating, plan.max_rps) {}
 };
 
 LoadWorker::LoadWorker(WorkerPlan plan) : plan_(std::move(plan)), stats_(plan_.epoch) {
@@ -78,11 +85,16 @@ void LoadWorker::run() {
       target = std::make_unique<IterationTarget>(plan_.workflows.at(i), plan_.run_environment, stats_,
                                                  scenario.name);
     }
+    http::HttpClient* client = &rt.client;
+    if (!scenario.keep_alive) {
+      rt.closing.push_back(std::make_unique<ConnectionClosingClient>(rt.client));
+      client = rt.closing.back().get();
+    }
     std::unique_ptr<ScenarioExecutor> executor;
     if (scenario.open_model()) {
-      executor = std::make_unique<ArrivalExecutor>(scenario, *target, rt.client, stats_, plan_.share);
+      executor = std::make_unique<ArrivalExecutor>(scenario, *target, *client, stats_, plan_.share);
     } else {
-      executor = std::make_unique<VuExecutor>(scenario, *target, rt.client, stats_, plan_.share);
+      executor = std::make_unique<VuExecutor>(scenario, *target, *client, stats_, plan_.share);
     }
     const Clock::time_point scenario_end =
         std::min(plan_.end, plan_.start + std::chrono::duration_cast<Clock::duration>(

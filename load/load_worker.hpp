@@ -35,7 +35,7 @@ struct WorkerPlan {
   std::shared_ptr<const e2e::RunEnvironment> run_environment;  // for workflows
   std::string base_url;
   http::ClientOptions engine_options;
-  bool native_http = true;  // plain http:// through http::NativeHttpClient (https:// stays on curl)
+  bool native_http = true;  // http:// and https:// through http::NativeHttpClient, else libcurl
   WorkerShare share;
   double max_rps = 0;  // this worker's send cap, requests/s; 0 = none
   RunEpoch epoch;      // shared by every worker, so their stats merge

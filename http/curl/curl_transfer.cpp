@@ -277,6 +277,12 @@ void CurlTransfer::read_timing() {
   response_.timing.tls_ms = microseconds_to_ms(tls);
   response_.timing.first_byte_ms = microseconds_to_ms(first_byte);
   response_.timing.total_ms = microseconds_to_ms(total);
+  long new_connections = 0;
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections);
+  response_.timing.new_connection = new_connections > 0;
+  curl_off_t handshake = 0;
+  if (response_.timing.new_connection && tls > connect) handshake = tls - connect;  // https only
+  response_.timing.handshake_ms = microseconds_to_ms(handshake);
 }
 
 HttpResponse CurlTransfer::finish(CURLcode result) {

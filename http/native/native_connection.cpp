@@ -86,7 +86,6 @@ void NativeConnection::on_connected(const boost::system::error_code& error) {
     fail(HttpErrorCategory::kConnect, "connect to " + pool_->key + " failed: " + error.message());
     return;
   }
-  connecting_ = false;
   connected_ = true;
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
@@ -99,13 +98,104 @@ void NativeConnection::on_connected(const boost::system::error_code& error) {
     return;
   }
   const Clock::time_point now = Clock::now();
+  response_.timing.new_connection = true;
   response_.timing.connect_ms = native_ms_since(exchange_.started, now);
+  if (pool_->tls) {
+    start_tls();  // still connecting_: the handshake shares the connect deadline
+    return;
+  }
+  connecting_ = false;
   response_.timing.tls_ms = response_.timing.connect_ms;  // plain TCP: no handshake after connect
   arm_timer(exchange_.deadline);
   write_request();
 }
 
+void NativeConnection::start_tls() {
+  std::string error;
+  NativeHttpClient& owner = client();
+  const NativeTlsContext* context = owner.tls_context();
+  if (context == nullptr ||
+      !tls_.open(*context, socket_.native_handle(), pool_->host, &pool_->tls_session, error)) {
+    fail(HttpErrorCategory::kTls, context == nullptr ? owner.tls_context_error() : error);
+    return;
+  }
+  handshaking_ = true;
+  continue_handshake();
+}
+
+void NativeConnection::continue_handshake() {
+  std::string error;
+  switch (tls_.handshake(error)) {
+    case NativeTlsStatus::kDone: {
+      handshaking_ = false;
+      connecting_ = false;
+      response_.timing.tls_ms = native_ms_since(exchange_.started, Clock::now());
+      response_.timing.handshake_ms = response_.timing.tls_ms - response_.timing.connect_ms;
+      response_.timing.tls_resumed = tls_.resumed();
+      arm_timer(exchange_.deadline);
+      write_request();
+      return;
+    }
+    case NativeTlsStatus::kWantRead: return;  // the readiness watch resumes it
+    case NativeTlsStatus::kWantWrite: wait_writable(); return;
+    case NativeTlsStatus::kClosed:
+      fail(HttpErrorCategory::kTls,
+           "TLS handshake with " + pool_->key + ": the server closed the connection");
+      return;
+    case NativeTlsStatus::kFailed:
+      fail(HttpErrorCategory::kTls, "TLS handshake with " + pool_->key + ": " + error);
+      return;
+  }
+}
+
+void NativeConnection::continue_tls_write() {
+  tls_write_wants_read_ = false;
+  while (out_written_ < out_.size()) {
+    std::size_t written = 0;
+    std::string error;
+    switch (tls_.write(out_.data() + out_written_, out_.size() - out_written_, written, error)) {
+      case NativeTlsStatus::kDone: out_written_ += written; continue;
+      case NativeTlsStatus::kWantWrite: writing_ = true; wait_writable(); return;
+      case NativeTlsStatus::kWantRead: writing_ = true; tls_write_wants_read_ = true; return;
+      case NativeTlsStatus::kClosed:
+      case NativeTlsStatus::kFailed:
+        writing_ = false;
+        on_transport_error(boost::asio::error::connection_reset);
+        return;
+    }
+  }
+  writing_ = false;  // the response arrives through on_readable()
+}
+
+void NativeConnection::wait_writable() {
+  if (waiting_writable_) return;
+  waiting_writable_ = true;
+  socket_.async_wait(tcp::socket::wait_write,
+                     [self = shared_from_this()](const boost::system::error_code& error) {
+                       self->waiting_writable_ = false;
+                       if (error || self->pool_ == nullptr || !self->has_exchange_) return;
+                       self->on_writable();
+                     });
+}
+
+void NativeConnection::on_writable() {
+  if (handshaking_) {
+    continue_handshake();
+    return;
+  }
+  if (writing_ && !tls_write_wants_read_) continue_tls_write();
+  if (pool_ != nullptr && has_exchange_ && read_wants_write_) {
+    read_wants_write_ = false;
+    read_available();
+  }
+}
+
 void NativeConnection::write_request() {
+  if (tls_.active()) {
+    out_written_ = 0;
+    continue_tls_write();
+    return;
+  }
   // Most requests fit the socket buffer: one non-blocking send, no handler.
   boost::system::error_code error;
   const std::size_t written = socket_.write_some(boost::asio::buffer(out_), error);
@@ -131,6 +221,14 @@ void NativeConnection::on_written(const boost::system::error_code& error) {
 void NativeConnection::on_readable() {
   auto self = shared_from_this();  // retiring drops the pool's reference mid-call
   if (pool_ == nullptr) return;
+  if (handshaking_) {
+    if (has_exchange_) continue_handshake();
+    return;
+  }
+  if (tls_write_wants_read_ && has_exchange_) {
+    continue_tls_write();
+    if (pool_ == nullptr || !has_exchange_) return;
+  }
   if (has_exchange_) {
     read_available();
   } else {
@@ -151,8 +249,28 @@ void NativeConnection::read_available() {
     }
     const std::size_t space = in_.size() - in_end_;
     boost::system::error_code error;
-    const std::size_t bytes =
-        socket_.read_some(boost::asio::buffer(in_.data() + in_end_, space), error);
+    std::size_t bytes = 0;
+    if (tls_.active()) {
+      std::string tls_error;
+      switch (tls_.read(in_.data() + in_end_, space, bytes, tls_error)) {
+        case NativeTlsStatus::kDone: break;
+        case NativeTlsStatus::kWantRead: return;  // drained; readiness reports the next record
+        case NativeTlsStatus::kWantWrite:
+          read_wants_write_ = true;
+          wait_writable();
+          return;
+        case NativeTlsStatus::kClosed: on_eof(); return;
+        case NativeTlsStatus::kFailed:
+          if (may_retry()) {
+            retry();
+          } else {
+            fail(HttpErrorCategory::kReset, "connection to " + pool_->key + ": " + tls_error);
+          }
+          return;
+      }
+    } else {
+      bytes = socket_.read_some(boost::asio::buffer(in_.data() + in_end_, space), error);
+    }
     if (error == boost::asio::error::would_block || error == boost::asio::error::try_again) {
       return;  // drained; readiness reports the next bytes
     }
@@ -186,7 +304,9 @@ void NativeConnection::read_available() {
       case NativeResponseParser::Result::kNeedMore:
         // A read that filled the buffer probably left bytes in the socket: read
         // on now rather than after another round of epoll_wait.
-        if (bytes == space) continue;
+        // Over TLS, OpenSSL may hold decrypted bytes the socket no longer signals: read
+        // until it wants input.
+        if (bytes == space || tls_.active()) continue;
         return;
     }
   }
@@ -196,11 +316,20 @@ void NativeConnection::on_idle_readable() {
   // Nothing was asked on this connection, so anything on it (EOF from the server's
   // keep-alive timeout, a reset, stray bytes) means it cannot carry the next request.
   char probe[64];
-  boost::system::error_code read_error;
-  socket_.read_some(boost::asio::buffer(probe), read_error);
-  if (read_error == boost::asio::error::would_block ||
-      read_error == boost::asio::error::try_again) {
-    return;  // a spurious wake-up: still a good connection
+  if (tls_.active()) {
+    // TLS 1.3 session tickets arrive after the handshake, often while idle:
+    // OpenSSL consumes them (and hands them to the pool) without producing bytes.
+    std::size_t bytes = 0;
+    std::string ignored;
+    const NativeTlsStatus status = tls_.read(probe, sizeof probe, bytes, ignored);
+    if (status == NativeTlsStatus::kWantRead || status == NativeTlsStatus::kWantWrite) return;
+  } else {
+    boost::system::error_code read_error;
+    socket_.read_some(boost::asio::buffer(probe), read_error);
+    if (read_error == boost::asio::error::would_block ||
+        read_error == boost::asio::error::try_again) {
+      return;  // a spurious wake-up: still a good connection
+    }
   }
   auto self = shared_from_this();  // on_connection_retired drops the pool's reference
   NativeHostPool& pool = *pool_;
@@ -251,7 +380,9 @@ void NativeConnection::on_timer(const boost::system::error_code& error) {
     arm_timer(deadline_);
     return;
   }
-  if (connecting_) {  // curl reports a connect timeout as a timeout too
+  if (handshaking_) {
+    fail(HttpErrorCategory::kTimeout, "TLS handshake with " + pool_->key + " timed out");
+  } else if (connecting_) {  // curl reports a connect timeout as a timeout too
     fail(HttpErrorCategory::kTimeout, "connect to " + pool_->key + " timed out");
   } else {
     fail(
@@ -275,7 +406,7 @@ void NativeConnection::finish(Clock::time_point now) {
   response_.timing.total_ms = native_ms_since(exchange_.started, now);
   // Bytes after a complete response were never asked for: the connection is not trusted again.
   // Nor is one whose request was still being written when the response ended.
-  const bool keep = parser_.keep_alive() && in_begin_ == in_end_ && !writing_;
+  const bool keep = parser_.keep_alive() && in_begin_ == in_end_ && !writing_ && tls_.pending() == 0;
   reused_ = true;
   deliver_keeping(keep);
 }
@@ -338,6 +469,8 @@ void NativeConnection::close_socket() {
   boost::system::error_code ignored;
   if (watch_ != 0) readiness_->unwatch(watch_, socket_.native_handle());
   watch_ = 0;
+  tls_.reset();  // before the descriptor it writes to is closed
+  handshaking_ = tls_write_wants_read_ = read_wants_write_ = false;
   timer_.cancel();
   resolver_.cancel();
   socket_.close(ignored);

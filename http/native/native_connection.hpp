@@ -20,6 +20,7 @@
 #include "http/http_types.hpp"
 #include "http/native/native_http_parser.hpp"
 #include "http/native/native_readiness.hpp"
+#include "http/native/native_tls.hpp"
 
 namespace golive::http {
 
@@ -76,6 +77,15 @@ class NativeConnection final : public std::enable_shared_from_this<NativeConnect
   void on_connected(const boost::system::error_code& error);
   void write_request();
   void on_written(const boost::system::error_code& error);
+  // TLS (https:// pools): the handshake after connect, then every read and
+  // write through tls_. A TLS operation that wants the other direction waits:
+  // for input on the readiness watch (tls_wants_read_), for output on one
+  // async_wait(wait_write) (wait_writable()).
+  void start_tls();
+  void continue_handshake();
+  void continue_tls_write();
+  void wait_writable();
+  void on_writable();
   // Reading. From connect to close the socket is watched by the client's
   // NativeReadiness (level-triggered); what arrived is read with one
   // non-blocking recv, busy or idle. (async_read_some would first try a recv
@@ -108,7 +118,13 @@ class NativeConnection final : public std::enable_shared_from_this<NativeConnect
   bool reused_ = false;  // a response already completed on this connection
   bool has_exchange_ = false;
   bool timer_armed_ = false;
-  bool writing_ = false;  // an async_write of the request is still pending
+  bool writing_ = false;  // an async_write (or a TLS write) of the request is still pending
+  bool handshaking_ = false;      // TLS handshake in progress
+  bool tls_write_wants_read_ = false;  // a TLS write resumes on input
+  bool read_wants_write_ = false;      // a TLS read resumes when writable
+  bool waiting_writable_ = false;      // an async_wait(wait_write) is pending
+  std::size_t out_written_ = 0;        // bytes of out_ already handed to TLS
+  NativeTlsStream tls_;
   NativeClock::time_point timer_expiry_{};
   NativeClock::time_point deadline_{};  // of the current phase (connect or whole request)
   NativeExchange exchange_;

@@ -29,6 +29,10 @@ struct NativeHostPool {
   bool allowed = true;      // the client's host policy, asked once for this pool
   std::string host_header;  // authority as the URL wrote it
   unsigned short port = 80;
+  bool tls = false;  // https://: every connection runs a TLS handshake after connect
+  // The newest session the server issued on any connection of this pool: a new
+  // connection resumes it (tickets) instead of a full handshake.
+  SslSessionPtr tls_session;
   std::size_t max_connections = 1;
   std::vector<boost::asio::ip::tcp::endpoint>
       endpoints;  // resolved once, reused by later connections

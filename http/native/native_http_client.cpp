@@ -8,6 +8,7 @@
 #include "http/native/native_connection.hpp"
 #include "http/native/native_host_pool.hpp"
 #include "http/native/native_http_request.hpp"
+#include "http/native/native_tls.hpp"
 #include "core/url.hpp"
 
 namespace golive::http {
@@ -40,10 +41,10 @@ std::size_t NativeHttpClient::open_connections() const {
 void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
   const Clock::time_point started = Clock::now();
   std::optional<core::Url> url = core::parse_url(request.url);
-  if (!url || url->tls()) {
+  if (!url) {
     HttpResponse refused;
     refused.error = HttpErrorCategory::kNotAllowed;
-    refused.error_message = "the native client sends plain http:// URLs only: " + request.url;
+    refused.error_message = "the native client sends http:// and https:// URLs only: " + request.url;
     complete_later(std::move(on_complete), std::move(refused));
     return;
   }
@@ -56,9 +57,10 @@ void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
   }
 
   NativeHostPool* pool = last_pool_;
-  if (pool == nullptr || pool->port != url->port || pool->host != url->host) {
+  if (pool == nullptr || pool->port != url->port || pool->host != url->host ||
+      pool->tls != url->tls()) {
     std::string key = url->authority();
-    auto [it, inserted] = pools_.try_emplace(key);
+    auto [it, inserted] = pools_.try_emplace(url->tls() ? "https://" + key : key);
     if (inserted) {
       it->second = std::make_unique<NativeHostPool>();
       it->second->client = this;
@@ -68,6 +70,7 @@ void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
       it->second->allowed = !options_.host_policy || options_.host_policy->allows(*url);
       it->second->host_header = url->explicit_port ? key : (url->ipv6 ? "[" + url->host + "]" : url->host);
       it->second->port = url->port;
+      it->second->tls = url->tls();
       it->second->max_connections = static_cast<std::size_t>(options_.max_connections_per_host > 0
                                                                  ? options_.max_connections_per_host
                                                                  : kDefaultMaxConnectionsPerHost);
@@ -118,6 +121,15 @@ void NativeHttpClient::cancel_all() {
     for (auto& connection : busy) connection->cancel();
   }
   --send_depth_;
+}
+
+const NativeTlsContext* NativeHttpClient::tls_context() {
+  if (!tls_context_) tls_context_ = std::make_unique<NativeTlsContext>(options_.tls);
+  return tls_context_->ok() ? tls_context_.get() : nullptr;
+}
+
+std::string NativeHttpClient::tls_context_error() const {
+  return tls_context_ ? tls_context_->error() : std::string("no TLS context");
 }
 
 void NativeHttpClient::complete_later(ResponseCallback on_complete, HttpResponse response) {

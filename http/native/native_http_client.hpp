@@ -1,6 +1,6 @@
-// NativeHttpClient: a second http::HttpClient for plain http:// load traffic,
-// without libcurl on the hot path. Same model as CurlHttpClient: one client per
-// io_context thread, no locks, completions run on that io_context.
+// NativeHttpClient: a second http::HttpClient for load traffic (http:// and
+// https://), without libcurl on the hot path. Same model as CurlHttpClient:
+// one client per io_context thread, no locks, completions run on that io_context.
 //
 //   boost::asio::io_context io{1};
 //   NativeHttpClient client(io, {});
@@ -8,7 +8,7 @@
 //               [](HttpResponse&& r) { /* r.status, r.error, r.timing */ });
 //   io.run();
 //
-// Each (host, port) has a pool of keep-alive TCP connections (TCP_NODELAY),
+// Each (scheme, host, port) has a pool of keep-alive TCP connections (TCP_NODELAY),
 // opened on demand up to max_connections_per_host (0 in the options means
 // kDefaultMaxConnectionsPerHost) and reused after every complete response;
 // further requests wait in the pool's queue. `Connection: close`, a
@@ -18,19 +18,29 @@
 // A request serialises into one buffer and leaves in one write. A host name
 // is resolved once per (host, port) and cached for the client's life.
 //
+// https:// (http/native/native_tls.hpp): OpenSSL on the same non-blocking
+// socket and readiness loop, SNI, ALPN offering http/1.1, the peer verified
+// against options.tls (ca_file or the system store; off only with insecure),
+// a client certificate and min_version from the same settings; the session
+// tickets a server issues are kept per pool so a reconnect resumes instead of
+// running a full handshake; idle connections release their TLS buffers.
+//
 // Errors are data, as in CurlHttpClient: kNotAllowed (allowlist, or not
-// http://), kDns, kConnect, kTimeout (request.timeout, which also bounds the
-// wait in the queue and options.connect_timeout the connect), kReset,
+// http(s)://), kDns, kConnect, kTls (handshake, certificate, a server that
+// closes mid-handshake), kTimeout (request.timeout, which also bounds the
+// wait in the queue and options.connect_timeout the connect and handshake), kReset,
 // kProtocol, kTooLarge (request.max_response_bytes, or a header block over
 // kMaxHeaderBytes), kCancelled, kOther (CR/LF/NUL in the method, target or
-// headers, which could split the request: never sent). Timing: dns_ms and connect_ms (= tls_ms) are
-// 0 on a reused connection; first_byte_ms and total_ms from send().
+// headers, which could split the request: never sent). Timing: dns_ms,
+// connect_ms, tls_ms and handshake_ms are 0 on a reused connection (tls_ms =
+// connect_ms on http://); new_connection and tls_resumed say what the request
+// opened; first_byte_ms and total_ms from send().
 //
 // Not thread-safe. Destroying the client drops in-flight requests without
 // calling their callbacks (cancel_all() first completes them with
 // kCancelled); never destroy it from inside one of its own callbacks.
 // ClientOptions fields used: max_connections_per_host, user_agent,
-// connect_timeout, host_allowed (TLS, proxy and HTTP/2 settings do not apply).
+// connect_timeout, host_policy, tls (proxy and HTTP/2 settings do not apply).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -46,6 +56,7 @@
 namespace golive::http {
 
 class NativeConnection;
+class NativeTlsContext;
 struct NativeHostPool;
 
 class NativeHttpClient final : public HttpClient {
@@ -75,9 +86,14 @@ class NativeHttpClient final : public HttpClient {
   friend class NativeConnection;
   friend struct NativeHostPool;
   void complete_later(ResponseCallback on_complete, HttpResponse response);
+  // The TLS context, built from options_.tls on the first https:// request;
+  // nullptr when it could not be built (tls_context_error() says why).
+  const NativeTlsContext* tls_context();
+  std::string tls_context_error() const;
 
   boost::asio::io_context& io_;
   ClientOptions options_;
+  std::unique_ptr<NativeTlsContext> tls_context_;  // built on the first https:// request
   NativeReadiness
       readiness_;  // input on every connection; declared before pools_, so it outlives them
   std::unordered_map<std::string, std::unique_ptr<NativeHostPool>> pools_;  // key: "host:port"

@@ -13,6 +13,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <future>
 #include <stdexcept>
@@ -105,7 +106,14 @@ std::string write_temp_file(const std::string& contents) {
 struct TestTlsServer::Impl {
   explicit Impl(TestTlsServer& owner) : owner(owner), tls(asio::ssl::context::tls_server), acceptor(io) {}
   void accept_next();
-  void count_handshake() { ++owner.handshakes_; }
+  void count_handshake(SSL* ssl) {
+    ++owner.handshakes_;
+    if (SSL_session_reused(ssl) == 1) ++owner.resumed_;
+    const unsigned char* protocol = nullptr;
+    unsigned int length = 0;
+    SSL_get0_alpn_selected(ssl, &protocol, &length);
+    if (length == 8 && std::memcmp(protocol, "http/1.1", 8) == 0) ++owner.alpn_http11_;
+  }
   void count_answer() { ++owner.answered_; }
 
   TestTlsServer& owner;
@@ -167,7 +175,7 @@ class TlsSession : public std::enable_shared_from_this<TlsSession> {
 };
 
 void TlsSession::on_handshake() {
-  server_.count_handshake();
+  server_.count_handshake(stream_.native_handle());
   read_next_request();
 }
 
@@ -189,7 +197,25 @@ void TestTlsServer::Impl::accept_next() {
   });
 }
 
-TestTlsServer::TestTlsServer() : impl_(std::make_unique<Impl>(*this)) {
+namespace {
+
+// Selects "http/1.1" when the client offers it; otherwise no ALPN at all.
+int select_http11(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* offered,
+                  unsigned int offered_length, void*) {
+  static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  unsigned char* chosen = nullptr;
+  if (SSL_select_next_proto(&chosen, out_length, kHttp11, sizeof kHttp11, offered, offered_length) !=
+      OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+TestTlsServer::TestTlsServer(Alpn alpn) : impl_(std::make_unique<Impl>(*this)) {
+  if (alpn == Alpn::kHttp11) SSL_CTX_set_alpn_select_cb(impl_->tls.native_handle(), select_http11, nullptr);
   const SelfSignedCertificate certificate = make_certificate();
   ca_file_ = write_temp_file(certificate.certificate_pem);
   impl_->tls.use_certificate_chain(asio::buffer(certificate.certificate_pem));

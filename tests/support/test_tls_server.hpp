@@ -16,7 +16,11 @@ namespace golive::testing {
 
 class TestTlsServer {
  public:
-  TestTlsServer();  // listening and serving when the constructor returns
+  // What the server answers a client's ALPN offer: nothing (a server that
+  // predates ALPN), or "http/1.1" when the client offers it.
+  enum class Alpn { kNone, kHttp11 };
+
+  explicit TestTlsServer(Alpn alpn = Alpn::kNone);  // listening and serving when the constructor returns
   ~TestTlsServer();
   TestTlsServer(const TestTlsServer&) = delete;
   TestTlsServer& operator=(const TestTlsServer&) = delete;
@@ -29,6 +33,10 @@ class TestTlsServer {
 
   std::size_t handshakes_completed() const { return handshakes_.load(); }
   std::size_t requests_answered() const { return answered_.load(); }
+  // Handshakes that resumed an earlier session (a ticket), a subset of handshakes_completed().
+  std::size_t handshakes_resumed() const { return resumed_.load(); }
+  // Handshakes in which the server selected "http/1.1" by ALPN.
+  std::size_t alpn_http11_selected() const { return alpn_http11_.load(); }
 
   struct Impl;  // Boost.Asio/Beast and OpenSSL stay out of test headers
 
@@ -39,6 +47,8 @@ class TestTlsServer {
   std::string ca_file_;
   std::atomic<std::size_t> handshakes_{0};
   std::atomic<std::size_t> answered_{0};
+  std::atomic<std::size_t> resumed_{0};
+  std::atomic<std::size_t> alpn_http11_{0};
 };
 
 }  // namespace golive::testing

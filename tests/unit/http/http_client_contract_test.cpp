@@ -5,9 +5,10 @@
 // requests in flight, every error category both clients produce, a response
 // that never ends, a 1 GB body capped with bounded memory, cancel_all,
 // the host allowlist, the timing breakdown and descriptor hygiene.
-// What only one client does (TLS, curl error mapping, native's stale-connection
+// The https:// half of the contract is http_client_tls_contract_test.cpp.
+// What only one client does (curl error mapping, native's stale-connection
 // retry, queue timeouts, request-text validation) stays in
-// http_engine_test.cpp and native_http_client_test.cpp.
+// curl_http_client_test.cpp and native_http_client_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "http/curl/curl_http_client.hpp"
 #include "http/native/native_http_client.hpp"
 #include "tests/support/http_client_test_helpers.hpp"
+#include "tests/support/http_client_traits.hpp"
 #include "tests/support/process_memory.hpp"
 #include "tests/support/streaming_server.hpp"
 #include "tests/support/test_http_server.hpp"
@@ -40,39 +42,8 @@ using golive::testing::run_until;
 using golive::testing::send_and_wait;
 using golive::testing::TestHttpServer;
 
-// Where the two clients legitimately differ in what a test can observe.
-template <typename Client>
-struct ClientTraits;
-
-template <>
-struct ClientTraits<http::CurlHttpClient> {
-  static constexpr const char* kName = "CurlHttpClient";
-  // curl's connection cache decides whether a request of a burst waits for a
-  // connection of that burst or opens its own: only the upper bound is asserted.
-  static constexpr bool kOpensOneConnectionPerConcurrentRequest = false;
-  // Descriptors a live client holds with no connection open: the multi
-  // handle's wake-up socketpair.
-  static constexpr std::size_t kIdleDescriptors = 2;
-  // curl reports a few microseconds of connect time even on a reused connection.
-  static constexpr bool kReusedConnectionReportsZeroConnectTime = false;
-};
-
-template <>
-struct ClientTraits<http::NativeHttpClient> {
-  static constexpr const char* kName = "NativeHttpClient";
-  // Each request that finds no idle connection (and is under the limit) opens one.
-  static constexpr bool kOpensOneConnectionPerConcurrentRequest = true;
-  // The epoll descriptor that watches its connections (NativeReadiness).
-  static constexpr std::size_t kIdleDescriptors = 1;
-  static constexpr bool kReusedConnectionReportsZeroConnectTime = true;
-};
-
-struct ClientName {
-  template <typename Client>
-  static std::string GetName(int) {
-    return ClientTraits<Client>::kName;
-  }
-};
+using golive::testing::ClientName;
+using golive::testing::ClientTraits;
 
 template <typename Client>
 class HttpClientContractTest : public ::testing::Test {

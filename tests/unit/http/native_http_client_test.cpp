@@ -83,15 +83,18 @@ TEST_F(NativeHttpClientTest, HeaderBlockOverTheNativeCapIsTooLarge) {
   EXPECT_EQ(send_and_wait(io, client, get(server.url("/ok"))).status, 200);
 }
 
-// NativeHttpClient speaks plain http:// only: https is refused, even to an allowed host.
-TEST_F(NativeHttpClientTest, HttpsIsNotAllowed) {
-  http::ClientOptions options;
-  options.host_policy = config::HostPolicy::for_target("http://127.0.0.1", {});
-  http::NativeHttpClient client(io, options);
-  EXPECT_EQ(send_and_wait(io, client, get("https://127.0.0.1/")).error, http::HttpErrorCategory::kNotAllowed);
-  EXPECT_EQ(send_and_wait(io, client, get("https://127.0.0.1:" + std::to_string(server.port()) + "/ok")).error,
+// https:// to a server that speaks plain HTTP fails the handshake as kTls;
+// a scheme other than http(s) is refused before any connection.
+TEST_F(NativeHttpClientTest, HttpsToAPlainServerIsATlsErrorAndOtherSchemesAreRefused) {
+  http::NativeHttpClient client(io);
+  const http::HttpResponse response =
+      send_and_wait(io, client, get("https://127.0.0.1:" + std::to_string(server.port()) + "/ok"));
+  EXPECT_EQ(response.error, http::HttpErrorCategory::kTls) << response.error_message;
+  EXPECT_EQ(response.status, 0);
+  const std::size_t accepted = server.connections_accepted();
+  EXPECT_EQ(send_and_wait(io, client, get("ftp://127.0.0.1:" + std::to_string(server.port()) + "/ok")).error,
             http::HttpErrorCategory::kNotAllowed);
-  EXPECT_EQ(server.connections_accepted(), 0u);
+  EXPECT_EQ(server.connections_accepted(), accepted);
 }
 
 TEST_F(NativeHttpClientTest, LineBreaksInRequestTextAreRefusedNotSent) {
