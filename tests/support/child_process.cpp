@@ -217,4 +217,34 @@ bool ExitWatchdog::fire_and_wait(std::chrono::milliseconds timeout) {
 
 ExitWatchdog::~ExitWatchdog() { fire_and_wait(std::chrono::seconds(30)); }
 
+LoopbackServerProcess::LoopbackServerProcess(std::vector<std::string> argv) {
+  int out[2];
+  if (pipe(out) != 0) return;
+  std::vector<char*> raw;
+  for (auto& arg : argv) raw.push_back(arg.data());
+  raw.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    close(out[1]);
+    execvp(raw[0], raw.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line;
+  char c = 0;
+  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  close(out[0]);
+  announcement_ = nlohmann::json::parse(line, nullptr, false);
+  if (announcement_.is_object() && announcement_.contains("port")) port_ = announcement_["port"].get<int>();
+}
+
+LoopbackServerProcess::~LoopbackServerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
 }  // namespace golive::testing

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -72,6 +73,28 @@ class ExitWatchdog {
  private:
   FileDescriptor trigger_;  // write end of the watchdog's stdin; closing it fires the command
   pid_t pid_ = -1;
+};
+
+// A test server in another language (a Node or Python script) on a free port
+// of 127.0.0.1: started from argv (argv[0] looked up in PATH), its first
+// stdout line read as JSON ({"port": N, ...}), and stopped by PID (SIGTERM,
+// then reaped) when this object goes. port() is 0 when it did not start.
+class LoopbackServerProcess {
+ public:
+  explicit LoopbackServerProcess(std::vector<std::string> argv);
+  ~LoopbackServerProcess();
+  LoopbackServerProcess(const LoopbackServerProcess&) = delete;
+  LoopbackServerProcess& operator=(const LoopbackServerProcess&) = delete;
+
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // The whole first line, for servers that announce more than their port.
+  const nlohmann::json& announcement() const { return announcement_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  nlohmann::json announcement_;
 };
 
 }  // namespace golive::testing

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "tests/support/golive_cli_harness.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace golive::testing::cli {
 namespace {
@@ -40,48 +41,15 @@ std::string node_skip_reason() {
 // One receiver process on a free port of 127.0.0.1, stopped by PID.
 class NodeReceiver {
  public:
-  explicit NodeReceiver(const std::string& variant) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    const std::string script = std::string(GOLIVE_SOURCE_DIR) + "/tests/node/stripe_receiver.js";
-    std::vector<std::string> argv{"node", script, "--secret", kSecret, "--variant", variant};
-    std::vector<char*> raw;
-    for (auto& arg : argv) raw.push_back(arg.data());
-    raw.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      close(out[0]);
-      close(out[1]);
-      execvp("node", raw.data());
-      _exit(127);
-    }
-    close(out[1]);
-    // The first line is {"port": N}.
-    std::string line;
-    char c = 0;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    const auto parsed = nlohmann::json::parse(line, nullptr, false);
-    if (parsed.is_object() && parsed.contains("port")) port_ = parsed["port"].get<int>();
-  }
-  ~NodeReceiver() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  NodeReceiver(const NodeReceiver&) = delete;
-  NodeReceiver& operator=(const NodeReceiver&) = delete;
+  explicit NodeReceiver(const std::string& variant)
+      : process_({"node", std::string(GOLIVE_SOURCE_DIR) + "/tests/node/stripe_receiver.js", "--secret", kSecret,
+                  "--variant", variant}) {}
 
-  int port() const { return port_; }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
+  int port() const { return process_.port(); }
+  std::string url(const std::string& path) const { return process_.base_url() + path; }
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
+  golive::testing::LoopbackServerProcess process_;
 };
 
 enum class Observe { kNone, kHttp };

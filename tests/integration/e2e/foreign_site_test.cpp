@@ -17,6 +17,7 @@
 #include "core/result_stream.hpp"
 #include "e2e/e2e_suite.hpp"
 #include "e2e/workflow_parser.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace golive::e2e {
 namespace {
@@ -26,43 +27,14 @@ constexpr const char* kPassword = "site-pass-0f3c";
 // The Python app on a free port of 127.0.0.1, stopped by PID.
 class PythonSite {
  public:
-  PythonSite() {
-    int out[2];
-    if (pipe(out) != 0) return;
-    std::string script = std::string(GOLIVE_SOURCE_DIR) + "/tests/python/cookie_site.py";
-    std::string password = kPassword;
-    std::string python = "python3", flag = "--password";
-    char* argv[] = {python.data(), script.data(), flag.data(), password.data(), nullptr};
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      close(out[0]);
-      close(out[1]);
-      execvp("python3", argv);
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c = 0;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    const auto parsed = nlohmann::json::parse(line, nullptr, false);
-    if (parsed.is_object() && parsed.contains("port")) port_ = parsed["port"].get<int>();
-  }
-  ~PythonSite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  PythonSite(const PythonSite&) = delete;
-  PythonSite& operator=(const PythonSite&) = delete;
+  PythonSite()
+      : process_({"python3", std::string(GOLIVE_SOURCE_DIR) + "/tests/python/cookie_site.py", "--password",
+                  kPassword}) {}
 
-  int port() const { return port_; }
+  int port() const { return process_.port(); }
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
+  golive::testing::LoopbackServerProcess process_;
 };
 
 TEST(ForeignSiteTest, CookiesFormsUploadsRedirectsAuthRetryAndWhenOnAPythonApp) {

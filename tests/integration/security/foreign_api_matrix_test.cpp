@@ -36,6 +36,7 @@
 #include "security/api_rls_matrix.hpp"
 #include "security/api_rls_settings.hpp"
 #include "tests/support/reference_env.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace golive::security {
 namespace {
@@ -91,49 +92,24 @@ class PostgrestStyleApi {
  public:
   // `options`: the server's flags (--privileged-table NAME, --privileged-functions, --schemas
   // LIST).
-  PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& options) {
-    int out[2];
-    if (pipe(out) != 0) return;
+  PostgrestStyleApi(const std::string& database_url, const std::vector<std::string>& options)
+      : process_(arguments(database_url, options)) {}
+
+  int port() const { return process_.port(); }
+  std::string base_url() const { return process_.base_url(); }
+
+ private:
+  static std::vector<std::string> arguments(const std::string& database_url, const std::vector<std::string>& options) {
     std::vector<std::string> argv{
         "node",           std::string(GOLIVE_SOURCE_DIR) + "/tests/node/postgrest_api.js",
         "--database-url", database_url,
         "--jwt-secret",   kJwtSecret,
         "--anon-key",     kAnonKey};
     argv.insert(argv.end(), options.begin(), options.end());
-    std::vector<char*> raw;
-    for (auto& arg : argv) raw.push_back(arg.data());
-    raw.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      close(out[0]);
-      close(out[1]);
-      execvp("node", raw.data());
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c = 0;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    const auto parsed = nlohmann::json::parse(line, nullptr, false);
-    if (parsed.is_object() && parsed.contains("port")) port_ = parsed["port"].get<int>();
+    return argv;
   }
-  ~PostgrestStyleApi() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  PostgrestStyleApi(const PostgrestStyleApi&) = delete;
-  PostgrestStyleApi& operator=(const PostgrestStyleApi&) = delete;
 
-  int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
+  golive::testing::LoopbackServerProcess process_;
 };
 
 struct MatrixRun {

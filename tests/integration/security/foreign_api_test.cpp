@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tests/support/golive_cli_harness.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace golive::testing::cli {
 namespace {
@@ -28,51 +29,17 @@ namespace {
 // One API process on a free port of 127.0.0.1, stopped by PID.
 class NodeApi {
  public:
-  explicit NodeApi(const std::string& variant, const std::string& token_kind = "opaque") {
-    int out[2];
-    if (pipe(out) != 0) return;
-    const std::string script = std::string(GOLIVE_SOURCE_DIR) + "/tests/node/rest_api.js";
-    std::vector<std::string> argv{"node", script, "--variant", variant, "--tokens", token_kind};
-    std::vector<char*> raw;
-    for (auto& arg : argv) raw.push_back(arg.data());
-    raw.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      close(out[0]);
-      close(out[1]);
-      execvp("node", raw.data());
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c = 0;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    const auto parsed = nlohmann::json::parse(line, nullptr, false);
-    if (parsed.is_object() && parsed.contains("port")) {
-      port_ = parsed["port"].get<int>();
-      tokens_ = parsed["tokens"];
-    }
-  }
-  ~NodeApi() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  NodeApi(const NodeApi&) = delete;
-  NodeApi& operator=(const NodeApi&) = delete;
+  explicit NodeApi(const std::string& variant, const std::string& token_kind = "opaque")
+      : process_({"node", std::string(GOLIVE_SOURCE_DIR) + "/tests/node/rest_api.js", "--variant", variant,
+                  "--tokens", token_kind}) {}
 
-  int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return process_.port(); }
+  std::string base_url() const { return process_.base_url(); }
   // {"token": ..., "user_id": ...} of user "a" or "b".
-  const nlohmann::json& user(const char* which) const { return tokens_[which]; }
+  const nlohmann::json& user(const char* which) const { return process_.announcement()["tokens"][which]; }
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  nlohmann::json tokens_;
+  golive::testing::LoopbackServerProcess process_;
 };
 
 struct ProbeRun {
