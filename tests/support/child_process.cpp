@@ -164,6 +164,48 @@ bool wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline, int& 
 
 }  // namespace
 
+namespace {
+
+constexpr std::size_t kShortOutputChars = 4000;
+constexpr std::size_t kTailLines = 25;
+
+bool explains_a_failure(const std::string& line) {
+  for (const char* prefix : {"[fail]", "[error]", "[inconclusive]", "verdict", "NO-GO", "error:", "golive:"}) {
+    if (line.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+std::string digest_of(const std::string& name, const std::string& text) {
+  if (text.size() <= kShortOutputChars) return "--- " + name + "\n" + text;
+  std::vector<std::string> lines;
+  std::string::size_type start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  std::string out = "--- " + name + " (" + std::to_string(lines.size()) + " lines; the ones that are not passes)\n";
+  for (const auto& line : lines) {
+    if (explains_a_failure(line)) out += line + "\n";
+  }
+  out += "--- " + name + " (last " + std::to_string(kTailLines) + " lines)\n";
+  for (std::size_t i = lines.size() > kTailLines ? lines.size() - kTailLines : 0; i < lines.size(); ++i) {
+    out += lines[i] + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ProcessOutcome::digest() const {
+  std::string out = "exit code " + std::to_string(exit_code) + (timed_out ? " (timed out)" : "") + "\n";
+  out += digest_of("stdout", stdout_text);
+  out += digest_of("stderr", stderr_text);
+  return out;
+}
+
 ProcessOutcome run_process(const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& environment_overrides,
                            std::chrono::milliseconds timeout) {

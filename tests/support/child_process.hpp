@@ -40,6 +40,13 @@ struct ProcessOutcome {
   std::string stderr_text;
 
   bool succeeded() const { return !timed_out && exit_code == 0; }
+
+  // What a failed assertion should print: the exit code, then either the
+  // whole output (when short) or, for a long `golive run` console, every line
+  // that is not a pass (the [fail], [error] and [inconclusive] checks and the
+  // verdict) followed by the last lines. CI logs keep the head and tail of a
+  // test's output, so the lines that explain a failure must come first.
+  std::string digest() const;
 };
 
 // Runs argv[0] (a path, or a name looked up in PATH) with the current environment plus

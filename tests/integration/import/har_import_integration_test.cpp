@@ -61,7 +61,7 @@ TEST(HarImportIntegration, ImportedWorkflowRunsGreenWithGoliveE2e) {
   const Imported& made = imported();
   ProcessOutcome run = golive({"e2e", "--env", made.env_file, "--workflows-dir", (made.dir / "workflows").string(),
                                "--workflow", "recorded_session", "--out", (made.dir / "e2e_out").string()});
-  EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.digest();
   EXPECT_NE(run.stdout_text.find("1/1 workflow runs passed, 0 steps failed"), std::string::npos) << run.stdout_text;
   for (const char* step : {"post_signup", "post_token", "post_courses", "get_topics", "delete_courses", "post_login",
                            "get_app"}) {
@@ -91,7 +91,7 @@ TEST(HarImportIntegration, ImportedWorkflowRunsAsALoadScenario) {
 })";
   ProcessOutcome run = golive({"load", "--env", made.env_file, "--out", (made.dir / "load_out").string(),
                                profile.string()});
-  EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.digest();
 }
 
 // The hand-written Postman collection, imported with its Postman environment,
@@ -105,7 +105,7 @@ TEST(HarImportIntegration, ImportedPostmanCollectionRunsGreenWithGoliveE2e) {
   EXPECT_NE(import.stdout_text.find("not converted (5)"), std::string::npos) << import.stdout_text;
   ProcessOutcome run = golive({"e2e", "--env", made.env_file, "--workflows-dir", (made.dir / "workflows").string(),
                                "--workflow", "study_planner", "--out", (made.dir / "postman_out").string()});
-  EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.digest();
   EXPECT_NE(run.stdout_text.find("1/1 workflow runs passed, 0 steps failed"), std::string::npos) << run.stdout_text;
   EXPECT_NE(run.stdout_text.find("[pass] e2e.study_planner.courses_delete_course"), std::string::npos)
       << run.stdout_text;

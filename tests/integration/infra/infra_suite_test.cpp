@@ -178,10 +178,10 @@ TEST(InfraSuite, GoliveRunOnTheFullTopologyIsGoWithEveryInfrastructureItemVerifi
   const std::string out = target.state_dir() + "/run-out";
   auto outcome = golive::testing::run_process({GOLIVE_BINARY, "run", "--env", target.write_env_file(), "--out", out},
                                               {}, std::chrono::minutes(8));
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.stdout_text << outcome.stderr_text;
-  EXPECT_NE(outcome.stdout_text.find("verdict: GO"), std::string::npos) << outcome.stdout_text;
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.digest();
+  EXPECT_NE(outcome.stdout_text.find("verdict: GO"), std::string::npos) << outcome.digest();
   std::ifstream in(out + "/latest/report.json");
-  ASSERT_TRUE(in.good()) << outcome.stdout_text << outcome.stderr_text;
+  ASSERT_TRUE(in.good()) << outcome.digest();
   const nlohmann::json report = nlohmann::json::parse(in);
   EXPECT_EQ(report["summary"]["verdict"], "pass") << report["summary"].dump(2);
   std::vector<std::string> seen;

@@ -58,7 +58,7 @@ TEST(WatchCommand, ABoundedRunLogsEveryProbeAndFailsBelowTheSla) {
   const auto run = golive::testing::run_process(
       {GOLIVE_BINARY, "watch", "--env", env, "--duration", "1.5", "--log", dir + "/watch.jsonl"}, {},
       std::chrono::seconds(60));
-  EXPECT_EQ(run.exit_code, 1) << run.stdout_text << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 1) << run.digest();
   EXPECT_NE(run.stdout_text.find("probes succeeded (availability 0.5"), std::string::npos)
       << run.stdout_text;
   const auto lines = log_lines(dir + "/watch.jsonl");
@@ -133,7 +133,7 @@ TEST(WatchCommand, BadSettingsExitTwoNamingTheSetting) {
   std::string env = write_watch_env(dir, server.url(""), nlohmann::json::array());
   auto run = golive::testing::run_process({GOLIVE_BINARY, "watch", "--env", env, "--duration", "1"}, {},
                                           std::chrono::seconds(30));
-  EXPECT_EQ(run.exit_code, 2) << run.stdout_text << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 2) << run.digest();
   EXPECT_NE(run.stderr_text.find("/observability/watch/probes"), std::string::npos) << run.stderr_text;
 
   env = write_watch_env(dir, server.url(""), {{{"name", "ok"}, {"path", "/ok"}}});
@@ -141,7 +141,7 @@ TEST(WatchCommand, BadSettingsExitTwoNamingTheSetting) {
   run = golive::testing::run_process(
       {GOLIVE_BINARY, "watch", "--env", env, "--duration", "1", "--listen", busy}, {},
       std::chrono::seconds(30));
-  EXPECT_EQ(run.exit_code, 2) << run.stdout_text << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 2) << run.digest();
   EXPECT_NE(run.stderr_text.find("--listen"), std::string::npos) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("cannot listen on " + busy), std::string::npos) << run.stderr_text;
 }
@@ -158,7 +158,7 @@ TEST(ProbeObservability, ARuleFileThatIsNotYamlExitsTwoNamingFileAndLine) {
   const auto run = golive::testing::run_process(
       {GOLIVE_BINARY, "probe", "observability", "--env", env, "--out", dir + "/out"}, {},
       std::chrono::seconds(60));
-  EXPECT_EQ(run.exit_code, 2) << run.stdout_text << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 2) << run.digest();
   EXPECT_NE(run.stderr_text.find(dir + "/alerts.yml"), std::string::npos) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("line 4"), std::string::npos) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("not valid YAML"), std::string::npos) << run.stderr_text;

@@ -102,7 +102,7 @@ class HostSpellingCommandsTest : public ::testing::TestWithParam<Spelling> {
 TEST_P(HostSpellingCommandsTest, E2eStepsAreSentAndPass) {
   ProcessOutcome outcome;
   const auto records = golive({"e2e", "--workflows-dir", path("workflows")}, outcome);
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.stdout_text << outcome.stderr_text;
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.digest();
   EXPECT_EQ(server_->requests_received(), 1u);
   EXPECT_FALSE(mentions_not_allowed(records));
 }
@@ -115,7 +115,7 @@ TEST_P(HostSpellingCommandsTest, LoadReachesTheTargetOnBothEngines) {
     const auto records = golive({"load", "--engine", engine, "--quiet", path("profile.json")}, outcome);
     EXPECT_NE(outcome.exit_code, 2) << outcome.stderr_text;
     const std::size_t arrived = server_->requests_received() - before;
-    EXPECT_GE(arrived, 30u) << outcome.stdout_text << outcome.stderr_text;
+    EXPECT_GE(arrived, 30u) << outcome.digest();
     bool summarised = false;
     for (const auto& record : records) {
       if (record.value("record", "") != "load_summary") continue;

@@ -70,7 +70,7 @@ TEST(GoliveReportRender, ReproducesTheRunsReportsByteForByte) {
   const std::string dir = temp_dir("render");
   const std::string env = write_env(dir, server.url(""));
   auto run = run_golive({"run", "--env", env, "--suite", "env", "--out", dir + "/out"});
-  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  ASSERT_EQ(run.exit_code, 0) << run.digest();
   const std::string run_dir = fs::read_symlink(dir + "/out/latest").string();
   const std::string latest = dir + "/out/latest";
   std::map<std::string, std::string> written;

@@ -49,7 +49,7 @@ void restart_database(golive::testing::ReferenceEnv& env) {
   std::vector<std::string> command = {pg_bin + "/pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30", "restart"};
   if (::geteuid() == 0) command.insert(command.begin(), {"runuser", "-u", "postgres", "--"});
   const auto outcome = golive::testing::run_process(command, {}, std::chrono::seconds(60));
-  ASSERT_EQ(outcome.exit_code, 0) << outcome.stdout_text << outcome.stderr_text;
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.digest();
   // The new postmaster's pid, so `reference-env down` stops it.
   std::ifstream pid_file(data + "/postmaster.pid");
   std::string pid;

@@ -52,7 +52,7 @@ TEST(GoliveRun, UnreachableTargetExitsThreeWithAReport) {
   // Port 1 on loopback: nothing listens there, the connect is refused at once.
   std::string env = write_env(dir, "http://127.0.0.1:1");
   auto outcome = run_golive({"run", "--env", env, "--out", dir + "/out"});
-  EXPECT_EQ(outcome.exit_code, 3) << outcome.stdout_text << outcome.stderr_text;
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.digest();
   ASSERT_TRUE(fs::exists(dir + "/out/latest/report.json")) << outcome.stdout_text;
   auto report = nlohmann::json::parse(read_file(dir + "/out/latest/report.json"));
   bool found = false;

@@ -211,7 +211,7 @@ TEST_F(SecretsNeverLeak, NoSecretInAnyReportLogOrConsoleOfAFullRun) {
   const auto run = golive("run", {"run", "--env", env_path, "--out", out.string()});
   ASSERT_FALSE(run.timed_out);
   // 0 on the clean target; 1 would still be a complete run worth scanning.
-  EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.stdout_text << run.stderr_text;
+  EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.digest();
   const fs::path latest = fs::canonical(out / "latest");
   const std::string stream = read_file(latest / "results.jsonl");
   for (const char* suite : {"\"suite\":\"env\"", "\"suite\":\"security\"", "\"suite\":\"db\"",

@@ -30,7 +30,7 @@ TEST_F(SupabaseConformanceTest, TheOfficialClientBehavesAsOnSupabase) {
        {"SUPABASE_SERVICE_ROLE_KEY", service_key()}},
       std::chrono::seconds(120));
   if (run.exit_code == 127) GTEST_SKIP() << "node is not installed";
-  ASSERT_FALSE(run.timed_out) << run.stdout_text << run.stderr_text;
+  ASSERT_FALSE(run.timed_out) << run.digest();
   std::istringstream lines(run.stdout_text);
   std::string line;
   std::size_t calls = 0;
@@ -47,7 +47,7 @@ TEST_F(SupabaseConformanceTest, TheOfficialClientBehavesAsOnSupabase) {
     EXPECT_TRUE(result.value("ok", false))
         << result.value("call", "?") << ": " << result.value("detail", "");
   }
-  EXPECT_TRUE(summarised) << run.stdout_text << run.stderr_text;
+  EXPECT_TRUE(summarised) << run.digest();
   EXPECT_GE(calls, 30u) << "fewer calls than the script makes";
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   // Every user the script made is deleted again.
