@@ -10,6 +10,7 @@
 #include "target/test_users.hpp"
 #include "target/crypto.hpp"
 #include "http/curl/curl_http_client.hpp"
+#include "http/loopback_server.hpp"
 #include "core/input_error.hpp"
 #include "target/postgres.hpp"
 
@@ -313,7 +314,7 @@ AiStubConfig read_ai_stub_config(const config::Environment& env) {
   config.listen = reader.string_or("listen", "");
   std::string host;
   std::uint16_t port = 0;
-  if (!config.listen.empty() && !parse_stub_address(config.listen, host, port)) {
+  if (!config.listen.empty() && !http::split_listen_address(config.listen, host, port)) {
     reader.at("listen").fail("must be HOST:PORT with a port 1..65535");
   }
   if (reader.has("job_timeout_ms")) {
@@ -348,7 +349,7 @@ void run_ai_fault_checks(const config::Environment& env, bool allow_production,
   if (stub == nullptr) {
     std::string host;
     std::uint16_t port = 0;
-    parse_stub_address(config.listen, host, port);
+    http::split_listen_address(config.listen, host, port);
     try {
       own_stub = std::make_unique<AiProviderStub>(host, port);
     } catch (const std::exception& error) {

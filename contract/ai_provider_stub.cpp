@@ -350,19 +350,4 @@ AiProviderStub* AiProviderStub::running_at(const std::string& address) {
   return found == registry().end() ? nullptr : found->second;
 }
 
-bool parse_stub_address(const std::string& address, std::string& host, std::uint16_t& port) {
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= address.size()) return false;
-  const std::string digits = address.substr(colon + 1);
-  if (!std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); }) ||
-      digits.size() > 5) {
-    return false;
-  }
-  const int value = std::stoi(digits);
-  if (value < 1 || value > 65535) return false;
-  host = address.substr(0, colon);
-  port = static_cast<std::uint16_t>(value);
-  return true;
-}
-
 }  // namespace golive::contract

@@ -82,7 +82,4 @@ class AiProviderStub {
   std::unique_ptr<State> state_;
 };
 
-// Splits "host:port" (port 1..65535); false when malformed.
-bool parse_stub_address(const std::string& address, std::string& host, std::uint16_t& port);
-
 }  // namespace golive::contract

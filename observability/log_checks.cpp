@@ -2,10 +2,7 @@
 
 #include <chrono>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "core/input_error.hpp"
@@ -22,6 +19,7 @@ namespace {
 constexpr const char* kEvents = "observability.logs.critical_events";
 constexpr const char* kFields = "observability.logs.fields";
 constexpr const char* kNoPii = "observability.logs.no_pii";
+constexpr const char* kCorrelated = "observability.logs.correlated";
 constexpr int kPoll_ms = 100;
 
 core::CheckResult base_result(const char* id, const char* title) {
@@ -39,26 +37,6 @@ std::string join(const std::vector<std::string>& parts) {
   return text;
 }
 
-// The JSON object lines written after `offset`.
-std::vector<nlohmann::json> read_lines(const std::string& file, std::uintmax_t offset, std::string& raw) {
-  std::vector<nlohmann::json> lines;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return lines;
-  in.seekg(static_cast<std::streamoff>(offset));
-  std::stringstream text;
-  text << in.rdbuf();
-  raw = text.str();
-  std::istringstream split(raw);
-  std::string line;
-  while (std::getline(split, line)) {
-    const std::size_t brace = line.find('{');
-    if (brace == std::string::npos) continue;
-    nlohmann::json parsed = nlohmann::json::parse(line.substr(brace), nullptr, false);
-    if (parsed.is_object()) lines.push_back(std::move(parsed));
-  }
-  return lines;
-}
-
 std::string string_field(const nlohmann::json& line, const char* key) {
   return line.contains(key) && line[key].is_string() ? line[key].get<std::string>() : "";
 }
@@ -72,9 +50,21 @@ const nlohmann::json* find_event(const std::vector<nlohmann::json>& lines, const
   return nullptr;
 }
 
-// A signed invoice.payment_failed for a customer nobody has: the target logs
-// it and changes nothing. Returns the event id, or "" with `error`.
-std::string send_payment_failed(const config::Environment& env, std::string& error) {
+// The fields a log line may carry the request's correlation id in.
+std::string correlation_id_of(const nlohmann::json& line) {
+  for (const char* key : {"request_id", "requestId", "req_id", "x_request_id", "trace_id"}) {
+    const std::string value = string_field(line, key);
+    if (!value.empty()) return value;
+  }
+  if (line.contains("http") && line["http"].is_object()) return string_field(line["http"], "request_id");
+  return "";
+}
+
+// A signed invoice.payment_failed for a customer nobody has, sent with the
+// X-Request-Id `request_id`: the target logs it and changes nothing. Returns
+// the event id, or "" with `error`.
+std::string send_payment_failed(const config::Environment& env, const std::string& request_id,
+                                std::string& error) {
   const std::string hex = core::random_hex(8);
   const std::string event_id = "evt_golive_" + hex;
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
@@ -97,6 +87,7 @@ std::string send_payment_failed(const config::Environment& env, std::string& err
   request.url = env.stripe.webhook_url;
   request.body = body;
   request.headers = {{"Content-Type", "application/json"},
+                     {"X-Request-Id", request_id},
                      {"Stripe-Signature",
                       target::stripe_signature_header(body, now, {env.stripe.webhook_secret})}};
   const http::HttpResponse response = http::fetch(request, http::client_options_for(env));
@@ -110,52 +101,36 @@ std::string send_payment_failed(const config::Environment& env, std::string& err
 
 }  // namespace
 
-LogSettings read_log_settings(const config::Environment& env) {
-  LogSettings settings;
-  const auto found = env.sections.find("observability");
-  if (found == env.sections.end() || !found->second.contains("logs")) return settings;
-  const core::JsonReader reader =
-      core::JsonReader(found->second, env.source_file, "/observability").at("logs");
-  reader.as_object();
-  reader.reject_unknown_keys({"file", "timeout_ms"});
-  settings.file = reader.string_or("file", "");
-  if (reader.has("timeout_ms")) {
-    settings.timeout_ms = reader.at("timeout_ms").as_integer();
-    if (settings.timeout_ms < 100) reader.at("timeout_ms").fail("must be at least 100");
-  }
-  return settings;
-}
-
 const std::vector<std::string>& log_check_ids() {
-  static const std::vector<std::string> ids = {kEvents, kFields, kNoPii};
+  static const std::vector<std::string> ids = {kEvents, kFields, kNoPii, kCorrelated};
   return ids;
 }
 
-std::uintmax_t log_offset(const LogSettings& settings) {
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(settings.file, ec);
-  return ec ? 0 : size;
-}
-
-void run_log_checks(const config::Environment& env, const LogSettings& settings,
-                    std::uintmax_t offset, const std::string& job_id, core::ResultSink& sink) {
+void run_log_checks(const config::Environment& env, const LogSettings& settings, LogSource* source,
+                    const std::string& job_id, core::ResultSink& sink) {
   core::CheckResult events = base_result(kEvents, "Critical events are logged: AI_RUN_START, AI_RUN_COMPLETE, PAYMENT_FAILED");
   core::CheckResult fields = base_result(kFields, "Critical log events carry their required fields");
   core::CheckResult pii = base_result(kNoPii, "The structured logs carry no PII or secrets");
   pii.severity = core::Severity::kCritical;
+  core::CheckResult correlated =
+      base_result(kCorrelated, "Log lines carry the request id golive sent (X-Request-Id)");
+  correlated.severity = core::Severity::kMedium;
   auto record_all = [&](core::CheckStatus status, const std::string& message) {
-    for (core::CheckResult* result : {&events, &fields, &pii}) {
+    for (core::CheckResult* result : {&events, &fields, &pii, &correlated}) {
       result->status = status;
       result->message = message;
       sink.record(*result);
     }
   };
-  if (settings.file.empty()) {
-    return record_all(core::CheckStatus::kSkip, "no observability.logs.file: the target's log is not named");
+  if (source == nullptr) {
+    return record_all(core::CheckStatus::kSkip,
+                      "no observability.logs source (file, command or drain_listen): the target's "
+                      "logs are not named");
   }
   std::string payment_error;
   std::string payment_event;
-  if (!env.stripe.webhook_secret.empty()) payment_event = send_payment_failed(env, payment_error);
+  const std::string request_id = core::random_hex(16);
+  if (!env.stripe.webhook_secret.empty()) payment_event = send_payment_failed(env, request_id, payment_error);
 
   // What must appear: the AI job's two lines (when the Sentry checks ran one)
   // and the payment failure (when the webhook was sent).
@@ -178,10 +153,9 @@ void run_log_checks(const config::Environment& env, const LogSettings& settings,
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings.timeout_ms);
   std::vector<nlohmann::json> lines;
-  std::string raw;
   std::vector<const nlohmann::json*> found(expected.size(), nullptr);
   while (true) {
-    lines = read_lines(settings.file, offset, raw);
+    lines = source->lines();
     bool all = true;
     for (std::size_t i = 0; i < expected.size(); ++i) {
       found[i] = find_event(lines, expected[i].event, expected[i].key, expected[i].value);
@@ -228,7 +202,7 @@ void run_log_checks(const config::Environment& env, const LogSettings& settings,
     if (ai && string_field(line, "user_id").empty()) lacks.push_back("user_id");
     if (!lacks.empty()) incomplete.push_back(want.event + " lacks " + join(lacks));
   }
-  events.evidence = {{"file", settings.file}, {"lines", seen}, {"new_json_lines", lines.size()}};
+  events.evidence = {{"source", source->describe()}, {"lines", seen}, {"new_json_lines", lines.size()}};
   events.status = missing.empty() ? core::CheckStatus::kPass : core::CheckStatus::kFail;
   events.message = missing.empty() ? std::to_string(expected.size()) + " critical event(s) of this run logged as JSON"
                                    : "not logged within " + std::to_string(settings.timeout_ms) +
@@ -244,6 +218,32 @@ void run_log_checks(const config::Environment& env, const LogSettings& settings,
     fields.message = "no critical event was logged (see " + std::string(kEvents) + ")";
   }
   sink.record(fields);
+
+  const nlohmann::json* payment_line = nullptr;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (expected[i].event == "PAYMENT_FAILED") payment_line = found[i];
+  }
+  correlated.evidence = {{"x_request_id_sent", request_id}};
+  if (payment_event.empty()) {
+    correlated.status = core::CheckStatus::kSkip;
+    correlated.message = "no failed payment could be sent (stripe.webhook_secret)" +
+                         (payment_error.empty() ? std::string() : ": " + payment_error);
+  } else if (payment_line == nullptr) {
+    correlated.status = core::CheckStatus::kFail;
+    correlated.message = "PAYMENT_FAILED was not logged (see " + std::string(kEvents) + ")";
+  } else {
+    const std::string logged = correlation_id_of(*payment_line);
+    correlated.evidence["logged_request_id"] = logged;
+    correlated.status = logged == request_id ? core::CheckStatus::kPass : core::CheckStatus::kFail;
+    correlated.message =
+        logged == request_id
+            ? "PAYMENT_FAILED carries the X-Request-Id golive sent (" + request_id + ")"
+            : logged.empty() ? "PAYMENT_FAILED carries no request id: a failed request cannot be found in the logs"
+                             : "PAYMENT_FAILED carries request id \"" + logged +
+                                   "\", not the X-Request-Id golive sent (" + request_id +
+                                   "): the target makes up its own instead of adopting the caller's";
+  }
+  sink.record(correlated);
 
   std::vector<SensitiveValue> sensitive = {{env.service_role_key, "the service_role key"},
                                            {env.jwt_secret, "the JWT secret"},

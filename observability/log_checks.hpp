@@ -1,5 +1,5 @@
 // Structured logs verified (seed 000 §4: "Log critical events: AI_RUN_START,
-// AI_RUN_COMPLETE, PAYMENT_FAILED"): golive follows the target's log file
+// AI_RUN_COMPLETE, PAYMENT_FAILED"): golive reads the target's log lines
 // from the stage's start, provokes the events (the Sentry checks' AI job, and
 // a signed invoice.payment_failed webhook with its own event id), and reads
 // the JSON lines that arrive within timeout_ms:
@@ -11,37 +11,32 @@
 //                                       (payment: the Stripe event id or a user id)
 //   observability.logs.no_pii           no email, password, token or secret in
 //                                       any new line
+//   observability.logs.correlated       the PAYMENT_FAILED line carries the
+//                                       X-Request-Id golive sent with the webhook
+//                                       (request_id, requestId, req_id, x_request_id,
+//                                       trace_id or http.request_id), so a failed
+//                                       request can be found in the logs
 //
-//   "observability": {"logs": {"file": "/var/log/api/events.log", "timeout_ms": 10000}}
-//
-// The embedded target's log is its state directory's service.log
-// (GOLIVE_REF_SERVICE_LOG in envs/local.json).
+// The lines come from a LogSource (log_source.hpp): a file, a platform's log
+// command or an HTTP log drain. The embedded target's log is its state
+// directory's service.log (GOLIVE_REF_SERVICE_LOG in envs/local.json).
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
+#include "observability/log_source.hpp"
 
 namespace golive::observability {
 
-struct LogSettings {
-  std::string file;                // "" = off
-  std::int64_t timeout_ms = 10000;
-};
-
-LogSettings read_log_settings(const config::Environment& env);
-
 const std::vector<std::string>& log_check_ids();
-
-// The log file's size now: where the stage's lines begin (0 when it does not exist).
-std::uintmax_t log_offset(const LogSettings& settings);
 
 // Sends the failed payment, waits for the lines and records the checks.
 // `job_id` is the provoked AI job ("" when none ran).
-void run_log_checks(const config::Environment& env, const LogSettings& settings,
-                    std::uintmax_t offset, const std::string& job_id, core::ResultSink& sink);
+// `source` was opened when the stage began (nullptr: no source configured).
+void run_log_checks(const config::Environment& env, const LogSettings& settings, LogSource* source,
+                    const std::string& job_id, core::ResultSink& sink);
 
 }  // namespace golive::observability

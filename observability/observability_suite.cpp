@@ -1,9 +1,12 @@
 #include "observability/observability_suite.hpp"
 
+#include <memory>
+
 #include "observability/alert_rule_checks.hpp"
 #include "observability/alertmanager_checks.hpp"
 #include "observability/dashboard_checks.hpp"
 #include "observability/log_checks.hpp"
+#include "observability/log_source.hpp"
 #include "observability/metrics_checks.hpp"
 #include "observability/monitoring_config.hpp"
 #include "observability/sentry_checks.hpp"
@@ -18,14 +21,17 @@ config::Capability observability_capability(const config::Environment& env) {
   const SentrySettings sentry = read_sentry_settings(env);
   const MetricsSettings metrics = read_metrics_settings(env);
   const WatchSettings watch = read_watch_settings(env);
+  const LogSettings logs = read_log_settings(env);
   capability.available =
       !sentry.sink_listen.empty() || !metrics.urls.empty() || !watch.probes.empty() ||
-      !watch.monitor_url.empty();
+      !watch.monitor_url.empty() || logs.configured();
   std::string detail;
   detail += sentry.sink_listen.empty()
                 ? "Sentry: set observability.sentry.sink_listen (the address the target's DSN "
                   "points at)"
                 : "Sentry: the target's DSN points at golive's sink on " + sentry.sink_listen;
+  detail += logs.configured() ? "; logs: read from the configured source"
+                              : "; logs: set observability.logs.file, .command or .drain_listen";
   detail += metrics.urls.empty() ? "; metrics: set observability.metrics.url"
                                  : "; metrics: " + std::to_string(metrics.urls.size()) +
                                        " endpoint(s) scraped before and after";
@@ -43,7 +49,16 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
   const MonitoringConfig monitoring = read_monitoring_config(env);
   const LogSettings logs = read_log_settings(env);
   const WatchSettings watch = read_watch_settings(env);
-  const std::uintmax_t log_start = logs.file.empty() ? 0 : log_offset(logs);
+  // Opened before anything is provoked, so the stage's lines are all seen.
+  std::unique_ptr<LogSource> log_source;
+  std::string log_source_error;
+  if (logs.configured() && !(env.production && !allow_production)) {
+    try {
+      log_source = LogSource::open(logs);
+    } catch (const std::exception& error) {
+      log_source_error = error.what();
+    }
+  }
   MetricsScrape before;
   if (!metrics.urls.empty()) before = scrape_metrics(env, metrics);
   StageTraffic traffic;
@@ -73,19 +88,22 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
   run_alert_rule_checks(env, monitoring, metrics, exported, sink);
   run_alertmanager_checks(monitoring, sink);
   run_dashboard_checks(monitoring, metrics, exported, sink);
-  if (env.production && !allow_production && !logs.file.empty()) {
+  const bool production_refused = env.production && !allow_production && logs.configured();
+  if (production_refused || !log_source_error.empty()) {
     for (const std::string& id : log_check_ids()) {
       core::CheckResult result;
       result.id = id;
       result.suite = "observability";
       result.title = id;
-      result.status = core::CheckStatus::kSkip;
+      result.status = production_refused ? core::CheckStatus::kSkip : core::CheckStatus::kError;
       result.severity = core::Severity::kInfo;
-      result.message = "production environment: provoking a failed payment needs --allow-production";
+      result.message = production_refused
+                           ? "production environment: provoking a failed payment needs --allow-production"
+                           : "the log source cannot be opened: " + log_source_error;
       sink.record(result);
     }
   } else {
-    run_log_checks(env, logs, log_start, sentry.job_id, sink);
+    run_log_checks(env, logs, log_source.get(), sentry.job_id, sink);
   }
   run_uptime_checks(env, watch, sink);
 }

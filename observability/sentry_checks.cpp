@@ -9,6 +9,7 @@
 #include "core/input_error.hpp"
 #include "core/random_id.hpp"
 #include "http/curl/curl_http_client.hpp"
+#include "http/loopback_server.hpp"
 #include "observability/sentry_envelope.hpp"
 #include "observability/sentry_event_checks.hpp"
 #include "observability/sentry_sink.hpp"
@@ -160,21 +161,6 @@ nlohmann::json event_excerpt(const nlohmann::json& event) {
 
 }  // namespace
 
-bool parse_listen_address(const std::string& address, std::string& host, std::uint16_t& port) {
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= address.size()) return false;
-  const std::string digits = address.substr(colon + 1);
-  if (digits.size() > 5 ||
-      !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    return false;
-  }
-  const int value = std::stoi(digits);
-  if (value < 1 || value > 65535) return false;
-  host = address.substr(0, colon);
-  port = static_cast<std::uint16_t>(value);
-  return true;
-}
-
 SentrySettings read_sentry_settings(const config::Environment& env) {
   SentrySettings settings;
   const auto found = env.sections.find("observability");
@@ -186,7 +172,7 @@ SentrySettings read_sentry_settings(const config::Environment& env) {
   settings.sink_listen = reader.string_or("sink_listen", "");
   std::string host;
   std::uint16_t port = 0;
-  if (!settings.sink_listen.empty() && !parse_listen_address(settings.sink_listen, host, port)) {
+  if (!settings.sink_listen.empty() && !http::split_listen_address(settings.sink_listen, host, port)) {
     reader.at("sink_listen").fail("must be HOST:PORT with a port 1..65535");
   }
   settings.dsn = reader.string_or("dsn", "");
@@ -232,7 +218,7 @@ SentryOutcome run_sentry_checks(const config::Environment& env, bool allow_produ
   if (sentry == nullptr) {
     std::string host;
     std::uint16_t port = 0;
-    parse_listen_address(settings.sink_listen, host, port);
+    http::split_listen_address(settings.sink_listen, host, port);
     try {
       own_sink = std::make_unique<SentrySink>(host, port, sentry_key_from_dsn(settings.dsn));
     } catch (const std::exception& error) {

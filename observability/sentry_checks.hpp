@@ -60,7 +60,4 @@ struct SentryOutcome {
 SentryOutcome run_sentry_checks(const config::Environment& env, bool allow_production,
                                 core::ResultSink& sink);
 
-// Splits "host:port" (port 1..65535); false when malformed.
-bool parse_listen_address(const std::string& address, std::string& host, std::uint16_t& port);
-
 }  // namespace golive::observability

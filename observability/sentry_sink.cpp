@@ -1,56 +1,22 @@
 #include "observability/sentry_sink.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 #include "core/ascii_case.hpp"
 #include "core/random_id.hpp"
+#include "http/loopback_server.hpp"
 #include "observability/sentry_envelope.hpp"
 
 namespace golive::observability {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-
 namespace {
-
 std::mutex registry_mutex;
 std::map<std::string, SentrySink*>& registry() {
   static std::map<std::string, SentrySink*> sinks;
   return sinks;
-}
-
-std::string reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Payload Too Large";
-    default:
-      return "Status";
-  }
 }
 
 // "/api/<project>/envelope/" -> {"<project>", "envelope"}; std::nullopt otherwise.
@@ -70,24 +36,17 @@ std::optional<std::pair<std::string, std::string>> ingest_route(const std::strin
 }  // namespace
 
 struct SentrySink::State {
-  asio::io_context io;  // first member: destroyed last
-  tcp::acceptor acceptor{io};
-  std::string host;
-  std::uint16_t port = 0;
   std::string required_key;
-  std::thread thread;
-
   mutable std::mutex mutex;  // guards deliveries
   std::vector<SentryDelivery> deliveries;
+  std::unique_ptr<http::LoopbackServer> server;  // last member: stopped first
 
   // Reads one request into a delivery, decides the answer, records it.
-  std::pair<int, std::string> on_request(const http::request<http::string_body>& request) {
+  http::LoopbackResponse on_request(const http::LoopbackRequest& request) {
     SentryDelivery delivery;
     delivery.at = std::chrono::steady_clock::now();
-    const std::string target(request.target());
-    const std::size_t question = target.find('?');
-    const std::string path = target.substr(0, question);
-    const std::string query = question == std::string::npos ? "" : target.substr(question + 1);
+    const std::string path = request.path();
+    const std::string query = request.query();
     delivery.endpoint = path;
     const auto route = ingest_route(path);
     auto finish = [&](int status, std::string error, nlohmann::json body) {
@@ -97,27 +56,26 @@ struct SentrySink::State {
         std::lock_guard lock(mutex);
         deliveries.push_back(std::move(delivery));
       }
-      return std::make_pair(status, body.dump());
+      return http::LoopbackResponse{status, "application/json", body.dump()};
     };
     if (!route) return finish(404, "not an ingest endpoint: " + path, {{"detail", "not found"}});
     delivery.project_id = route->first;
     delivery.endpoint = route->second;
-    if (request.method() != http::verb::post) {
-      return finish(405, "method " + std::string(request.method_string()), {{"detail", "POST only"}});
+    if (request.method != "POST") {
+      return finish(405, "method " + request.method, {{"detail", "POST only"}});
     }
     delivery.public_key = sentry_key_from_query(query);
-    if (const auto auth = request.find("X-Sentry-Auth"); auth != request.end()) {
-      const std::string key = sentry_key_from_auth_header(auth->value());
+    if (const std::string auth = request.header("x-sentry-auth"); !auth.empty()) {
+      const std::string key = sentry_key_from_auth_header(auth);
       if (!key.empty()) delivery.public_key = key;
     }
     std::string error;
-    delivery.body = request.body();
-    if (const auto encoding = request.find(http::field::content_encoding);
-        encoding != request.end()) {
-      delivery.content_encoding = core::ascii_lower(std::string(encoding->value()));
+    delivery.body = request.body;
+    if (const std::string encoding = request.header("content-encoding"); !encoding.empty()) {
+      delivery.content_encoding = core::ascii_lower(encoding);
       if (delivery.content_encoding == "gzip" || delivery.content_encoding == "deflate") {
         std::optional<std::string> inflated =
-            inflate_body(request.body(), kSentryMaxInflatedBytes, error);
+            inflate_body(request.body, kSentryMaxInflatedBytes, error);
         if (!inflated) return finish(400, error, {{"detail", error}});
         delivery.body = std::move(*inflated);
       } else if (delivery.content_encoding != "identity") {
@@ -160,92 +118,12 @@ struct SentrySink::State {
   }
 };
 
-namespace {
-
-// One accepted connection: reads requests (keep-alive) and answers each.
-class SinkConnection : public std::enable_shared_from_this<SinkConnection> {
- public:
-  SinkConnection(tcp::socket socket, SentrySink::State& state)
-      : socket_(std::move(socket)), state_(state) {}
-
-  void start() { read_request(); }
-
- private:
-  void read_request() {
-    parser_.emplace();
-    parser_->body_limit(kSentryMaxBodyBytes);
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       self->on_request_read(error);
-                     });
-  }
-
-  void on_request_read(beast::error_code error) {
-    if (error == http::error::body_limit) return respond(413, R"({"detail":"too large"})", false);
-    if (error) return close();
-    const http::request<http::string_body>& request = parser_->get();
-    keep_alive_ = request.keep_alive();
-    const auto [status, body] = state_.on_request(request);
-    respond(status, body, keep_alive_);
-  }
-
-  void respond(int status, const std::string& body, bool keep_alive) {
-    keep_alive_ = keep_alive;
-    out_ = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
-           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n" + body;
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        self->on_response_written(error);
-                      });
-  }
-
-  void on_response_written(beast::error_code error) {
-    if (error || !keep_alive_) return close();
-    read_request();
-  }
-
-  void close() {
-    beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-  }
-
-  tcp::socket socket_;
-  SentrySink::State& state_;  // outlives every connection (they die with its io_context)
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  bool keep_alive_ = true;
-  std::string out_;
-};
-
-void accept_next(SentrySink::State& state) {
-  state.acceptor.async_accept([&state](beast::error_code error, tcp::socket socket) {
-    if (error) return;  // acceptor closed: the sink is stopping
-    std::make_shared<SinkConnection>(std::move(socket), state)->start();
-    accept_next(state);
-  });
-}
-
-}  // namespace
-
 SentrySink::SentrySink(const std::string& host, std::uint16_t port, std::string required_key)
     : state_(std::make_unique<State>()) {
-  try {
-    const tcp::endpoint endpoint(asio::ip::make_address(host), port);
-    state_->acceptor.open(endpoint.protocol());
-    state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-    state_->acceptor.bind(endpoint);
-    state_->acceptor.listen();
-  } catch (const std::exception& error) {
-    throw std::runtime_error("Sentry sink cannot listen on " + host + ":" + std::to_string(port) +
-                             ": " + error.what());
-  }
-  state_->host = host;
-  state_->port = state_->acceptor.local_endpoint().port();
   state_->required_key = std::move(required_key);
-  accept_next(*state_);
-  state_->thread = std::thread([state = state_.get()] { state->io.run(); });
+  state_->server = std::make_unique<http::LoopbackServer>(
+      "Sentry sink", host, port, kSentryMaxBodyBytes,
+      [state = state_.get()](const http::LoopbackRequest& request) { return state->on_request(request); });
   std::lock_guard lock(registry_mutex);
   registry()[address()] = this;
 }
@@ -256,20 +134,15 @@ SentrySink::~SentrySink() {
     auto found = registry().find(address());
     if (found != registry().end() && found->second == this) registry().erase(found);
   }
-  asio::post(state_->io, [state = state_.get()] {
-    beast::error_code ignored;
-    state->acceptor.close(ignored);
-  });
-  state_->io.stop();
-  if (state_->thread.joinable()) state_->thread.join();
+  state_->server.reset();
 }
 
 std::uint16_t SentrySink::port() const {
-  return state_->port;
+  return state_->server->port();
 }
 
 std::string SentrySink::address() const {
-  return state_->host + ":" + std::to_string(state_->port);
+  return state_->server->address();
 }
 
 const std::string& SentrySink::required_key() const {

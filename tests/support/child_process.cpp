@@ -267,6 +267,7 @@ LoopbackServerProcess::LoopbackServerProcess(std::vector<std::string> argv) {
   raw.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
+    setpgid(0, 0);  // its own group: stopping it stops what it started
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
@@ -284,7 +285,7 @@ LoopbackServerProcess::LoopbackServerProcess(std::vector<std::string> argv) {
 
 LoopbackServerProcess::~LoopbackServerProcess() {
   if (pid_ > 0) {
-    kill(pid_, SIGTERM);
+    kill(-pid_, SIGTERM);
     waitpid(pid_, nullptr, 0);
   }
 }

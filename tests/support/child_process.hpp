@@ -84,8 +84,9 @@ class ExitWatchdog {
 
 // A test server in another language (a Node or Python script) on a free port
 // of 127.0.0.1: started from argv (argv[0] looked up in PATH), its first
-// stdout line read as JSON ({"port": N, ...}), and stopped by PID (SIGTERM,
-// then reaped) when this object goes. port() is 0 when it did not start.
+// stdout line read as JSON ({"port": N, ...}), and stopped by PID (SIGTERM to
+// its process group, then reaped) when this object goes. port() is 0 when it
+// did not start (or announced no port: a helper that only forwards).
 class LoopbackServerProcess {
  public:
   explicit LoopbackServerProcess(std::vector<std::string> argv);

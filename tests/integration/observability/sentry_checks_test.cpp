@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdlib>
 #include <map>
 
@@ -22,6 +24,7 @@
 #include "core/result_stream.hpp"
 #include "observability/sentry_sink.hpp"
 #include "observability/uptime_checks.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::observability {
@@ -134,9 +137,11 @@ TEST(SentryChecks, SkipsWithoutASinkAndRefusesMalformedSettings) {
   }
 }
 
-std::map<std::string, core::CheckResult> run_suite() {
+// The whole stage; `logs` replaces observability.logs when it is not null.
+std::map<std::string, core::CheckResult> run_suite(const nlohmann::json& logs = nullptr) {
   core::Redactor redactor;
-  const config::Environment env = load_env(redactor, sentry().address(), sentry().dsn());
+  config::Environment env = load_env(redactor, sentry().address(), sentry().dsn());
+  if (!logs.is_null()) env.sections["observability"]["logs"] = logs;
   core::CollectingSink sink;
   run_observability_suite(env, false, sink);
   std::map<std::string, core::CheckResult> by_id;
@@ -146,10 +151,13 @@ std::map<std::string, core::CheckResult> run_suite() {
 
 TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAreCaught) {
   auto results = run_suite();
-  ASSERT_EQ(results.size(), 24u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 3, uptime 2
+  ASSERT_EQ(results.size(), 25u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 4, uptime 2
   for (const auto& [id, result] : results) {
     EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
   }
+  const auto& correlated = results.at("observability.logs.correlated");
+  EXPECT_EQ(correlated.evidence["logged_request_id"], correlated.evidence["x_request_id_sent"])
+      << describe(correlated);
   const auto& moves = results.at("observability.metrics.moves");
   EXPECT_GE(moves.evidence["request_counter_delta"].get<double>(), 20.0) << describe(moves);
   EXPECT_GE(moves.evidence["ai_duration_count_delta"].get<double>(), 1.0) << describe(moves);
@@ -173,6 +181,54 @@ TEST(ObservabilitySuite, TheMissingPaymentFailedLogIsCaught) {
   EXPECT_EQ(events.message.find("AI_RUN_START"), std::string::npos) << events.message;
   EXPECT_EQ(results.at("observability.logs.fields").status, core::CheckStatus::kPass);
   EXPECT_EQ(results.at("observability.logs.no_pii").status, core::CheckStatus::kPass);
+}
+
+// The webhook golive sends carries its own X-Request-Id; a target that makes
+// up its own id logs PAYMENT_FAILED under that one, and only the correlation
+// check fails.
+TEST(ObservabilitySuite, AnIgnoredRequestIdIsCaughtByTheCorrelationCheck) {
+  target().restart_service({"request-id-ignored"});
+  const auto results = run_suite();
+  target().restart_service({});
+  const auto& correlated = results.at("observability.logs.correlated");
+  EXPECT_EQ(correlated.status, core::CheckStatus::kFail) << describe(correlated);
+  EXPECT_NE(correlated.message.find("req_"), std::string::npos) << correlated.message;
+  EXPECT_EQ(results.at("observability.logs.critical_events").status, core::CheckStatus::kPass);
+  EXPECT_EQ(results.at("observability.logs.fields").status, core::CheckStatus::kPass);
+}
+
+std::uint16_t free_loopback_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+// The same log checks through the two other sources: the service's log read
+// by a log command (`tail -F`, as a platform's `logs --tail` CLI does), and
+// posted to golive's HTTP drain by a forwarder that sends each new line with
+// curl, retrying until the drain listens (as a platform's drain retries).
+TEST(ObservabilitySuite, LogChecksPassThroughALogCommandAndAnHttpDrain) {
+  const std::string log = target().state_dir() + "/service.log";
+  const auto expect_logs_pass = [](const std::map<std::string, core::CheckResult>& results,
+                                   const std::string& source) {
+    for (const char* id : {"observability.logs.critical_events", "observability.logs.fields",
+                           "observability.logs.no_pii", "observability.logs.correlated"}) {
+      EXPECT_EQ(results.at(id).status, core::CheckStatus::kPass) << describe(results.at(id));
+    }
+    const auto& events = results.at("observability.logs.critical_events");
+    EXPECT_NE(events.evidence["source"].get<std::string>().find(source), std::string::npos)
+        << describe(events);
+  };
+  expect_logs_pass(run_suite({{"command", "exec tail -n 0 -F " + log}}), "command `exec tail");
+
+  const std::string drain = "127.0.0.1:" + std::to_string(free_loopback_port());
+  const std::string forwarder =
+      "tail -n 0 -F " + log + " | while IFS= read -r line; do printf '%s\\n' \"$line\" | "
+      "curl -sS -o /dev/null --retry 20 --retry-connrefused --retry-delay 0 "
+      "-H 'Content-Type: application/x-ndjson' --data-binary @- http://" + drain + "/; done";
+  testing::LoopbackServerProcess forwarding({"bash", "-c", "echo '{\"forwarding\": true}'; " + forwarder});
+  ASSERT_TRUE(forwarding.announcement().is_object());
+  expect_logs_pass(run_suite({{"drain_listen", drain}}), "HTTP drain on " + drain);
 }
 
 TEST(UptimeChecks, TheWatchOfTheCleanTargetPassesAndTheVersionDownDefectIsCaught) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/curl/curl_http_client.hpp"
+#include "http/loopback_server.hpp"
 
 namespace golive::contract {
 namespace {
@@ -76,15 +77,15 @@ TEST(AiProviderStub, ASlowBodyArrivesWholeButLate) {
   EXPECT_GE(waited, std::chrono::milliseconds(350));
 }
 
-TEST(AiProviderStub, ParsesAddressesAndUnregistersWhenStopped) {
+TEST(AiProviderStub, ListenAddressesParseAndTheStubUnregistersWhenStopped) {
   std::string host;
   std::uint16_t port = 0;
-  EXPECT_TRUE(parse_stub_address("127.0.0.1:8080", host, port));
+  EXPECT_TRUE(http::split_listen_address("127.0.0.1:8080", host, port));
   EXPECT_EQ(host, "127.0.0.1");
   EXPECT_EQ(port, 8080);
-  EXPECT_FALSE(parse_stub_address("127.0.0.1", host, port));
-  EXPECT_FALSE(parse_stub_address("127.0.0.1:0", host, port));
-  EXPECT_FALSE(parse_stub_address("127.0.0.1:http", host, port));
+  EXPECT_FALSE(http::split_listen_address("127.0.0.1", host, port));
+  EXPECT_FALSE(http::split_listen_address("127.0.0.1:0", host, port));
+  EXPECT_FALSE(http::split_listen_address("127.0.0.1:http", host, port));
   std::string address;
   {
     AiProviderStub stub;

@@ -332,6 +332,7 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "sentry-leaks-pii",
                            "metrics-missing-business",
                            "log-missing-payment-failed",
+                           "request-id-ignored",
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load",
