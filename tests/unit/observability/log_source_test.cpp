@@ -82,7 +82,13 @@ TEST(LogSource, ACommandsOutputIsReadAndTheCommandStoppedWithItsGroup) {
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(lines[1]["event"], "B");
     EXPECT_NE(source->describe().find("command `echo"), std::string::npos);
-    EXPECT_EQ(std::system(running.c_str()), 0) << "the command's child is not running";
+    // The sleep starts after the lines are printed: wait until it runs.
+    bool started = false;
+    for (int attempt = 0; attempt < 250 && !started; ++attempt) {
+      started = std::system(running.c_str()) == 0;
+      if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(started) << "the command's child never ran";
   }
   EXPECT_NE(std::system(running.c_str()), 0) << "the command's child outlived its source";
 }
