@@ -1,5 +1,6 @@
 // `golive import KIND FILE --out e2e/workflows/NAME.json`: turns a HAR
-// recording or curl commands into a normal workflow (import/). This file only
+// recording, curl commands, a Postman collection or an OpenAPI 3 document
+// into a normal workflow (import/). This file only
 // parses flags and writes the result.
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,8 @@ struct ImportCommandOptions {
   double max_think_ms = 10000;
   bool force = false;
   std::string postman_env;
+  std::string tag;
+  std::vector<std::string> only;
 };
 
 int execute_import(const ImportCommandOptions& options) {
@@ -36,6 +39,8 @@ int execute_import(const ImportCommandOptions& options) {
   import_options.max_think_ms = options.max_think_ms;
   import_options.output_path = options.out;
   import_options.postman_environment = options.postman_env;
+  import_options.openapi_tag = options.tag;
+  import_options.openapi_only = options.only;
   if (!options.env.empty()) {
     config::Environment env =
         config::load_environment(options.env, config::process_variables(), core::Redactor::global());
@@ -66,8 +71,10 @@ int execute_import(const ImportCommandOptions& options) {
 void register_import_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ImportCommandOptions>();
   auto* command = app.add_subcommand(
-      "import", "Turn a HAR recording, curl commands or a Postman collection into a workflow (e2e/workflows/NAME.json)");
-  command->add_option("kind", options->kind, "What FILE is: har (HAR 1.2), curl (curl commands) or postman (collection v2.1)")
+      "import", "Turn a HAR recording, curl commands, a Postman collection or an OpenAPI 3 document into a workflow "
+      "(e2e/workflows/NAME.json)");
+  command->add_option("kind", options->kind, "What FILE is: har (HAR 1.2), curl (curl commands), postman (collection v2.1) or openapi (OpenAPI 3, "
+                      "JSON or YAML)")
       ->required()
       ->check(CLI::IsMember(imports::import_kinds()));
   command->add_option("file", options->input,
@@ -86,6 +93,10 @@ void register_import_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.0, 3600000.0));
   command->add_option("--postman-env", options->postman_env,
                       "postman: a Postman environment file whose values the collection's variables take");
+  command->add_option("--tag", options->tag, "openapi: keep only the operations with this tag");
+  command->add_option("--only", options->only,
+                      "openapi: keep only operations whose \"METHOD /path\" matches this glob (repeatable), "
+                      "e.g. 'GET /health' or '* /pets/*'");
   command->add_flag("--force", options->force, "Overwrite --out if it exists");
   command->footer(
       "Examples:\n"
@@ -93,6 +104,7 @@ void register_import_command(CLI::App& app, int& exit_code) {
       "  golive import curl 'curl -X POST https://app.example.com/api/notes -H \"Authorization: Bearer $TOKEN\" "
       "-d text=hi'\n"
       "  golive import postman api.postman_collection.json --postman-env staging.postman_environment.json\n"
+      "  golive import openapi openapi.yaml --tag pets --out e2e/workflows/pets_smoke.json\n"
       "Exit codes: 0 written, 2 bad input (the file and JSON pointer or line are named).");
   command->callback([options, &exit_code] { exit_code = execute_import(*options); });
 }

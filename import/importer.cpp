@@ -1,18 +1,21 @@
 #include "import/importer.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/input_error.hpp"
 #include "core/url.hpp"
+#include "e2e/workflow_parser.hpp"
 #include "import/curl_reader.hpp"
 #include "import/har_reader.hpp"
+#include "import/openapi_reader.hpp"
 #include "import/postman_reader.hpp"
 
 namespace golive::imports {
 
 const std::vector<std::string>& import_kinds() {
-  static const std::vector<std::string> kinds = {"har", "curl", "postman"};
+  static const std::vector<std::string> kinds = {"har", "curl", "postman", "openapi"};
   return kinds;
 }
 
@@ -42,6 +45,55 @@ std::string read_text_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The smoke workflow of an OpenAPI document, with "openapi" naming the
+// document so each response is checked against its schema.
+ImportResult import_openapi(const std::string& input, ImportOptions options) {
+  options.source_kind = "OpenAPI 3";
+  options.source_name = input;
+  options.generate_credentials = false;
+  options.input_has_templates = true;
+  options.keep_assets = true;  // declared operations, not a recording: nothing is noise
+  OpenApiImport document = read_openapi(input, {options.openapi_tag, options.openapi_only});
+  // The server's host is a placeholder: every URL is relative to env.base_url.
+  options.hosts.insert(options.hosts.begin(), "openapi-server.invalid");
+  options.declared_variables = document.variables;
+  const std::size_t operations = document.exchanges.size();
+  ImportResult result = build_workflow(std::move(document.exchanges), options);
+  result.summary.to_fill = document.to_fill;
+  result.summary.read_unit = "operation";
+  result.summary.not_converted.insert(result.summary.not_converted.begin(), document.notes.begin(),
+                                      document.notes.end());
+  // The document, relative to the workflow file (absolute when written to standard output).
+  // (absolute too when the two share no top-level folder, e.g. /tmp and /home).
+  std::filesystem::path openapi = std::filesystem::absolute(input).lexically_normal();
+  if (!options.output_path.empty()) {
+    const auto out_dir = std::filesystem::absolute(options.output_path).lexically_normal().parent_path();
+    auto top = [](const std::filesystem::path& p) { return std::next(p.begin()) == p.end() ? p : *std::next(p.begin()); };
+    if (top(openapi) == top(out_dir)) openapi = openapi.lexically_relative(out_dir);
+  }
+  nlohmann::ordered_json workflow;
+  for (auto it = result.workflow.begin(); it != result.workflow.end(); ++it) {
+    if (it.key() == "description") {
+      workflow["description"] =
+          "Smoke test of " + (document.title.empty() ? std::string("the API") : document.title) + " imported from " +
+          std::filesystem::path(input).filename().string() + " (OpenAPI 3" +
+          (options.openapi_tag.empty() ? std::string() : ", tag " + options.openapi_tag) +
+          (options.openapi_only.empty() ? std::string() : ", --only") + "): " +
+          std::to_string(operations) + " of " + std::to_string(document.operations) +
+          " operations, each asserting its lowest declared 2xx status; every JSON response is checked against "
+          "the document's schema for it (\"openapi\"). Edit freely: it is a normal workflow.";
+      workflow["openapi"] = openapi.generic_string();
+    } else {
+      workflow[it.key()] = it.value();
+    }
+  }
+  result.workflow = std::move(workflow);
+  result.summary.response_schemas = document.with_response_schema;
+  e2e::parse_workflow(nlohmann::json::parse(result.workflow.dump()),
+                      options.output_path.empty() ? std::string("imported.json") : options.output_path);
+  return result;
 }
 
 }  // namespace
@@ -79,18 +131,25 @@ ImportResult import_input(const std::string& kind, const std::string& input, Imp
                                         collection.not_converted.end());
     return result;
   }
-  throw core::InputError("<command line>", "", "unknown import kind \"" + kind + "\" (har, curl, postman)");
+  if (kind == "openapi") return import_openapi(input, std::move(options));
+  throw core::InputError("<command line>", "", "unknown import kind \"" + kind + "\" (har, curl, postman, openapi)");
 }
 
 std::string describe_summary(const ImportSummary& summary) {
   std::ostringstream out;
-  out << summary.kept << " step" << (summary.kept == 1 ? "" : "s") << " from " << summary.read << " recorded request"
-      << (summary.read == 1 ? "" : "s") << "\n";
+  out << summary.kept << " step" << (summary.kept == 1 ? "" : "s") << " from " << summary.read << " "
+      << summary.read_unit << (summary.read == 1 ? "" : "s") << "\n";
   auto section = [&](const char* title, const std::vector<std::string>& lines) {
     if (lines.empty()) return;
     out << title << " (" << lines.size() << "):\n";
     for (const auto& line : lines) out << "  " << line << "\n";
   };
+  section("to fill (set them in the environment file's \"e2e\": {\"variables\": ...} or edit the workflow)",
+          summary.to_fill);
+  if (summary.response_schemas) {
+    out << summary.response_schemas << " step" << (summary.response_schemas == 1 ? "" : "s")
+        << " with a JSON response schema in the document (checked by golive e2e)\n";
+  }
   section("correlated", summary.captures);
   section("secrets and credentials replaced", summary.secrets);
   section("dropped", summary.dropped);
