@@ -1,13 +1,17 @@
 #include "import/importer.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "core/input_error.hpp"
 #include "core/url.hpp"
 #include "e2e/workflow_parser.hpp"
 #include "import/curl_reader.hpp"
+#include "import/correlation.hpp"
 #include "import/har_reader.hpp"
 #include "import/openapi_reader.hpp"
 #include "import/postman_reader.hpp"
@@ -45,6 +49,21 @@ std::string read_text_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// A read collection (or one folder of it) into a workflow.
+ImportResult import_postman(PostmanImport collection, ImportOptions options) {
+  std::vector<std::string> hosts = {collection.base_host};
+  for (const auto& exchange : collection.exchanges) {
+    if (auto url = core::parse_url(exchange.url)) hosts.push_back(url->authority());
+  }
+  // Hosts an environment names stay first: their URLs become relative.
+  options.hosts.insert(options.hosts.end(), hosts.begin(), hosts.end());
+  options.declared_variables = collection.variables;
+  ImportResult result = build_workflow(std::move(collection.exchanges), options);
+  result.summary.not_converted.insert(result.summary.not_converted.begin(), collection.not_converted.begin(),
+                                      collection.not_converted.end());
+  return result;
 }
 
 // The smoke workflow of an OpenAPI document, with "openapi" naming the
@@ -119,20 +138,96 @@ ImportResult import_input(const std::string& kind, const std::string& input, Imp
     options.generate_credentials = false;
     options.input_has_templates = true;
     PostmanImport collection = read_postman(input, options.postman_environment);
-    std::vector<std::string> hosts = {collection.base_host};
-    for (const auto& exchange : collection.exchanges) {
-      if (auto url = core::parse_url(exchange.url)) hosts.push_back(url->authority());
-    }
-    // Hosts an environment names stay first: their URLs become relative.
-    options.hosts.insert(options.hosts.end(), hosts.begin(), hosts.end());
-    options.declared_variables = collection.variables;
-    ImportResult result = build_workflow(std::move(collection.exchanges), options);
-    result.summary.not_converted.insert(result.summary.not_converted.begin(), collection.not_converted.begin(),
-                                        collection.not_converted.end());
-    return result;
+    return import_postman(std::move(collection), std::move(options));
   }
   if (kind == "openapi") return import_openapi(input, std::move(options));
   throw core::InputError("<command line>", "", "unknown import kind \"" + kind + "\" (har, curl, postman, openapi)");
+}
+
+std::vector<FolderWorkflow> import_postman_folders(const std::string& input, ImportOptions options) {
+  options.source_kind = "Postman collection v2.1";
+  options.source_name = input;
+  options.generate_credentials = false;
+  options.input_has_templates = true;
+  std::vector<FolderWorkflow> out;
+  std::map<std::string, std::pair<std::string, std::set<std::string>>> provided;  // var -> (file, names it holds)
+  std::set<std::string> files;
+  for (auto& folder : read_postman_folders(input, options.postman_environment)) {
+    FolderWorkflow written;
+    std::string stem = variable_name(folder.name);
+    if (stem.empty()) stem = "folder";
+    for (int n = 2; files.count(stem + ".json"); ++n) stem = variable_name(folder.name) + "_" + std::to_string(n);
+    written.file = stem + ".json";
+    files.insert(written.file);
+    written.folder = folder.name;
+    std::set<std::string> captured;
+    for (const auto& exchange : folder.exchanges) {
+      for (const auto& capture : exchange.captures) captured.insert(capture["var"].get<std::string>());
+    }
+    const std::string base = options.output_path;
+    options.output_path = (std::filesystem::path(base) / written.file).string();
+    written.result = import_postman(std::move(folder), options);
+    options.output_path = base;
+    nlohmann::ordered_json& workflow = written.result.workflow;
+    std::string description = workflow["description"].get<std::string>();
+    if (description.rfind("Imported from ", 0) == 0) {
+      workflow["description"] = "Imported from folder \"" + written.folder + "\" of " + description.substr(14);
+    }
+    // A variable an earlier folder captures (a token its sign-in sets): that
+    // folder's workflow is included first, and what it declares is not
+    // declared again.
+    std::string include;
+    std::set<std::string> theirs;
+    if (workflow.contains("variables")) {
+      for (auto it = workflow["variables"].begin(); it != workflow["variables"].end(); ++it) {
+        auto found = provided.find(it.key());
+        if (found != provided.end() && it.value() == "" && include.empty()) {
+          include = found->second.first;
+          theirs = found->second.second;
+        }
+      }
+    }
+    if (!include.empty()) {
+      // Default headers are read before the included steps capture anything:
+      // each step of this folder sends them instead.
+      if (workflow.contains("headers")) {
+        for (auto& step : workflow["steps"]) {
+          nlohmann::ordered_json headers = workflow["headers"];
+          if (step.contains("headers")) {
+            for (auto it = step["headers"].begin(); it != step["headers"].end(); ++it) headers[it.key()] = it.value();
+          }
+          step["headers"] = headers;
+        }
+        workflow.erase("headers");
+      }
+      nlohmann::ordered_json variables = nlohmann::ordered_json::object();
+      for (auto it = workflow["variables"].begin(); it != workflow["variables"].end(); ++it) {
+        if (!theirs.count(it.key())) variables[it.key()] = it.value();
+      }
+      if (variables.empty()) workflow.erase("variables");
+      else workflow["variables"] = variables;
+      const std::string step_name = std::filesystem::path(include).stem().string();
+      workflow["steps"].insert(workflow["steps"].begin(), nlohmann::ordered_json{{"name", step_name}, {"include", include}});
+      auto& notes = written.result.summary.not_converted;
+      notes.erase(std::remove_if(notes.begin(), notes.end(), [&](const std::string& line) {
+        for (const auto& name : theirs) {
+          if (line.rfind("variable " + name + " ", 0) == 0) return true;
+        }
+        return false;
+      }), notes.end());
+      notes.push_back("uses what " + include + " captures: included as step " + step_name);
+      written.include = include;
+    }
+    std::set<std::string> holds = captured;
+    if (workflow.contains("variables")) {
+      for (auto it = workflow["variables"].begin(); it != workflow["variables"].end(); ++it) holds.insert(it.key());
+    }
+    if (!include.empty()) holds.insert(theirs.begin(), theirs.end());
+    for (const auto& name : captured) provided.emplace(name, std::make_pair(written.file, holds));
+    out.push_back(std::move(written));
+  }
+  if (out.empty()) throw core::InputError(input, "/item", "the collection has no request");
+  return out;
 }
 
 std::string describe_summary(const ImportSummary& summary) {
