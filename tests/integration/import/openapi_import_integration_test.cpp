@@ -97,8 +97,10 @@ TEST(OpenApiImportIntegration, ResponsesAreCheckedAgainstTheDocumentsSchemas) {
   nlohmann::json document = nlohmann::json::parse(std::ifstream(kRestDocument));
   auto& schema = document["paths"]["/version"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
   schema["required"].push_back("commit");
-  const fs::path strict = strict_dir / "strict.openapi.json";
-  std::ofstream(strict) << document.dump(2);
+  // Written as YAML (JSON is YAML; the comment line makes golive read it as
+  // such), so the conformance check reads a YAML document too.
+  const fs::path strict = strict_dir / "strict.openapi.yaml";
+  std::ofstream(strict) << "# the Supabase-style document, /version stricter\n" << document.dump(2);
   arguments = {"import", "openapi", strict.string(), "--out", (strict_dir / "workflows" / "rest_smoke.json").string()};
   arguments.insert(arguments.end(), only.begin(), only.end());
   ASSERT_EQ(golive(arguments).exit_code, 0);
@@ -109,6 +111,17 @@ TEST(OpenApiImportIntegration, ResponsesAreCheckedAgainstTheDocumentsSchemas) {
   EXPECT_NE(strict_run.stdout_text.find("[FAIL] contract.schema.serviceVersion"), std::string::npos)
       << strict_run.stdout_text;
   EXPECT_NE(strict_run.stdout_text.find("commit"), std::string::npos) << strict_run.stdout_text;
+}
+
+TEST(OpenApiImportIntegration, MalformedDocumentExitsTwoNamingFileAndPointer) {
+  const fs::path dir = work_dir("malformed");
+  const fs::path bad = dir / "bad.openapi.json";
+  std::ofstream(bad) << R"({"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"requestBody": {"$ref": "#/components/requestBodies/Missing"}, "responses": {"200": {"description": "ok"}}}}}})";
+  ProcessOutcome run = golive({"import", "openapi", bad.string(), "--out", (dir / "workflows" / "bad.json").string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.stderr_text.find(bad.string() + " at /paths/~1a/get/requestBody/$ref"), std::string::npos)
+      << run.stderr_text;
+  EXPECT_FALSE(fs::exists(dir / "workflows" / "bad.json"));
 }
 
 }  // namespace
