@@ -4,10 +4,7 @@
 // With no --env the embedded reference target
 // is started for the run (and stopped after it, if this run started it).
 #include <iomanip>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -20,8 +17,7 @@
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
 #include "e2e/e2e_suite.hpp"
-#include "contract/schema_conformance.hpp"
-#include "import/openapi_reader.hpp"
+#include "cli/openapi_conformance.hpp"
 
 namespace golive::cli {
 
@@ -43,65 +39,6 @@ std::string step_line(const core::CheckResult& result) {
   if (result.status != core::CheckStatus::kPass) line << "  " << result.message;
   return core::Redactor::global().redact(line.str());
 }
-
-// Workflows that name an OpenAPI document ("openapi", as `golive import
-// openapi` writes) have every response checked against that document's
-// schema for it: contract.schema.<operation> results beside the steps'.
-class OpenApiConformance {
- public:
-  // A YAML document is validated through its JSON form, written into `run_dir`.
-  OpenApiConformance(const std::vector<std::shared_ptr<const e2e::Workflow>>& workflows, const std::string& base_url,
-                     const core::RunDirectory& run_dir) {
-    std::map<std::string, std::shared_ptr<contract::SchemaConformance>> by_document;
-    for (const auto& pointer : workflows) {
-      const e2e::Workflow& workflow = *pointer;
-      if (workflow.openapi.empty()) continue;
-      auto& conformance = by_document[workflow.openapi];
-      if (!conformance) {
-        const auto document = imports::load_openapi_document(workflow.openapi);
-        std::string file = workflow.openapi;
-        if (std::ifstream probe(file); probe >> std::ws && probe.peek() != '{') {
-          file = run_dir.file("openapi-" + std::to_string(documents_.size() + 1) + ".json");
-          std::ofstream(file, std::ios::binary) << document.dump(2);
-        }
-        conformance = std::make_shared<contract::SchemaConformance>(contract::ResponseSchemas::from_openapi(file),
-                                                                    base_url + server_path(document));
-        documents_.push_back(conformance);
-      }
-      by_workflow_[workflow.name] = conformance;
-    }
-  }
-
-  bool empty() const { return by_workflow_.empty(); }
-
-  void observe(const e2e::StepExchange& exchange) const {
-    auto found = by_workflow_.find(std::string(exchange.workflow));
-    if (found == by_workflow_.end()) return;
-    found->second->observe(exchange.method, exchange.url, exchange.response,
-                           "e2e." + std::string(exchange.workflow) + "." + std::string(exchange.step));
-  }
-
-  void record_results(core::ResultSink& sink) const {
-    for (const auto& conformance : documents_) conformance->record_results(sink);
-  }
-
- private:
-  // The path of servers[0].url ("/v1" of "https://api.example.com/v1"): the
-  // document's paths are relative to it.
-  static std::string server_path(const nlohmann::ordered_json& document) {
-    if (!document.contains("servers") || !document["servers"].is_array() || document["servers"].empty()) return "";
-    std::string url = document["servers"][0].value("url", "");
-    if (auto scheme = url.find("://"); scheme != std::string::npos) {
-      const auto slash = url.find('/', scheme + 3);
-      url = slash == std::string::npos ? "" : url.substr(slash);
-    }
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    return url.find('{') == std::string::npos ? url : "";
-  }
-
-  std::map<std::string, std::shared_ptr<contract::SchemaConformance>> by_workflow_;
-  std::vector<std::shared_ptr<contract::SchemaConformance>> documents_;
-};
 
 int execute_e2e(const E2eCommandOptions& options) {
   core::install_interrupt_handlers();

@@ -1,17 +1,14 @@
 #include "import/openapi_reader.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/ascii_case.hpp"
 #include "core/encoding.hpp"
 #include "core/glob.hpp"
 #include "core/input_error.hpp"
 #include "import/correlation.hpp"
+#include "import/openapi_document.hpp"
 
 namespace golive::imports {
 
@@ -22,46 +19,6 @@ using Json = nlohmann::ordered_json;
 constexpr const char* kServerHost = "http://openapi-server.invalid";
 const std::vector<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 constexpr int kMaxDepth = 12;  // schema nesting followed when generating a value
-
-// A YAML node as JSON; plain scalars that read as JSON numbers or booleans
-// become those, quoted ones stay strings.
-Json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& entry : node) out[entry.first.as<std::string>()] = yaml_to_json(entry.second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      Json out = Json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string text = node.Scalar();
-      if (node.Tag() == "!") return text;  // quoted
-      if (text == "true" || text == "false") return text == "true";
-      if (text == "null" || text == "~") return nullptr;
-      if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
-        Json number = Json::parse(text, nullptr, false);
-        if (number.is_number()) return number;
-      }
-      return text;
-    }
-    default:
-      return nullptr;
-  }
-}
-
-std::string escape_pointer_token(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 class Reader {
  public:
@@ -86,7 +43,7 @@ class Reader {
     const Json& paths = object_at(doc_, "paths", "");
     for (auto path_it = paths.begin(); path_it != paths.end(); ++path_it) {
       const std::string path = path_it.key();
-      const std::string path_pointer = "/paths/" + escape_pointer_token(path);
+      const std::string path_pointer = "/paths/" + core::escape_pointer_token(path);
       if (path.empty() || path[0] != '/') fail(path_pointer, "a path must start with '/'");
       const Json& item = resolve(path_it.value(), path_pointer);
       if (!item.is_object()) fail(path_pointer, "a path item is an object");
@@ -123,7 +80,7 @@ class Reader {
   const Json& object_at(const Json& holder, const std::string& key, const std::string& pointer) const {
     if (!holder.contains(key)) fail(pointer, "missing \"" + key + "\"");
     const Json& value = holder[key];
-    if (!value.is_object()) fail(pointer + "/" + escape_pointer_token(key), "\"" + key + "\" must be an object");
+    if (!value.is_object()) fail(pointer + "/" + core::escape_pointer_token(key), "\"" + key + "\" must be an object");
     return value;
   }
 
@@ -149,17 +106,11 @@ class Reader {
     if (!servers[0].is_object() || !servers[0].contains("url") || !servers[0]["url"].is_string()) {
       fail("/servers/0", "a server needs a \"url\" string");
     }
-    std::string url = servers[0]["url"].get<std::string>();
-    if (auto scheme = url.find("://"); scheme != std::string::npos) {
-      const auto slash = url.find('/', scheme + 3);
-      url = slash == std::string::npos ? "" : url.substr(slash);
+    prefix_ = openapi_server_path(doc_);
+    if (prefix_.empty() && servers[0]["url"].get<std::string>().find('{') != std::string::npos) {
+      out_.notes.push_back("servers[0] has variables (" + servers[0]["url"].get<std::string>() +
+                           "): its path is not used, URLs start at env.base_url");
     }
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    if (url.find('{') != std::string::npos) {
-      out_.notes.push_back("servers[0] has variables (" + url + "): its path is not used, URLs start at env.base_url");
-      url.clear();
-    }
-    prefix_ = url;
   }
 
   static std::string path_pointer_of(const std::string& op_pointer) { return op_pointer.substr(0, op_pointer.rfind('/')); }
@@ -176,7 +127,7 @@ class Reader {
     if (holder.contains("example")) return holder["example"];
     if (holder.contains("examples") && holder["examples"].is_object() && !holder["examples"].empty()) {
       const auto first = holder["examples"].begin();
-      const Json& example = resolve(first.value(), pointer + "/examples/" + escape_pointer_token(first.key()));
+      const Json& example = resolve(first.value(), pointer + "/examples/" + core::escape_pointer_token(first.key()));
       if (example.is_object() && example.contains("value")) return example["value"];
     }
     return std::nullopt;
@@ -246,7 +197,7 @@ class Reader {
           object[name] = "";
           continue;
         }
-        object[name] = generate(properties[name], pointer + "/properties/" + escape_pointer_token(name), name, depth + 1);
+        object[name] = generate(properties[name], pointer + "/properties/" + core::escape_pointer_token(name), name, depth + 1);
       }
       return object;
     }
@@ -415,7 +366,7 @@ class Reader {
     if (content.empty()) return;
     const auto chosen = pick();
     const std::string type = core::ascii_lower(chosen.key());
-    const std::string media_pointer = content_pointer + "/" + escape_pointer_token(chosen.key());
+    const std::string media_pointer = content_pointer + "/" + core::escape_pointer_token(chosen.key());
     const Json& media = resolve(chosen.value(), media_pointer);
     if (!media.is_object()) fail(media_pointer, "a media type is an object");
     std::optional<Json> value = example_of(media, media_pointer);
@@ -472,7 +423,7 @@ class Reader {
       lowest_key = class_2xx ? (responses.contains("2XX") ? "2XX" : "2xx") : "default";
     }
     if (!responses.contains(lowest_key)) return;
-    const std::string response_pointer = op_pointer + "/responses/" + escape_pointer_token(lowest_key);
+    const std::string response_pointer = op_pointer + "/responses/" + core::escape_pointer_token(lowest_key);
     const Json& response = resolve(responses[lowest_key], response_pointer);
     if (response.is_object() && response.contains("content") && response["content"].is_object()) {
       for (auto it = response["content"].begin(); it != response["content"].end(); ++it) {
@@ -501,10 +452,10 @@ class Reader {
       std::vector<std::string> query;
       std::string missing;
       for (auto it = requirement.begin(); it != requirement.end(); ++it) {
-        const std::string scheme_pointer = "/components/securitySchemes/" + escape_pointer_token(it.key());
+        const std::string scheme_pointer = "/components/securitySchemes/" + core::escape_pointer_token(it.key());
         const nlohmann::json::json_pointer json_pointer(scheme_pointer);
         if (!doc_.contains(json_pointer)) {
-          fail(pointer + "/" + std::to_string(r) + "/" + escape_pointer_token(it.key()),
+          fail(pointer + "/" + std::to_string(r) + "/" + core::escape_pointer_token(it.key()),
                "security scheme \"" + it.key() + "\" is not in components.securitySchemes");
         }
         const Json& scheme = resolve(doc_.at(json_pointer), scheme_pointer);
@@ -555,25 +506,6 @@ class Reader {
 };
 
 }  // namespace
-
-nlohmann::ordered_json load_openapi_document(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError(path, "", "cannot read the file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
-    Json document = Json::parse(text, nullptr, false);
-    if (document.is_discarded()) core::parse_json_text(text, path);  // throws with line and column
-    return document;
-  }
-  try {
-    return yaml_to_json(YAML::Load(text));
-  } catch (const YAML::Exception& error) {
-    throw core::InputError(path, "line " + std::to_string(error.mark.line + 1), error.msg);
-  }
-}
 
 OpenApiImport read_openapi(const std::string& path, const OpenApiFilter& filter) {
   return Reader(load_openapi_document(path), path, filter).read();

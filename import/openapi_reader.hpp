@@ -51,7 +51,4 @@ struct OpenApiFilter {
 // Throws core::InputError (file + JSON pointer).
 OpenApiImport read_openapi(const std::string& path, const OpenApiFilter& filter);
 
-// The document as JSON (YAML converted), keys in document order.
-nlohmann::ordered_json load_openapi_document(const std::string& path);
-
 }  // namespace golive::imports
