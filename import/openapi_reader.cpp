@@ -27,6 +27,8 @@ class Reader {
 
   OpenApiImport read() {
     if (!doc_.is_object()) fail("", "an OpenAPI document is a JSON object");
+    // YAML's unquoted `openapi: 3.1` reads as a number.
+    if (doc_.contains("openapi") && doc_["openapi"].is_number()) doc_["openapi"] = doc_["openapi"].dump();
     if (!doc_.contains("openapi") || !doc_["openapi"].is_string()) {
       fail(doc_.contains("swagger") ? "/swagger" : "/openapi",
            doc_.contains("swagger") ? "Swagger 2.0 is not read: convert it to OpenAPI 3 first"
@@ -137,6 +139,9 @@ class Reader {
     const Json& schema = resolve(schema_value, pointer);
     if (!schema.is_object()) return std::nullopt;
     if (schema.contains("example")) return schema["example"];
+    if (schema.contains("examples") && schema["examples"].is_array() && !schema["examples"].empty()) {
+      return schema["examples"][0];  // OpenAPI 3.1 (JSON Schema 2020-12)
+    }
     if (schema.contains("default")) return schema["default"];
     if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) return schema["enum"][0];
     return std::nullopt;
@@ -215,7 +220,9 @@ class Reader {
       double value = 0;
       if (schema.contains("minimum") && schema["minimum"].is_number()) value = schema["minimum"].get<double>();
       if (schema.contains("exclusiveMinimum") && schema["exclusiveMinimum"].is_number()) {
-        value = schema["exclusiveMinimum"].get<double>() + 1;
+        value = schema["exclusiveMinimum"].get<double>() + 1;  // 3.1: the bound itself
+      } else if (schema.value("exclusiveMinimum", false) == true) {
+        value += 1;  // 3.0: a flag on minimum
       }
       if (schema.contains("maximum") && schema["maximum"].is_number() && value > schema["maximum"].get<double>()) {
         value = schema["maximum"].get<double>();

@@ -103,6 +103,38 @@ TEST(OpenApiImport, TagKeepsOnlyItsOperations) {
   EXPECT_THROW(import_document("nonexistent"), core::InputError);
 }
 
+// OpenAPI 3.1 in YAML: an unquoted version, schema "examples" arrays, type
+// lists and 3.0's boolean exclusiveMinimum.
+TEST(OpenApiImport, ReadsThreeOneDetails) {
+  const std::string path = ::testing::TempDir() + "three_one.yaml";
+  std::ofstream(path) << R"(openapi: 3.1
+info: {title: t, version: "1"}
+paths:
+  /items/{code}:
+    post:
+      operationId: addItem
+      parameters:
+        - {name: code, in: path, required: true, schema: {type: string, examples: [AB-1]}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [count, note, when]
+              properties:
+                count: {type: integer, minimum: 0, exclusiveMinimum: true}
+                note: {type: [string, "null"]}
+                when: {type: string, format: date}
+      responses:
+        "201": {description: created}
+)";
+  ImportResult result = import_input("openapi", path, {});
+  const auto& step = result.workflow["steps"][0];
+  EXPECT_EQ(step["url"], "/items/AB-1");
+  EXPECT_EQ(step["body"], nlohmann::ordered_json::parse(R"({"count": 1, "note": "golive", "when": "2026-01-01"})"));
+  EXPECT_EQ(step["assert"][0]["status"], 201);
+}
+
 TEST(OpenApiImport, MalformedDocumentsNameFileAndPointer) {
   auto expect_error = [](const std::string& name, const std::string& text, const std::string& location) {
     const std::string path = ::testing::TempDir() + name;
