@@ -1,5 +1,5 @@
 // Importer: the entry point the CLI wires. Reads one input of a kind ("har",
-// "curl"), applies what an environment says (its hosts, API path prefixes and
+// "curl", "postman", "openapi"), applies what an environment says (its hosts, API path prefixes and
 // secrets, so a recorded credential becomes {{env.*}}), and returns the
 // workflow with a summary of what was kept, dropped, captured and replaced.
 #pragma once
