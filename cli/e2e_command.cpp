@@ -17,6 +17,7 @@
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
 #include "e2e/e2e_suite.hpp"
+#include "cli/openapi_conformance.hpp"
 
 namespace golive::cli {
 
@@ -64,7 +65,12 @@ int execute_e2e(const E2eCommandOptions& options) {
   e2e::E2eRunOptions run_options;
   run_options.jobs = options.jobs;
   run_options.should_stop = [] { return core::interrupted(); };
+  const OpenApiConformance conformance(workflows, env.base_url, run_dir);
+  if (!conformance.empty()) {
+    run_options.on_exchange = [&conformance](const e2e::StepExchange& exchange) { conformance.observe(exchange); };
+  }
   auto summary = e2e::run_e2e_suite(env, workflows, run_options, sink);
+  conformance.record_results(sink);
 
   bool was_interrupted = core::interrupted() || summary.outcome.stopped;
   session.finish(was_interrupted);
@@ -81,7 +87,8 @@ int execute_e2e(const E2eCommandOptions& options) {
               << "report:  " << session.report_path() << "\n";
   }
   if (summary.target_unreachable()) return core::kExitUnreachable;
-  return summary.outcome.ok() && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
+  const bool conforming = conformance.empty() || session.failed() == 0;
+  return summary.outcome.ok() && conforming && !was_interrupted ? core::kExitPass : core::kExitGateFailed;
 }
 
 }  // namespace

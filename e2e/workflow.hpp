@@ -209,6 +209,7 @@ struct Workflow {
   std::vector<Step> steps;
   std::vector<Step> cleanup;  // always run, even after a failure
   bool cookies = true;        // one cookie jar per run; "cookies": false turns it off
+  std::string openapi;        // "openapi": the document responses are checked against (path resolved), or empty
 };
 
 // The env.* names templates may use, in slot order.

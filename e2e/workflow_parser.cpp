@@ -64,7 +64,13 @@ class WorkflowParser {
                                    const std::string& name_prefix, bool is_root) {
     JsonReader root(document, path);
     root.reject_unknown_keys(
-        {"description", "variables", "dataset", "headers", "steps", "cleanup", "cookies"});
+        {"description", "variables", "dataset", "headers", "steps", "cleanup", "cookies", "openapi"});
+    if (root.has("openapi")) {
+      auto openapi = root.at("openapi");
+      if (!is_root) openapi.fail("only the top-level workflow may name an OpenAPI document");
+      workflow_.openapi = resolve_relative(path, openapi.as_string());
+      if (!fs::exists(workflow_.openapi)) openapi.fail("OpenAPI document \"" + workflow_.openapi + "\" does not exist");
+    }
     if (root.has("cookies")) {
       auto cookies = root.at("cookies");
       if (!is_root && cookies.as_bool() != workflow_.cookies) {

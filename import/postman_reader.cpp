@@ -1,6 +1,7 @@
 #include "import/postman_reader.hpp"
 
 #include <map>
+#include <optional>
 #include <sstream>
 #include <regex>
 #include <set>
@@ -158,7 +159,9 @@ class CollectionWalker {
   CollectionWalker(PostmanImport& out, std::map<std::string, std::string> values, std::string file)
       : out_(out), values_(std::move(values)), file_(std::move(file)) {}
 
-  void walk(const core::JsonReader& items, const std::string& prefix) {
+  // `auth`: the auth in effect (the collection's, else the nearest folder's);
+  // a request without its own, or with type "inherit", uses it.
+  void walk(const core::JsonReader& items, const std::string& prefix, const std::optional<core::JsonReader>& auth) {
     items.as_array();
     for (std::size_t i = 0; i < items.value().size(); ++i) {
       core::JsonReader item = items.at(i);
@@ -166,11 +169,27 @@ class CollectionWalker {
       const std::string name = item.string_or("name", "item" + std::to_string(i + 1));
       const std::string path = prefix.empty() ? name : prefix + "_" + name;
       if (item.has("item")) {
-        walk(item.at("item"), path);
+        walk_folder(item, path, auth);
       } else {
-        read_request(item, path);
+        read_request(item, path, auth);
       }
     }
+  }
+
+  void read_loose(const core::JsonReader& item, const std::optional<core::JsonReader>& auth) {
+    item.as_object();
+    read_request(item, item.string_or("name", "request"), auth);
+  }
+
+  // A folder: its variables hold inside it, its auth replaces the inherited one.
+  void walk_folder(const core::JsonReader& folder, const std::string& prefix, std::optional<core::JsonReader> auth) {
+    const auto saved = values_;
+    if (folder.has("variable")) {
+      for (auto& [key, value] : read_variable_list(folder.at("variable"))) values_[key] = value;
+    }
+    if (folder.has("auth") && folder.at("auth").string_or("type", "inherit") != "inherit") auth.emplace(folder.at("auth"));
+    walk(folder.at("item"), prefix, auth);
+    values_ = saved;
   }
 
  private:
@@ -221,7 +240,8 @@ class CollectionWalker {
     return text.find("{{") == std::string::npos ? text : translate(text);
   }
 
-  void read_request(const core::JsonReader& item, const std::string& path) {
+  void read_request(const core::JsonReader& item, const std::string& path,
+                    const std::optional<core::JsonReader>& inherited_auth) {
     core::JsonReader request = item.at("request");
     RecordedExchange exchange;
     exchange.origin = file_ + " at " + request.pointer();
@@ -243,7 +263,11 @@ class CollectionWalker {
           exchange.headers.emplace_back(header.at("key").as_string(), translate(header.string_or("value", "")));
         }
       }
-      if (request.has("auth")) read_auth(request.at("auth"), exchange);
+      if (request.has("auth") && request.at("auth").string_or("type", "inherit") != "inherit") {
+        read_auth(request.at("auth"), exchange);
+      } else if (inherited_auth) {
+        read_auth(*inherited_auth, exchange);
+      }
       if (request.has("body")) read_body(request.at("body"), exchange);
     }
     if (exchange.url.find("://") == std::string::npos) exchange.url = "http://" + exchange.url;
@@ -336,7 +360,16 @@ class CollectionWalker {
 
 }  // namespace
 
-PostmanImport read_postman(const std::string& collection_path, const std::string& environment_path) {
+namespace {
+
+std::optional<core::JsonReader> collection_auth(const core::JsonReader& root) {
+  if (!root.has("auth") || root.at("auth").string_or("type", "noauth") == "inherit") return std::nullopt;
+  return root.at("auth");
+}
+
+// The collection's requests as one import, or (split_folders) one per top-level folder.
+std::vector<PostmanImport> read_postman_collection(const std::string& collection_path,
+                                                   const std::string& environment_path, bool split_folders) {
   const nlohmann::json collection = core::load_json_file(collection_path);
   core::JsonReader root(collection, collection_path);
   root.as_object();
@@ -357,10 +390,45 @@ PostmanImport read_postman(const std::string& collection_path, const std::string
   PostmanImport out;
   out.name = info.string_or("name", "collection");
   out.base_host = kBaseHost;
-  CollectionWalker walker(out, values, collection_path);
-  walker.walk(root.at("item"), "");
-  if (root.has("auth")) out.not_converted.push_back("collection-level auth (set the header on each step or as a default)");
-  return out;
+  if (!split_folders) {
+    CollectionWalker walker(out, values, collection_path);
+    walker.walk(root.at("item"), "", collection_auth(root));
+    return {out};
+  }
+  // One import per top-level folder (its requests named without the folder),
+  // the collection's loose requests in one named after the collection.
+  std::vector<PostmanImport> folders;
+  core::JsonReader items = root.at("item");
+  items.as_array();
+  PostmanImport loose = out;
+  for (std::size_t i = 0; i < items.value().size(); ++i) {
+    core::JsonReader item = items.at(i);
+    item.as_object();
+    if (!item.has("item")) continue;
+    PostmanImport folder = out;
+    folder.name = item.string_or("name", "folder" + std::to_string(i + 1));
+    CollectionWalker walker(folder, values, collection_path);
+    walker.walk_folder(item, "", collection_auth(root));
+    folders.push_back(std::move(folder));
+  }
+  CollectionWalker loose_walker(loose, values, collection_path);
+  for (std::size_t i = 0; i < items.value().size(); ++i) {
+    core::JsonReader item = items.at(i);
+    if (!item.has("item")) loose_walker.read_loose(item, collection_auth(root));
+  }
+  if (!loose.exchanges.empty()) folders.insert(folders.begin(), std::move(loose));
+  return folders;
+}
+
+}  // namespace
+
+PostmanImport read_postman(const std::string& collection_path, const std::string& environment_path) {
+  return read_postman_collection(collection_path, environment_path, false).front();
+}
+
+std::vector<PostmanImport> read_postman_folders(const std::string& collection_path,
+                                                const std::string& environment_path) {
+  return read_postman_collection(collection_path, environment_path, true);
 }
 
 }  // namespace golive::imports

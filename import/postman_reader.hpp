@@ -1,6 +1,8 @@
 // Postman collection v2.1 reader (plus an optional Postman environment):
 // every request of the collection, depth first, becomes one exchange whose
-// step name is its folder path and name ("users_create"). Postman's
+// step name is its folder path and name ("users_create"); auth set on the
+// collection or a folder applies to the requests inside that do not set
+// their own (or say "inherit"), a folder's variables to its requests. Postman's
 // {{variables}} are golive's template syntax already:
 //   - a variable holding the base URL ({{baseUrl}}, {{base_url}}, {{host}},
 //     {{url}}) is dropped so the URL is relative to env.base_url;
@@ -39,5 +41,11 @@ struct PostmanImport {
 
 // Throws core::InputError naming the file and JSON pointer.
 PostmanImport read_postman(const std::string& collection_path, const std::string& environment_path);
+
+// One import per top-level folder (`name` the folder's; step names without
+// the folder), the collection's and folder's auth and variables inherited;
+// requests outside every folder come first, in one named after the collection.
+std::vector<PostmanImport> read_postman_folders(const std::string& collection_path,
+                                                const std::string& environment_path);
 
 }  // namespace golive::imports

@@ -46,6 +46,8 @@ struct ImportOptions {
   bool input_has_templates = false;
   std::vector<std::pair<std::string, std::string>> declared_variables;
   std::string postman_environment;  // a Postman environment file (optional)
+  std::string openapi_tag;          // OpenAPI: keep only this tag's operations (empty: all)
+  std::vector<std::string> openapi_only;  // OpenAPI: keep only operations whose "METHOD /path" matches a glob
   // Exact values of the environment's secrets and the template each becomes
   // ("<anon key>" -> "{{env.anon_key}}").
   std::vector<std::pair<std::string, std::string>> environment_secrets;
@@ -56,11 +58,14 @@ struct ImportOptions {
 
 struct ImportSummary {
   std::size_t read = 0;                // exchanges in the input
+  std::string read_unit = "recorded request";  // what `read` counts, for the console
   std::size_t kept = 0;                // steps written
   std::vector<std::string> dropped;    // one line per dropped request, with the reason
   std::vector<std::string> captures;   // "access_token from step post_token /access_token"
   std::vector<std::string> secrets;    // "a JWT with role anon -> {{env.anon_key}}"
   std::vector<std::string> not_converted;  // what the importer could not express, per step
+  std::vector<std::string> to_fill;        // OpenAPI: variables with no example, and where they are used
+  std::size_t response_schemas = 0;        // OpenAPI: steps whose response the document's schema describes
 };
 
 struct ImportResult {

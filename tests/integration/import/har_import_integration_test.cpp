@@ -1,4 +1,4 @@
-// The imported HAR (and a Postman collection) replays: `golive import har` on the session Chromium
+// The imported HAR (and a Postman collection, whole and split by folder) replays: `golive import har` on the session Chromium
 // recorded (tests/data/import/reference_session.har, from another run of the
 // reference target: other keys, other ids, another port), then the real
 // `golive e2e` runs the workflow green against a fresh reference target, and
@@ -109,6 +109,22 @@ TEST(HarImportIntegration, ImportedPostmanCollectionRunsGreenWithGoliveE2e) {
   EXPECT_NE(run.stdout_text.find("1/1 workflow runs passed, 0 steps failed"), std::string::npos) << run.stdout_text;
   EXPECT_NE(run.stdout_text.find("[pass] e2e.study_planner.courses_delete_course"), std::string::npos)
       << run.stdout_text;
+}
+
+// `--out DIR/`: one workflow per folder; "courses" includes "auth" (whose
+// sign-in captures the token it sends) and runs green on its own.
+TEST(HarImportIntegration, PostmanFoldersBecomeWorkflowsThatRunGreen) {
+  const Imported& made = imported();
+  const fs::path dir = made.dir / "postman_folders";
+  ProcessOutcome import = golive({"import", "postman", kCollection, "--postman-env", kPostmanEnv, "--env",
+                                  made.env_file, "--out", dir.string() + "/"});
+  ASSERT_EQ(import.exit_code, 0) << import.stderr_text;
+  EXPECT_NE(import.stdout_text.find("courses.json (folder \"Courses\")"), std::string::npos) << import.stdout_text;
+  ProcessOutcome run = golive({"e2e", "--env", made.env_file, "--workflows-dir", dir.string(), "--workflow", "courses",
+                               "--out", (made.dir / "folders_out").string()});
+  EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("[pass] e2e.courses.auth.log_in"), std::string::npos) << run.stdout_text;
+  EXPECT_NE(run.stdout_text.find("[pass] e2e.courses.delete_course"), std::string::npos) << run.stdout_text;
 }
 
 }  // namespace

@@ -113,6 +113,18 @@ TEST(WorkflowParserTest, UnknownTopLevelAndStepKeys) {
                "unknown key \"asert\"");
 }
 
+// "openapi": the document golive e2e checks responses against, relative to the file.
+TEST(WorkflowParserTest, OpenApiDocumentIsResolvedAndMustExist) {
+  TempWorkflowDir dir;
+  dir.write("api/openapi.json", R"({"openapi": "3.0.3", "paths": {}})");
+  const std::string path =
+      dir.write("flow.json", R"({"description": "d", "openapi": "api/openapi.json", "steps": [{"name": "s", "url": "/x"}]})");
+  EXPECT_EQ(load_workflow(path).openapi, dir.path() + "/api/openapi.json");
+  expect_error(R"({"description": "d", "openapi": "missing.json", "steps": [{"name": "s", "url": "/x"}]})", "/openapi",
+               "does not exist");
+  expect_error(R"({"description": "d", "openapi": 3, "steps": [{"name": "s", "url": "/x"}]})", "/openapi", "string");
+}
+
 TEST(WorkflowParserTest, WrongTypes) {
   expect_error(flow_with_steps(R"({"name": "s", "url": 5})"), "/steps/0/url", "expected a string");
   expect_error(flow_with_steps(R"({"name": "s", "url": "/x", "method": "FETCH"})"),

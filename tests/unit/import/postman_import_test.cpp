@@ -65,6 +65,75 @@ TEST(PostmanImport, EnvironmentValuesMapToEnvFields) {
   EXPECT_EQ(result.workflow["variables"]["captcha_token"], "{{env.auth.captcha_token}}");
 }
 
+// `--out DIR/`: one workflow per top-level folder; Courses uses the token
+// Auth captures, so it includes auth.json first. Golden files in
+// tests/golden/import/study_planner_folders/.
+TEST(PostmanImport, FoldersBecomeWorkflowsMatchingTheGoldens) {
+  ImportOptions options;
+  options.postman_environment = kEnvironment;
+  const std::string dir = std::string(GOLIVE_TEST_DATA) + "/../golden/import/study_planner_folders";
+  options.output_path = dir;
+  auto folders = import_postman_folders(kCollection, options);
+  ASSERT_EQ(folders.size(), 2u);
+  EXPECT_EQ(folders[0].file, "auth.json");
+  EXPECT_EQ(folders[1].file, "courses.json");
+  EXPECT_EQ(folders[1].include, "auth.json");
+  EXPECT_EQ(folders[1].result.workflow["steps"][0], nlohmann::ordered_json({{"name", "auth"}, {"include", "auth.json"}}));
+  EXPECT_EQ(folders[0].result.workflow["steps"][0]["name"], "sign_up");  // no folder prefix
+  EXPECT_FALSE(folders[1].result.workflow.contains("variables"));      // all come from auth.json
+  for (const auto& folder : folders) {
+    const std::string text = format_workflow(folder.result.workflow);
+    const std::string golden_path = dir + "/" + folder.file;
+    if (const char* update = std::getenv("GOLIVE_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+      std::ofstream(golden_path, std::ios::binary) << text;
+    }
+    std::ifstream in(golden_path, std::ios::binary);
+    std::ostringstream golden;
+    golden << in.rdbuf();
+    EXPECT_EQ(text, golden.str()) << folder.file << " (run with GOLIVE_UPDATE_GOLDEN=1 to accept the new output)";
+  }
+}
+
+// Collection auth applies where a folder or request sets none; a folder's
+// auth and variables hold inside it; loose requests get their own workflow.
+TEST(PostmanImport, FolderWorkflowsInheritCollectionAndFolderAuthAndVariables) {
+  const std::string path = ::testing::TempDir() + "inherit.postman_collection.json";
+  std::ofstream(path) << R"({
+  "info": {"name": "Shop API", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+  "auth": {"type": "apikey", "apikey": [{"key": "key", "value": "X-Api-Key"}, {"key": "value", "value": "{{api_key}}"}]},
+  "variable": [{"key": "baseUrl", "value": "https://shop.example.com"}, {"key": "region", "value": "eu"}],
+  "item": [
+    {"name": "Ping", "request": {"method": "GET", "url": "{{baseUrl}}/ping"}},
+    {"name": "Admin Area", "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{admin_token}}"}]},
+     "variable": [{"key": "region", "value": "us"}],
+     "item": [
+       {"name": "Stats", "request": {"method": "GET", "url": "{{baseUrl}}/admin/stats?region={{region}}"}},
+       {"name": "Public", "request": {"method": "GET", "url": "{{baseUrl}}/admin/public", "auth": {"type": "noauth"}}}
+     ]},
+    {"name": "Orders", "item": [
+       {"name": "List", "request": {"method": "GET", "url": "{{baseUrl}}/orders?region={{region}}", "auth": {"type": "inherit"}}}
+     ]}
+  ]
+})";
+  ImportOptions options;
+  options.output_path = ::testing::TempDir();
+  auto folders = import_postman_folders(path, options);
+  ASSERT_EQ(folders.size(), 3u);
+  EXPECT_EQ(folders[0].file, "shop_api.json");  // the loose request, named after the collection
+  EXPECT_EQ(folders[1].file, "admin_area.json");
+  EXPECT_EQ(folders[2].file, "orders.json");
+  const auto& ping = folders[0].result.workflow["steps"][0];
+  EXPECT_EQ(ping["headers"]["X-Api-Key"], "{{api_key}}");
+  const auto& admin = folders[1].result.workflow;
+  EXPECT_EQ(admin["steps"][0]["headers"]["Authorization"], "Bearer {{admin_token}}");
+  EXPECT_FALSE(admin["steps"][1].contains("headers"));  // noauth
+  EXPECT_EQ(admin["variables"]["region"], "us");         // the folder's value
+  EXPECT_EQ(admin["variables"]["admin_token"], "");      // a credential: never a literal
+  const auto& orders = folders[2].result.workflow;
+  EXPECT_EQ(orders["steps"][0]["headers"]["X-Api-Key"], "{{api_key}}");  // inherit: the collection's
+  EXPECT_EQ(orders["variables"]["region"], "eu");
+}
+
 TEST(PostmanImport, MalformedCollectionsNameFileAndPointer) {
   auto expect_error = [](const std::string& name, const std::string& text, const std::string& location) {
     const std::string path = ::testing::TempDir() + name;
