@@ -349,7 +349,11 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "console-error",
                            "csp-violation",
                            "bundle-leaks-service-role",
-                           "mockai-in-bundle"}) {
+                           "mockai-in-bundle",
+                           "frontend-no-empty-state",
+                           "frontend-slow-lcp",
+                           "consent-banner-missing",
+                           "consent-ignored-after-reject"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");
