@@ -44,7 +44,9 @@ std::vector<std::string> default_analytics_hosts() {
 }
 
 std::string BrowserSettings::url(const std::string& path) const {
-  if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) return path;
+  // An absolute URL of any scheme ("http://", "https://", "chrome://crash") is kept.
+  const std::size_t scheme = path.find("://");
+  if (scheme != std::string::npos && scheme > 0 && path.find('/') > scheme) return path;
   return base_url + (path.empty() || path[0] != '/' ? "/" : "") + path;
 }
 

@@ -168,6 +168,12 @@ bool BrowserTab::navigate(const std::string& url, std::chrono::milliseconds dead
     return false;
   }
   if (reply.result.contains("errorText")) {
+    // An aborted navigation may be a renderer that crashed while loading:
+    // Inspector.targetCrashed follows the answer, and names it.
+    if (reply.result.value("errorText", "") == "net::ERR_ABORTED") {
+      cdp_.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(500), [this] { return !ok(); });
+      if (!ok()) return false;
+    }
     error_ = url + ": " + reply.result.value("errorText", "");
     return false;
   }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -127,7 +128,7 @@ TEST(BrowserSuite, EveryCheckPassesOnTheCleanFrontendWithScreenshots) {
   EXPECT_EQ(leftover_profiles(), profiles_before);
 }
 
-// All six frontend defects at once (one service restart, one browser run, to
+// All seven frontend defects at once (one service restart, one browser run, to
 // keep the test short): the failing checks are exactly the six defects'
 // catching checks, and each fails for its own defect's reason.
 TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
@@ -135,6 +136,7 @@ TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       // check id -> defect, a text its message must carry
       {"browser.legal.privacy", {"legal-page-missing", "HTTP 404"}},
+      {"browser.consent.banner", {"consent-banner-missing", "no banner"}},
       {"browser.consent.before_consent", {"analytics-before-consent", "www.google-analytics.com"}},
       {"browser.console.landing", {"console-error", "profile request failed"}},
       {"browser.console.signup", {"console-error", "profile request failed"}},
@@ -166,6 +168,34 @@ TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
   const std::string evidence = result.checks.at("browser.bundle.secrets").evidence.dump();
   EXPECT_NE(evidence.find("service_role_jwt"), std::string::npos) << evidence;
   EXPECT_EQ(evidence.find("c2VlZGVk"), std::string::npos) << "the signature part must not be written";
+}
+
+// The defects of the empty state, the load timing and the consent after
+// "reject" in one run (none hides another): each fails its own check only.
+TEST(BrowserSuite, EmptyStateTimingAndRejectDefectsFailTheirChecks) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"browser.empty_state", {"frontend-no-empty-state", "does not show \"Create your first course\""}},
+      {"browser.timing.landing", {"frontend-slow-lcp", "largest contentful paint at"}},
+      {"browser.consent.after_reject", {"consent-ignored-after-reject", "after \"reject\""}},
+  };
+  std::set<std::string> defects, checks;
+  for (const auto& [id, why] : expected) {
+    defects.insert(why.first);
+    checks.insert(id);
+  }
+  target.restart_service({defects.begin(), defects.end()});
+  const SuiteRun result = run(load(target));
+  target.restart_service({});
+  EXPECT_EQ(failed(result), checks) << describe(result);
+  for (const auto& [id, why] : expected) {
+    const CheckResult& check = result.checks.at(id);
+    EXPECT_EQ(check.status, CheckStatus::kFail) << why.first << " " << id;
+    EXPECT_NE(check.message.find(why.second), std::string::npos) << why.first << " " << id << ": " << check.message;
+  }
+  // The late paint is measured, not guessed: after the 4 s default budget.
+  EXPECT_GT(result.checks.at("browser.timing.landing").evidence.value("largest_contentful_paint_ms", 0.0), 4000.0);
+  EXPECT_EQ(result.checks.at("browser.consent.after_reject").evidence["analytics_after_reject"].size(), 1u);
 }
 
 // A listening socket that never accepts: the TCP handshake completes (the
@@ -247,6 +277,33 @@ TEST(BrowserSuite, ABrowserThatDiesMidRunGivesErrorsAndIsStillStopped) {
     }
   }
   EXPECT_TRUE(names_the_connection) << describe(died);
+  EXPECT_EQ(leftover_profiles(), profiles_before);
+}
+
+// A page whose renderer crashes (chrome://crash) is an error with the
+// category renderer_crashed, quickly (no wait for the page timeout), and the
+// other pages still run.
+TEST(BrowserSuite, ACrashedRendererIsAnErrorWithItsCategory) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const std::size_t profiles_before = leftover_profiles();
+  const auto env = load(target, [](nlohmann::json& doc) {
+    doc["frontend"]["page_timeout_ms"] = 10000;
+    doc["frontend"]["pages"]["crash"] = "chrome://crash";
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const SuiteRun result = run(env);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const char* id : {"browser.console.crash", "browser.csp.crash", "browser.timing.crash"}) {
+    ASSERT_TRUE(result.checks.count(id)) << id << "\n" << describe(result);
+    const CheckResult& check = result.checks.at(id);
+    EXPECT_EQ(check.status, CheckStatus::kError) << id << ": " << check.message;
+    EXPECT_EQ(check.evidence.value("category", ""), "renderer_crashed") << id << ": " << check.evidence.dump();
+    EXPECT_EQ(check.evidence.value("url", ""), "chrome://crash");
+  }
+  EXPECT_LT(seconds, 60.0);
+  EXPECT_EQ(result.checks.at("browser.console.landing").status, CheckStatus::kPass);
+  EXPECT_EQ(result.checks.at("browser.legal.terms").status, CheckStatus::kPass);
+  EXPECT_EQ(result.checks.at("browser.empty_state").status, CheckStatus::kPass);
   EXPECT_EQ(leftover_profiles(), profiles_before);
 }
 

@@ -37,6 +37,8 @@ TEST(BrowserSettings, DefaultsVisitTheLandingAndLegalPagesOfTheBaseUrl) {
   EXPECT_EQ(settings.page_path("signup"), "/signup");
   EXPECT_EQ(settings.url("/terms"), "https://staging.example.test/terms");
   EXPECT_EQ(settings.url("http://other.test/x"), "http://other.test/x");
+  EXPECT_EQ(settings.url("chrome://crash"), "chrome://crash");
+  EXPECT_EQ(settings.url("/go?to=http://x.test/"), "https://staging.example.test/go?to=http://x.test/");
   EXPECT_EQ(settings.consent.banner, "#cookie-consent");
   EXPECT_TRUE(settings.empty_state_path.empty());
   EXPECT_NE(std::find(settings.analytics_hosts.begin(), settings.analytics_hosts.end(), "www.google-analytics.com"),
