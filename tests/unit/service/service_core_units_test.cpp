@@ -353,7 +353,13 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "frontend-no-empty-state",
                            "frontend-slow-lcp",
                            "consent-banner-missing",
-                           "consent-ignored-after-reject"}) {
+                           "consent-ignored-after-reject",
+                           "frontend-signin-broken",
+                           "frontend-no-pending-state",
+                           "frontend-eager-calendar",
+                           "frontend-no-rollback",
+                           "frontend-icon-no-tooltip",
+                           "frontend-portal-button-dead"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");

@@ -1,0 +1,400 @@
+#include "browser/signed_in_checks.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "browser/browser_tab.hpp"
+#include "core/url.hpp"
+#include "http/client_options.hpp"
+#include "target/test_users.hpp"
+
+namespace golive::browser {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using core::CheckStatus;
+using core::Severity;
+
+constexpr const char* kSignIn = "browser.signed_in.sign_in";
+constexpr const char* kPending = "browser.signed_in.pending_state";
+constexpr const char* kLazy = "browser.signed_in.lazy_load";
+constexpr const char* kTooltips = "browser.signed_in.tooltips";
+constexpr const char* kOptimistic = "browser.signed_in.optimistic_ui";
+constexpr const char* kPortal = "browser.signed_in.customer_portal";
+
+std::string js(const std::string& text) { return nlohmann::json(text).dump(); }
+
+// The page's path without query, fragment or trailing slash.
+std::string path_of(const std::string& url) {
+  const auto parsed = core::parse_url(url);
+  std::string path = parsed ? parsed->target : url;
+  path = path.substr(0, path.find_first_of("?#"));
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+constexpr const char* kVisibleFn =
+    "function(e){if(!e)return false;var s=getComputedStyle(e),r=e.getBoundingClientRect();"
+    "return s.display!=='none'&&s.visibility!=='hidden'&&r.width>0&&r.height>0}";
+
+bool is_api_call(const ObservedRequest& request) {
+  return request.resource_type == "Fetch" || request.resource_type == "XHR";
+}
+
+struct Outcome {
+  CheckStatus status;
+  std::string message;
+  nlohmann::json evidence;
+};
+
+class SignedInRun {
+ public:
+  SignedInRun(const config::Environment& env, const BrowserSettings& settings, CdpConnection& cdp,
+              const std::string& screenshot_dir, core::ResultSink& sink)
+      : env_(env), settings_(settings), cdp_(cdp), screenshot_dir_(screenshot_dir), sink_(sink) {}
+
+  void run() {
+    if (settings_.sign_in.path.empty()) {
+      for (const std::string& id : signed_in_check_ids()) {
+        emit(id, CheckStatus::kSkip, Severity::kInfo,
+             "set frontend.sign_in.path (the sign-in page) to check the signed-in app as a fresh test user", {});
+      }
+      return;
+    }
+    const target::TestUsers users(env_, http::client_options_for(env_));
+    target::TestUserOutcome outcome = users.acquire(0, "golive-browser");
+    if (!outcome.user) {
+      for (const std::string& id : signed_in_check_ids()) {
+        emit(id, outcome.not_configured ? CheckStatus::kSkip : CheckStatus::kError, Severity::kMedium,
+             "no test user to sign in with: " + outcome.error, {{"status", outcome.status}});
+      }
+      return;
+    }
+    const target::TestUser user = *outcome.user;
+    Outcome sign_in = sign_in_and_check(user);
+    // No residue: the user created for this visit is deleted again.
+    const std::string released = users.release(user);
+    sign_in.evidence["user_created_here"] = user.created_here;
+    sign_in.evidence["user_deleted"] = user.created_here && released.empty();
+    if (!released.empty()) {
+      sign_in.status = CheckStatus::kError;
+      sign_in.message += "; the test user " + user.email + " could not be deleted: " + released;
+    }
+    emit(kSignIn, sign_in.status, Severity::kHigh, sign_in.message, sign_in.evidence);
+  }
+
+ private:
+  void emit(const std::string& id, CheckStatus status, Severity severity, const std::string& message,
+            nlohmann::json evidence) {
+    static const std::map<std::string, std::string> titles = {
+        {kSignIn, "A fresh test user signs in through the sign-in page"},
+        {kPending, "A pending state while a request is in flight, and no second submission"},
+        {kLazy, "A heavy view is loaded when it opens, not with the page"},
+        {kTooltips, "Icon-only buttons carry tooltips"},
+        {kOptimistic, "An optimistic update, rolled back when its request fails"},
+        {kPortal, "\"Manage billing\" opens a customer portal session"}};
+    core::CheckResult check;
+    check.id = id;
+    check.suite = "browser";
+    check.title = titles.count(id) ? titles.at(id) : id;
+    check.status = status;
+    check.severity = severity;
+    check.message = message;
+    check.evidence = std::move(evidence);
+    sink_.record(check);
+  }
+
+  void all_others(CheckStatus status, const std::string& message, const nlohmann::json& evidence) {
+    for (const std::string& id : signed_in_check_ids()) {
+      if (id != kSignIn) emit(id, status, Severity::kMedium, message, evidence);
+    }
+  }
+
+  std::string screenshot(BrowserTab& tab) {
+    if (screenshot_dir_.empty()) return "";
+    std::error_code ignored;
+    std::filesystem::create_directories(screenshot_dir_, ignored);
+    return tab.screenshot(screenshot_dir_ + "/browser-signed_in.png") ? "browser-signed_in.png" : "";
+  }
+
+  // Signs in; runs the other checks when it worked. The sign-in check's
+  // result as {status, message, evidence}, emitted by run() after the user
+  // is deleted.
+  Outcome sign_in_and_check(const target::TestUser& user) {
+    const SignInSettings& s = settings_.sign_in;
+    const std::string url = settings_.url(s.path);
+    nlohmann::json evidence = {{"url", url}, {"user", user.email}, {"after_path", s.after_path}};
+    auto tab = std::make_unique<BrowserTab>(cdp_, env_.host_policy);
+    const auto timeout = std::chrono::milliseconds(settings_.page_timeout_ms);
+    if (!tab->ok() || !tab->navigate(url, timeout)) {
+      evidence["error"] = tab->error();
+      all_others(CheckStatus::kError, "not signed in: the sign-in page did not load", evidence);
+      return {CheckStatus::kError, url + ": " + tab->error(), evidence};
+    }
+    const nlohmann::json filled = tab->evaluate(
+        "(function(){var e=document.querySelector(" + js(s.email) + "),p=document.querySelector(" + js(s.password) +
+        "),b=document.querySelector(" + js(s.submit) + ");if(!e||!p||!b)return false;"
+        "function put(i,v){i.focus();i.value=v;i.dispatchEvent(new Event('input',{bubbles:true}));"
+        "i.dispatchEvent(new Event('change',{bubbles:true}))}"
+        "put(e," + js(user.email) + ");put(p," + js(user.password) + ");b.click();return true})()");
+    if (filled != nlohmann::json(true)) {
+      all_others(CheckStatus::kError, "not signed in: the sign-in form was not found", evidence);
+      return {CheckStatus::kError, url + ": no " + s.email + ", " + s.password + " or " + s.submit +
+                              " (frontend.sign_in's selectors)",
+              evidence};
+    }
+    // The page navigates by itself: wait until it shows after_path, loaded.
+    const auto until = Clock::now() + timeout;
+    std::string at;
+    while (Clock::now() < until && tab->ok()) {
+      const nlohmann::json where =
+          tab->evaluate("document.readyState==='complete'?location.href:''");
+      if (where.is_string() && !where.get<std::string>().empty()) {
+        at = where.get<std::string>();
+        if (path_of(at) == path_of(settings_.url(s.after_path))) break;
+      }
+      tab->settle(std::chrono::milliseconds(150));
+    }
+    evidence["reached"] = at;
+    if (path_of(at) != path_of(settings_.url(s.after_path))) {
+      const nlohmann::json text = tab->evaluate("document.body?document.body.innerText.slice(0,400):''");
+      evidence["page_text"] = text.is_string() ? text : nlohmann::json("");
+      const std::string shot = screenshot(*tab);
+      if (!shot.empty()) evidence["screenshot"] = shot;
+      all_others(CheckStatus::kError, "not signed in: the sign-in page did not reach " + s.after_path, evidence);
+      return {CheckStatus::kFail, url + ": after submitting the test user's email and password the page is at " +
+                              (at.empty() ? std::string("(nothing loaded)") : at) + ", not " + s.after_path,
+              evidence};
+    }
+    tab->settle(std::chrono::milliseconds(400));
+    const std::string shot = screenshot(*tab);
+    if (!shot.empty()) evidence["screenshot"] = shot;
+    nlohmann::json base = {{"url", at}};
+    if (!shot.empty()) base["screenshot"] = shot;
+    pending_state(*tab, base);
+    lazy_load(*tab, base);
+    tooltips(*tab, base);
+    optimistic_ui(*tab, base);
+    customer_portal(*tab, base);  // last: it navigates away
+    return {CheckStatus::kPass, url + ": signed in as a fresh test user and reached " + s.after_path,
+            evidence};
+  }
+
+  std::size_t api_calls_since(const BrowserTab& tab, std::size_t from, nlohmann::json* list = nullptr) const {
+    std::size_t count = 0;
+    const auto& requests = tab.observations().requests;
+    for (std::size_t i = from; i < requests.size(); ++i) {
+      if (!is_api_call(requests[i])) continue;
+      ++count;
+      if (list != nullptr) list->push_back(requests[i].method + " " + requests[i].url);
+    }
+    return count;
+  }
+
+  void pending_state(BrowserTab& tab, nlohmann::json evidence) {
+    const SignedInSelectors& s = settings_.signed_in;
+    evidence["trigger"] = s.pending_trigger;
+    evidence["indicator"] = s.pending_indicator;
+    const std::size_t from = tab.observations().requests.size();
+    // Two clicks in one task: the second comes while the first request is
+    // still in flight.
+    const nlohmann::json seen = tab.evaluate(
+        "(function(){var visible=" + std::string(kVisibleFn) + ";var t=document.querySelector(" +
+        js(s.pending_trigger) + ");if(!t)return null;t.click();var shown=visible(document.querySelector(" +
+        js(s.pending_indicator) + "));t.click();return shown})()");
+    if (seen.is_null()) {
+      emit(kPending, CheckStatus::kError, Severity::kMedium,
+           "no " + s.pending_trigger + " on the signed-in page (frontend.signed_in.pending_trigger)", evidence);
+      return;
+    }
+    tab.settle(std::chrono::milliseconds(800));
+    nlohmann::json calls = nlohmann::json::array();
+    const std::size_t sent = api_calls_since(tab, from, &calls);
+    evidence["pending_shown"] = seen;
+    evidence["requests"] = calls;
+    if (sent == 0) {
+      emit(kPending, CheckStatus::kSkip, Severity::kMedium,
+           "clicking " + s.pending_trigger + " sent no request: nothing was pending (inconclusive)", evidence);
+    } else if (seen != nlohmann::json(true)) {
+      emit(kPending, CheckStatus::kFail, Severity::kMedium,
+           "no pending state (" + s.pending_indicator + ") while the request of " + s.pending_trigger +
+               " was in flight" + (sent > 1 ? ", and a second click sent it again (" + std::to_string(sent) +
+                                                  " requests)" : ""),
+           evidence);
+    } else if (sent > 1) {
+      emit(kPending, CheckStatus::kFail, Severity::kMedium,
+           "a second click on " + s.pending_trigger + " while its request was pending sent it again (" +
+               std::to_string(sent) + " requests)",
+           evidence);
+    } else {
+      emit(kPending, CheckStatus::kPass, Severity::kMedium,
+           s.pending_trigger + " shows " + s.pending_indicator +
+               " while its request is in flight; a second click sent nothing",
+           evidence);
+    }
+  }
+
+  void lazy_load(BrowserTab& tab, nlohmann::json evidence) {
+    const SignedInSelectors& s = settings_.signed_in;
+    evidence["trigger"] = s.lazy_trigger;
+    evidence["resource"] = s.lazy_resource;
+    const auto& requests = tab.observations().requests;
+    bool early = false;
+    for (const ObservedRequest& request : requests) {
+      if (request.url.find(s.lazy_resource) != std::string::npos) early = true;
+    }
+    const std::size_t from = requests.size();
+    const nlohmann::json clicked = tab.evaluate("(function(){var t=document.querySelector(" + js(s.lazy_trigger) +
+                                                ");if(!t)return false;t.click();return true})()");
+    if (clicked != nlohmann::json(true)) {
+      emit(kLazy, CheckStatus::kError, Severity::kLow,
+           "no " + s.lazy_trigger + " on the signed-in page (frontend.signed_in.lazy_trigger)", evidence);
+      return;
+    }
+    tab.settle(std::chrono::milliseconds(600));
+    bool on_open = false;
+    for (std::size_t i = from; i < tab.observations().requests.size(); ++i) {
+      if (tab.observations().requests[i].url.find(s.lazy_resource) != std::string::npos) on_open = true;
+    }
+    evidence["fetched_with_page"] = early;
+    evidence["fetched_on_open"] = on_open;
+    if (early) {
+      emit(kLazy, CheckStatus::kFail, Severity::kLow,
+           s.lazy_resource + " is fetched with the page, before " + s.lazy_trigger + " opens its view", evidence);
+    } else if (!on_open) {
+      emit(kLazy, CheckStatus::kSkip, Severity::kLow,
+           s.lazy_resource + " was not fetched even after " + s.lazy_trigger +
+               " (inconclusive: check frontend.signed_in.lazy_resource)",
+           evidence);
+    } else {
+      emit(kLazy, CheckStatus::kPass, Severity::kLow,
+           s.lazy_resource + " is fetched only when " + s.lazy_trigger + " opens its view", evidence);
+    }
+  }
+
+  void tooltips(BrowserTab& tab, nlohmann::json evidence) {
+    const nlohmann::json icons = tab.evaluate(
+        "(function(){var visible=" + std::string(kVisibleFn) +
+        ";return Array.from(document.querySelectorAll('button,[role=button]')).filter(visible)"
+        ".filter(function(b){return !/[\\p{L}\\p{N}]/u.test(b.innerText||'')})"
+        ".map(function(b){return {html:b.outerHTML.slice(0,200),title:(b.getAttribute('title')||'').trim()}})})()");
+    if (!icons.is_array()) {
+      emit(kTooltips, CheckStatus::kError, Severity::kLow, "the page's buttons could not be read", evidence);
+      return;
+    }
+    nlohmann::json missing = nlohmann::json::array();
+    for (const nlohmann::json& icon : icons) {
+      if (icon.value("title", "").empty()) missing.push_back(icon.value("html", ""));
+    }
+    evidence["icon_buttons"] = icons;
+    evidence["without_tooltip"] = missing;
+    if (!missing.empty()) {
+      emit(kTooltips, CheckStatus::kFail, Severity::kLow,
+           std::to_string(missing.size()) + " of " + std::to_string(icons.size()) +
+               " icon-only button(s) have no tooltip (title), first: " + missing[0].get<std::string>(),
+           evidence);
+    } else {
+      emit(kTooltips, CheckStatus::kPass, Severity::kLow,
+           icons.empty() ? "no icon-only button on the signed-in page"
+                         : std::to_string(icons.size()) + " icon-only button(s), each with a tooltip",
+           evidence);
+    }
+  }
+
+  void optimistic_ui(BrowserTab& tab, nlohmann::json evidence) {
+    const SignedInSelectors& s = settings_.signed_in;
+    evidence["trigger"] = s.optimistic_trigger;
+    evidence["attribute"] = s.optimistic_attribute;
+    const std::string read = "document.querySelector(" + js(s.optimistic_trigger) + ")";
+    const std::size_t from = tab.observations().requests.size();
+    tab.fail_api_requests(true);
+    const nlohmann::json seen = tab.evaluate(
+        "(function(){var t=" + read + ";if(!t)return null;var a=" + js(s.optimistic_attribute) +
+        ";var before=t.getAttribute(a);t.click();return {before:before,after_click:" + read +
+        ".getAttribute(a)}})()");
+    if (!seen.is_object()) {
+      tab.fail_api_requests(false);
+      emit(kOptimistic, CheckStatus::kError, Severity::kLow,
+           "no " + s.optimistic_trigger + " on the signed-in page (frontend.signed_in.optimistic_trigger)", evidence);
+      return;
+    }
+    tab.settle(std::chrono::milliseconds(800));
+    const nlohmann::json after_failure =
+        tab.evaluate("(function(){var t=" + read + ";return t?t.getAttribute(" + js(s.optimistic_attribute) +
+                     "):null})()");
+    tab.fail_api_requests(false);
+    nlohmann::json calls = nlohmann::json::array();
+    const std::size_t sent = api_calls_since(tab, from, &calls);
+    evidence["before"] = seen["before"];
+    evidence["after_click"] = seen["after_click"];
+    evidence["after_request_failed"] = after_failure;
+    evidence["failed_requests"] = calls;
+    const std::string what = s.optimistic_trigger + "'s " + s.optimistic_attribute;
+    if (sent == 0) {
+      emit(kOptimistic, CheckStatus::kSkip, Severity::kLow,
+           "clicking " + s.optimistic_trigger + " sent no request (inconclusive)", evidence);
+    } else if (seen["after_click"] == seen["before"]) {
+      emit(kOptimistic, CheckStatus::kFail, Severity::kLow,
+           "no optimistic update: " + what + " did not change when clicked (it waits for the answer)", evidence);
+    } else if (after_failure != seen["before"]) {
+      emit(kOptimistic, CheckStatus::kFail, Severity::kLow,
+           "the optimistic update is not rolled back: " + what + " stays " + after_failure.dump() +
+               " after its request failed (was " + seen["before"].dump() + ")",
+           evidence);
+    } else {
+      emit(kOptimistic, CheckStatus::kPass, Severity::kLow,
+           what + " changes at once and is rolled back to " + seen["before"].dump() + " when its request fails",
+           evidence);
+    }
+  }
+
+  void customer_portal(BrowserTab& tab, nlohmann::json evidence) {
+    const SignedInSelectors& s = settings_.signed_in;
+    evidence["button"] = s.portal_button;
+    evidence["endpoint"] = s.portal_endpoint;
+    const std::size_t from = tab.observations().requests.size();
+    const nlohmann::json clicked = tab.evaluate("(function(){var t=document.querySelector(" + js(s.portal_button) +
+                                                ");if(!t)return false;t.click();return true})()");
+    if (clicked != nlohmann::json(true)) {
+      emit(kPortal, CheckStatus::kFail, Severity::kMedium,
+           "no \"Manage billing\" button " + s.portal_button + " on the signed-in page", evidence);
+      return;
+    }
+    tab.settle(std::chrono::milliseconds(1000));
+    bool posted = false;
+    nlohmann::json after = nlohmann::json::array();
+    const auto& requests = tab.observations().requests;
+    for (std::size_t i = from; i < requests.size(); ++i) {
+      after.push_back(requests[i].method + " " + requests[i].url + (requests[i].blocked ? " (host policy)" : ""));
+      if (requests[i].method == "POST" && path_of(requests[i].url) == path_of(settings_.url(s.portal_endpoint))) {
+        posted = true;
+      }
+    }
+    evidence["requests_after_click"] = after;
+    emit(kPortal, posted ? CheckStatus::kPass : CheckStatus::kFail, Severity::kMedium,
+         posted ? s.portal_button + " POSTs to " + s.portal_endpoint + " for a portal session"
+                : "clicking " + s.portal_button + " sent no POST to " + s.portal_endpoint,
+         evidence);
+  }
+
+  const config::Environment& env_;
+  const BrowserSettings& settings_;
+  CdpConnection& cdp_;
+  std::string screenshot_dir_;
+  core::ResultSink& sink_;
+};
+
+}  // namespace
+
+std::vector<std::string> signed_in_check_ids() { return {kSignIn, kPending, kLazy, kTooltips, kOptimistic, kPortal}; }
+
+void run_signed_in_checks(const config::Environment& env, const BrowserSettings& settings, CdpConnection& cdp,
+                          const std::string& screenshot_dir, core::ResultSink& sink) {
+  SignedInRun(env, settings, cdp, screenshot_dir, sink).run();
+}
+
+}  // namespace golive::browser
