@@ -125,11 +125,12 @@ BrowserSettings read_browser_settings(const config::Environment& env) {
   if (section.has("sign_in")) {
     const core::JsonReader sign_in = section.at("sign_in");
     sign_in.as_object();
-    sign_in.reject_unknown_keys({"path", "email", "password", "submit", "after_path"});
+    sign_in.reject_unknown_keys({"path", "email", "password", "submit", "captcha", "after_path"});
     settings.sign_in.path = sign_in.string_or("path", "");
     settings.sign_in.email = string_or_default(sign_in, "email", settings.sign_in.email);
     settings.sign_in.password = string_or_default(sign_in, "password", settings.sign_in.password);
     settings.sign_in.submit = string_or_default(sign_in, "submit", settings.sign_in.submit);
+    settings.sign_in.captcha = string_or_default(sign_in, "captcha", settings.sign_in.captcha);
     settings.sign_in.after_path = string_or_default(sign_in, "after_path", settings.sign_in.after_path);
   }
   if (section.has("signed_in")) {

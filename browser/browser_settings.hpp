@@ -13,7 +13,8 @@
 //     "chromium": "chromium",                       // the executable (name in PATH or path)
 //     "sign_in": {"path": "/site/signin",           // "" (default): no signed-in checks
 //                 "email": "#signin-email", "password": "#signin-password",
-//                 "submit": "#signin-submit", "after_path": "/site/dashboard"},
+//                 "submit": "#signin-submit", "captcha": "#signin-captcha",
+//                 "after_path": "/site/dashboard"},
 //     "signed_in": {"pending_trigger": "#start-extraction", "pending_indicator": "[aria-busy=true]",
 //                   "optimistic_trigger": "#favourite", "optimistic_attribute": "aria-pressed",
 //                   "lazy_trigger": "#open-calendar", "lazy_resource": "/site/assets/calendar.js",
@@ -45,6 +46,9 @@ struct SignInSettings {
   std::string email = "#signin-email";
   std::string password = "#signin-password";
   std::string submit = "#signin-submit";
+  // Where the captcha's answer goes (a hidden field): with auth.captcha_required
+  // the environment's auth.captcha_token (a test token) is put there.
+  std::string captcha = "#signin-captcha";
   std::string after_path = "/site/dashboard";
 };
 

@@ -138,7 +138,12 @@ class BrowserRun {
     }
     legal_checks();
     empty_state();
-    if (!core::interrupted()) run_signed_in_checks(env_, settings_, cdp, options_.screenshot_dir, out_.sink);
+    if (!core::interrupted()) {
+      run_signed_in_checks(
+          env_, settings_, cdp, options_.screenshot_dir,
+          [this](const std::string& url, const std::string& error) { return failure_evidence(url, error); },
+          out_.sink);
+    }
     bundle_checks();
     out_.sink.record_meta("browser_pages", {{"pages", pages_meta_},
                                             {"browser", chromium.executable()},

@@ -54,8 +54,13 @@ struct Outcome {
 class SignedInRun {
  public:
   SignedInRun(const config::Environment& env, const BrowserSettings& settings, CdpConnection& cdp,
-              const std::string& screenshot_dir, core::ResultSink& sink)
-      : env_(env), settings_(settings), cdp_(cdp), screenshot_dir_(screenshot_dir), sink_(sink) {}
+              const std::string& screenshot_dir, const FailureEvidence& failure_evidence, core::ResultSink& sink)
+      : env_(env),
+        settings_(settings),
+        cdp_(cdp),
+        screenshot_dir_(screenshot_dir),
+        failure_evidence_(failure_evidence),
+        sink_(sink) {}
 
   void run() {
     if (settings_.sign_in.path.empty()) {
@@ -75,6 +80,17 @@ class SignedInRun {
       return;
     }
     const target::TestUser user = *outcome.user;
+    if (user.email.empty() || user.password.empty()) {
+      // auth.kind "tokens": a user without credentials cannot type them in.
+      for (const std::string& id : signed_in_check_ids()) {
+        emit(id, CheckStatus::kSkip, Severity::kMedium,
+             "the test user has no email and password to type into the sign-in page (auth.kind \"tokens\"): "
+             "set auth.test_users or allow signups (auth.signup_enabled)",
+             {});
+      }
+      users.release(user);
+      return;
+    }
     Outcome sign_in = sign_in_and_check(user);
     // No residue: the user created for this visit is deleted again.
     const std::string released = users.release(user);
@@ -130,17 +146,20 @@ class SignedInRun {
     nlohmann::json evidence = {{"url", url}, {"user", user.email}, {"after_path", s.after_path}};
     auto tab = std::make_unique<BrowserTab>(cdp_, env_.host_policy);
     const auto timeout = std::chrono::milliseconds(settings_.page_timeout_ms);
-    if (!tab->ok() || !tab->navigate(url, timeout)) {
-      evidence["error"] = tab->error();
-      all_others(CheckStatus::kError, "not signed in: the sign-in page did not load", evidence);
-      return {CheckStatus::kError, url + ": " + tab->error(), evidence};
-    }
+    if (!tab->ok() || !tab->navigate(url, timeout)) return lost(*tab, url, evidence);
+    // A captcha the target requires: its test token into the answer's field.
+    const config::AuthSettings& auth = env_.auth;
+    const std::string captcha = auth.captcha_required && !auth.captcha_token.empty()
+                                    ? "var c=document.querySelector(" + js(s.captcha) + ");if(c)c.value=" +
+                                          js(auth.captcha_token) + ";"
+                                    : "";
+    evidence["captcha_token_given"] = !captcha.empty();
     const nlohmann::json filled = tab->evaluate(
         "(function(){var e=document.querySelector(" + js(s.email) + "),p=document.querySelector(" + js(s.password) +
         "),b=document.querySelector(" + js(s.submit) + ");if(!e||!p||!b)return false;"
         "function put(i,v){i.focus();i.value=v;i.dispatchEvent(new Event('input',{bubbles:true}));"
         "i.dispatchEvent(new Event('change',{bubbles:true}))}"
-        "put(e," + js(user.email) + ");put(p," + js(user.password) + ");b.click();return true})()");
+        "put(e," + js(user.email) + ");put(p," + js(user.password) + ");" + captcha + "b.click();return true})()");
     if (filled != nlohmann::json(true)) {
       all_others(CheckStatus::kError, "not signed in: the sign-in form was not found", evidence);
       return {CheckStatus::kError, url + ": no " + s.email + ", " + s.password + " or " + s.submit +
@@ -159,6 +178,7 @@ class SignedInRun {
       }
       tab->settle(std::chrono::milliseconds(150));
     }
+    if (!tab->ok()) return lost(*tab, url, evidence);
     evidence["reached"] = at;
     if (path_of(at) != path_of(settings_.url(s.after_path))) {
       const nlohmann::json text = tab->evaluate("document.body?document.body.innerText.slice(0,400):''");
@@ -175,13 +195,34 @@ class SignedInRun {
     if (!shot.empty()) evidence["screenshot"] = shot;
     nlohmann::json base = {{"url", at}};
     if (!shot.empty()) base["screenshot"] = shot;
-    pending_state(*tab, base);
-    lazy_load(*tab, base);
-    tooltips(*tab, base);
-    optimistic_ui(*tab, base);
-    customer_portal(*tab, base);  // last: it navigates away
+    using Check = void (SignedInRun::*)(BrowserTab&, nlohmann::json);
+    const std::vector<std::pair<const char*, Check>> checks = {
+        {kPending, &SignedInRun::pending_state},   {kLazy, &SignedInRun::lazy_load},
+        {kTooltips, &SignedInRun::tooltips},       {kOptimistic, &SignedInRun::optimistic_ui},
+        {kPortal, &SignedInRun::customer_portal}};  // last: it navigates away
+    for (const auto& [id, check] : checks) {
+      if (tab->ok() && cdp_.connected()) {
+        (this->*check)(*tab, base);
+        continue;
+      }
+      // The page or the browser was lost on the way.
+      const std::string error = tab->ok() ? cdp_.error() : tab->error();
+      nlohmann::json lost_evidence = base;
+      const nlohmann::json failure = failure_evidence_(at, error);
+      for (const auto& [key, value] : failure.items()) lost_evidence[key] = value;
+      emit(id, CheckStatus::kError, Severity::kMedium, error, lost_evidence);
+    }
     return {CheckStatus::kPass, url + ": signed in as a fresh test user and reached " + s.after_path,
             evidence};
+  }
+
+  // The tab or the browser failed: every signed-in check is an error with
+  // the suite's failure evidence (category, last protocol message).
+  Outcome lost(const BrowserTab& tab, const std::string& url, nlohmann::json evidence) {
+    const nlohmann::json failure = failure_evidence_(url, tab.error());
+    for (const auto& [key, value] : failure.items()) evidence[key] = value;
+    all_others(CheckStatus::kError, "not signed in: " + tab.error(), evidence);
+    return {CheckStatus::kError, url + ": " + tab.error(), evidence};
   }
 
   std::size_t api_calls_since(const BrowserTab& tab, std::size_t from, nlohmann::json* list = nullptr) const {
@@ -385,6 +426,7 @@ class SignedInRun {
   const BrowserSettings& settings_;
   CdpConnection& cdp_;
   std::string screenshot_dir_;
+  const FailureEvidence& failure_evidence_;
   core::ResultSink& sink_;
 };
 
@@ -393,8 +435,9 @@ class SignedInRun {
 std::vector<std::string> signed_in_check_ids() { return {kSignIn, kPending, kLazy, kTooltips, kOptimistic, kPortal}; }
 
 void run_signed_in_checks(const config::Environment& env, const BrowserSettings& settings, CdpConnection& cdp,
-                          const std::string& screenshot_dir, core::ResultSink& sink) {
-  SignedInRun(env, settings, cdp, screenshot_dir, sink).run();
+                          const std::string& screenshot_dir, const FailureEvidence& failure_evidence,
+                          core::ResultSink& sink) {
+  SignedInRun(env, settings, cdp, screenshot_dir, failure_evidence, sink).run();
 }
 
 }  // namespace golive::browser

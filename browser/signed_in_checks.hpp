@@ -14,6 +14,7 @@
 // Without frontend.sign_in.path every one of them is a skip naming it.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,13 @@ namespace golive::browser {
 
 std::vector<std::string> signed_in_check_ids();
 
+// Why a page could not be visited ({url, error, category, ...}): the suite's
+// failure evidence, shared by every browser check.
+using FailureEvidence = std::function<nlohmann::json(const std::string& url, const std::string& error)>;
+
 // Screenshots (browser-signed_in.png) go to `screenshot_dir` unless it is "".
 void run_signed_in_checks(const config::Environment& env, const BrowserSettings& settings, CdpConnection& cdp,
-                          const std::string& screenshot_dir, core::ResultSink& sink);
+                          const std::string& screenshot_dir, const FailureEvidence& failure_evidence,
+                          core::ResultSink& sink);
 
 }  // namespace golive::browser
