@@ -45,6 +45,25 @@ bool is_api_call(const ObservedRequest& request) {
   return request.resource_type == "Fetch" || request.resource_type == "XHR";
 }
 
+// Lets the page run until a request since `from` satisfies `seen` (then
+// `after` more, for the page to react), at most `limit`: a slow machine
+// waits longer, a fast one does not wait for nothing.
+template <typename Seen>
+void settle_until(BrowserTab& tab, std::size_t from, Seen seen, std::chrono::milliseconds after,
+                  std::chrono::milliseconds limit = std::chrono::seconds(4)) {
+  const auto until = Clock::now() + limit;
+  while (Clock::now() < until && tab.ok()) {
+    const auto& requests = tab.observations().requests;
+    for (std::size_t i = from; i < requests.size(); ++i) {
+      if (seen(requests[i])) {
+        tab.settle(after);
+        return;
+      }
+    }
+    tab.settle(std::chrono::milliseconds(50));
+  }
+}
+
 struct Outcome {
   CheckStatus status;
   std::string message;
@@ -252,7 +271,7 @@ class SignedInRun {
            "no " + s.pending_trigger + " on the signed-in page (frontend.signed_in.pending_trigger)", evidence);
       return;
     }
-    tab.settle(std::chrono::milliseconds(800));
+    settle_until(tab, from, is_api_call, std::chrono::milliseconds(800));
     nlohmann::json calls = nlohmann::json::array();
     const std::size_t sent = api_calls_since(tab, from, &calls);
     evidence["pending_shown"] = seen;
@@ -296,7 +315,8 @@ class SignedInRun {
            "no " + s.lazy_trigger + " on the signed-in page (frontend.signed_in.lazy_trigger)", evidence);
       return;
     }
-    tab.settle(std::chrono::milliseconds(600));
+    settle_until(tab, from, [&](const ObservedRequest& r) { return r.url.find(s.lazy_resource) != std::string::npos; },
+                 std::chrono::milliseconds(100));
     bool on_open = false;
     for (std::size_t i = from; i < tab.observations().requests.size(); ++i) {
       if (tab.observations().requests[i].url.find(s.lazy_resource) != std::string::npos) on_open = true;
@@ -363,7 +383,8 @@ class SignedInRun {
            "no " + s.optimistic_trigger + " on the signed-in page (frontend.signed_in.optimistic_trigger)", evidence);
       return;
     }
-    tab.settle(std::chrono::milliseconds(800));
+    settle_until(tab, from, [](const ObservedRequest& r) { return r.failed_on_purpose; },
+                 std::chrono::milliseconds(400));
     const nlohmann::json after_failure =
         tab.evaluate("(function(){var t=" + read + ";return t?t.getAttribute(" + js(s.optimistic_attribute) +
                      "):null})()");
@@ -405,13 +426,15 @@ class SignedInRun {
            "no \"Manage billing\" button " + s.portal_button + " on the signed-in page", evidence);
       return;
     }
-    tab.settle(std::chrono::milliseconds(1000));
+    const std::string endpoint = path_of(settings_.url(s.portal_endpoint));
+    settle_until(tab, from, [&](const ObservedRequest& r) { return r.method == "POST" && path_of(r.url) == endpoint; },
+                 std::chrono::milliseconds(500));
     bool posted = false;
     nlohmann::json after = nlohmann::json::array();
     const auto& requests = tab.observations().requests;
     for (std::size_t i = from; i < requests.size(); ++i) {
       after.push_back(requests[i].method + " " + requests[i].url + (requests[i].blocked ? " (host policy)" : ""));
-      if (requests[i].method == "POST" && path_of(requests[i].url) == path_of(settings_.url(s.portal_endpoint))) {
+      if (requests[i].method == "POST" && path_of(requests[i].url) == endpoint) {
         posted = true;
       }
     }
