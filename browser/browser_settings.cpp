@@ -44,7 +44,9 @@ std::vector<std::string> default_analytics_hosts() {
 }
 
 std::string BrowserSettings::url(const std::string& path) const {
-  if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) return path;
+  // An absolute URL of any scheme ("http://", "https://", "chrome://crash") is kept.
+  const std::size_t scheme = path.find("://");
+  if (scheme != std::string::npos && scheme > 0 && path.find('/') > scheme) return path;
   return base_url + (path.empty() || path[0] != '/' ? "/" : "") + path;
 }
 
@@ -65,7 +67,7 @@ BrowserSettings read_browser_settings(const config::Environment& env) {
   const core::JsonReader section(found->second, env.source_file, "/frontend");
   section.as_object();
   section.reject_unknown_keys({"enabled", "base_url", "pages", "consent", "analytics_hosts", "empty_state",
-                               "min_text_chars", "page_timeout_ms", "budget_ms", "chromium"});
+                               "min_text_chars", "page_timeout_ms", "budget_ms", "chromium", "sign_in", "signed_in"});
   settings.enabled = flag(section, "enabled", true);
   settings.base_url = string_or_default(section, "base_url", env.base_url);
   while (!settings.base_url.empty() && settings.base_url.back() == '/') settings.base_url.pop_back();
@@ -119,6 +121,31 @@ BrowserSettings read_browser_settings(const config::Environment& env) {
     budget.reject_unknown_keys({"load", "lcp"});
     settings.budget_load_ms = positive_or(budget, "load", settings.budget_load_ms, true);
     settings.budget_lcp_ms = positive_or(budget, "lcp", settings.budget_lcp_ms, true);
+  }
+  if (section.has("sign_in")) {
+    const core::JsonReader sign_in = section.at("sign_in");
+    sign_in.as_object();
+    sign_in.reject_unknown_keys({"path", "email", "password", "submit", "captcha", "after_path"});
+    settings.sign_in.path = sign_in.string_or("path", "");
+    settings.sign_in.email = string_or_default(sign_in, "email", settings.sign_in.email);
+    settings.sign_in.password = string_or_default(sign_in, "password", settings.sign_in.password);
+    settings.sign_in.submit = string_or_default(sign_in, "submit", settings.sign_in.submit);
+    settings.sign_in.captcha = string_or_default(sign_in, "captcha", settings.sign_in.captcha);
+    settings.sign_in.after_path = string_or_default(sign_in, "after_path", settings.sign_in.after_path);
+  }
+  if (section.has("signed_in")) {
+    const core::JsonReader signed_in = section.at("signed_in");
+    signed_in.as_object();
+    SignedInSelectors& s = settings.signed_in;
+    const std::vector<std::pair<std::string, std::string*>> members = {
+        {"pending_trigger", &s.pending_trigger},       {"pending_indicator", &s.pending_indicator},
+        {"optimistic_trigger", &s.optimistic_trigger}, {"optimistic_attribute", &s.optimistic_attribute},
+        {"lazy_trigger", &s.lazy_trigger},             {"lazy_resource", &s.lazy_resource},
+        {"portal_button", &s.portal_button},           {"portal_endpoint", &s.portal_endpoint}};
+    signed_in.reject_unknown_keys({"pending_trigger", "pending_indicator", "optimistic_trigger",
+                                   "optimistic_attribute", "lazy_trigger", "lazy_resource", "portal_button",
+                                   "portal_endpoint"});
+    for (const auto& [key, target] : members) *target = string_or_default(signed_in, key, *target);
   }
   if (section.has("chromium")) {
     const std::string chromium = section.at("chromium").as_string();

@@ -9,6 +9,7 @@
 #include "browser/browser_tab.hpp"
 #include "browser/cdp_connection.hpp"
 #include "browser/chromium_process.hpp"
+#include "browser/signed_in_checks.hpp"
 #include "core/interrupt.hpp"
 #include "core/redactor.hpp"
 #include "core/url.hpp"
@@ -137,6 +138,12 @@ class BrowserRun {
     }
     legal_checks();
     empty_state();
+    if (!core::interrupted()) {
+      run_signed_in_checks(
+          env_, settings_, cdp, options_.screenshot_dir,
+          [this](const std::string& url, const std::string& error) { return failure_evidence(url, error); },
+          out_.sink);
+    }
     bundle_checks();
     out_.sink.record_meta("browser_pages", {{"pages", pages_meta_},
                                             {"browser", chromium.executable()},
@@ -190,6 +197,7 @@ class BrowserRun {
     ids.push_back("browser.bundle.secrets");
     ids.push_back("browser.bundle.mockai");
     if (!settings_.empty_state_path.empty()) ids.push_back("browser.empty_state");
+    for (const std::string& id : signed_in_check_ids()) ids.push_back(id);
     return ids;
   }
 

@@ -107,12 +107,17 @@ void BrowserTab::handle(const CdpEvent& event) {
     ObservedRequest request;
     request.url = p["request"].value("url", "");
     request.resource_type = p.value("resourceType", "");
+    request.method = p["request"].value("method", "");
     request.at_ms = at_ms;
     const bool local = request.url.rfind("data:", 0) == 0 || request.url.rfind("blob:", 0) == 0;
     request.blocked = !local && !policy_->allows_url(request.url);
     const std::string id = p.value("requestId", "");
+    request.failed_on_purpose =
+        !request.blocked && fail_api_requests_ && (request.resource_type == "Fetch" || request.resource_type == "XHR");
     if (request.blocked) {
       cdp_.call("Fetch.failRequest", {{"requestId", id}, {"errorReason", "BlockedByClient"}}, session_);
+    } else if (request.failed_on_purpose) {
+      cdp_.call("Fetch.failRequest", {{"requestId", id}, {"errorReason", "InternetDisconnected"}}, session_);
     } else {
       cdp_.call("Fetch.continueRequest", {{"requestId", id}}, session_);
     }
@@ -168,6 +173,12 @@ bool BrowserTab::navigate(const std::string& url, std::chrono::milliseconds dead
     return false;
   }
   if (reply.result.contains("errorText")) {
+    // An aborted navigation may be a renderer that crashed while loading:
+    // Inspector.targetCrashed follows the answer, and names it.
+    if (reply.result.value("errorText", "") == "net::ERR_ABORTED") {
+      cdp_.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(500), [this] { return !ok(); });
+      if (!ok()) return false;
+    }
     error_ = url + ": " + reply.result.value("errorText", "");
     return false;
   }

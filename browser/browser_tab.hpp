@@ -27,7 +27,9 @@ namespace golive::browser {
 struct ObservedRequest {
   std::string url;
   std::string resource_type;  // "Document", "Script", "Fetch", "Image", ...
+  std::string method;         // "GET", "POST", ...
   bool blocked = false;       // failed by the host policy
+  bool failed_on_purpose = false;  // failed by fail_api_requests()
   double at_ms = 0;           // since the tab opened
 };
 
@@ -72,6 +74,11 @@ class BrowserTab {
   // Page.captureScreenshot as PNG bytes into `path`; false when it failed.
   bool screenshot(const std::string& path);
 
+  // While on, the page's own API calls (fetch and XHR) fail as if the network
+  // were down (Fetch.failRequest InternetDisconnected): how the page handles
+  // a failed request.
+  void fail_api_requests(bool on) { fail_api_requests_ = on; }
+
   const PageObservations& observations() const { return observed_; }
   std::vector<ObservedRequest> blocked() const;
 
@@ -85,6 +92,7 @@ class BrowserTab {
   std::string session_;
   std::string error_;
   bool loaded_ = false;
+  bool fail_api_requests_ = false;
   std::string document_request_id_;
   std::vector<std::pair<std::string, std::string>> script_requests_;  // request id, url
   PageObservations observed_;

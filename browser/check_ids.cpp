@@ -21,6 +21,13 @@ std::vector<std::string> browser_check_ids() {
       "browser.bundle.mockai",
       // A new user's empty state.
       "browser.empty_state",
+      // Signed in as a fresh test user through the sign-in page (frontend.sign_in).
+      "browser.signed_in.sign_in",
+      "browser.signed_in.pending_state",
+      "browser.signed_in.lazy_load",
+      "browser.signed_in.tooltips",
+      "browser.signed_in.optimistic_ui",
+      "browser.signed_in.customer_portal",
   };
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -24,6 +25,8 @@
 #include "core/external_tool.hpp"
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
+#include "http/client_options.hpp"
+#include "target/test_users.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace {
@@ -98,10 +101,14 @@ TEST(BrowserSuite, EveryCheckPassesOnTheCleanFrontendWithScreenshots) {
   const std::string shots = target.state_dir() + "/browser-shots";
   std::filesystem::remove_all(shots);
   const SuiteRun result = run(load(target), shots);
-  EXPECT_EQ(result.checks.size(), 20u) << describe(result);
+  EXPECT_EQ(result.checks.size(), 26u) << describe(result);
   for (const auto& [id, check] : result.checks) {
     EXPECT_EQ(check.status, CheckStatus::kPass) << id << ": " << check.message;
   }
+  // Signed in as a fresh test user, deleted afterwards.
+  const auto& sign_in = result.checks.at("browser.signed_in.sign_in");
+  EXPECT_TRUE(sign_in.evidence.value("user_created_here", false)) << sign_in.evidence.dump();
+  EXPECT_TRUE(sign_in.evidence.value("user_deleted", false)) << sign_in.evidence.dump();
   // The consent evidence: the analytics call is made after "accept" only, and
   // it was failed in the browser by the host policy (www.google-analytics.com
   // is not an allowed host), so it never left the machine.
@@ -114,7 +121,7 @@ TEST(BrowserSuite, EveryCheckPassesOnTheCleanFrontendWithScreenshots) {
   EXPECT_GT(timing.evidence.value("load_ms", -1.0), 0.0);
   EXPECT_GT(timing.evidence.value("dom_content_loaded_ms", -1.0), 0.0);
   EXPECT_GT(timing.evidence.value("largest_contentful_paint_ms", -1.0), 0.0);
-  for (const char* page : {"landing", "terms", "privacy", "signup", "empty_state"}) {
+  for (const char* page : {"landing", "terms", "privacy", "signup", "empty_state", "signed_in"}) {
     const std::string file = shots + "/browser-" + page + ".png";
     std::ifstream in(file, std::ios::binary);
     char magic[4] = {};
@@ -127,7 +134,7 @@ TEST(BrowserSuite, EveryCheckPassesOnTheCleanFrontendWithScreenshots) {
   EXPECT_EQ(leftover_profiles(), profiles_before);
 }
 
-// All six frontend defects at once (one service restart, one browser run, to
+// All seven frontend defects at once (one service restart, one browser run, to
 // keep the test short): the failing checks are exactly the six defects'
 // catching checks, and each fails for its own defect's reason.
 TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
@@ -135,6 +142,7 @@ TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       // check id -> defect, a text its message must carry
       {"browser.legal.privacy", {"legal-page-missing", "HTTP 404"}},
+      {"browser.consent.banner", {"consent-banner-missing", "no banner"}},
       {"browser.consent.before_consent", {"analytics-before-consent", "www.google-analytics.com"}},
       {"browser.console.landing", {"console-error", "profile request failed"}},
       {"browser.console.signup", {"console-error", "profile request failed"}},
@@ -166,6 +174,110 @@ TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
   const std::string evidence = result.checks.at("browser.bundle.secrets").evidence.dump();
   EXPECT_NE(evidence.find("service_role_jwt"), std::string::npos) << evidence;
   EXPECT_EQ(evidence.find("c2VlZGVk"), std::string::npos) << "the signature part must not be written";
+}
+
+// The defects of the empty state, the load timing and the consent after
+// "reject" in one run (none hides another): each fails its own check only.
+TEST(BrowserSuite, EmptyStateTimingAndRejectDefectsFailTheirChecks) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"browser.empty_state", {"frontend-no-empty-state", "does not show \"Create your first course\""}},
+      {"browser.timing.landing", {"frontend-slow-lcp", "largest contentful paint at"}},
+      {"browser.consent.after_reject", {"consent-ignored-after-reject", "after \"reject\""}},
+  };
+  std::set<std::string> defects, checks;
+  for (const auto& [id, why] : expected) {
+    defects.insert(why.first);
+    checks.insert(id);
+  }
+  target.restart_service({defects.begin(), defects.end()});
+  // The legal and signup pages and the signed-in app play no part here.
+  const SuiteRun result = run(load(target, [](nlohmann::json& doc) {
+    for (const char* page : {"terms", "privacy", "signup"}) doc["frontend"]["pages"][page] = "";
+    doc["frontend"]["sign_in"]["path"] = "";
+  }));
+  target.restart_service({});
+  EXPECT_EQ(failed(result), checks) << describe(result);
+  for (const auto& [id, why] : expected) {
+    const CheckResult& check = result.checks.at(id);
+    EXPECT_EQ(check.status, CheckStatus::kFail) << why.first << " " << id;
+    EXPECT_NE(check.message.find(why.second), std::string::npos) << why.first << " " << id << ": " << check.message;
+  }
+  EXPECT_EQ(result.checks.at("browser.signed_in.sign_in").status, CheckStatus::kSkip);
+  // The late paint is measured, not guessed: after the 4 s default budget.
+  EXPECT_GT(result.checks.at("browser.timing.landing").evidence.value("largest_contentful_paint_ms", 0.0), 4000.0);
+  EXPECT_EQ(result.checks.at("browser.consent.after_reject").evidence["analytics_after_reject"].size(), 1u);
+}
+
+// golive's own test users left in the target (email "golive-browser-...").
+long long browser_users(const golive::config::Environment& env) {
+  const golive::target::TestUsers users(env, golive::http::client_options_for(env));
+  std::string why;
+  const auto count = users.count_users("golive-browser", &why);
+  EXPECT_TRUE(count.has_value()) << why;
+  return count.value_or(-1);
+}
+
+// The five signed-in defects at once (none hides another): each fails its
+// own signed-in check, the sign-in itself still passes, and the test user is
+// deleted afterwards.
+TEST(BrowserSuite, EachSignedInDefectFailsItsOwnCheck) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"browser.signed_in.pending_state", {"frontend-no-pending-state", "no pending state"}},
+      {"browser.signed_in.lazy_load", {"frontend-eager-calendar", "fetched with the page"}},
+      {"browser.signed_in.optimistic_ui", {"frontend-no-rollback", "not rolled back"}},
+      {"browser.signed_in.tooltips", {"frontend-icon-no-tooltip", "course-settings"}},
+      {"browser.signed_in.customer_portal", {"frontend-portal-button-dead", "sent no POST"}},
+  };
+  std::set<std::string> defects, checks;
+  for (const auto& [id, why] : expected) {
+    defects.insert(why.first);
+    checks.insert(id);
+  }
+  target.restart_service({defects.begin(), defects.end()});
+  const auto env = load(target, [](nlohmann::json& doc) {
+    for (const char* page : {"terms", "privacy", "signup"}) doc["frontend"]["pages"][page] = "";
+  });
+  const long long users_before = browser_users(env);
+  const SuiteRun result = run(env);
+  const long long users_after = browser_users(env);
+  target.restart_service({});
+  EXPECT_EQ(failed(result), checks) << describe(result);
+  for (const auto& [id, why] : expected) {
+    const CheckResult& check = result.checks.at(id);
+    EXPECT_EQ(check.status, CheckStatus::kFail) << why.first << " " << id;
+    EXPECT_NE(check.message.find(why.second), std::string::npos) << why.first << " " << id << ": " << check.message;
+  }
+  EXPECT_EQ(result.checks.at("browser.signed_in.sign_in").status, CheckStatus::kPass);
+  // Two clicks, two extraction jobs for the same input.
+  EXPECT_EQ(result.checks.at("browser.signed_in.pending_state").evidence["requests"].size(), 2u);
+  EXPECT_EQ(users_after, users_before) << "the browser's test user must be deleted";
+}
+
+// A sign-in page that cannot sign anyone in fails the sign-in check; the
+// other signed-in checks are errors (they could not run), and the user made
+// for the attempt is deleted all the same.
+TEST(BrowserSuite, ABrokenSignInPageFailsTheSignInAndLeavesNoUser) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  target.restart_service({"frontend-signin-broken"});
+  const auto env = load(target, [](nlohmann::json& doc) {
+    for (const char* page : {"terms", "privacy", "signup"}) doc["frontend"]["pages"][page] = "";
+    doc["frontend"]["page_timeout_ms"] = 4000;
+  });
+  const long long users_before = browser_users(env);
+  const SuiteRun result = run(env);
+  const long long users_after = browser_users(env);
+  target.restart_service({});
+  const CheckResult& sign_in = result.checks.at("browser.signed_in.sign_in");
+  EXPECT_EQ(sign_in.status, CheckStatus::kFail) << sign_in.message;
+  EXPECT_NE(sign_in.message.find("not /site/dashboard"), std::string::npos) << sign_in.message;
+  EXPECT_NE(sign_in.evidence.value("page_text", "").find("Sign-in failed"), std::string::npos) << sign_in.evidence.dump();
+  EXPECT_TRUE(sign_in.evidence.value("user_deleted", false));
+  for (const char* id : {"browser.signed_in.pending_state", "browser.signed_in.customer_portal"}) {
+    EXPECT_EQ(result.checks.at(id).status, CheckStatus::kError) << id;
+  }
+  EXPECT_EQ(users_after, users_before);
 }
 
 // A listening socket that never accepts: the TCP handshake completes (the
@@ -250,12 +362,39 @@ TEST(BrowserSuite, ABrowserThatDiesMidRunGivesErrorsAndIsStillStopped) {
   EXPECT_EQ(leftover_profiles(), profiles_before);
 }
 
+// A page whose renderer crashes (chrome://crash) is an error with the
+// category renderer_crashed, quickly (no wait for the page timeout), and the
+// other pages still run.
+TEST(BrowserSuite, ACrashedRendererIsAnErrorWithItsCategory) {
+  ReferenceEnv& target = golive::testing::shared_reference_env();
+  const std::size_t profiles_before = leftover_profiles();
+  const auto env = load(target, [](nlohmann::json& doc) {
+    doc["frontend"]["page_timeout_ms"] = 10000;
+    doc["frontend"]["pages"]["crash"] = "chrome://crash";
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const SuiteRun result = run(env);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const char* id : {"browser.console.crash", "browser.csp.crash", "browser.timing.crash"}) {
+    ASSERT_TRUE(result.checks.count(id)) << id << "\n" << describe(result);
+    const CheckResult& check = result.checks.at(id);
+    EXPECT_EQ(check.status, CheckStatus::kError) << id << ": " << check.message;
+    EXPECT_EQ(check.evidence.value("category", ""), "renderer_crashed") << id << ": " << check.evidence.dump();
+    EXPECT_EQ(check.evidence.value("url", ""), "chrome://crash");
+  }
+  EXPECT_LT(seconds, 60.0);
+  EXPECT_EQ(result.checks.at("browser.console.landing").status, CheckStatus::kPass);
+  EXPECT_EQ(result.checks.at("browser.legal.terms").status, CheckStatus::kPass);
+  EXPECT_EQ(result.checks.at("browser.empty_state").status, CheckStatus::kPass);
+  EXPECT_EQ(leftover_profiles(), profiles_before);
+}
+
 TEST(BrowserSuite, AMissingBrowserMakesEveryBrowserCheckAnErrorNamingThePackage) {
   ReferenceEnv& target = golive::testing::shared_reference_env();
   const SuiteRun result = run(load(target, [](nlohmann::json& doc) {
     doc["frontend"]["chromium"] = "/nonexistent/chromium";
   }));
-  EXPECT_EQ(result.checks.size(), 20u) << describe(result);
+  EXPECT_EQ(result.checks.size(), 26u) << describe(result);
   for (const auto& [id, check] : result.checks) {
     EXPECT_EQ(check.status, CheckStatus::kError) << id;
     EXPECT_NE(check.message.find("Debian package chromium"), std::string::npos) << check.message;

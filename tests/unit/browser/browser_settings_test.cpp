@@ -37,6 +37,8 @@ TEST(BrowserSettings, DefaultsVisitTheLandingAndLegalPagesOfTheBaseUrl) {
   EXPECT_EQ(settings.page_path("signup"), "/signup");
   EXPECT_EQ(settings.url("/terms"), "https://staging.example.test/terms");
   EXPECT_EQ(settings.url("http://other.test/x"), "http://other.test/x");
+  EXPECT_EQ(settings.url("chrome://crash"), "chrome://crash");
+  EXPECT_EQ(settings.url("/go?to=http://x.test/"), "https://staging.example.test/go?to=http://x.test/");
   EXPECT_EQ(settings.consent.banner, "#cookie-consent");
   EXPECT_TRUE(settings.empty_state_path.empty());
   EXPECT_NE(std::find(settings.analytics_hosts.begin(), settings.analytics_hosts.end(), "www.google-analytics.com"),
@@ -73,6 +75,27 @@ TEST(BrowserSettings, BadInputNamesTheFileAndThePointer) {
   EXPECT_NE(error_of({{"enabled", "maybe"}}).find("/frontend/enabled"), std::string::npos);
   EXPECT_NE(error_of({{"consent", {{"accept", 3}}}}).find("/frontend/consent/accept"), std::string::npos);
   EXPECT_NE(error_of({{"pages", {{"terms", 1}}}}).find("/frontend/pages/terms"), std::string::npos);
+}
+
+TEST(BrowserSettings, TheSignInStepIsOffUntilItsPageIsNamedAndKeepsItsSelectors) {
+  const auto plain = golive::browser::read_browser_settings(env_with(nullptr));
+  EXPECT_TRUE(plain.sign_in.path.empty());
+  EXPECT_EQ(plain.signed_in.portal_endpoint, "/functions/v1/billing-portal");
+  const nlohmann::json frontend = {
+      {"sign_in", {{"path", "/login"}, {"submit", "button[type=submit]"}, {"after_path", "/app"}}},
+      {"signed_in", {{"portal_button", "#billing"}, {"lazy_resource", "/assets/calendar"}}}};
+  const auto settings = golive::browser::read_browser_settings(env_with(&frontend));
+  EXPECT_EQ(settings.sign_in.path, "/login");
+  EXPECT_EQ(settings.sign_in.submit, "button[type=submit]");
+  EXPECT_EQ(settings.sign_in.email, "#signin-email");  // the default kept
+  EXPECT_EQ(settings.sign_in.after_path, "/app");
+  EXPECT_EQ(settings.signed_in.portal_button, "#billing");
+  EXPECT_EQ(settings.signed_in.lazy_resource, "/assets/calendar");
+  EXPECT_EQ(settings.signed_in.pending_trigger, "#start-extraction");
+  EXPECT_NE(error_of({{"sign_in", {{"paht", "/login"}}}}).find("paht"), std::string::npos);
+  EXPECT_NE(error_of({{"signed_in", {{"portal_button", 7}}}}).find("/frontend/signed_in/portal_button"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"sign_in", "/login"}}).find("/frontend/sign_in"), std::string::npos);
 }
 
 TEST(ChromiumProcess, AMissingExecutableIsAnErrorNamingTheDebianPackage) {

@@ -350,7 +350,17 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "console-error",
                            "csp-violation",
                            "bundle-leaks-service-role",
-                           "mockai-in-bundle"}) {
+                           "mockai-in-bundle",
+                           "frontend-no-empty-state",
+                           "frontend-slow-lcp",
+                           "consent-banner-missing",
+                           "consent-ignored-after-reject",
+                           "frontend-signin-broken",
+                           "frontend-no-pending-state",
+                           "frontend-eager-calendar",
+                           "frontend-no-rollback",
+                           "frontend-icon-no-tooltip",
+                           "frontend-portal-button-dead"}) {
     EXPECT_NE(find_defect(name), nullptr) << name;
   }
   std::ifstream in(GOLIVE_SOURCE_DIR "/fixtures/DEFECTS.md");
