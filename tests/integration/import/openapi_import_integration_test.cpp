@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -50,7 +51,18 @@ TEST(OpenApiImportIntegration, ReferenceDocumentImportsWholeAndItsPublicOperatio
   const fs::path dir = work_dir("reference");
   ProcessOutcome all = golive({"import", "openapi", kReferenceDocument, "--out", (dir / "all.json").string()});
   ASSERT_EQ(all.exit_code, 0) << all.stderr_text;
-  EXPECT_NE(all.stdout_text.find("52 steps from 52 operations"), std::string::npos) << all.stdout_text;
+  // One step per operation the document declares, whatever it declares today.
+  std::ifstream document_file(kReferenceDocument);
+  const nlohmann::json document = nlohmann::json::parse(document_file);
+  std::size_t operations = 0;
+  for (const auto& [path, item] : document["paths"].items()) {
+    for (const char* method : {"get", "put", "post", "delete", "options", "head", "patch", "trace"}) {
+      operations += item.contains(method) ? 1 : 0;
+    }
+  }
+  EXPECT_GE(operations, 52u);
+  const std::string expected = std::to_string(operations) + " steps from " + std::to_string(operations) + " operations";
+  EXPECT_NE(all.stdout_text.find(expected), std::string::npos) << expected << "\n" << all.stdout_text;
   EXPECT_NE(all.stdout_text.find("to fill"), std::string::npos) << all.stdout_text;
   EXPECT_NE(all.stdout_text.find("id: undeclared path parameter of GET /auth/v1/admin/users/{id}"), std::string::npos)
       << all.stdout_text;
@@ -61,7 +73,12 @@ TEST(OpenApiImportIntegration, ReferenceDocumentImportsWholeAndItsPublicOperatio
               "GET /auth/v1/health", "--only", "GET /rest/v1/{table}", "--only", "GET /terms", "--only", "GET /privacy",
               "--only", "GET /site*", "--only", "GET /web/login", "--out", workflow});
   ASSERT_EQ(imported.exit_code, 0) << imported.stderr_text;
-  EXPECT_NE(imported.stdout_text.find("12 steps from 12 operations"), std::string::npos) << imported.stdout_text;
+  // The anonymous GETs: at least the 12 the document declared when this test was written.
+  std::smatch counted;
+  ASSERT_TRUE(std::regex_search(imported.stdout_text, counted, std::regex(R"((\d+) steps from (\d+) operations)")))
+      << imported.stdout_text;
+  EXPECT_EQ(counted[1], counted[2]) << imported.stdout_text;
+  EXPECT_GE(std::stoi(counted[1]), 12) << imported.stdout_text;
   ProcessOutcome run = run_e2e(dir);
   EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   EXPECT_NE(run.stdout_text.find("1/1 workflow runs passed, 0 steps failed"), std::string::npos) << run.stdout_text;
