@@ -6,6 +6,7 @@
 #include "observability/log_checks.hpp"
 #include "observability/metrics_checks.hpp"
 #include "observability/sentry_checks.hpp"
+#include "observability/sentry_payment_check.hpp"
 #include "observability/uptime_checks.hpp"
 
 namespace golive::observability {
@@ -14,6 +15,8 @@ std::vector<std::string> observability_check_ids() {
   std::vector<std::string> ids;
   // A provoked error's Sentry event (sentry_checks.cpp).
   for (const std::string& id : sentry_check_ids()) ids.push_back(id);
+  // The provoked failed payment's Sentry event (sentry_payment_check.cpp).
+  ids.push_back(kSentryPaymentFailedCheck);
   // The metrics endpoint scraped around the stage (metrics_checks.cpp).
   for (const std::string& id : metrics_check_ids()) ids.push_back(id);
   // Alert rules, Alertmanager and dashboards (alert_rule_checks.cpp, alertmanager_checks.cpp,

@@ -1,16 +1,10 @@
 #include "observability/log_checks.hpp"
 
 #include <chrono>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "core/input_error.hpp"
-#include "core/random_id.hpp"
-#include "http/curl/curl_http_client.hpp"
 #include "observability/sentry_event_checks.hpp"
-#include "target/postgres.hpp"
-#include "target/stripe_signature.hpp"
 
 namespace golive::observability {
 
@@ -60,45 +54,6 @@ std::string correlation_id_of(const nlohmann::json& line) {
   return "";
 }
 
-// A signed invoice.payment_failed for a customer nobody has, sent with the
-// X-Request-Id `request_id`: the target logs it and changes nothing. Returns
-// the event id, or "" with `error`.
-std::string send_payment_failed(const config::Environment& env, const std::string& request_id,
-                                std::string& error) {
-  const std::string hex = core::random_hex(8);
-  const std::string event_id = "evt_golive_" + hex;
-  const auto now = static_cast<std::int64_t>(std::time(nullptr));
-  const std::string body =
-      nlohmann::json{{"id", event_id},
-                     {"object", "event"},
-                     {"type", "invoice.payment_failed"},
-                     {"created", now},
-                     {"livemode", false},
-                     {"data",
-                      {{"object",
-                        {{"id", "in_golive_" + hex},
-                         {"object", "invoice"},
-                         {"customer", "cus_golive_" + hex},
-                         {"amount_due", 900},
-                         {"attempt_count", 1}}}}}}
-          .dump();
-  http::HttpRequest request;
-  request.method = "POST";
-  request.url = env.stripe.webhook_url;
-  request.body = body;
-  request.headers = {{"Content-Type", "application/json"},
-                     {"X-Request-Id", request_id},
-                     {"Stripe-Signature",
-                      target::stripe_signature_header(body, now, {env.stripe.webhook_secret})}};
-  const http::HttpResponse response = http::fetch(request, http::client_options_for(env));
-  if (!response.transport_ok() || response.status / 100 != 2) {
-    error = "the invoice.payment_failed webhook answered " +
-            (response.transport_ok() ? std::to_string(response.status) : response.error_message);
-    return "";
-  }
-  return event_id;
-}
-
 }  // namespace
 
 const std::vector<std::string>& log_check_ids() {
@@ -107,7 +62,7 @@ const std::vector<std::string>& log_check_ids() {
 }
 
 void run_log_checks(const config::Environment& env, const LogSettings& settings, LogSource* source,
-                    const std::string& job_id, core::ResultSink& sink) {
+                    const std::string& job_id, const ProvokedPayment& payment, core::ResultSink& sink) {
   core::CheckResult events = base_result(kEvents, "Critical events are logged: AI_RUN_START, AI_RUN_COMPLETE, PAYMENT_FAILED");
   core::CheckResult fields = base_result(kFields, "Critical log events carry their required fields");
   core::CheckResult pii = base_result(kNoPii, "The structured logs carry no PII or secrets");
@@ -127,10 +82,9 @@ void run_log_checks(const config::Environment& env, const LogSettings& settings,
                       "no observability.logs source (file, command or drain_listen): the target's "
                       "logs are not named");
   }
-  std::string payment_error;
-  std::string payment_event;
-  const std::string request_id = core::random_hex(16);
-  if (!env.stripe.webhook_secret.empty()) payment_event = send_payment_failed(env, request_id, payment_error);
+  const std::string& payment_error = payment.error;
+  const std::string& payment_event = payment.event_id;
+  const std::string& request_id = payment.request_id;
 
   // What must appear: the AI job's two lines (when the Sentry checks ran one)
   // and the payment failure (when the webhook was sent).
@@ -165,20 +119,6 @@ void run_log_checks(const config::Environment& env, const LogSettings& settings,
     std::this_thread::sleep_for(std::chrono::milliseconds(kPoll_ms));
   }
 
-  // The webhook's idempotency row is test data: removed again where golive
-  // has the database (as the contract suite removes its replayed events).
-  if (!payment_event.empty() && !env.database_url.empty()) {
-    target::DatabaseConnection connection = target::connect_database(env.database_url);
-    if (connection.ok()) {
-      try {
-        pqxx::work txn(*connection.connection);
-        txn.exec_params("DELETE FROM public.webhook_events WHERE id = $1", payment_event);
-        txn.commit();
-      } catch (const std::exception&) {
-        // A target without that table keeps whatever it keeps.
-      }
-    }
-  }
   std::vector<std::string> missing;
   std::vector<std::string> incomplete;
   nlohmann::json seen = nlohmann::json::array();

@@ -1,7 +1,7 @@
 // Structured logs verified (seed 000 §4: "Log critical events: AI_RUN_START,
 // AI_RUN_COMPLETE, PAYMENT_FAILED"): golive reads the target's log lines
-// from the stage's start, provokes the events (the Sentry checks' AI job, and
-// a signed invoice.payment_failed webhook with its own event id), and reads
+// from the stage's start, finds the provoked events (the Sentry checks' AI job,
+// and the stage's signed invoice.payment_failed webhook), and reads
 // the JSON lines that arrive within timeout_ms:
 //
 //   observability.logs.critical_events  AI_RUN_START and AI_RUN_COMPLETE of the
@@ -28,15 +28,17 @@
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "observability/log_source.hpp"
+#include "observability/payment_failure.hpp"
 
 namespace golive::observability {
 
 const std::vector<std::string>& log_check_ids();
 
-// Sends the failed payment, waits for the lines and records the checks.
-// `job_id` is the provoked AI job ("" when none ran).
-// `source` was opened when the stage began (nullptr: no source configured).
+// Waits for the provoked events' lines and records the checks. `job_id` is
+// the provoked AI job ("" when none ran), `payment` the failed payment the
+// stage sent (payment_failure.hpp); `source` was opened when the stage began
+// (nullptr: no source configured).
 void run_log_checks(const config::Environment& env, const LogSettings& settings, LogSource* source,
-                    const std::string& job_id, core::ResultSink& sink);
+                    const std::string& job_id, const ProvokedPayment& payment, core::ResultSink& sink);
 
 }  // namespace golive::observability

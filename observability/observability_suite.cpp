@@ -8,6 +8,10 @@
 #include "observability/log_checks.hpp"
 #include "observability/log_source.hpp"
 #include "observability/metrics_checks.hpp"
+#include "observability/payment_failure.hpp"
+#include "observability/sentry_payment_check.hpp"
+#include "observability/sentry_sink.hpp"
+#include "observability/sentry_envelope.hpp"
 #include "observability/monitoring_config.hpp"
 #include "observability/sentry_checks.hpp"
 #include "observability/uptime_checks.hpp"
@@ -85,26 +89,49 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
   // The rules' and panels' metric names are judged against what the target exports.
   const MetricExposition* exported =
       !metrics.urls.empty() && after.error.empty() ? &after.summed : nullptr;
+  // The failed payment, once, for the Sentry and the log checks; sent while
+  // the sink listens (the embedded run's, or one of the stage's own).
+  const bool production_refused = env.production && !allow_production;
+  const SentrySettings sentry_settings = read_sentry_settings(env);
+  std::unique_ptr<SentrySink> own_sink;
+  SentrySink* sentry_sink = nullptr;
+  std::string why_no_sink;
+  if (!sentry_settings.sink_listen.empty() && !production_refused) {
+    try {
+      sentry_sink = &SentrySink::running_or_start(sentry_settings.sink_listen,
+                                                  sentry_key_from_dsn(sentry_settings.dsn), own_sink);
+    } catch (const std::exception& error) {
+      why_no_sink = std::string(error.what()) + " (observability.sentry.sink_listen)";
+    }
+  }
+  ProvokedPayment payment;
+  if (production_refused) {
+    payment.error = "production environment: provoking a failed payment needs --allow-production";
+  } else if (!sentry_settings.sink_listen.empty() || logs.configured()) {
+    payment = send_payment_failed(env);
+  }
+  run_sentry_payment_check(env, sentry_settings, sentry_sink, why_no_sink, payment, sink);
   run_alert_rule_checks(env, monitoring, metrics, exported, sink);
   run_alertmanager_checks(monitoring, sink);
   run_dashboard_checks(monitoring, metrics, exported, sink);
-  const bool production_refused = env.production && !allow_production && logs.configured();
-  if (production_refused || !log_source_error.empty()) {
+  const bool logs_refused = production_refused && logs.configured();
+  if (logs_refused || !log_source_error.empty()) {
     for (const std::string& id : log_check_ids()) {
       core::CheckResult result;
       result.id = id;
       result.suite = "observability";
       result.title = id;
-      result.status = production_refused ? core::CheckStatus::kSkip : core::CheckStatus::kError;
+      result.status = logs_refused ? core::CheckStatus::kSkip : core::CheckStatus::kError;
       result.severity = core::Severity::kInfo;
-      result.message = production_refused
+      result.message = logs_refused
                            ? "production environment: provoking a failed payment needs --allow-production"
                            : "the log source cannot be opened: " + log_source_error;
       sink.record(result);
     }
   } else {
-    run_log_checks(env, logs, log_source.get(), sentry.job_id, sink);
+    run_log_checks(env, logs, log_source.get(), sentry.job_id, payment, sink);
   }
+  remove_provoked_payment(env, payment);
   run_uptime_checks(env, watch, sink);
 }
 

@@ -214,18 +214,12 @@ SentryOutcome run_sentry_checks(const config::Environment& env, bool allow_produ
                       "production environment: provoking an error needs --allow-production");
   }
   std::unique_ptr<SentrySink> own_sink;
-  SentrySink* sentry = SentrySink::running_at(settings.sink_listen);
-  if (sentry == nullptr) {
-    std::string host;
-    std::uint16_t port = 0;
-    http::split_listen_address(settings.sink_listen, host, port);
-    try {
-      own_sink = std::make_unique<SentrySink>(host, port, sentry_key_from_dsn(settings.dsn));
-    } catch (const std::exception& error) {
-      return record_all(core::CheckStatus::kError,
-                        std::string(error.what()) + " (observability.sentry.sink_listen)");
-    }
-    sentry = own_sink.get();
+  SentrySink* sentry = nullptr;
+  try {
+    sentry = &SentrySink::running_or_start(settings.sink_listen, sentry_key_from_dsn(settings.dsn), own_sink);
+  } catch (const std::exception& error) {
+    return record_all(core::CheckStatus::kError,
+                      std::string(error.what()) + " (observability.sentry.sink_listen)");
   }
   const target::TestUsers users(env, http::client_options_for(env));
   target::TestUserOutcome outcome = users.acquire(0, "golive-obs");

@@ -159,6 +159,18 @@ std::vector<SentryDelivery> SentrySink::deliveries() const {
   return state_->deliveries;
 }
 
+SentrySink& SentrySink::running_or_start(const std::string& address, const std::string& required_key,
+                                         std::unique_ptr<SentrySink>& started) {
+  if (SentrySink* running = running_at(address)) return *running;
+  std::string host;
+  std::uint16_t port = 0;
+  if (!http::split_listen_address(address, host, port)) {
+    throw std::runtime_error("Sentry sink address \"" + address + "\" is not HOST:PORT");
+  }
+  started = std::make_unique<SentrySink>(host, port, required_key);
+  return *started;
+}
+
 SentrySink* SentrySink::running_at(const std::string& address) {
   std::lock_guard lock(registry_mutex);
   const auto found = registry().find(address);

@@ -60,6 +60,10 @@ class SentrySink {
   // The sink of this process listening on `address` ("host:port"), or nullptr:
   // lets a check use the sink the embedded target was started against.
   static SentrySink* running_at(const std::string& address);
+  // The sink running at `address` ("host:port"), or one started there and
+  // owned by `started`. Throws std::runtime_error when it cannot listen.
+  static SentrySink& running_or_start(const std::string& address, const std::string& required_key,
+                                      std::unique_ptr<SentrySink>& started);
 
   struct State;  // shared with the connection handlers
 

@@ -151,7 +151,7 @@ std::map<std::string, core::CheckResult> run_suite(const nlohmann::json& logs = 
 
 TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAreCaught) {
   auto results = run_suite();
-  ASSERT_EQ(results.size(), 25u);  // Sentry 4, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 4, uptime 2
+  ASSERT_EQ(results.size(), 26u);  // Sentry 5, metrics 4, alerts 6, Alertmanager 2, dashboards 3, logs 4, uptime 2
   for (const auto& [id, result] : results) {
     EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
   }
@@ -183,11 +183,12 @@ TEST(ObservabilitySuite, TheMissingPaymentFailedLogIsCaught) {
   EXPECT_EQ(results.at("observability.logs.no_pii").status, core::CheckStatus::kPass);
 }
 
-// The webhook golive sends carries its own X-Request-Id; a target that makes
-// up its own id logs PAYMENT_FAILED under that one, and only the correlation
-// check fails.
-TEST(ObservabilitySuite, AnIgnoredRequestIdIsCaughtByTheCorrelationCheck) {
-  target().restart_service({"request-id-ignored"});
+// The failed payment golive sends carries its own X-Request-Id; a target that
+// makes up its own id logs PAYMENT_FAILED under that one, and only the
+// correlation check fails. The same target never reports the payment to
+// Sentry, which only the Sentry payment check sees.
+TEST(ObservabilitySuite, AnIgnoredRequestIdAndAnUnreportedPaymentAreEachCaught) {
+  target().restart_service({"request-id-ignored", "sentry-payment-failed-unreported"});
   const auto results = run_suite();
   target().restart_service({});
   const auto& correlated = results.at("observability.logs.correlated");
@@ -195,6 +196,10 @@ TEST(ObservabilitySuite, AnIgnoredRequestIdIsCaughtByTheCorrelationCheck) {
   EXPECT_NE(correlated.message.find("req_"), std::string::npos) << correlated.message;
   EXPECT_EQ(results.at("observability.logs.critical_events").status, core::CheckStatus::kPass);
   EXPECT_EQ(results.at("observability.logs.fields").status, core::CheckStatus::kPass);
+  const auto& payment = results.at("observability.sentry.payment_failed");
+  EXPECT_EQ(payment.status, core::CheckStatus::kFail) << describe(payment);
+  EXPECT_NE(payment.message.find("no Sentry event naming the failed payment"), std::string::npos) << payment.message;
+  EXPECT_EQ(results.at("observability.sentry.delivered").status, core::CheckStatus::kPass);
 }
 
 std::uint16_t free_loopback_port() {

@@ -333,6 +333,7 @@ TEST(DefectRegistry, EveryDefectOfTheIssueIsKnownAndDocumented) {
                            "metrics-missing-business",
                            "log-missing-payment-failed",
                            "request-id-ignored",
+                           "sentry-payment-failed-unreported",
                            "cascade-incomplete",
                            "slow-under-load",
                            "errors-under-load",
