@@ -24,7 +24,6 @@
 #include "core/result_stream.hpp"
 #include "observability/sentry_sink.hpp"
 #include "observability/uptime_checks.hpp"
-#include "tests/support/child_process.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::observability {
@@ -210,8 +209,8 @@ std::uint16_t free_loopback_port() {
 
 // The same log checks through the two other sources: the service's log read
 // by a log command (`tail -F`, as a platform's `logs --tail` CLI does), and
-// posted to golive's HTTP drain by a forwarder that sends each new line with
-// curl, retrying until the drain listens (as a platform's drain retries).
+// POSTed to golive's HTTP drain by the service itself (--log-drain, NDJSON
+// batches, as a platform's log drain forwards them).
 TEST(ObservabilitySuite, LogChecksPassThroughALogCommandAndAnHttpDrain) {
   const std::string log = target().state_dir() + "/service.log";
   const auto expect_logs_pass = [](const std::map<std::string, core::CheckResult>& results,
@@ -227,13 +226,14 @@ TEST(ObservabilitySuite, LogChecksPassThroughALogCommandAndAnHttpDrain) {
   expect_logs_pass(run_suite({{"command", "exec tail -n 0 -F " + log}}), "command `exec tail");
 
   const std::string drain = "127.0.0.1:" + std::to_string(free_loopback_port());
-  const std::string forwarder =
-      "tail -n 0 -F " + log + " | while IFS= read -r line; do printf '%s\\n' \"$line\" | "
-      "curl -sS -o /dev/null --retry 20 --retry-connrefused --retry-delay 0 "
-      "-H 'Content-Type: application/x-ndjson' --data-binary @- http://" + drain + "/; done";
-  testing::LoopbackServerProcess forwarding({"bash", "-c", "echo '{\"forwarding\": true}'; " + forwarder});
-  ASSERT_TRUE(forwarding.announcement().is_object());
-  expect_logs_pass(run_suite({{"drain_listen", drain}}), "HTTP drain on " + drain);
+  ::setenv("GOLIVE_REF_LOG_DRAIN", ("http://" + drain + "/drain").c_str(), 1);
+  target().restart_service({});
+  ::unsetenv("GOLIVE_REF_LOG_DRAIN");
+  const auto results = run_suite({{"drain_listen", drain}});
+  target().restart_service({});
+  expect_logs_pass(results, "HTTP drain on " + drain);
+  EXPECT_EQ(results.at("observability.logs.critical_events").evidence["source"].get<std::string>().find("(0 deliveries)"),
+            std::string::npos);
 }
 
 TEST(UptimeChecks, TheWatchOfTheCleanTargetPassesAndTheVersionDownDefectIsCaught) {
