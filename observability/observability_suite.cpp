@@ -27,13 +27,15 @@ config::Capability observability_capability(const config::Environment& env) {
   const WatchSettings watch = read_watch_settings(env);
   const LogSettings logs = read_log_settings(env);
   capability.available =
-      !sentry.sink_listen.empty() || !metrics.urls.empty() || !watch.probes.empty() ||
+      sentry.configured() || !metrics.urls.empty() || !watch.probes.empty() ||
       !watch.monitor_url.empty() || logs.configured();
   std::string detail;
-  detail += sentry.sink_listen.empty()
-                ? "Sentry: set observability.sentry.sink_listen (the address the target's DSN "
-                  "points at)"
-                : "Sentry: the target's DSN points at golive's sink on " + sentry.sink_listen;
+  detail += !sentry.sink_listen.empty()
+                ? "Sentry: the target's DSN points at golive's sink on " + sentry.sink_listen
+                : sentry.api.configured()
+                      ? "Sentry: events found through the Sentry API at " + sentry.api.url
+                      : "Sentry: set observability.sentry.sink_listen (the address the target's DSN "
+                        "points at) or observability.sentry.api";
   detail += logs.configured() ? "; logs: read from the configured source"
                               : "; logs: set observability.logs.file, .command or .drain_listen";
   detail += metrics.urls.empty() ? "; metrics: set observability.metrics.url"
@@ -107,7 +109,7 @@ void run_observability_suite(const config::Environment& env, bool allow_producti
   ProvokedPayment payment;
   if (production_refused) {
     payment.error = "production environment: provoking a failed payment needs --allow-production";
-  } else if (!sentry_settings.sink_listen.empty() || logs.configured()) {
+  } else if (sentry_settings.configured() || logs.configured()) {
     payment = send_payment_failed(env);
   }
   run_sentry_payment_check(env, sentry_settings, sentry_sink, why_no_sink, payment, sink);

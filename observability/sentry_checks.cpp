@@ -27,6 +27,7 @@ constexpr const char* kStacktrace = "observability.sentry.stacktrace";
 constexpr const char* kNoPii = "observability.sentry.no_pii";
 // How often the sink is looked at while waiting (ms).
 constexpr int kPoll_ms = 50;
+constexpr int kApiPoll_ms = 1000;  // between two searches of the Sentry API
 
 core::CheckResult base_result(const std::string& id) {
   core::CheckResult result;
@@ -115,6 +116,25 @@ struct Found {
   double after_ms = 0;  // from submission to arrival
 };
 
+// The job's event as the Sentry API returns it, as if the sink had taken it:
+// Sentry kept it, so it was accepted with the DSN's key.
+std::optional<Found> find_event_through_api(const config::Environment& env, const SentryApiSettings& api,
+                                            const Provocation& provocation, const std::string& required_key,
+                                            std::string& error) {
+  const SentryApiSearch search = search_sentry_events(env, api, provocation.job_id);
+  error = search.error;
+  if (search.events.empty()) return std::nullopt;
+  SentryDelivery delivery;
+  delivery.at = Clock::now();
+  delivery.endpoint = "api";
+  delivery.public_key = required_key;
+  delivery.status = 200;
+  delivery.body = search.events.front().dump();
+  delivery.events = {search.events.front()};
+  return Found{delivery, search.events.front(),
+               std::chrono::duration<double, std::milli>(delivery.at - provocation.submitted).count()};
+}
+
 std::optional<Found> find_event(const SentrySink& sink, const Provocation& provocation,
                                 const std::string& user_id) {
   for (const SentryDelivery& delivery : sink.deliveries()) {
@@ -168,7 +188,8 @@ SentrySettings read_sentry_settings(const config::Environment& env) {
   const core::JsonReader reader =
       core::JsonReader(found->second, env.source_file, "/observability").at("sentry");
   reader.as_object();
-  reader.reject_unknown_keys({"sink_listen", "dsn", "timeout_ms"});
+  reader.reject_unknown_keys({"sink_listen", "dsn", "timeout_ms", "api"});
+  if (reader.has("api")) settings.api = read_sentry_api_settings(reader.at("api"));
   settings.sink_listen = reader.string_or("sink_listen", "");
   std::string host;
   std::uint16_t port = 0;
@@ -204,22 +225,25 @@ SentryOutcome run_sentry_checks(const config::Environment& env, bool allow_produ
     return outcome_of_run;
   };
   const SentrySettings settings = read_sentry_settings(env);
-  if (settings.sink_listen.empty()) {
+  if (!settings.configured()) {
     return record_all(core::CheckStatus::kSkip,
-                      "no observability.sentry.sink_listen: the target's Sentry DSN is not "
-                      "pointed at golive's sink");
+                      "no observability.sentry.sink_listen (the target's Sentry DSN is not "
+                      "pointed at golive's sink) and no observability.sentry.api");
   }
   if (env.production && !allow_production) {
     return record_all(core::CheckStatus::kSkip,
                       "production environment: provoking an error needs --allow-production");
   }
+  // With a sink the events are read as they arrive; without one, from the API.
   std::unique_ptr<SentrySink> own_sink;
   SentrySink* sentry = nullptr;
-  try {
-    sentry = &SentrySink::running_or_start(settings.sink_listen, sentry_key_from_dsn(settings.dsn), own_sink);
-  } catch (const std::exception& error) {
-    return record_all(core::CheckStatus::kError,
-                      std::string(error.what()) + " (observability.sentry.sink_listen)");
+  if (!settings.sink_listen.empty()) {
+    try {
+      sentry = &SentrySink::running_or_start(settings.sink_listen, sentry_key_from_dsn(settings.dsn), own_sink);
+    } catch (const std::exception& error) {
+      return record_all(core::CheckStatus::kError,
+                        std::string(error.what()) + " (observability.sentry.sink_listen)");
+    }
   }
   const target::TestUsers users(env, http::client_options_for(env));
   target::TestUserOutcome outcome = users.acquire(0, "golive-obs");
@@ -234,26 +258,35 @@ SentryOutcome run_sentry_checks(const config::Environment& env, bool allow_produ
     return record_all(core::CheckStatus::kError, provocation.error);
   }
   const auto deadline = provocation.submitted + std::chrono::milliseconds(settings.timeout_ms);
-  std::optional<Found> found;
-  while (!(found = find_event(*sentry, provocation, user.id)) && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(kPoll_ms));
-  }
   const std::string required_key = sentry_key_from_dsn(settings.dsn);
+  const std::string where = sentry != nullptr ? "the sink at " + sentry->address()
+                                              : "the Sentry API at " + settings.api.url;
+  std::string api_error;
+  std::optional<Found> found;
+  while (true) {
+    if (sentry != nullptr) {
+      found = find_event(*sentry, provocation, user.id);
+    } else {
+      found = find_event_through_api(env, settings.api, provocation, required_key, api_error);
+    }
+    if (found || Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(sentry != nullptr ? kPoll_ms : kApiPoll_ms));
+  }
   const nlohmann::json provoked = {{"job_id", provocation.job_id},
                                    {"course_id", provocation.course_id},
-                                   {"sink", sentry->address()},
+                                   {"sink", sentry != nullptr ? sentry->address() : settings.api.url},
                                    {"timeout_ms", settings.timeout_ms}};
 
   core::CheckResult delivered = base_result(kDelivered);
   delivered.evidence = {{"provoked", provoked}};
   if (!found) {
     delivered.status = core::CheckStatus::kFail;
-    const std::size_t seen = sentry->deliveries().size();
-    delivered.message = "no event about the dead-lettered AI job " + provocation.job_id +
-                        " reached the sink at " + sentry->address() + " within " +
-                        std::to_string(settings.timeout_ms) + " ms (" + std::to_string(seen) +
-                        " deliveries in all): the target's DSN points elsewhere or errors are "
-                        "not captured";
+    const std::string seen = sentry != nullptr
+                                 ? std::to_string(sentry->deliveries().size()) + " deliveries in all"
+                                 : (api_error.empty() ? "the API found none" : api_error);
+    delivered.message = "no event about the dead-lettered AI job " + provocation.job_id + " reached " + where +
+                        " within " + std::to_string(settings.timeout_ms) + " ms (" + seen +
+                        "): the target's DSN points elsewhere or errors are not captured";
     sink.record(delivered);
     for (const std::string& id : {std::string(kContext), std::string(kStacktrace),
                                   std::string(kNoPii)}) {

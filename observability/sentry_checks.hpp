@@ -33,6 +33,7 @@
 
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
+#include "observability/sentry_api.hpp"
 
 namespace golive::observability {
 
@@ -40,6 +41,10 @@ struct SentrySettings {
   std::string sink_listen;           // "host:port" the target's DSN points at; "" = off
   std::string dsn;                   // the target's DSN ("" = any key accepted)
   std::int64_t timeout_ms = 10000;   // from the job's submission to the event's arrival
+  SentryApiSettings api;             // where to find events when the DSN points at real Sentry
+
+  // The checks run with a sink (sink_listen) or, without one, through the API.
+  bool configured() const { return !sink_listen.empty() || api.configured(); }
 };
 
 // Reads observability.sentry; InputError (file + pointer) when malformed.

@@ -10,6 +10,7 @@ namespace golive::observability {
 namespace {
 
 constexpr int kPoll_ms = 100;
+constexpr int kApiPoll_ms = 1000;  // between two searches of the Sentry API
 
 // The accepted event of `delivery` that names `event_id` anywhere, or nullptr.
 const nlohmann::json* event_naming(const SentryDelivery& delivery, const std::string& event_id) {
@@ -29,12 +30,13 @@ void run_sentry_payment_check(const config::Environment& env, const SentrySettin
   result.suite = "observability";
   result.title = "A failed payment reaches Sentry with its environment and release, without secrets";
   result.severity = core::Severity::kHigh;
-  if (settings.sink_listen.empty()) {
+  if (!settings.configured()) {
     result.status = core::CheckStatus::kSkip;
-    result.message = "no observability.sentry.sink_listen: the target's Sentry DSN is not pointed at golive's sink";
+    result.message = "no observability.sentry.sink_listen (the target's Sentry DSN is not pointed at golive's "
+                     "sink) and no observability.sentry.api";
     return sink.record(result);
   }
-  if (sentry == nullptr) {
+  if (sentry == nullptr && !settings.sink_listen.empty()) {
     result.status = core::CheckStatus::kError;
     result.message = why_no_sink;
     return sink.record(result);
@@ -44,27 +46,42 @@ void run_sentry_payment_check(const config::Environment& env, const SentrySettin
     result.message = "no failed payment was sent: " + payment.error;
     return sink.record(result);
   }
-  result.evidence = {{"stripe_event_id", payment.event_id}, {"sink", sentry->address()}};
+  result.evidence = {{"stripe_event_id", payment.event_id},
+                     {"sink", sentry != nullptr ? sentry->address() : settings.api.url}};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings.timeout_ms);
   std::optional<SentryDelivery> delivery;
   const nlohmann::json* event = nullptr;
-  std::vector<SentryDelivery> deliveries;
+  std::string api_error;
   while (true) {
-    deliveries = sentry->deliveries();
-    for (const auto& candidate : deliveries) {
-      if (event_naming(candidate, payment.event_id) != nullptr ||
-          candidate.body.find(payment.event_id) != std::string::npos) {
-        delivery = candidate;
-        break;
+    if (sentry != nullptr) {
+      for (const auto& candidate : sentry->deliveries()) {
+        if (event_naming(candidate, payment.event_id) != nullptr ||
+            candidate.body.find(payment.event_id) != std::string::npos) {
+          delivery = candidate;
+          break;
+        }
+      }
+    } else {
+      // Through the API: Sentry kept the event, so it was accepted.
+      const SentryApiSearch search = search_sentry_events(env, settings.api, payment.event_id);
+      api_error = search.error;
+      if (!search.events.empty()) {
+        delivery = SentryDelivery{};
+        delivery->endpoint = "api";
+        delivery->status = 200;
+        delivery->body = search.events.front().dump();
+        delivery->events = {search.events.front()};
       }
     }
     if (delivery || std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(kPoll_ms));
+    std::this_thread::sleep_for(std::chrono::milliseconds(sentry != nullptr ? kPoll_ms : kApiPoll_ms));
   }
   if (!delivery) {
     result.status = core::CheckStatus::kFail;
-    result.message = "no Sentry event naming the failed payment " + payment.event_id + " reached the sink within " +
-                     std::to_string(settings.timeout_ms) + " ms: a failed payment alerts nobody";
+    result.message = "no Sentry event naming the failed payment " + payment.event_id + " reached " +
+                     (sentry != nullptr ? "the sink" : "the Sentry API's project") + " within " +
+                     std::to_string(settings.timeout_ms) + " ms" + (api_error.empty() ? "" : " (" + api_error + ")") +
+                     ": a failed payment alerts nobody";
     return sink.record(result);
   }
   event = event_naming(*delivery, payment.event_id);

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/ascii_case.hpp"
+#include "core/encoding.hpp"
 #include "core/random_id.hpp"
 #include "http/loopback_server.hpp"
 #include "observability/sentry_envelope.hpp"
@@ -33,6 +34,51 @@ std::optional<std::pair<std::string, std::string>> ingest_route(const std::strin
   return std::make_pair(project, endpoint);
 }
 
+// An event as Sentry's web API returns it (GET .../events/?full=true): tags
+// as [{key, value}] with the environment among them, the release as
+// {version}, the exception as an entry, the id as eventID.
+nlohmann::json api_shape_of(const nlohmann::json& event) {
+  nlohmann::json shaped = {{"eventID", event.value("event_id", "")},
+                           {"message", event.value("message", "")},
+                           {"platform", event.value("platform", "")},
+                           {"user", event.value("user", nlohmann::json())},
+                           {"contexts", event.value("contexts", nlohmann::json::object())},
+                           {"release", event.contains("release") ? nlohmann::json{{"version", event["release"]}}
+                                                                 : nlohmann::json()}};
+  nlohmann::json tags = nlohmann::json::array();
+  if (event.contains("environment")) tags.push_back({{"key", "environment"}, {"value", event["environment"]}});
+  if (event.contains("tags") && event["tags"].is_object()) {
+    for (const auto& [key, value] : event["tags"].items()) tags.push_back({{"key", key}, {"value", value}});
+  }
+  shaped["tags"] = tags;
+  shaped["entries"] = nlohmann::json::array();
+  if (event.contains("exception")) shaped["entries"].push_back({{"type", "exception"}, {"data", event["exception"]}});
+  return shaped;
+}
+
+// "/api/0/projects/<org>/<project>/events/": Sentry's list of a project's events.
+bool is_events_api(const std::string& path) {
+  const std::string prefix = "/api/0/projects/";
+  if (path.rfind(prefix, 0) != 0) return false;
+  std::string rest = path.substr(prefix.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  const std::size_t first = rest.find('/');
+  if (first == std::string::npos) return false;
+  const std::size_t second = rest.find('/', first + 1);
+  return second != std::string::npos && rest.substr(second + 1) == "events";
+}
+
+std::string query_parameter(const std::string& query, const std::string& name) {
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string pair = query.substr(start, end - start);
+    if (pair.rfind(name + "=", 0) == 0) return core::percent_decode(pair.substr(name.size() + 1), true);
+    start = end + 1;
+  }
+  return "";
+}
+
 }  // namespace
 
 struct SentrySink::State {
@@ -42,7 +88,27 @@ struct SentrySink::State {
   std::unique_ptr<http::LoopbackServer> server;  // last member: stopped first
 
   // Reads one request into a delivery, decides the answer, records it.
+  // Sentry's read API over what the sink accepted, for a check that finds
+  // events the way it would on a real Sentry (observability.sentry.api):
+  // any bearer token, the events whose JSON contains `query`, newest first.
+  http::LoopbackResponse on_events_api(const http::LoopbackRequest& request) {
+    if (request.header("authorization").rfind("Bearer ", 0) != 0) {
+      return {401, "application/json", R"({"detail":"Authentication credentials were not provided."})"};
+    }
+    const std::string query = query_parameter(request.query(), "query");
+    nlohmann::json list = nlohmann::json::array();
+    std::lock_guard lock(mutex);
+    for (auto delivery = deliveries.rbegin(); delivery != deliveries.rend(); ++delivery) {
+      if (!delivery->accepted()) continue;
+      for (const auto& event : delivery->events) {
+        if (query.empty() || event.dump().find(query) != std::string::npos) list.push_back(api_shape_of(event));
+      }
+    }
+    return {200, "application/json", list.dump()};
+  }
+
   http::LoopbackResponse on_request(const http::LoopbackRequest& request) {
+    if (request.method == "GET" && is_events_api(request.path())) return on_events_api(request);
     SentryDelivery delivery;
     delivery.at = std::chrono::steady_clock::now();
     const std::string path = request.path();

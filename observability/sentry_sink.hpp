@@ -5,7 +5,10 @@
 // or the envelope header, gzip and deflate bodies. Answers 200 {"id": ...}
 // as Sentry does, 401 for a wrong key (when a key is required), 400 for a
 // body it cannot read, 404 elsewhere. Every delivery is kept, refused ones
-// too, so a check can say why an event did not count.
+// too, so a check can say why an event did not count. It also answers
+// Sentry's read API for what it accepted (GET /api/0/projects/<org>/<project>/events/
+// with a bearer token, `query` matched against each event), so the checks'
+// API mode (sentry_api.hpp) runs against the embedded target too.
 //
 // Boost.Asio on its own thread, listening on one address (127.0.0.1 and a
 // free port by default); stopped and joined by the destructor.

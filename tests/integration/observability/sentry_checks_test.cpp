@@ -80,6 +80,38 @@ TEST(SentryChecks, EveryCheckPassesOnTheCleanTarget) {
             << results.at("observability.sentry.delivered").evidence["after_ms"] << " ms\n";
 }
 
+// The same checks when the target's DSN points at a real Sentry: golive finds
+// the event through Sentry's web API (here the sink's, which answers it for
+// what it accepted), and the no-context defect still fails the context check.
+TEST(SentryChecks, ThroughTheSentryApiTheEventIsFoundAndJudgedAlike) {
+  const auto through_api = [] {
+    core::Redactor redactor;
+    config::Environment env = load_env(redactor, sentry().address(), sentry().dsn());
+    env.sections["observability"]["sentry"] = {
+        {"api", {{"url", "http://" + sentry().address()}, {"org", "golive"}, {"project", "1"}, {"token", "t"}}},
+        {"dsn", sentry().dsn()}};
+    core::CollectingSink sink;
+    run_sentry_checks(env, false, sink);
+    std::map<std::string, core::CheckResult> by_id;
+    for (const auto& result : sink.results()) by_id[result.id] = result;
+    return by_id;
+  };
+  auto results = through_api();
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& [id, result] : results) {
+    EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
+  }
+  EXPECT_EQ(results.at("observability.sentry.delivered").evidence["provoked"]["sink"],
+            "http://" + sentry().address());
+
+  target().restart_service({"sentry-no-context"});
+  results = through_api();
+  target().restart_service({});
+  EXPECT_EQ(results.at("observability.sentry.delivered").status, core::CheckStatus::kPass);
+  EXPECT_EQ(results.at("observability.sentry.context").status, core::CheckStatus::kFail)
+      << describe(results.at("observability.sentry.context"));
+}
+
 TEST(SentryChecks, TheNoContextDefectIsCaught) {
   target().restart_service({"sentry-no-context"});
   const auto results = run_checks(sentry().address(), sentry().dsn());

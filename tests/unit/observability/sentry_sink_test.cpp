@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "http/curl/curl_http_client.hpp"
+#include "core/input_error.hpp"
+#include "observability/sentry_api.hpp"
+#include "observability/sentry_checks.hpp"
 #include "observability/sentry_envelope.hpp"
 #include "observability/sentry_event_checks.hpp"
 
@@ -116,6 +119,84 @@ TEST(SentrySink, AcceptsEnvelopesAndStoreWithTheDsnKey) {
     EXPECT_EQ(delivery.project_id, "7");
     ASSERT_EQ(delivery.events.size(), 1u);
     EXPECT_EQ(delivery.events[0]["tags"]["course_id"], "c-1");
+  }
+}
+
+// An event as Sentry's web API documents it (GET .../events/{id}/): tags as
+// key/value pairs with the environment among them, the release as an object,
+// the exception as an entry. Written for this test from the API's reference.
+TEST(SentryApi, AnApiEventTakesTheShapeTheSdksSend) {
+  const nlohmann::json api_event = nlohmann::json::parse(R"({
+    "eventID": "9999aaaaca8b46d797c23c6077c6ff01", "id": "9999aaafcc8b46d797c23c6077c6ff01",
+    "groupID": "1341191803", "title": "AiJobDeadLettered: AI job j-1 failed", "platform": "node",
+    "dateCreated": "2026-12-06T12:00:00.000000Z",
+    "tags": [{"key": "environment", "value": "staging"}, {"key": "course_id", "value": "c-1"},
+             {"key": "level", "value": "error"}],
+    "user": {"id": "u-1"},
+    "release": {"version": "app@1.2.3", "dateCreated": "2026-12-01T00:00:00Z"},
+    "entries": [{"type": "breadcrumbs", "data": {"values": []}},
+                {"type": "exception", "data": {"values": [{"type": "Error", "value": "boom",
+                  "stacktrace": {"frames": [{"function": "f", "lineNo": 3}]}}]}}]})");
+  const nlohmann::json event = sdk_shape_of_api_event(api_event);
+  EXPECT_EQ(event["event_id"], "9999aaaaca8b46d797c23c6077c6ff01");
+  EXPECT_EQ(event["environment"], "staging");
+  EXPECT_EQ(event["release"], "app@1.2.3");
+  EXPECT_EQ(event["tags"]["course_id"], "c-1");
+  EXPECT_EQ(sentry_frame_count(event), 1);
+  EXPECT_TRUE(sentry_context_failures(event, {"staging", "u-1", "c-1"}).empty());
+  // A release Sentry does not know is null: no release.
+  EXPECT_EQ(sdk_shape_of_api_event(nlohmann::json{{"release", nullptr}})["release"], "");
+}
+
+TEST(SentrySink, AnswersSentrysEventsApiForWhatItAccepted) {
+  SentrySink sink("127.0.0.1", 0, "pubkey");
+  ASSERT_EQ(post("http://" + sink.address() + "/api/7/envelope/", envelope_of(kEvent),
+                 {{"X-Sentry-Auth", "Sentry sentry_version=7, sentry_key=pubkey"}})
+                .status,
+            200);
+  const std::string events = "http://" + sink.address() + "/api/0/projects/acme/api/events/";
+  http::HttpRequest request;
+  request.url = events + "?full=true&query=u-1";
+  request.headers = {{"Authorization", "Bearer token"}};
+  request.timeout = std::chrono::milliseconds(5000);
+  const auto found = http::fetch(request);
+  ASSERT_EQ(found.status, 200) << found.body;
+  const nlohmann::json list = nlohmann::json::parse(found.body);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["eventID"], kEvent["event_id"]);
+  EXPECT_EQ(sdk_shape_of_api_event(list[0])["environment"], "staging");
+  request.url = events + "?query=nobody";
+  EXPECT_EQ(nlohmann::json::parse(http::fetch(request).body).size(), 0u);
+  request.headers.clear();
+  EXPECT_EQ(http::fetch(request).status, 401);
+}
+
+config::Environment env_with_sentry(const nlohmann::json& sentry) {
+  config::Environment env;
+  env.source_file = "staging.json";
+  env.sections["observability"] = {{"sentry", sentry}};
+  return env;
+}
+
+TEST(SentryApi, SettingsNeedAUrlOrgProjectAndToken) {
+  const SentrySettings settings = read_sentry_settings(env_with_sentry(
+      {{"api", {{"url", "https://sentry.io/"}, {"org", "acme"}, {"project", "api"}, {"token", "t"}}}}));
+  EXPECT_TRUE(settings.configured());
+  EXPECT_EQ(settings.api.url, "https://sentry.io");
+  const std::vector<std::pair<nlohmann::json, std::string>> cases = {
+      {{{"api", {{"url", "sentry.io"}, {"org", "a"}, {"project", "p"}, {"token", "t"}}}}, "/observability/sentry/api/url"},
+      {{{"api", {{"url", "https://sentry.io"}, {"org", "a"}, {"project", "p"}}}}, "/observability/sentry/api"},
+      {{{"api", {{"url", "https://sentry.io"}, {"org", "a"}, {"project", "p"}, {"token", "t"}, {"x", 1}}}},
+       "/observability/sentry/api/x"},
+  };
+  for (const auto& [sentry, pointer] : cases) {
+    try {
+      read_sentry_settings(env_with_sentry(sentry));
+      ADD_FAILURE() << "accepted " << sentry.dump();
+    } catch (const core::InputError& error) {
+      EXPECT_EQ(error.file(), "staging.json");
+      EXPECT_EQ(error.location(), pointer) << error.what();
+    }
   }
 }
 
