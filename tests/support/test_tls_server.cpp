@@ -160,6 +160,9 @@ class TlsSession : public std::enable_shared_from_this<TlsSession> {
     response_.body() = "ok";
     response_.keep_alive(request_.keep_alive());
     response_.prepare_payload();
+    // Counted before the write: the client may read the answer (and the test
+    // ask the count) before the write's completion handler runs.
+    server_.count_answer();
     http::async_write(stream_, response_,
                       [self = shared_from_this()](boost::system::error_code error, std::size_t) {
                         self->on_answered(error);
@@ -180,7 +183,6 @@ void TlsSession::on_handshake() {
 }
 
 void TlsSession::on_answered(boost::system::error_code error) {
-  server_.count_answer();
   if (error || !response_.keep_alive()) return close();
   read_next_request();
 }
