@@ -141,7 +141,9 @@ class BrowserRun {
     empty_state();
     if (!core::interrupted()) {
       const std::string landing = settings_.page_path("landing").empty() ? "/" : settings_.page_path("landing");
-      out_.sink.record(check_sentry_error_reported(cdp, env_.host_policy, settings_, settings_.url(landing)));
+      out_.sink.record(check_sentry_error_reported(
+          cdp, env_.host_policy, settings_, settings_.url(landing),
+          [this](const std::string& url, const std::string& error) { return failure_evidence(url, error); }));
     }
     if (!core::interrupted()) {
       run_signed_in_checks(

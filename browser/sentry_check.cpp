@@ -55,7 +55,8 @@ bool is_envelope(const std::string& url, const DsnTarget& target) {
 }  // namespace
 
 core::CheckResult check_sentry_error_reported(CdpConnection& cdp, std::shared_ptr<const config::HostPolicy> policy,
-                                              const BrowserSettings& settings, const std::string& page_url) {
+                                              const BrowserSettings& settings, const std::string& page_url,
+                                              const FailureEvidence& failure_evidence) {
   core::CheckResult check;
   check.id = "browser.sentry.error_reported";
   check.suite = "browser";
@@ -71,8 +72,7 @@ core::CheckResult check_sentry_error_reported(CdpConnection& cdp, std::shared_pt
   if (!tab.ok() || !tab.navigate(page_url, std::chrono::milliseconds(settings.page_timeout_ms))) {
     check.status = CheckStatus::kError;
     check.message = page_url + " could not be loaded: " + tab.error();
-    evidence["error"] = tab.error();
-    check.evidence = evidence;
+    check.evidence = failure_evidence(page_url, tab.error());
     return check;
   }
   tab.settle(std::chrono::milliseconds(300));

@@ -18,7 +18,10 @@
 // policy in this tab.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "browser/browser_settings.hpp"
 #include "browser/cdp_connection.hpp"
@@ -27,8 +30,13 @@
 
 namespace golive::browser {
 
+// Why a page could not be loaded (url, error): the suite's evidence with the
+// failure's category and the browser's state.
+using FailureEvidence = std::function<nlohmann::json(const std::string& url, const std::string& error)>;
+
 // Opens a fresh tab on `page_url` and runs the check.
 core::CheckResult check_sentry_error_reported(CdpConnection& cdp, std::shared_ptr<const config::HostPolicy> policy,
-                                              const BrowserSettings& settings, const std::string& page_url);
+                                              const BrowserSettings& settings, const std::string& page_url,
+                                              const FailureEvidence& failure_evidence);
 
 }  // namespace golive::browser

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -47,8 +48,12 @@ golive::testing::ReferenceEnv& shared_target() {
 
 // Sentry's browser SDK bundled by scripts/npm-deps; without it the embedded
 // frontend carries no Sentry and browser.sentry.error_reported skips.
+// GOLIVE_REF_SENTRY_BROWSER_BUNDLE (read by scripts/reference-env) names another file.
 bool sentry_bundle_present() {
-  return std::filesystem::exists(GOLIVE_SOURCE_DIR "/tests/node/node_modules/.golive/sentry-browser.min.js");
+  const char* other = std::getenv("GOLIVE_REF_SENTRY_BROWSER_BUNDLE");
+  return std::filesystem::exists(other != nullptr && *other != '\0'
+                                     ? std::string(other)
+                                     : std::string(GOLIVE_SOURCE_DIR "/tests/node/node_modules/.golive/sentry-browser.min.js"));
 }
 
 using golive::core::CheckResult;
@@ -444,7 +449,7 @@ TEST(BrowserSuite, AMissingBrowserMakesEveryBrowserCheckAnErrorNamingThePackage)
   const SuiteRun result = run(load(target, [](nlohmann::json& doc) {
     doc["frontend"]["chromium"] = "/nonexistent/chromium";
   }));
-  EXPECT_EQ(result.checks.size(), 26u) << describe(result);
+  EXPECT_EQ(result.checks.size(), 27u) << describe(result);
   for (const auto& [id, check] : result.checks) {
     EXPECT_EQ(check.status, CheckStatus::kError) << id;
     EXPECT_NE(check.message.find("Debian package chromium"), std::string::npos) << check.message;
