@@ -67,7 +67,7 @@ BrowserSettings read_browser_settings(const config::Environment& env) {
   const core::JsonReader section(found->second, env.source_file, "/frontend");
   section.as_object();
   section.reject_unknown_keys({"enabled", "base_url", "pages", "consent", "analytics_hosts", "empty_state",
-                               "min_text_chars", "page_timeout_ms", "budget_ms", "chromium", "sign_in", "signed_in"});
+                               "min_text_chars", "page_timeout_ms", "budget_ms", "chromium", "sign_in", "signed_in", "sentry"});
   settings.enabled = flag(section, "enabled", true);
   settings.base_url = string_or_default(section, "base_url", env.base_url);
   while (!settings.base_url.empty() && settings.base_url.back() == '/') settings.base_url.pop_back();
@@ -146,6 +146,17 @@ BrowserSettings read_browser_settings(const config::Environment& env) {
                                    "optimistic_attribute", "lazy_trigger", "lazy_resource", "portal_button",
                                    "portal_endpoint"});
     for (const auto& [key, target] : members) *target = string_or_default(signed_in, key, *target);
+  }
+  if (section.has("sentry")) {
+    const core::JsonReader sentry = section.at("sentry");
+    sentry.as_object();
+    sentry.reject_unknown_keys({"dsn", "timeout_ms"});
+    settings.sentry.dsn = sentry.string_or("dsn", "");
+    if (!settings.sentry.dsn.empty() && settings.sentry.dsn.rfind("http://", 0) != 0 &&
+        settings.sentry.dsn.rfind("https://", 0) != 0) {
+      sentry.at("dsn").fail("must be a Sentry DSN, http(s)://<public key>@<host>/<project>");
+    }
+    settings.sentry.timeout_ms = positive_or(sentry, "timeout_ms", settings.sentry.timeout_ms, false);
   }
   if (section.has("chromium")) {
     const std::string chromium = section.at("chromium").as_string();

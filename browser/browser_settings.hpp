@@ -18,7 +18,9 @@
 //     "signed_in": {"pending_trigger": "#start-extraction", "pending_indicator": "[aria-busy=true]",
 //                   "optimistic_trigger": "#favourite", "optimistic_attribute": "aria-pressed",
 //                   "lazy_trigger": "#open-calendar", "lazy_resource": "/site/assets/calendar.js",
-//                   "portal_button": "#manage-billing", "portal_endpoint": "/functions/v1/billing-portal"}
+//                   "portal_button": "#manage-billing", "portal_endpoint": "/functions/v1/billing-portal"},
+//     "sentry": {"dsn": "${FRONTEND_SENTRY_DSN}",  // the DSN the pages report to ("" = none configured)
+//                "timeout_ms": 10000}               // from the thrown error to the accepted envelope
 //   }
 // Every member is optional; a "${VAR:-}" left empty means the default.
 // The legal pages are the pages named "terms" and "privacy".
@@ -64,6 +66,13 @@ struct SignedInSelectors {
   std::string portal_endpoint = "/functions/v1/billing-portal";  // it POSTs there
 };
 
+// browser.sentry.error_reported: an error thrown in a page must reach the
+// DSN's envelope endpoint, accepted.
+struct FrontendSentrySettings {
+  std::string dsn;  // "" = none configured (the check skips unless the page has Sentry loaded)
+  int timeout_ms = 10000;
+};
+
 struct BrowserSettings {
   bool enabled = true;
   std::string base_url;  // no trailing slash
@@ -79,6 +88,7 @@ struct BrowserSettings {
   std::vector<std::string> chromium = {"chromium", "chromium-browser", "google-chrome"};
   SignInSettings sign_in;
   SignedInSelectors signed_in;
+  FrontendSentrySettings sentry;
 
   std::string url(const std::string& path) const;
   std::string page_path(const std::string& name) const;  // "" when not configured

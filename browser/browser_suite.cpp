@@ -9,6 +9,7 @@
 #include "browser/browser_tab.hpp"
 #include "browser/cdp_connection.hpp"
 #include "browser/chromium_process.hpp"
+#include "browser/sentry_check.hpp"
 #include "browser/signed_in_checks.hpp"
 #include "core/interrupt.hpp"
 #include "core/redactor.hpp"
@@ -139,6 +140,12 @@ class BrowserRun {
     legal_checks();
     empty_state();
     if (!core::interrupted()) {
+      const std::string landing = settings_.page_path("landing").empty() ? "/" : settings_.page_path("landing");
+      out_.sink.record(check_sentry_error_reported(
+          cdp, env_.host_policy, settings_, settings_.url(landing),
+          [this](const std::string& url, const std::string& error) { return failure_evidence(url, error); }));
+    }
+    if (!core::interrupted()) {
       run_signed_in_checks(
           env_, settings_, cdp, options_.screenshot_dir,
           [this](const std::string& url, const std::string& error) { return failure_evidence(url, error); },
@@ -197,6 +204,7 @@ class BrowserRun {
     ids.push_back("browser.bundle.secrets");
     ids.push_back("browser.bundle.mockai");
     if (!settings_.empty_state_path.empty()) ids.push_back("browser.empty_state");
+    ids.push_back("browser.sentry.error_reported");
     for (const std::string& id : signed_in_check_ids()) ids.push_back(id);
     return ids;
   }

@@ -110,7 +110,13 @@ void BrowserTab::handle(const CdpEvent& event) {
     request.method = p["request"].value("method", "");
     request.at_ms = at_ms;
     const bool local = request.url.rfind("data:", 0) == 0 || request.url.rfind("blob:", 0) == 0;
-    request.blocked = !local && !policy_->allows_url(request.url);
+    bool allowed_here = false;
+    for (const std::string& prefix : allowed_prefixes_) {
+      if (request.url.rfind(prefix, 0) == 0) allowed_here = true;
+    }
+    request.blocked = !local && !allowed_here && !policy_->allows_url(request.url);
+    request.post_data = p["request"].value("postData", "");
+    request.network_id = p.value("networkId", "");
     const std::string id = p.value("requestId", "");
     request.failed_on_purpose =
         !request.blocked && fail_api_requests_ && (request.resource_type == "Fetch" || request.resource_type == "XHR");
@@ -129,6 +135,16 @@ void BrowserTab::handle(const CdpEvent& event) {
     const nlohmann::json& response = p["response"];
     if (type == "Document" && observed_.http_status == 0) observed_.http_status = response.value("status", 0);
     if (type == "Script") script_requests_.emplace_back(p.value("requestId", ""), response.value("url", ""));
+    note_status(p.value("requestId", ""), response.value("status", 0));
+  } else if (event.method == "Network.responseReceivedExtraInfo") {
+    // Sent even when the page may not read the response (no CORS headers).
+    note_status(p.value("requestId", ""), p.value("statusCode", 0));
+  } else if (event.method == "Network.loadingFailed") {
+    for (ObservedRequest& request : observed_.requests) {
+      if (!request.network_id.empty() && request.network_id == p.value("requestId", "")) {
+        request.failure = p.value("errorText", "");
+      }
+    }
   } else if (event.method == "Runtime.consoleAPICalled") {
     const std::string type = p.value("type", "");
     if (type == "error" || type == "assert") {
@@ -158,6 +174,13 @@ void BrowserTab::handle(const CdpEvent& event) {
     // host policy blocked on purpose: they are listed as requests, not errors.
   } else if (event.method == "Inspector.targetCrashed") {
     error_ = "the page's renderer crashed";
+  }
+}
+
+void BrowserTab::note_status(const std::string& network_id, int status) {
+  if (network_id.empty() || status == 0) return;
+  for (ObservedRequest& request : observed_.requests) {
+    if (request.network_id == network_id) request.status = status;
   }
 }
 
@@ -198,6 +221,12 @@ bool BrowserTab::navigate(const std::string& url, std::chrono::milliseconds dead
 void BrowserTab::settle(std::chrono::milliseconds duration) {
   cdp_.wait_until(std::chrono::steady_clock::now() + duration, [] { return false; });
   if (!cdp_.connected() && error_.empty()) error_ = cdp_.error();
+}
+
+bool BrowserTab::wait_for(std::chrono::milliseconds duration, const std::function<bool()>& done) {
+  cdp_.wait_until(std::chrono::steady_clock::now() + duration, [&] { return done() || !ok(); });
+  if (!cdp_.connected() && error_.empty()) error_ = cdp_.error();
+  return done();
 }
 
 nlohmann::json BrowserTab::evaluate(const std::string& expression) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -31,6 +32,10 @@ struct ObservedRequest {
   bool blocked = false;       // failed by the host policy
   bool failed_on_purpose = false;  // failed by fail_api_requests()
   double at_ms = 0;           // since the tab opened
+  std::string post_data;      // the request body, when DevTools gave it
+  std::string network_id;     // the Network domain's request id
+  int status = 0;             // the response's HTTP status (0: none seen)
+  std::string failure;        // Network.loadingFailed's errorText ("" if none)
 };
 
 struct LoadedScript {
@@ -67,6 +72,8 @@ class BrowserTab {
   bool navigate(const std::string& url, std::chrono::milliseconds deadline);
   // Handles events for `duration` (requests keep being answered meanwhile).
   void settle(std::chrono::milliseconds duration);
+  // Handles events until `done` holds or `duration` passed; done()'s value.
+  bool wait_for(std::chrono::milliseconds duration, const std::function<bool()>& done);
   // Runtime.evaluate with returnByValue; null on an error (error() is not set).
   nlohmann::json evaluate(const std::string& expression);
   // Reads timings and the CSP listener's findings and fetches loaded scripts' sources.
@@ -78,12 +85,17 @@ class BrowserTab {
   // were down (Fetch.failRequest InternetDisconnected): how the page handles
   // a failed request.
   void fail_api_requests(bool on) { fail_api_requests_ = on; }
+  // Requests whose URL starts with `prefix` ("http://127.0.0.1:48200/") are
+  // let through even where the host policy refuses their host: a sink of
+  // golive's own the page must reach.
+  void allow_prefix(std::string prefix) { allowed_prefixes_.push_back(std::move(prefix)); }
 
   const PageObservations& observations() const { return observed_; }
   std::vector<ObservedRequest> blocked() const;
 
  private:
   void handle(const CdpEvent& event);
+  void note_status(const std::string& network_id, int status);
 
   CdpConnection& cdp_;
   std::shared_ptr<const config::HostPolicy> policy_;
@@ -93,6 +105,7 @@ class BrowserTab {
   std::string error_;
   bool loaded_ = false;
   bool fail_api_requests_ = false;
+  std::vector<std::string> allowed_prefixes_;
   std::string document_request_id_;
   std::vector<std::pair<std::string, std::string>> script_requests_;  // request id, url
   PageObservations observed_;

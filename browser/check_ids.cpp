@@ -21,6 +21,8 @@ std::vector<std::string> browser_check_ids() {
       "browser.bundle.mockai",
       // A new user's empty state.
       "browser.empty_state",
+      // An error thrown in the page reaches the frontend's Sentry DSN.
+      "browser.sentry.error_reported",
       // Signed in as a fresh test user through the sign-in page (frontend.sign_in).
       "browser.signed_in.sign_in",
       "browser.signed_in.pending_state",

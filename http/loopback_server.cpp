@@ -125,8 +125,11 @@ class LoopbackConnection : public std::enable_shared_from_this<LoopbackConnectio
 
   void respond(const LoopbackResponse& response, bool keep_alive) {
     keep_alive_ = keep_alive;
+    std::string extra;
+    for (const auto& [name, value] : response.headers) extra += "\r\n" + name + ": " + value;
     out_ = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
            "\r\nContent-Type: " + response.content_type +
+           extra +
            "\r\nContent-Length: " + std::to_string(response.body.size()) +
            "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n" + response.body;
     asio::async_write(socket_, asio::buffer(out_),

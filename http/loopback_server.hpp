@@ -21,6 +21,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace golive::http {
 
@@ -40,6 +42,7 @@ struct LoopbackResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // more response headers
 };
 
 using LoopbackHandler = std::function<LoopbackResponse(const LoopbackRequest&)>;

@@ -122,7 +122,9 @@ struct SentrySink::State {
         std::lock_guard lock(mutex);
         deliveries.push_back(std::move(delivery));
       }
-      return http::LoopbackResponse{status, "application/json", body.dump()};
+      // As Sentry's ingest answers: a browser SDK on any origin may read it.
+      return http::LoopbackResponse{status, "application/json", body.dump(),
+                                    {{"Access-Control-Allow-Origin", "*"}}};
     };
     if (!route) return finish(404, "not an ingest endpoint: " + path, {{"detail", "not found"}});
     delivery.project_id = route->first;

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -26,10 +27,34 @@
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
 #include "http/client_options.hpp"
+#include "observability/sentry_sink.hpp"
 #include "target/test_users.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace {
+
+// The Sentry sink the target's DSN points at: started before the target and
+// outliving it, as golive's own run does.
+golive::observability::SentrySink& sentry_sink() {
+  static golive::observability::SentrySink sink("127.0.0.1", 0, "9a1b2c3d4e5f60718293a4b5c6d7e8f9");
+  return sink;
+}
+
+golive::testing::ReferenceEnv& shared_target() {
+  golive::testing::ReferenceEnv::Options options;
+  options.sentry_dsn = sentry_sink().dsn();
+  return golive::testing::shared_reference_env(options);
+}
+
+// Sentry's browser SDK bundled by scripts/npm-deps; without it the embedded
+// frontend carries no Sentry and browser.sentry.error_reported skips.
+// GOLIVE_REF_SENTRY_BROWSER_BUNDLE (read by scripts/reference-env) names another file.
+bool sentry_bundle_present() {
+  const char* other = std::getenv("GOLIVE_REF_SENTRY_BROWSER_BUNDLE");
+  return std::filesystem::exists(other != nullptr && *other != '\0'
+                                     ? std::string(other)
+                                     : std::string(GOLIVE_SOURCE_DIR "/tests/node/node_modules/.golive/sentry-browser.min.js"));
+}
 
 using golive::core::CheckResult;
 using golive::core::CheckStatus;
@@ -95,15 +120,41 @@ std::size_t leftover_profiles() {
 }
 
 TEST(BrowserSuite, EveryCheckPassesOnTheCleanFrontendWithScreenshots) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   target.restart_service({});
   const std::size_t profiles_before = leftover_profiles();
   const std::string shots = target.state_dir() + "/browser-shots";
   std::filesystem::remove_all(shots);
+  const std::size_t deliveries_before = sentry_sink().deliveries().size();
   const SuiteRun result = run(load(target), shots);
-  EXPECT_EQ(result.checks.size(), 26u) << describe(result);
+  EXPECT_EQ(result.checks.size(), 27u) << describe(result);
   for (const auto& [id, check] : result.checks) {
+    if (id == "browser.sentry.error_reported" && !sentry_bundle_present()) {
+      EXPECT_EQ(check.status, CheckStatus::kSkip) << check.message;
+      EXPECT_NE(check.message.find("frontend.sentry.dsn"), std::string::npos) << check.message;
+      continue;
+    }
     EXPECT_EQ(check.status, CheckStatus::kPass) << id << ": " << check.message;
+  }
+  // The error thrown in the page was sent by Sentry's own browser SDK to the
+  // DSN and the sink accepted it: an envelope with the marker and the
+  // frontend's environment and release.
+  if (sentry_bundle_present()) {
+    const auto& sentry = result.checks.at("browser.sentry.error_reported");
+    const std::string marker = sentry.evidence.value("marker", "");
+    ASSERT_FALSE(marker.empty()) << sentry.evidence.dump();
+    bool delivered = false;
+    const auto deliveries = sentry_sink().deliveries();
+    for (std::size_t i = deliveries_before; i < deliveries.size(); ++i) {
+      const auto& delivery = deliveries[i];
+      if (delivery.body.find(marker) == std::string::npos) continue;
+      delivered = delivery.accepted() && delivery.endpoint == "envelope";
+      ASSERT_FALSE(delivery.events.empty()) << delivery.body;
+      EXPECT_EQ(delivery.events[0].value("environment", ""), "local") << delivery.body;
+      EXPECT_EQ(delivery.events[0].value("release", ""), "golive-reference-target@1.0.0") << delivery.body;
+      EXPECT_NE(delivery.body.find("\"name\":\"sentry.javascript.browser\""), std::string::npos) << delivery.body;
+    }
+    EXPECT_TRUE(delivered) << "no accepted envelope carries " << marker;
   }
   // Signed in as a fresh test user, deleted afterwards.
   const auto& sign_in = result.checks.at("browser.signed_in.sign_in");
@@ -138,7 +189,7 @@ TEST(BrowserSuite, EveryCheckPassesOnTheCleanFrontendWithScreenshots) {
 // keep the test short): the failing checks are exactly the six defects'
 // catching checks, and each fails for its own defect's reason.
 TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       // check id -> defect, a text its message must carry
       {"browser.legal.privacy", {"legal-page-missing", "HTTP 404"}},
@@ -149,17 +200,21 @@ TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
       {"browser.csp.landing", {"csp-violation", "inline script"}},
       {"browser.bundle.secrets", {"bundle-leaks-service-role", "service_role"}},
       {"browser.bundle.mockai", {"mockai-in-bundle", "mockAI"}},
+      {"browser.sentry.error_reported", {"frontend-sentry-missing", "loaded but not initialised"}},
   };
   std::set<std::string> defects, checks;
   for (const auto& [id, why] : expected) {
+    if (why.first == "frontend-sentry-missing" && !sentry_bundle_present()) continue;  // nothing to leave out
     defects.insert(why.first);
     checks.insert(id);
   }
   target.restart_service({defects.begin(), defects.end()});
-  const SuiteRun result = run(load(target));
+  // The error that is never reported is waited for 3 s, not the default 10.
+  const SuiteRun result = run(load(target, [](nlohmann::json& doc) { doc["frontend"]["sentry"]["timeout_ms"] = 3000; }));
   target.restart_service({});
   EXPECT_EQ(failed(result), checks) << describe(result);
   for (const auto& [id, why] : expected) {
+    if (!checks.contains(id)) continue;
     const CheckResult& check = result.checks.at(id);
     EXPECT_EQ(check.status, CheckStatus::kFail) << why.first << " " << id;
     EXPECT_NE(check.message.find(why.second), std::string::npos) << why.first << " " << id << ": " << check.message;
@@ -179,7 +234,7 @@ TEST(BrowserSuite, EachFrontendDefectFailsOnlyItsOwnChecks) {
 // The defects of the empty state, the load timing and the consent after
 // "reject" in one run (none hides another): each fails its own check only.
 TEST(BrowserSuite, EmptyStateTimingAndRejectDefectsFailTheirChecks) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       {"browser.empty_state", {"frontend-no-empty-state", "does not show \"Create your first course\""}},
       {"browser.timing.landing", {"frontend-slow-lcp", "largest contentful paint at"}},
@@ -222,7 +277,7 @@ long long browser_users(const golive::config::Environment& env) {
 // own signed-in check, the sign-in itself still passes, and the test user is
 // deleted afterwards.
 TEST(BrowserSuite, EachSignedInDefectFailsItsOwnCheck) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       {"browser.signed_in.pending_state", {"frontend-no-pending-state", "no pending state"}},
       {"browser.signed_in.lazy_load", {"frontend-eager-calendar", "fetched with the page"}},
@@ -259,7 +314,7 @@ TEST(BrowserSuite, EachSignedInDefectFailsItsOwnCheck) {
 // other signed-in checks are errors (they could not run), and the user made
 // for the attempt is deleted all the same.
 TEST(BrowserSuite, ABrokenSignInPageFailsTheSignInAndLeavesNoUser) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   target.restart_service({"frontend-signin-broken"});
   const auto env = load(target, [](nlohmann::json& doc) {
     for (const char* page : {"terms", "privacy", "signup"}) doc["frontend"]["pages"][page] = "";
@@ -309,7 +364,7 @@ int closed_port() {
 }
 
 TEST(BrowserSuite, UnreachableAndNeverLoadingPagesAreErrorsWithTheUrlAndTheLastProtocolMessage) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   SilentServer silent;
   const int refused = closed_port();
   const std::size_t profiles_before = leftover_profiles();
@@ -337,7 +392,7 @@ TEST(BrowserSuite, UnreachableAndNeverLoadingPagesAreErrorsWithTheUrlAndTheLastP
 }
 
 TEST(BrowserSuite, ABrowserThatDiesMidRunGivesErrorsAndIsStillStopped) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   const std::size_t profiles_before = leftover_profiles();
   // The whole browser dies during the run (killed 3 s after it started).
   const std::string wrapper = target.state_dir() + "/dying-chromium.sh";
@@ -366,7 +421,7 @@ TEST(BrowserSuite, ABrowserThatDiesMidRunGivesErrorsAndIsStillStopped) {
 // category renderer_crashed, quickly (no wait for the page timeout), and the
 // other pages still run.
 TEST(BrowserSuite, ACrashedRendererIsAnErrorWithItsCategory) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   const std::size_t profiles_before = leftover_profiles();
   const auto env = load(target, [](nlohmann::json& doc) {
     doc["frontend"]["page_timeout_ms"] = 10000;
@@ -390,11 +445,11 @@ TEST(BrowserSuite, ACrashedRendererIsAnErrorWithItsCategory) {
 }
 
 TEST(BrowserSuite, AMissingBrowserMakesEveryBrowserCheckAnErrorNamingThePackage) {
-  ReferenceEnv& target = golive::testing::shared_reference_env();
+  ReferenceEnv& target = shared_target();
   const SuiteRun result = run(load(target, [](nlohmann::json& doc) {
     doc["frontend"]["chromium"] = "/nonexistent/chromium";
   }));
-  EXPECT_EQ(result.checks.size(), 26u) << describe(result);
+  EXPECT_EQ(result.checks.size(), 27u) << describe(result);
   for (const auto& [id, check] : result.checks) {
     EXPECT_EQ(check.status, CheckStatus::kError) << id;
     EXPECT_NE(check.message.find("Debian package chromium"), std::string::npos) << check.message;

@@ -98,6 +98,19 @@ TEST(BrowserSettings, TheSignInStepIsOffUntilItsPageIsNamedAndKeepsItsSelectors)
   EXPECT_NE(error_of({{"sign_in", "/login"}}).find("/frontend/sign_in"), std::string::npos);
 }
 
+TEST(BrowserSettings, TheFrontendSentryDsnIsOptionalAndMustBeAnHttpDsn) {
+  const auto plain = golive::browser::read_browser_settings(env_with(nullptr));
+  EXPECT_TRUE(plain.sentry.dsn.empty());
+  EXPECT_EQ(plain.sentry.timeout_ms, 10000);
+  const nlohmann::json frontend = {{"sentry", {{"dsn", "https://abc@o1.ingest.sentry.io/42"}, {"timeout_ms", 3000}}}};
+  const auto settings = golive::browser::read_browser_settings(env_with(&frontend));
+  EXPECT_EQ(settings.sentry.dsn, "https://abc@o1.ingest.sentry.io/42");
+  EXPECT_EQ(settings.sentry.timeout_ms, 3000);
+  EXPECT_NE(error_of({{"sentry", {{"dsn", "abc@sentry.io/42"}}}}).find("/frontend/sentry/dsn"), std::string::npos);
+  EXPECT_NE(error_of({{"sentry", {{"timeout_ms", 0}}}}).find("/frontend/sentry/timeout_ms"), std::string::npos);
+  EXPECT_NE(error_of({{"sentry", {{"dns", "x"}}}}).find("dns"), std::string::npos);
+}
+
 TEST(ChromiumProcess, AMissingExecutableIsAnErrorNamingTheDebianPackage) {
   auto browser = golive::browser::ChromiumProcess::start({"/nonexistent/chromium"}, std::chrono::seconds(1));
   EXPECT_FALSE(browser.ok());
