@@ -177,7 +177,9 @@ Reproduction render_curl(const HttpRequest& request, const ReproductionSecrets& 
                        "\"<t>.<body>\" keyed with the webhook secret>. A fresh valid one: "
                        "t=$(date +%s); STRIPE_SIGNATURE=\"t=$t,v1=$(printf '%s.%s' \"$t\" "
                        "\"$BODY\" | openssl dgst -sha256 -hmac \"$STRIPE_WEBHOOK_SECRET\" -r | "
-                       "cut -d' ' -f1)\". The check sent: " + secrets.redact(value));
+                       "cut -d' ' -f1)\", with BODY the --data-binary argument. The "
+                       "signature the check sent is not written here (see the evidence's "
+                       "signature fingerprint)");
     } else if (lower == "authorization" && !secrets.is_secret(value)) {
       builder.text(value);
     } else if (lower == "authorization") {

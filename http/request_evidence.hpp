@@ -14,7 +14,7 @@
 //  - anything else the redactor would mask: "$GOLIVE_REDACTED".
 // A Stripe-Signature header is always "$STRIPE_SIGNATURE": the signature is
 // bound to a timestamp and the body, so the variables explain how to compute
-// a fresh one and which value the check sent.
+// a fresh one (the value sent is not written: evidence must not replay it).
 //
 // The "reproduction_env" object names every variable the command uses and
 // what it holds, so a reader knows what to export before running it.

@@ -24,6 +24,8 @@ std::string attribute(const char* name, std::size_t value) {
 std::string failure_body(const core::CheckResult& check, std::size_t evidence_max_bytes) {
   std::string body = check.title + "\nseverity: " + core::to_string(check.severity) +
                      "\nmessage: " + check.message + "\n";
+  std::string reproduce = reproduction_text(check.evidence);
+  if (!reproduce.empty()) body += "reproduce:\n" + reproduce + "\n";
   std::string evidence = evidence_text(check.evidence, evidence_max_bytes);
   if (!evidence.empty()) body += "evidence:\n" + evidence + "\n";
   return xml_escape(body);

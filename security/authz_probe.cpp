@@ -64,7 +64,9 @@ struct AuthzContext {
 void expect_refused(AuthzContext& ctx, const std::string& id, const std::string& title,
                     const std::string& token, const std::string& what, Severity severity) {
   CheckBuilder check(id, title, severity);
-  const auto response = ctx.client.send_as(token, "GET", ctx.token_check_path());
+  http::HttpRequest request = ctx.client.request_as(token, "GET", ctx.token_check_path());
+  check.reproduce(ctx.client.reproduction(request));
+  const auto response = ctx.client.send(std::move(request));
   const nlohmann::json evidence = {{"request", "GET " + ctx.token_check_path()},
                                    {"token_kind", what},
                                    {"response", response_excerpt(response)}};
