@@ -115,6 +115,40 @@ TEST(GoliveReportRender, RefusesWhatIsNotARunDirectory) {
   EXPECT_NE(malformed.stderr_text.find("results.jsonl"), std::string::npos) << malformed.stderr_text;
 }
 
+// `report render --waivers FILE`: the same run re-rendered with a waiver
+// file; the waived failure no longer fails the gate, JUnit reports it as
+// skipped with the reason; a malformed file is exit 2 naming it.
+TEST(GoliveReportRender, AppliesAWaiverFileToTheRunsReports) {
+  const std::string dir = temp_dir("render_waivers");
+  std::ofstream(dir + "/results.jsonl")
+      << R"({"record":"run_start","run_id":"20260302T140000Z-c3d4","env":"staging","started_at":"2026-03-02T14:00:00Z","golive_version":"0.1.0","suites":["security"],"gate":{"strict":false}})"
+      << "\n"
+      << R"({"id":"security.headers.csp","suite":"security","title":"Content-Security-Policy is set","status":"fail","severity":"medium","checklist":[],"duration_ms":3.0,"message":"no CSP","evidence":{}})"
+      << "\n";
+  auto plain = run_golive({"report", "render", dir, "--out", dir + "/plain"});
+  EXPECT_EQ(plain.exit_code, 1) << plain.stdout_text << plain.stderr_text;
+  EXPECT_NE(plain.stdout_text.find("verdict: NO-GO"), std::string::npos) << plain.stdout_text;
+
+  std::ofstream(dir + "/waivers.json") << R"({"waivers": [{"check": "security.headers.csp",
+      "reason": "CSP ships with the next frontend release", "owner": "web@example.com",
+      "expires": "2099-12-31"}]})";
+  auto waived = run_golive({"report", "render", dir, "--waivers", dir + "/waivers.json", "--out", dir + "/waived"});
+  EXPECT_EQ(waived.exit_code, 0) << waived.stdout_text << waived.stderr_text;
+  EXPECT_NE(waived.stdout_text.find("waivers: 1 from"), std::string::npos) << waived.stdout_text;
+  EXPECT_NE(waived.stdout_text.find("verdict: GO"), std::string::npos) << waived.stdout_text;
+  const std::string junit = read_file(dir + "/waived/junit.xml");
+  EXPECT_NE(junit.find("<skipped"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("CSP ships with the next frontend release"), std::string::npos) << junit;
+  EXPECT_NE(read_file(dir + "/waived/index.html").find("web@example.com"), std::string::npos);
+  // The run directory's own reports and stream are untouched.
+  EXPECT_EQ(read_file(dir + "/results.jsonl").find("waivers"), std::string::npos);
+
+  std::ofstream(dir + "/bad.json") << R"({"waivers": [{"check": "x", "owner": "o", "expires": "soon"}]})";
+  auto bad = run_golive({"report", "render", dir, "--waivers", dir + "/bad.json", "--out", dir + "/bad"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.stdout_text;
+  EXPECT_NE(bad.stderr_text.find("bad.json"), std::string::npos) << bad.stderr_text;
+}
+
 std::uint64_t shard_requests(const std::string& shard_file) {
   const auto shard = nlohmann::json::parse(read_file(shard_file));
   for (const auto& scope : shard["stats"]["scenarios"][0]["scopes"]) {
