@@ -120,17 +120,26 @@ TEST(GoliveReportRender, RefusesWhatIsNotARunDirectory) {
 // skipped with the reason; a malformed file is exit 2 naming it.
 TEST(GoliveReportRender, AppliesAWaiverFileToTheRunsReports) {
   const std::string dir = temp_dir("render_waivers");
-  std::ofstream(dir + "/results.jsonl")
-      << R"({"record":"run_start","run_id":"20260302T140000Z-c3d4","env":"staging","started_at":"2026-03-02T14:00:00Z","golive_version":"0.1.0","suites":["security"],"gate":{"strict":false}})"
-      << "\n"
-      << R"({"id":"security.headers.csp","suite":"security","title":"Content-Security-Policy is set","status":"fail","severity":"medium","checklist":[],"duration_ms":3.0,"message":"no CSP","evidence":{}})"
-      << "\n";
+  {
+    // A passing run (tests/data/results) whose env.reachable.base_url failed.
+    std::istringstream lines(read_file(std::string(GOLIVE_TEST_DATA) + "/results/passing_run.jsonl"));
+    std::ofstream out(dir + "/results.jsonl");
+    std::string line;
+    while (std::getline(lines, line)) {
+      auto record = nlohmann::json::parse(line);
+      if (record.value("id", "") == "env.reachable.base_url") {
+        record["status"] = "fail";
+        record["message"] = "GET /rest/v1/ answered 503";
+      }
+      out << record.dump() << "\n";
+    }
+  }
   auto plain = run_golive({"report", "render", dir, "--out", dir + "/plain"});
   EXPECT_EQ(plain.exit_code, 1) << plain.stdout_text << plain.stderr_text;
   EXPECT_NE(plain.stdout_text.find("verdict: NO-GO"), std::string::npos) << plain.stdout_text;
 
-  std::ofstream(dir + "/waivers.json") << R"({"waivers": [{"check": "security.headers.csp",
-      "reason": "CSP ships with the next frontend release", "owner": "web@example.com",
+  std::ofstream(dir + "/waivers.json") << R"({"waivers": [{"check": "env.reachable.base_url",
+      "reason": "the staging gateway is being replaced", "owner": "web@example.com",
       "expires": "2099-12-31"}]})";
   auto waived = run_golive({"report", "render", dir, "--waivers", dir + "/waivers.json", "--out", dir + "/waived"});
   EXPECT_EQ(waived.exit_code, 0) << waived.stdout_text << waived.stderr_text;
@@ -138,10 +147,10 @@ TEST(GoliveReportRender, AppliesAWaiverFileToTheRunsReports) {
   EXPECT_NE(waived.stdout_text.find("verdict: GO"), std::string::npos) << waived.stdout_text;
   const std::string junit = read_file(dir + "/waived/junit.xml");
   EXPECT_NE(junit.find("<skipped"), std::string::npos) << junit;
-  EXPECT_NE(junit.find("CSP ships with the next frontend release"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("the staging gateway is being replaced"), std::string::npos) << junit;
   EXPECT_NE(read_file(dir + "/waived/index.html").find("web@example.com"), std::string::npos);
-  // The run directory's own reports and stream are untouched.
-  EXPECT_EQ(read_file(dir + "/results.jsonl").find("waivers"), std::string::npos);
+  // The run directory's stream is untouched.
+  EXPECT_EQ(read_file(dir + "/results.jsonl").find("web@example.com"), std::string::npos);
 
   std::ofstream(dir + "/bad.json") << R"({"waivers": [{"check": "x", "owner": "o", "expires": "soon"}]})";
   auto bad = run_golive({"report", "render", dir, "--waivers", dir + "/bad.json", "--out", dir + "/bad"});
