@@ -40,6 +40,18 @@ std::string recorded_env_file(const core::ResultStreamContents& stream) {
   return "";
 }
 
+// The seeded defects `golive run --defect` recorded in run_start.defects.
+std::vector<std::string> recorded_defects(const core::ResultStreamContents& stream) {
+  std::vector<std::string> defects;
+  for (const auto& record : stream.meta) {
+    if (record.value("record", "") != "run_start" || !record.contains("defects")) continue;
+    for (const auto& defect : record["defects"]) {
+      if (defect.is_string()) defects.push_back(defect.get<std::string>());
+    }
+  }
+  return defects;
+}
+
 std::string self_executable() {
   std::error_code error;
   const auto path = fs::read_symlink("/proc/self/exe", error);
@@ -53,8 +65,14 @@ int execute_rerun(const RerunOptions& options) {
   }
   const auto stream = core::read_result_stream(stream_path.string());
   const auto model = report::build_report_model(stream, run::report_context());
-  const std::string env_file = options.env_file.empty() ? recorded_env_file(stream) : options.env_file;
-  const run::RerunPlan plan = run::plan_rerun(model, env_file);
+  // A defect run was against the embedded target (--defect applies only
+  // without --env): its units start that target again with the same defects.
+  const std::vector<std::string> defects = options.env_file.empty() ? recorded_defects(stream)
+                                                                    : std::vector<std::string>{};
+  const std::string env_file = !options.env_file.empty() ? options.env_file
+                               : defects.empty()         ? recorded_env_file(stream)
+                                                         : "";
+  const run::RerunPlan plan = run::plan_rerun(model, env_file, defects);
   if (plan.units.empty()) {
     std::cout << "rerun: run " << model.run.id << " has no failed check to re-run\n";
     return core::kExitPass;
@@ -63,7 +81,12 @@ int execute_rerun(const RerunOptions& options) {
   for (const auto& unit : plan.units) checks += unit.checks.size();
   std::cout << "rerun: " << checks << " failed check" << (checks == 1 ? "" : "s") << " of run " << model.run.id
             << " as " << plan.units.size() << " unit" << (plan.units.size() == 1 ? "" : "s") << " against "
-            << (env_file.empty() ? "the embedded reference target" : env_file) << "\n";
+            << (env_file.empty() ? "the embedded reference target" : env_file);
+  if (!defects.empty()) {
+    std::cout << " with";
+    for (const auto& defect : defects) std::cout << " --defect " << defect;
+  }
+  std::cout << "\n";
   for (const auto& unit : plan.units) {
     std::cout << "  golive " << unit.name() << "  (" << unit.checks.size() << ": " << unit.checks.front()
               << (unit.checks.size() > 1 ? ", ..." : "") << ")\n";
