@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "cli/command_context.hpp"
@@ -93,13 +94,19 @@ int execute_rerun(const RerunOptions& options) {
   }
   if (options.dry_run) return core::kExitPass;
   int worst = core::kExitPass;
+  fs::create_directories(options.out_dir);
+  std::size_t number = 0;
   for (const auto& unit : plan.units) {
     std::vector<std::string> argv{self_executable()};
     argv.insert(argv.end(), unit.arguments.begin(), unit.arguments.end());
     if (!env_file.empty()) argv.insert(argv.end(), {"--env", env_file});
     argv.insert(argv.end(), {"--out", options.out_dir});
     std::cout << "\n== golive " << unit.name() << "\n" << std::flush;
-    const core::ToolRun run = core::run_tool(argv, {}, std::chrono::hours(2), "/dev/stdout");
+    // The unit's console goes to a file, echoed when it ends: a child cannot
+    // always reopen /dev/stdout (ENOENT where /proc/self is restricted).
+    const std::string log = (fs::path(options.out_dir) / ("rerun-" + std::to_string(++number) + ".log")).string();
+    const core::ToolRun run = core::run_tool(argv, {}, std::chrono::hours(2), log);
+    std::cout << std::ifstream(log).rdbuf() << std::flush;
     std::cout << "== golive " << unit.name() << ": " << (run.ok() ? "pass" : run.describe()) << "\n";
     if (!run.ok()) worst = std::max(worst, run.started && run.exit_code > 0 ? run.exit_code : core::kExitInternalError);
   }
