@@ -1,7 +1,8 @@
 // `golive rerun RUN_DIR --failed [--env FILE] [--out DIR] [--dry-run]`: re-runs
 // the failed checks of a run, each through the smallest unit that can re-run
 // it (run/rerun_plan.hpp), named on the console, against the same
-// environment (the file the run recorded, or --env). Each unit is this golive
+// environment (the file the run recorded, or --env), with the run's seeded
+// defects and its gate flags (--fail-on, --waivers FILE). Each unit is this golive
 // binary again, writing its own run directory under --out. Exit 0 when every
 // unit passed, 1 when one still fails, 2 when RUN_DIR is not a run directory.
 #include <unistd.h>
@@ -53,6 +54,26 @@ std::vector<std::string> recorded_defects(const core::ResultStreamContents& stre
   return defects;
 }
 
+// The gate flags the run was given, for every unit: --fail-on (run_start.gate.fail_on)
+// and --waivers (the `waivers` record's file; waivers from the environment file
+// come with --env anyway).
+std::vector<std::string> recorded_flags(const core::ResultStreamContents& stream) {
+  std::vector<std::string> flags;
+  for (const auto& record : stream.meta) {
+    const std::string kind = record.value("record", "");
+    if (kind == "run_start" && record.contains("gate") && record["gate"].is_object()) {
+      const std::string fail_on = record["gate"].value("fail_on", "");
+      if (!fail_on.empty()) flags.insert(flags.end(), {"--fail-on", fail_on});
+    } else if (kind == "waivers") {
+      const std::string source = record.value("source", "");
+      if (!source.empty() && source.find("#/") == std::string::npos && fs::is_regular_file(source)) {
+        flags.insert(flags.end(), {"--waivers", source});
+      }
+    }
+  }
+  return flags;
+}
+
 std::string self_executable() {
   std::error_code error;
   const auto path = fs::read_symlink("/proc/self/exe", error);
@@ -73,7 +94,9 @@ int execute_rerun(const RerunOptions& options) {
   const std::string env_file = !options.env_file.empty() ? options.env_file
                                : defects.empty()         ? recorded_env_file(stream)
                                                          : "";
-  const run::RerunPlan plan = run::plan_rerun(model, env_file, defects);
+  run::RerunPlan plan = run::plan_rerun(model, env_file, defects);
+  const std::vector<std::string> flags = recorded_flags(stream);
+  for (auto& unit : plan.units) unit.arguments.insert(unit.arguments.end(), flags.begin(), flags.end());
   if (plan.units.empty()) {
     std::cout << "rerun: run " << model.run.id << " has no failed check to re-run\n";
     return core::kExitPass;

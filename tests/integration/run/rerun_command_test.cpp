@@ -74,6 +74,17 @@ TEST_F(GoliveRerun, ADefectRunIsReRunWithItsDefects) {
   }
   EXPECT_TRUE(csp_failed) << rerun.stdout_text;
 
+  // The gate flags come along: --fail-on from run_start.gate, --waivers from the waivers record.
+  std::ofstream(dir + "/w.json") << R"({"waivers": []})";
+  const std::string gated =
+      write_run(dir + "/gated", R"(,"gate":{"strict":false,"fail_on":"high"})");
+  std::ofstream(gated + "/results.jsonl", std::ios::app)
+      << json{{"record", "waivers"}, {"source", dir + "/w.json"}, {"waivers", json::array()}}.dump() << "\n";
+  auto flagged = wait_golive(start_golive({"rerun", gated, "--failed", "--dry-run"}, dir), std::chrono::seconds(60));
+  ASSERT_TRUE(flagged.exited);
+  EXPECT_NE(flagged.stdout_text.find("golive probe headers --fail-on high --waivers " + dir + "/w.json"),
+            std::string::npos) << flagged.stdout_text;
+
   // Without recorded defects the unit is as before, against the recorded file.
   const std::string clean = write_run(dir + "/clean", "");
   auto dry = wait_golive(start_golive({"rerun", clean, "--failed", "--dry-run"}, dir), std::chrono::seconds(60));
