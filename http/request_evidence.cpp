@@ -180,7 +180,8 @@ Reproduction render_curl(const HttpRequest& request, const ReproductionSecrets& 
                        "cut -d' ' -f1)\", with BODY the --data-binary argument. The "
                        "signature the check sent is not written here (see the evidence's "
                        "signature fingerprint)");
-    } else if (lower == "authorization" && !secrets.is_secret(value)) {
+    } else if (lower == "authorization" && secrets.keeps_authorization_literal() &&
+               !secrets.is_secret(value)) {
       builder.text(value);
     } else if (lower == "authorization") {
       const auto space = value.find(' ');
@@ -189,8 +190,12 @@ Reproduction render_curl(const HttpRequest& request, const ReproductionSecrets& 
       const bool named = std::any_of(secrets.named().begin(), secrets.named().end(),
                                      [&](const auto& n) { return n.value == credential; });
       if (!scheme.empty()) builder.literal(scheme + " ");
-      if (named || !core::equals_ignoring_case(scheme, "bearer")) {
+      if (named) {
         builder.text(credential);
+      } else if (!core::equals_ignoring_case(scheme, "bearer")) {
+        builder.variable("GOLIVE_AUTHORIZATION",
+                         "the credential of the Authorization header the check sent (after the "
+                         "scheme)");
       } else {
         builder.variable("GOLIVE_TOKEN",
                          "the bearer token of the user the check acted as (an access token of a "

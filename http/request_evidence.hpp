@@ -8,9 +8,13 @@
 //    (config::Environment::secret_variables), so exporting the same variables
 //    the run had makes the command runnable as it stands;
 //  - a value the caller names (add()), e.g. a workflow's sensitive capture;
+//  - an Authorization credential nobody named: "Bearer $GOLIVE_TOKEN" (a test
+//    user's token, or a token golive signed: a working credential either
+//    way), any other scheme "$GOLIVE_AUTHORIZATION"; only a probe that sends
+//    a token the target must refuse (alg none, a wrong key) keeps it literal
+//    (keep_authorization_literal), as that token is what reproduces the check;
 //  - a header golive knows to carry credentials whose value the redactor
-//    masks: "Authorization: Bearer $GOLIVE_TOKEN" (a test user's token),
-//    "apikey: $SUPABASE_ANON_KEY", "Cookie: $GOLIVE_COOKIE";
+//    masks: "apikey: $SUPABASE_ANON_KEY", "Cookie: $GOLIVE_COOKIE";
 //  - anything else the redactor would mask: "$GOLIVE_REDACTED".
 // A Stripe-Signature header is always "$STRIPE_SIGNATURE": the signature is
 // bound to a timestamp and the body, so the variables explain how to compute
@@ -47,6 +51,10 @@ class ReproductionSecrets {
     std::string holds;  // what the variable holds, for reproduction_env
   };
   const std::vector<Named>& named() const { return named_; }  // longest value first
+  // Authorization values nobody named and the redactor does not mask are
+  // written as they were sent (for deliberately invalid tokens).
+  void keep_authorization_literal(bool keep) { keep_authorization_literal_ = keep; }
+  bool keeps_authorization_literal() const { return keep_authorization_literal_; }
   // True when the redactor (this one or the process-wide one) masks part of `text`.
   bool is_secret(const std::string& text) const;
   // `text` as both redactors mask it.
@@ -55,6 +63,7 @@ class ReproductionSecrets {
  private:
   const core::Redactor& redactor_;
   std::vector<Named> named_;
+  bool keep_authorization_literal_ = false;
 };
 
 struct Reproduction {

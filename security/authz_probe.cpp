@@ -60,12 +60,16 @@ struct AuthzContext {
 };
 
 // A token the target must refuse: GET <auth>/user (or the declared
-// resource of A's) with it must not be 2xx.
+// resource of A's) with it must not be 2xx. `literal_token`: the failed
+// check's curl reproduction carries the token as sent (alg none, a wrong key:
+// no working credential); otherwise it is $GOLIVE_TOKEN (a token signed with
+// the real secret, or carrying a real token's signature).
 void expect_refused(AuthzContext& ctx, const std::string& id, const std::string& title,
-                    const std::string& token, const std::string& what, Severity severity) {
+                    const std::string& token, const std::string& what, Severity severity,
+                    bool literal_token = false) {
   CheckBuilder check(id, title, severity);
   http::HttpRequest request = ctx.client.request_as(token, "GET", ctx.token_check_path());
-  check.reproduce(ctx.client.reproduction(request));
+  check.reproduce(ctx.client.reproduction(request, literal_token));
   const auto response = ctx.client.send(std::move(request));
   const nlohmann::json evidence = {{"request", "GET " + ctx.token_check_path()},
                                    {"token_kind", what},
@@ -105,11 +109,11 @@ void probe_jwt_tampering(AuthzContext& ctx) {
 
   expect_refused(ctx, "security.jwt.alg_none", "Unsigned JWTs (alg none) are refused",
                  target::jwt_unsigned_none(fresh), "an alg:none token with A's claims",
-                 Severity::kCritical);
+                 Severity::kCritical, /*literal_token=*/true);
   if (core::interrupted()) return;
   expect_refused(ctx, "security.jwt.wrong_key", "JWTs signed with another key are refused",
                  target::jwt_sign_hs256(fresh, wrong_key), "A's claims signed with a wrong key",
-                 Severity::kCritical);
+                 Severity::kCritical, /*literal_token=*/true);
   if (core::interrupted()) return;
 
   nlohmann::json expired = ctx.a_claims;

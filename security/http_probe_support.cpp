@@ -163,9 +163,11 @@ http::HttpRequest ProbeClient::request_as(
   return req;
 }
 
-nlohmann::json ProbeClient::reproduction(const http::HttpRequest& request) const {
+nlohmann::json ProbeClient::reproduction(const http::HttpRequest& request, bool refused_token) const {
   nlohmann::json out = nlohmann::json::object();
-  http::add_reproduction(out, request, http::ReproductionSecrets(env_, core::Redactor::global()));
+  http::ReproductionSecrets secrets(env_, core::Redactor::global());
+  secrets.keep_authorization_literal(refused_token);
+  http::add_reproduction(out, request, secrets);
   return out;
 }
 

@@ -74,7 +74,9 @@ class ProbeClient {
       const;
   // `request` as a runnable curl command with the environment's secrets as
   // $VARS (http/request_evidence.hpp): {"reproduction", "reproduction_env"}.
-  nlohmann::json reproduction(const http::HttpRequest& request) const;
+  // `refused_token`: its Authorization carries a token the target must refuse
+  // (alg none, a wrong key), written as sent since that token reproduces it.
+  nlohmann::json reproduction(const http::HttpRequest& request, bool refused_token = false) const;
   http::HttpResponse send_as(const std::string& token, const std::string& method,
                              const std::string& path, const std::string& json_body = "",
                              const std::vector<std::pair<std::string, std::string>>& extra = {})

@@ -117,15 +117,29 @@ TEST_F(RenderCurl, UnnamedApiKeyAndCookieGetConventionalNames) {
   EXPECT_EQ(r.command.find(kUserToken), std::string::npos);
 }
 
-TEST_F(RenderCurl, ANonSecretBearerStaysLiteral) {
-  // A forged token (alg none) is what the check sent, and no secret: kept so
-  // the command reproduces the probe.
+TEST_F(RenderCurl, AnUnnamedCredentialIsAVariableUnlessTheProbeKeepsItLiteral) {
+  // A token golive signed itself is not registered with the redactor, yet it
+  // is a working credential: a variable by default.
   HttpRequest request;
   request.url = "http://h.test/";
+  request.headers = {{"Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmVk"}};
+  ReproductionSecrets secrets(redactor_);
+  Reproduction r = render_curl(request, secrets);
+  EXPECT_NE(r.command.find("-H \"Authorization: Bearer ${GOLIVE_TOKEN}\""), std::string::npos) << r.command;
+  EXPECT_EQ(r.command.find("c2lnbmVk"), std::string::npos);
+  request.headers = {{"Authorization", "Basic dXNlcjpwYXNzd29yZA=="}};
+  r = render_curl(request, secrets);
+  EXPECT_NE(r.command.find("-H \"Authorization: Basic ${GOLIVE_AUTHORIZATION}\""), std::string::npos) << r.command;
+  // A token the target must refuse (alg none) is what reproduces the probe.
   request.headers = {{"Authorization", "Bearer eyJhbGciOiJub25lIn0.e30."}};
-  Reproduction r = render_curl(request, ReproductionSecrets(redactor_));
+  secrets.keep_authorization_literal(true);
+  r = render_curl(request, secrets);
   EXPECT_NE(r.command.find("-H 'Authorization: Bearer eyJhbGciOiJub25lIn0.e30.'"),
             std::string::npos) << r.command;
+  // ... but never a secret one.
+  request.headers = {{"Authorization", "Bearer " + kUserToken}};
+  r = render_curl(request, secrets);
+  EXPECT_EQ(r.command.find(kUserToken), std::string::npos) << r.command;
 }
 
 TEST_F(RenderCurl, StripeSignatureIsAVariableWithHowToComputeIt) {
