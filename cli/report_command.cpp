@@ -1,6 +1,7 @@
 // `golive report render RUN_DIR`: re-renders every report of a run from its
 // saved results.jsonl (the reporters are pure functions of the stream, so
-// the output is byte for byte what `golive run` wrote).
+// the output is byte for byte what `golive run` wrote). `--waivers FILE`
+// renders them with that waiver file in place of the one the run recorded.
 //
 // `golive report diff RUN_A RUN_B`: new failures, fixed checks and load
 // regressions of run B against the baseline run A (reports/run_diff.hpp).
@@ -23,6 +24,7 @@
 #include "core/input_error.hpp"
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
+#include "core/waivers.hpp"
 #include "e2e/e2e_suite.hpp"
 #include "load/load_checkpoint.hpp"
 #include "load/load_profile.hpp"
@@ -57,6 +59,7 @@ int verdict_exit_code(const report::RenderResult& rendered) {
 struct RenderCommandOptions {
   std::string run_dir;
   std::string out_dir;  // empty: the run directory itself
+  std::string waivers_file;  // empty: the waivers the run recorded
   bool quiet = false;
 };
 
@@ -72,7 +75,20 @@ int execute_render(const RenderCommandOptions& options) {
                            "no result stream: this is not a golive run directory (expected "
                            "results.jsonl from golive run, e2e, probe, replay or load)");
   }
-  const auto contents = core::read_result_stream(stream_path);
+  auto contents = core::read_result_stream(stream_path);
+  if (!options.waivers_file.empty()) {
+    // The file replaces the run's `waivers` record (bad input: exit 2 naming the file).
+    const core::WaiverSet waivers = core::load_waivers_file(options.waivers_file);
+    std::erase_if(contents.meta, [](const nlohmann::json& record) {
+      return record.value("record", "") == "waivers";
+    });
+    nlohmann::json record = core::waivers_record(waivers);
+    record["record"] = "waivers";
+    contents.meta.push_back(std::move(record));
+    if (!options.quiet) {
+      std::cout << "waivers: " << waivers.waivers.size() << " from " << options.waivers_file << "\n";
+    }
+  }
   const std::string out_dir = options.out_dir.empty() ? run_dir.path() : options.out_dir;
   const auto rendered = report::render_all(contents, render_options(), out_dir);
   if (!options.quiet) {
@@ -275,6 +291,8 @@ void register_report_command(CLI::App& app, int& exit_code) {
       ->required();
   render->add_option("--out", render_options_->out_dir,
                      "Write the reports here instead of into the run directory");
+  render->add_option("--waivers", render_options_->waivers_file,
+                     "Apply this waiver file instead of the waivers the run recorded");
   render->add_flag("--quiet,-q", render_options_->quiet, "Print nothing on success");
   render->footer(
       "Exit codes: 0 the run's gate passed, 1 it failed or the run was partial, 2 not a run "

@@ -55,6 +55,8 @@ class Resolver {
   }
 
   const std::set<std::string>& missing() const { return missing_; }
+  // Every non-empty value a ${VAR} resolved to, with the variable's name.
+  const std::map<std::string, std::string>& variable_values() const { return variable_values_; }
 
  private:
   std::string substitute(const std::string& text) {
@@ -68,6 +70,7 @@ class Resolver {
       std::string name = m[1].str();
       if (auto v = find(name)) {
         out += *v;
+        if (!v->empty()) variable_values_.emplace(*v, name);
       } else if (m[2].matched) {
         out += m[3].str();
       } else {
@@ -88,6 +91,7 @@ class Resolver {
   const VariableLookup& lookup_;
   const std::map<std::string, std::string>& file_vars_;
   std::set<std::string> missing_;
+  std::map<std::string, std::string> variable_values_;
 };
 
 void collect_secrets(const nlohmann::json& value, const std::string& key, core::Redactor& redactor) {
@@ -192,6 +196,9 @@ Environment load_environment(const std::string& path, const VariableLookup& look
   Environment env;
   env.source_file = path;
   env.literal_secret_pointers = std::move(literal_secrets);
+  for (const auto& [value, name] : resolver.variable_values()) {
+    if (redactor.redact(value) != value) env.secret_variables.emplace_back(value, name);
+  }
   env.name = root.at("name").as_string();
   env.production = root.bool_or("production", false);
   require_http_url(root.at("base_url"));

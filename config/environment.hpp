@@ -119,6 +119,9 @@ struct Environment {
   // JSON pointers of secret-bearing keys whose value is written literally in
   // the file instead of coming from a ${VAR} (secrets belong in a vault).
   std::vector<std::string> literal_secret_pointers;
+  // Secret values that came from a ${VAR}, with the variable's name: how a
+  // reproduction (http/request_evidence.hpp) writes "$VAR" instead of a value.
+  std::vector<std::pair<std::string, std::string>> secret_variables;
 
   TlsSettings tls;  // the "tls" section: trust, client certificate, verification
   // Built once at load from base_url and safety.allowed_hosts; every client

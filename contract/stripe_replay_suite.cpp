@@ -211,6 +211,9 @@ ContractSummary run_contract_suite(const config::Environment& env, const Contrac
       result.status = core::CheckStatus::kError;
       result.message = std::string("scenario aborted: ") + error.what();
     }
+    if (result.status != core::CheckStatus::kFail && result.status != core::CheckStatus::kError) {
+      drop_reproductions(result.evidence);
+    }
     result.evidence["webhook_url"] = client.url();
     result.evidence["observed_through"] = observer->source();
     result.duration_ms =

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "http/request_evidence.hpp"
+
 namespace golive::contract {
 
 std::int64_t unix_now() {
@@ -23,12 +25,25 @@ http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& deli
                            const std::string& label, ScenarioVerdict& verdict) {
   const http::HttpRequest request = context.client.request_for(delivery);
   http::HttpResponse response = context.client.send_all({request}, 1).front();
-  verdict.evidence["deliveries"][label] = delivery_record(request, response);
+  nlohmann::json record = delivery_record(request, response);
+  // Dropped again by drop_reproductions() when the scenario passes.
+  http::add_reproduction(record, request,
+                         http::ReproductionSecrets(context.env, core::Redactor::global()));
+  verdict.evidence["deliveries"][label] = std::move(record);
   if (response.error == http::HttpErrorCategory::kConnect ||
       response.error == http::HttpErrorCategory::kDns) {
     verdict.unreachable = true;
   }
   return response;
+}
+
+void drop_reproductions(nlohmann::json& evidence) {
+  if (!evidence.is_object() || !evidence.contains("deliveries")) return;
+  for (auto& delivery : evidence["deliveries"]) {
+    if (!delivery.is_object()) continue;
+    delivery.erase("reproduction");
+    delivery.erase("reproduction_env");
+  }
 }
 
 ScenarioVerdict skipped_for_observer(std::string message) {

@@ -128,6 +128,10 @@ class SubscriptionStory {
   mutable std::string last_event_id_;
 };
 
+// A delivery's curl reproduction belongs to a failed scenario only: removes
+// it from every delivery of a passed or skipped one.
+void drop_reproductions(nlohmann::json& evidence);
+
 // A `skip` verdict for want of stripe.observe, saying which setting.
 ScenarioVerdict skipped_for_observer(std::string message);
 

@@ -12,6 +12,7 @@
 #include "e2e/digest_auth.hpp"
 #include "e2e/response_checks.hpp"
 #include "e2e/step_request.hpp"
+#include "http/request_evidence.hpp"
 
 namespace golive::e2e {
 
@@ -52,7 +53,9 @@ RunEnvironment::RunEnvironment(const config::Environment& environment)
       host_policy(environment.host_policy ? environment.host_policy
                                           : config::HostPolicy::for_target(
                                                 environment.base_url, environment.safety.allowed_hosts)),
-      tls(environment.tls) {
+      tls(environment.tls),
+      secret_variables(environment.secret_variables),
+      source_file(environment.source_file) {
   auto section = environment.sections.find("e2e");
   if (section == environment.sections.end()) return;
   core::JsonReader e2e(section->second, environment.source_file, "/e2e");
@@ -515,6 +518,29 @@ std::string WorkflowRun::mask_sensitive(std::string text) const {
   return text;
 }
 
+http::ReproductionSecrets WorkflowRun::reproduction_secrets() const {
+  const core::Redactor& redactor =
+      options_.redactor ? *options_.redactor : core::Redactor::global();
+  http::ReproductionSecrets secrets(redactor);
+  const RunEnvironment& environment = *options_.environment;
+  for (const auto& [value, variable] : environment.secret_variables) {
+    secrets.add(value, variable, "the value of ${" + variable + "} in " + environment.source_file);
+  }
+  // A credential the workflow captured: its variable, upper-cased.
+  for (std::size_t slot : sensitive_slots_) {
+    if (!values_.is_set(slot)) continue;
+    const std::string& name = workflow_->symbols.name(slot);
+    std::string variable;
+    for (char c : name) {
+      variable += std::isalnum(static_cast<unsigned char>(c)) ? core::ascii_upper(c) : '_';
+    }
+    secrets.add(values_.get(slot), variable,
+                "the workflow variable {{" + name + "}} of " + workflow_->name +
+                    " (a credential an earlier step captured: run those steps or set it by hand)");
+  }
+  return secrets;
+}
+
 void WorkflowRun::record(const Step& step, core::CheckStatus status, const std::string& message,
                          double duration_ms, bool with_exchange) {
   if (!options_.results) return;
@@ -562,6 +588,9 @@ void WorkflowRun::record(const Step& step, core::CheckStatus status, const std::
       if (!response_.body.empty()) {
         evidence["response_body"] = excerpt(mask_sensitive(response_.body), kEvidenceBodyLimit);
       }
+    }
+    if (status == core::CheckStatus::kFail || status == core::CheckStatus::kError) {
+      http::add_reproduction(evidence, request_, reproduction_secrets());
     }
   }
   result.evidence = redactor.redact(evidence);

@@ -25,6 +25,7 @@
 #include "core/check_result.hpp"
 #include "config/environment.hpp"
 #include "http/http_types.hpp"
+#include "http/request_evidence.hpp"
 #include "core/redactor.hpp"
 #include "core/result_stream.hpp"
 #include "e2e/cookie_jar.hpp"
@@ -48,6 +49,9 @@ struct RunEnvironment {
   std::shared_ptr<const config::HostPolicy> host_policy;
   config::TlsSettings tls;
   std::map<std::string, std::string> variable_overrides;  // e2e.variables of the environment file
+  // Secret values with the ${VAR} they came from, for a failed step's curl reproduction.
+  std::vector<std::pair<std::string, std::string>> secret_variables;
+  std::string source_file;  // the environment file
 };
 
 // One request as the load generator sees it.
@@ -169,6 +173,8 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
   bool response_received_ = false;  // ... and one completed (response_ is this step's)
   bool refused_not_allowed_ = false;  // the safety rail refused its host: nothing was sent
   std::string mask_sensitive(std::string text) const;
+  // The named secrets of a failed step's curl reproduction.
+  http::ReproductionSecrets reproduction_secrets() const;
 
   std::vector<std::size_t>
       sensitive_slots_;          // variables named like credentials, masked in evidence

@@ -143,7 +143,9 @@ std::string counts_tiles(const ReportModel& model) {
 
 std::string evidence_block(const core::CheckResult& check, std::size_t max_bytes) {
   std::string text = evidence_text(check.evidence, max_bytes);
-  return text.empty() ? "" : "<pre>" + esc(text) + "</pre>";
+  std::string reproduce = reproduction_text(check.evidence);
+  return (reproduce.empty() ? "" : "<p>Reproduce:</p><pre class=\"reproduction\">" + esc(reproduce) + "</pre>") +
+         (text.empty() ? "" : "<pre>" + esc(text) + "</pre>");
 }
 
 // A screenshot a browser check wrote into the run directory

@@ -24,6 +24,8 @@ std::string attribute(const char* name, std::size_t value) {
 std::string failure_body(const core::CheckResult& check, std::size_t evidence_max_bytes) {
   std::string body = check.title + "\nseverity: " + core::to_string(check.severity) +
                      "\nmessage: " + check.message + "\n";
+  std::string reproduce = reproduction_text(check.evidence);
+  if (!reproduce.empty()) body += "reproduce:\n" + reproduce + "\n";
   std::string evidence = evidence_text(check.evidence, evidence_max_bytes);
   if (!evidence.empty()) body += "evidence:\n" + evidence + "\n";
   return xml_escape(body);
@@ -36,22 +38,20 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
-// Severity and the go-live items a check evidences, as JUnit properties
-// (Jenkins and GitLab show them with the case).
+// Severity and the go-live items a check evidences, one `key=value` line
+// each in the case's <system-out> (Jenkins and GitLab show it with the case).
+// Stock junit-4.xsd has no per-case <properties>, and no stock JUnit schema
+// found (junit-4.xsd, the xUnit plugin's junit-10.xsd) has them either, so
+// golive writes the report that validates against junit-4.xsd unmodified.
 std::string properties(const core::CheckResult& check, const WaiverUse* waiver) {
   std::string checklist;
   for (const auto& item : check.checklist) checklist += (checklist.empty() ? "" : ",") + item;
-  std::string xml = "      <properties>\n        <property" + attribute("name", "severity") +
-                    attribute("value", core::to_string(check.severity)) + "/>\n";
-  if (!checklist.empty()) {
-    xml += "        <property" + attribute("name", "checklist") + attribute("value", checklist) + "/>\n";
-  }
+  std::string lines = std::string("severity=") + core::to_string(check.severity) + "\n";
+  if (!checklist.empty()) lines += "checklist=" + checklist + "\n";
   if (waiver != nullptr) {
-    xml += "        <property" + attribute("name", "waiver.owner") + attribute("value", waiver->waiver.owner) +
-           "/>\n        <property" + attribute("name", "waiver.expires") +
-           attribute("value", waiver->waiver.expires) + "/>\n";
+    lines += "waiver.owner=" + waiver->waiver.owner + "\nwaiver.expires=" + waiver->waiver.expires + "\n";
   }
-  return xml + "      </properties>\n";
+  return "      <system-out>" + xml_escape(lines) + "</system-out>\n";
 }
 
 void append_testcase(std::string& xml, const ReportModel& model, std::size_t index,
@@ -59,14 +59,15 @@ void append_testcase(std::string& xml, const ReportModel& model, std::size_t ind
   const core::CheckResult& check = model.checks[index];
   const WaiverUse* waiver = model.waiver_of(index);
   xml += "    <testcase" + attribute("classname", "golive." + check.suite) +
-         attribute("name", check.id) + attribute("time", seconds(check.duration_ms)) + ">\n" +
-         properties(check, waiver);
+         attribute("name", check.id) + attribute("time", seconds(check.duration_ms)) + ">\n";
+  const std::string out = properties(check, waiver);
   if (model.is_waived(index)) {
-    // A waived failure: skipped, with the waiver's reason, owner and expiry.
-    xml += "      <skipped" +
-           attribute("message", one_line("waived: " + waiver->waiver.reason + " (owner " + waiver->waiver.owner +
-                                         ", until " + waiver->waiver.expires + "); " + check.message)) +
-           "/>\n    </testcase>\n";
+    // A waived failure: skipped, with the waiver's reason, owner and expiry
+    // (junit-4.xsd's <skipped> holds text only, no message attribute).
+    xml += "      <skipped>" +
+           xml_escape(one_line("waived: " + waiver->waiver.reason + " (owner " + waiver->waiver.owner +
+                               ", until " + waiver->waiver.expires + "); " + check.message)) +
+           "</skipped>\n" + out + "    </testcase>\n";
     return;
   }
   std::string message = check.message;
@@ -75,18 +76,19 @@ void append_testcase(std::string& xml, const ReportModel& model, std::size_t ind
   }
   switch (check.status) {
     case core::CheckStatus::kPass:
-      xml += "    </testcase>\n";
+      xml += out + "    </testcase>\n";
       return;
     case core::CheckStatus::kSkip:
-      xml += "      <skipped" + attribute("message", one_line(check.message)) +
-             "/>\n    </testcase>\n";
+      xml += "      <skipped>" + xml_escape(one_line(check.message)) + "</skipped>\n" + out +
+             "    </testcase>\n";
       return;
     case core::CheckStatus::kFail:
     case core::CheckStatus::kError: {
       const char* element = check.status == core::CheckStatus::kFail ? "failure" : "error";
       xml += "      <" + std::string(element) + attribute("message", one_line(message)) +
              attribute("type", core::to_string(check.severity)) + ">" +
-             failure_body(check, evidence_max_bytes) + "</" + element + ">\n    </testcase>\n";
+             failure_body(check, evidence_max_bytes) + "</" + element + ">\n" + out +
+             "    </testcase>\n";
       return;
     }
   }
@@ -104,8 +106,7 @@ std::string render_junit_xml(const ReportModel& model, const RenderOptions& opti
   xml += "<testsuites" + attribute("name", "golive " + model.run.id) +
          attribute("tests", model.counts.total() + extra_errors) +
          attribute("failures", model.counts.fail) +
-         attribute("errors", model.counts.error + extra_errors) +
-         attribute("skipped", model.counts.skip + model.counts.waived) + attribute("time", seconds(total_ms)) + ">\n";
+         attribute("errors", model.counts.error + extra_errors) + attribute("time", seconds(total_ms)) + ">\n";
   for (const auto& suite : model.suites) {
     xml += "  <testsuite" + attribute("name", suite.name) +
            attribute("tests", suite.counts.total()) + attribute("failures", suite.counts.fail) +

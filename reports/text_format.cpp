@@ -54,6 +54,20 @@ std::string evidence_text(const nlohmann::json& evidence, std::size_t max_bytes)
   return truncate_utf8(sanitize_utf8(text), max_bytes);
 }
 
+std::string reproduction_text(const nlohmann::json& evidence) {
+  if (!evidence.is_object()) return "";
+  const auto command = evidence.find("reproduction");
+  if (command == evidence.end() || !command->is_string()) return "";
+  std::string text;
+  const auto variables = evidence.find("reproduction_env");
+  if (variables != evidence.end() && variables->is_object()) {
+    for (const auto& [name, holds] : variables->items()) {
+      text += "# export " + name + ": " + (holds.is_string() ? holds.get<std::string>() : holds.dump()) + "\n";
+    }
+  }
+  return sanitize_utf8(text + command->get<std::string>());
+}
+
 std::string scalar_text(const nlohmann::json& value) {
   if (value.is_null()) return "";
   if (value.is_number()) return format_number(value.get<double>(), 3);

@@ -23,6 +23,11 @@ std::string format_ratio_percent(double ratio, int max_decimals = 3);
 // An empty object or null gives "".
 std::string evidence_text(const nlohmann::json& evidence, std::size_t max_bytes);
 
+// A failed HTTP check's curl command (evidence.reproduction) as it is run,
+// preceded by the variables it needs ("# export NAME: what it holds"); "" when
+// the evidence has none. Never truncated: a cut command does not run.
+std::string reproduction_text(const nlohmann::json& evidence);
+
 // A JSON scalar for a table cell: numbers via format_number, strings as-is,
 // null as "", anything else as compact JSON.
 std::string scalar_text(const nlohmann::json& value);

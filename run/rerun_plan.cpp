@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "observability/monitoring_fixture.hpp"
+#include "repo/app_repo_fixture.hpp"
+
 namespace golive::run {
 
 namespace {
@@ -37,6 +40,48 @@ const std::vector<PrefixUnit>& prefix_table() {
   return table;
 }
 
+// Commands that take --defect NAME for the embedded reference service.
+bool takes_service_defects(const std::vector<std::string>& arguments) {
+  if (arguments.empty()) return false;
+  if (arguments[0] == "e2e") return true;
+  if (arguments[0] != "probe" || arguments.size() < 2) return false;
+  static const char* const kFamilies[] = {"headers", "authz", "injection", "storage", "ratelimit",
+                                          "secrets", "infra", "browser", "observability"};
+  return std::find(std::begin(kFamilies), std::end(kFamilies), arguments[1]) != std::end(kFamilies);
+}
+
+void add_defects(RerunUnit& unit, const std::vector<std::string>& defects) {
+  for (const auto& defect : defects) unit.arguments.insert(unit.arguments.end(), {"--defect", defect});
+}
+
+void carry_defects(RerunUnit& unit, const std::vector<std::string>& defects) {
+  std::vector<std::string> service;
+  std::vector<std::string> repo_variants;
+  std::vector<std::string> monitoring;
+  for (const auto& defect : defects) {
+    (repo::is_app_repo_variant(defect)                    ? repo_variants
+     : observability::is_monitoring_variant(defect) ? monitoring
+                                                    : service)
+        .push_back(defect);
+  }
+  const std::vector<std::string>& args = unit.arguments;
+  if (args.front() == "run") {
+    add_defects(unit, defects);
+  } else if (args == std::vector<std::string>{"audit", "repo"}) {
+    add_defects(unit, repo_variants);
+  } else if (args == std::vector<std::string>{"probe", "observability"}) {
+    add_defects(unit, service);
+    add_defects(unit, monitoring);
+  } else if (takes_service_defects(args)) {
+    add_defects(unit, service);
+  } else if (!service.empty()) {
+    // No --defect on this command: the suite through `golive run`.
+    const std::string& first = unit.checks.front();
+    unit.arguments = {"run", "--suite", first.substr(0, first.find('.'))};
+    add_defects(unit, service);
+  }
+}
+
 }  // namespace
 
 std::string RerunUnit::name() const {
@@ -58,9 +103,11 @@ std::vector<std::string> rerun_arguments_for(const std::string& check_id) {
   return {"run"};
 }
 
-RerunPlan plan_rerun(const report::ReportModel& model, const std::string& env_file) {
+RerunPlan plan_rerun(const report::ReportModel& model, const std::string& env_file,
+                     const std::vector<std::string>& defects) {
   RerunPlan plan;
   plan.env_file = env_file;
+  plan.defects = defects;
   for (std::size_t i = 0; i < model.checks.size(); ++i) {
     const auto& check = model.checks[i];
     if (!check.failed() || model.is_waived(i)) continue;
@@ -80,6 +127,9 @@ RerunPlan plan_rerun(const report::ReportModel& model, const std::string& env_fi
     RerunUnit all{{"run"}, {}};
     for (const auto& unit : plan.units) all.checks.insert(all.checks.end(), unit.checks.begin(), unit.checks.end());
     plan.units = {all};
+  }
+  if (!defects.empty()) {
+    for (auto& unit : plan.units) carry_defects(unit, defects);
   }
   return plan;
 }

@@ -93,6 +93,8 @@ int run_pipeline(const RunRequest& options) {
   SurfaceCoverage coverage;
   const ReleaseIdentity release = identify_release(env, options.release, coverage.observer());
   nlohmann::json run_start_extra = release_run_start_fields(release);
+  // What `golive rerun --failed` carries over (run/rerun_plan.hpp).
+  if (!options.defects.empty()) run_start_extra["defects"] = options.defects;
   const bool strict = options.strict || env.checklist.strict;
   run_start_extra["gate"] = {{"strict", strict}};
   // The console line of `golive run`: "[pass] id: message".

@@ -59,12 +59,29 @@ struct AuthzContext {
   }
 };
 
+// ctx.client.send_as(), with the request kept as the check's curl
+// reproduction (added to its evidence if it fails).
+http::HttpResponse send_reproducibly(
+    AuthzContext& ctx, CheckBuilder& check, const std::string& token, const std::string& method,
+    const std::string& path, const std::string& json_body = "",
+    const std::vector<std::pair<std::string, std::string>>& extra = {}, bool literal_token = false) {
+  http::HttpRequest request = ctx.client.request_as(token, method, path, json_body, extra);
+  check.reproduce(ctx.client.reproduction(request, literal_token));
+  return ctx.client.send(std::move(request));
+}
+
 // A token the target must refuse: GET <auth>/user (or the declared
-// resource of A's) with it must not be 2xx.
+// resource of A's) with it must not be 2xx. `literal_token`: the failed
+// check's curl reproduction carries the token as sent (alg none, a wrong key:
+// no working credential); otherwise it is $GOLIVE_TOKEN (a token signed with
+// the real secret, or carrying a real token's signature).
 void expect_refused(AuthzContext& ctx, const std::string& id, const std::string& title,
-                    const std::string& token, const std::string& what, Severity severity) {
+                    const std::string& token, const std::string& what, Severity severity,
+                    bool literal_token = false) {
   CheckBuilder check(id, title, severity);
-  const auto response = ctx.client.send_as(token, "GET", ctx.token_check_path());
+  http::HttpRequest request = ctx.client.request_as(token, "GET", ctx.token_check_path());
+  check.reproduce(ctx.client.reproduction(request, literal_token));
+  const auto response = ctx.client.send(std::move(request));
   const nlohmann::json evidence = {{"request", "GET " + ctx.token_check_path()},
                                    {"token_kind", what},
                                    {"response", response_excerpt(response)}};
@@ -103,11 +120,11 @@ void probe_jwt_tampering(AuthzContext& ctx) {
 
   expect_refused(ctx, "security.jwt.alg_none", "Unsigned JWTs (alg none) are refused",
                  target::jwt_unsigned_none(fresh), "an alg:none token with A's claims",
-                 Severity::kCritical);
+                 Severity::kCritical, /*literal_token=*/true);
   if (core::interrupted()) return;
   expect_refused(ctx, "security.jwt.wrong_key", "JWTs signed with another key are refused",
                  target::jwt_sign_hs256(fresh, wrong_key), "A's claims signed with a wrong key",
-                 Severity::kCritical);
+                 Severity::kCritical, /*literal_token=*/true);
   if (core::interrupted()) return;
 
   nlohmann::json expired = ctx.a_claims;
@@ -130,8 +147,8 @@ void probe_jwt_tampering(AuthzContext& ctx) {
     CheckBuilder check("security.jwt.service_role_forged",
                        "service_role claims under a wrong key are refused", Severity::kCritical);
     const std::string path = ctx.b_data_path();
-    const auto response =
-        ctx.client.send_as(target::jwt_sign_hs256(service_claims, wrong_key), "GET", path);
+    const auto response = send_reproducibly(ctx, check, target::jwt_sign_hs256(service_claims, wrong_key),
+                                            "GET", path, "", {}, /*literal_token=*/true);
     const nlohmann::json evidence = {{"request", "GET " + path},
                                      {"response", response_excerpt(response)}};
     if (!response.transport_ok()) {
@@ -209,7 +226,7 @@ void probe_cross_user_rest(AuthzContext& ctx, const std::string& original_title)
   {
     CheckBuilder check("security.authz.rest_read_other_user",
                        "A user cannot read another user's rows through REST", Severity::kCritical);
-    const auto response = ctx.client.send_as(ctx.a.access_token, "GET", path);
+    const auto response = send_reproducibly(ctx, check, ctx.a.access_token, "GET", path);
     const nlohmann::json evidence = {{"request", "GET " + path}, {"response", response_excerpt(response)}};
     if (!response.transport_ok()) ctx.sink.record(check.error(response.error_message, evidence));
     else if (row_count(response) > 0) ctx.sink.record(check.fail("A read B's course", evidence));
@@ -219,8 +236,8 @@ void probe_cross_user_rest(AuthzContext& ctx, const std::string& original_title)
   {
     CheckBuilder check("security.authz.rest_update_other_user",
                        "A user cannot update another user's rows through REST", Severity::kCritical);
-    const auto response = ctx.client.send_as(
-        ctx.a.access_token, "PATCH", path,
+    const auto response = send_reproducibly(
+        ctx, check, ctx.a.access_token, "PATCH", path,
         nlohmann::json{{ctx.profile.owned_text_column, "golive authz tampered"}}.dump(), representation);
     const auto after = title_seen_by_b(ctx);
     const nlohmann::json evidence = {{"request", "PATCH " + path},
@@ -235,7 +252,7 @@ void probe_cross_user_rest(AuthzContext& ctx, const std::string& original_title)
   {
     CheckBuilder check("security.authz.rest_delete_other_user",
                        "A user cannot delete another user's rows through REST", Severity::kCritical);
-    const auto response = ctx.client.send_as(ctx.a.access_token, "DELETE", path, "", representation);
+    const auto response = send_reproducibly(ctx, check, ctx.a.access_token, "DELETE", path, "", representation);
     const bool still_there = title_seen_by_b(ctx).has_value();
     const nlohmann::json evidence = {{"request", "DELETE " + path},
                                      {"response", response_excerpt(response)},
@@ -251,7 +268,7 @@ void probe_export(AuthzContext& ctx) {
   CheckBuilder check("security.authz.function_export",
                      "The export function returns only the caller's data", Severity::kCritical);
   const std::string path = ctx.client.env().paths.functions + "/export";
-  const auto response = ctx.client.send_as(ctx.a.access_token, "GET", path);
+  const auto response = send_reproducibly(ctx, check, ctx.a.access_token, "GET", path);
   const nlohmann::json evidence = {{"request", "GET " + path}, {"response", response_excerpt(response)}};
   if (!response.transport_ok()) {
     ctx.sink.record(check.error(response.error_message, evidence));
@@ -290,7 +307,7 @@ void probe_deleted_user(AuthzContext& ctx) {
     ctx.sink.record(check.error("could not delete the user: " + why));
     return;
   }
-  const auto response = ctx.client.send_as(c->access_token, "GET", ctx.user_path());
+  const auto response = send_reproducibly(ctx, check, c->access_token, "GET", ctx.user_path());
   const nlohmann::json evidence = {{"request", "GET " + ctx.user_path()},
                                    {"response", response_excerpt(response)}};
   if (!response.transport_ok()) ctx.sink.record(check.error(response.error_message, evidence));

@@ -46,6 +46,7 @@ struct CorsSweep {
   bool trusted_with_credentials = false;
   bool wildcard = false;          // Allow-Origin "*" somewhere
   std::string where;              // "<host><path>" of the first answer that trusted it
+  nlohmann::json reproduction;    // that answer's request as a curl command
   std::size_t answered = 0;
 };
 
@@ -61,6 +62,7 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
   };
   std::vector<http::HttpRequest> requests;
   std::vector<Sent> sent;  // parallel to requests
+  std::vector<http::HttpRequest> copies;  // parallel to requests: for the reproduction
   for (std::size_t o = 0; o < origins.size(); ++o) {
     for (const auto& path : settings.header_paths) {
       for (const char* method : {"GET", "OPTIONS"}) {
@@ -71,6 +73,7 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
           request.headers.emplace_back("Access-Control-Request-Headers", "authorization");
         }
         sent.push_back({o, path, method, host_of(request.url)});
+        copies.push_back(request);
         requests.push_back(std::move(request));
       }
     }
@@ -93,6 +96,7 @@ std::vector<CorsSweep> sweep(const ProbeClient& client, const HttpSecuritySettin
     if (trusted && (result.where.empty() ||
                     (answer.allow_credentials && !result.trusted_with_credentials))) {
       result.where = sent[i].host + sent[i].path;
+      result.reproduction = client.reproduction(copies[i]);
     }
     result.trusted = result.trusted || trusted;
     result.trusted_with_credentials = result.trusted_with_credentials || (trusted && answer.allow_credentials);
@@ -111,6 +115,7 @@ core::CheckResult judge(CheckBuilder check, const CorsSweep& result, const std::
   const nlohmann::json evidence = {{"zap_rule", "40040"}, {"origin", origin},
                                    {"responses", result.entries}};
   if (result.answered == 0) return check.error("no probed URL answered", evidence);
+  check.reproduce(result.reproduction);
   if (result.trusted_with_credentials) {
     score.deduct(id, penalty);
     return check.fail(result.where + " allows Origin " + origin +

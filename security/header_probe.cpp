@@ -27,6 +27,7 @@ struct ProbedUrl {
   std::string host;  // "host:port" that served it: an API gateway and a frontend differ
   std::string path;
   http::HttpResponse response;
+  nlohmann::json reproduction;  // the request as a curl command (ProbeClient::reproduction)
 };
 
 // One header rule: `problem` returns why a response fails it, or nullopt.
@@ -176,7 +177,10 @@ core::CheckResult evaluate_rule(const HeaderRule& rule, const std::vector<Probed
         {"host", url.host}, {"path", url.path}, {"status", url.response.status}};
     if (problem) {
       ++failing;
-      if (first_problem.empty()) first_problem = url.host + url.path + ": " + *problem;
+      if (first_problem.empty()) {
+        first_problem = url.host + url.path + ": " + *problem;
+        check.reproduce(url.reproduction);
+      }
       entry["problem"] = *problem;
     }
     evidence["urls"].push_back(std::move(entry));
@@ -239,8 +243,10 @@ void run_header_probe(const ProbeClient& client, const HttpSecuritySettings& set
                       core::ResultSink& sink, ScoreCard& score) {
   std::vector<http::HttpRequest> requests;
   std::vector<std::string> hosts;  // parallel to requests
+  std::vector<nlohmann::json> reproductions;  // parallel to requests
   for (const auto& path : settings.header_paths) {
     requests.push_back(client.request("GET", path));
+    reproductions.push_back(client.reproduction(requests.back()));
     const auto url = core::parse_url(requests.back().url);
     hosts.push_back(url ? url->authority() : "");
   }
@@ -248,7 +254,8 @@ void run_header_probe(const ProbeClient& client, const HttpSecuritySettings& set
   if (core::interrupted()) return;
   std::vector<ProbedUrl> urls;
   for (std::size_t i = 0; i < responses.size(); ++i) {
-    urls.push_back({hosts[i], settings.header_paths[i], std::move(responses[i])});
+    urls.push_back({hosts[i], settings.header_paths[i], std::move(responses[i]),
+                    std::move(reproductions[i])});
   }
   for (const auto& rule : header_rules()) {
     if (core::interrupted()) return;

@@ -1,5 +1,7 @@
 #include "security/http_probe_support.hpp"
 
+#include "http/request_evidence.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -147,7 +149,7 @@ std::vector<http::HttpResponse> ProbeClient::send_all(std::vector<http::HttpRequ
   return http::fetch_all(std::move(requests), in_flight, engine_options_);
 }
 
-http::HttpResponse ProbeClient::send_as(
+http::HttpRequest ProbeClient::request_as(
     const std::string& token, const std::string& method, const std::string& path,
     const std::string& json_body,
     const std::vector<std::pair<std::string, std::string>>& extra) const {
@@ -158,7 +160,22 @@ http::HttpResponse ProbeClient::send_as(
     req.body = json_body;
   }
   for (const auto& header : extra) req.headers.push_back(header);
-  return send(std::move(req));
+  return req;
+}
+
+nlohmann::json ProbeClient::reproduction(const http::HttpRequest& request, bool refused_token) const {
+  nlohmann::json out = nlohmann::json::object();
+  http::ReproductionSecrets secrets(env_, core::Redactor::global());
+  secrets.keep_authorization_literal(refused_token);
+  http::add_reproduction(out, request, secrets);
+  return out;
+}
+
+http::HttpResponse ProbeClient::send_as(
+    const std::string& token, const std::string& method, const std::string& path,
+    const std::string& json_body,
+    const std::vector<std::pair<std::string, std::string>>& extra) const {
+  return send(request_as(token, method, path, json_body, extra));
 }
 
 CheckBuilder::CheckBuilder(std::string id, std::string title, core::Severity severity)
@@ -175,11 +192,20 @@ core::CheckResult CheckBuilder::with(core::CheckStatus status, std::string messa
   result.status = status;
   result.message = std::move(message);
   result.evidence = std::move(evidence);
+  if ((status == core::CheckStatus::kFail || status == core::CheckStatus::kError) &&
+      reproduction_.is_object() && result.evidence.is_object()) {
+    result.evidence.update(reproduction_);
+  }
   result.duration_ms = std::chrono::duration<double, std::milli>(
                            std::chrono::steady_clock::now() - started_)
                            .count();
   return result;
 }
+CheckBuilder& CheckBuilder::reproduce(nlohmann::json reproduction) {
+  reproduction_ = std::move(reproduction);
+  return *this;
+}
+
 core::CheckResult CheckBuilder::pass(std::string message, nlohmann::json evidence) {
   return with(core::CheckStatus::kPass, std::move(message), std::move(evidence));
 }

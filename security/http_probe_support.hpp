@@ -67,6 +67,16 @@ class ProbeClient {
   // not one per request.
   std::vector<http::HttpResponse> send_all(std::vector<http::HttpRequest> requests) const;
   // request() with "Authorization: Bearer <token>" (no header when empty).
+  // The request send_as() sends, for a probe that records its reproduction.
+  http::HttpRequest request_as(const std::string& token, const std::string& method,
+                               const std::string& path, const std::string& json_body = "",
+                               const std::vector<std::pair<std::string, std::string>>& extra = {})
+      const;
+  // `request` as a runnable curl command with the environment's secrets as
+  // $VARS (http/request_evidence.hpp): {"reproduction", "reproduction_env"}.
+  // `refused_token`: its Authorization carries a token the target must refuse
+  // (alg none, a wrong key), written as sent since that token reproduces it.
+  nlohmann::json reproduction(const http::HttpRequest& request, bool refused_token = false) const;
   http::HttpResponse send_as(const std::string& token, const std::string& method,
                              const std::string& path, const std::string& json_body = "",
                              const std::vector<std::pair<std::string, std::string>>& extra = {})
@@ -93,9 +103,13 @@ class CheckBuilder {
   core::CheckResult skip(std::string message, nlohmann::json evidence = nlohmann::json::object());
   core::CheckResult with(core::CheckStatus status, std::string message,
                          nlohmann::json evidence = nlohmann::json::object());
+  // A ProbeClient::reproduction() merged into the evidence of a fail or an
+  // error (a pass or a skip needs none).
+  CheckBuilder& reproduce(nlohmann::json reproduction);
 
  private:
   core::CheckResult result_;
+  nlohmann::json reproduction_;
   std::chrono::steady_clock::time_point started_;
 };
 

@@ -2,6 +2,10 @@
 // passes on the clean service, each seeded webhook defect makes its intended
 // scenario fail, and a quick measurement of signed deliveries per second.
 #include <gtest/gtest.h>
+#include <stdio.h>
+
+#include <array>
+#include <memory>
 
 #include <chrono>
 #include <cstdlib>
@@ -179,6 +183,41 @@ TEST_P(StripeReplayDefect, IntendedScenarioFails) {
   for (const auto& name : test_case.must_pass) {
     const auto& result = results.at("contract.stripe." + name);
     EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
+  }
+}
+
+// A failed scenario's deliveries carry a curl reproduction whose
+// Stripe-Signature is $STRIPE_SIGNATURE (never the value sent, never the
+// webhook secret); run with real curl and any signature, it gets the status
+// the scenario saw from the target that skips verification. A passed
+// scenario carries none.
+TEST(StripeReplay, AFailedScenarioCarriesARunnableCurlReproduction) {
+  DefectGuard guard("webhook-skip-signature");
+  const auto results = run_scenarios({"signature_invalid_rejected", "checkout_completed_applied"});
+  const auto& failed = results.at("contract.stripe.signature_invalid_rejected");
+  ASSERT_EQ(failed.status, core::CheckStatus::kFail) << describe(failed);
+  ASSERT_TRUE(failed.evidence.contains("deliveries")) << describe(failed);
+  std::size_t replayed = 0;
+  for (const auto& [label, delivery] : failed.evidence["deliveries"].items()) {
+    ASSERT_TRUE(delivery.contains("reproduction")) << label << ": " << delivery.dump();
+    const std::string command = delivery["reproduction"].get<std::string>();
+    EXPECT_NE(command.find("-H \"Stripe-Signature: ${STRIPE_SIGNATURE}\""), std::string::npos) << command;
+    EXPECT_EQ(command.find(target().var("GOLIVE_REF_WEBHOOK_SECRET")), std::string::npos);
+    EXPECT_EQ(delivery["reproduction_env"].dump().find(target().var("GOLIVE_REF_WEBHOOK_SECRET")),
+              std::string::npos);
+    const std::string script = "STRIPE_SIGNATURE='t=1,v1=00' " + command + " -o /dev/null -w '%{http_code}'";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(script.c_str(), "r"), pclose);
+    std::array<char, 64> buffer{};
+    std::string status;
+    while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe.get())) status.append(buffer.data(), n);
+    EXPECT_EQ(status, std::to_string(delivery["response"].value("status", 0))) << command;
+    ++replayed;
+  }
+  EXPECT_GT(replayed, 0u);
+  const auto& passed = results.at("contract.stripe.checkout_completed_applied");
+  ASSERT_EQ(passed.status, core::CheckStatus::kPass) << describe(passed);
+  for (const auto& [label, delivery] : passed.evidence.value("deliveries", nlohmann::json::object()).items()) {
+    EXPECT_FALSE(delivery.contains("reproduction")) << label;
   }
 }
 

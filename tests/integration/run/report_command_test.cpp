@@ -115,6 +115,49 @@ TEST(GoliveReportRender, RefusesWhatIsNotARunDirectory) {
   EXPECT_NE(malformed.stderr_text.find("results.jsonl"), std::string::npos) << malformed.stderr_text;
 }
 
+// `report render --waivers FILE`: the same run re-rendered with a waiver
+// file; the waived failure no longer fails the gate, JUnit reports it as
+// skipped with the reason; a malformed file is exit 2 naming it.
+TEST(GoliveReportRender, AppliesAWaiverFileToTheRunsReports) {
+  const std::string dir = temp_dir("render_waivers");
+  {
+    // A passing run (tests/data/results) whose env.reachable.base_url failed.
+    std::istringstream lines(read_file(std::string(GOLIVE_TEST_DATA) + "/results/passing_run.jsonl"));
+    std::ofstream out(dir + "/results.jsonl");
+    std::string line;
+    while (std::getline(lines, line)) {
+      auto record = nlohmann::json::parse(line);
+      if (record.value("id", "") == "env.reachable.base_url") {
+        record["status"] = "fail";
+        record["message"] = "GET /rest/v1/ answered 503";
+      }
+      out << record.dump() << "\n";
+    }
+  }
+  auto plain = run_golive({"report", "render", dir, "--out", dir + "/plain"});
+  EXPECT_EQ(plain.exit_code, 1) << plain.stdout_text << plain.stderr_text;
+  EXPECT_NE(plain.stdout_text.find("verdict: NO-GO"), std::string::npos) << plain.stdout_text;
+
+  std::ofstream(dir + "/waivers.json") << R"({"waivers": [{"check": "env.reachable.base_url",
+      "reason": "the staging gateway is being replaced", "owner": "web@example.com",
+      "expires": "2099-12-31"}]})";
+  auto waived = run_golive({"report", "render", dir, "--waivers", dir + "/waivers.json", "--out", dir + "/waived"});
+  EXPECT_EQ(waived.exit_code, 0) << waived.stdout_text << waived.stderr_text;
+  EXPECT_NE(waived.stdout_text.find("waivers: 1 from"), std::string::npos) << waived.stdout_text;
+  EXPECT_NE(waived.stdout_text.find("verdict: GO"), std::string::npos) << waived.stdout_text;
+  const std::string junit = read_file(dir + "/waived/junit.xml");
+  EXPECT_NE(junit.find("<skipped"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("the staging gateway is being replaced"), std::string::npos) << junit;
+  EXPECT_NE(read_file(dir + "/waived/index.html").find("web@example.com"), std::string::npos);
+  // The run directory's stream is untouched.
+  EXPECT_EQ(read_file(dir + "/results.jsonl").find("web@example.com"), std::string::npos);
+
+  std::ofstream(dir + "/bad.json") << R"({"waivers": [{"check": "x", "owner": "o", "expires": "soon"}]})";
+  auto bad = run_golive({"report", "render", dir, "--waivers", dir + "/bad.json", "--out", dir + "/bad"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.stdout_text;
+  EXPECT_NE(bad.stderr_text.find("bad.json"), std::string::npos) << bad.stderr_text;
+}
+
 std::uint64_t shard_requests(const std::string& shard_file) {
   const auto shard = nlohmann::json::parse(read_file(shard_file));
   for (const auto& scope : shard["stats"]["scenarios"][0]["scopes"]) {

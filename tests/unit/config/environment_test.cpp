@@ -74,6 +74,21 @@ TEST(Environment, RegistersEverySecretWithTheRedactor) {
   EXPECT_EQ(redactor.redact(env.base_url), env.base_url);  // not a secret
 }
 
+// A reproduction writes "$VAR" for a secret: the loader records which
+// ${VAR} each secret value came from (and no variable of a non-secret).
+TEST(Environment, RecordsTheVariableEachSecretCameFrom) {
+  Redactor redactor;
+  auto env = config::load_environment(kEnvDir + "good/full.json", lookup_from(kFullVars), redactor);
+  std::map<std::string, std::string> by_name;
+  for (const auto& [value, name] : env.secret_variables) by_name[name] = value;
+  EXPECT_EQ(by_name["TEST_ANON_KEY"], "anon-key-value-123");
+  EXPECT_EQ(by_name["TEST_DB_PASSWORD"], "db-password-abc");  // a part of database_url
+  EXPECT_EQ(by_name["TEST_WEBHOOK_SECRET"], "whsec_webhook-value");
+  for (const auto& [value, name] : env.secret_variables) {
+    EXPECT_NE(redactor.redact(value), value) << name << " is no secret";
+  }
+}
+
 TEST(Environment, ListsEveryMissingVariableAtOnce) {
   Redactor redactor;
   try {

@@ -53,5 +53,33 @@ TEST(RerunPlan, ACheckOnlyTheWholeRunMakesRerunsTheWholeRun) {
   EXPECT_EQ(plan.units[0].checks.size(), 2u);
 }
 
+// A defect run is re-run with its defects: each unit gets the names its
+// command takes, and a unit whose command takes none becomes `run --suite`.
+TEST(RerunPlan, CarriesTheRunsDefectsToEachUnit) {
+  report::ReportModel model;
+  model.checks = {failed("security.headers.csp"), failed("e2e.legal_pages.row2.public_page"),
+                  failed("security.rls.static.rls_enabled.public.topics"),
+                  failed("repo.workflows.deploy_gated")};
+  const RerunPlan plan =
+      plan_rerun(model, "", {"missing-security-headers", "rls-disabled:topics", "prod-deploy-ungated"});
+  EXPECT_EQ(plan.defects.size(), 3u);
+  ASSERT_EQ(plan.units.size(), 4u);
+  EXPECT_EQ(plan.units[0].arguments,
+            (Args{"probe", "headers", "--defect", "missing-security-headers", "--defect", "rls-disabled:topics"}));
+  EXPECT_EQ(plan.units[1].arguments,
+            (Args{"e2e", "--workflow", "legal_pages", "--defect", "missing-security-headers", "--defect",
+                  "rls-disabled:topics"}));
+  // probe rls takes no --defect: the security suite through golive run.
+  EXPECT_EQ(plan.units[2].arguments,
+            (Args{"run", "--suite", "security", "--defect", "missing-security-headers", "--defect",
+                  "rls-disabled:topics"}));
+  EXPECT_EQ(plan.units[2].checks, (std::vector<std::string>{"security.rls.static.rls_enabled.public.topics"}));
+  // The repository variant goes to the repository audit only.
+  EXPECT_EQ(plan.units[3].arguments, (Args{"audit", "repo", "--defect", "prod-deploy-ungated"}));
+
+  // Without defects the units are as before.
+  EXPECT_EQ(plan_rerun(model, "envs/staging.json").units[2].name(), "probe rls");
+}
+
 }  // namespace
 }  // namespace golive::run
