@@ -2,9 +2,11 @@
 
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "run/run_options.hpp"
@@ -15,6 +17,18 @@ namespace golive::run {
 
 namespace {
 std::string script() { return golive_home() + "/scripts/reference-env"; }
+
+// The reference target built with this golive binary (<build>/cli/golive ->
+// <build>/fixtures/service/golive-reference-target), "" when there is none:
+// a Debug golive must not start a Release tree's older target.
+std::string reference_target_beside_this_binary() {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  const std::filesystem::path beside =
+      self.parent_path().parent_path() / "fixtures" / "service" / "golive-reference-target";
+  return access(beside.c_str(), X_OK) == 0 ? beside.string() : "";
+}
 
 std::string shell_quote(const std::string& text) {
   std::string out = "'";
@@ -41,6 +55,9 @@ ReferenceTarget::ReferenceTarget(const std::vector<std::string>& defects) {
   // One run signs up users in several suites (e2e, contract, authz) from one
   // IP; the rate-limit probe still expects a 429 well inside its burst.
   setenv("GOLIVE_REF_RATE_LIMIT_PER_MINUTE", "25", /*overwrite=*/0);
+  if (const std::string beside = reference_target_beside_this_binary(); !beside.empty()) {
+    setenv("GOLIVE_REFERENCE_TARGET_BIN", beside.c_str(), /*overwrite=*/0);
+  }
   std::string command = shell_quote(script()) + " up";
   for (const auto& defect : defects) command += " --defect " + shell_quote(defect);
   if (started_here_) {

@@ -239,7 +239,7 @@ TEST(EmbeddedChecklist, PatternsUseTheCheckIdPrefixes) {
       R"(repo\.(pipeline|env|docs|frontend|backend|tests|dependencies|migrations|prisma|history)|)"
       R"(infra\.(replication|archiving|backup|cache|static|lb)|\*\.backup|)"
       R"(observability\.(sentry|metrics|alerts|alertmanager|dashboards|logs|uptime)|)"
-      R"(browser\.(legal|consent|console|csp|timing|bundle|empty_state|signed_in))(\.|\*|$))");
+      R"(browser\.(legal|consent|console|csp|timing|bundle|empty_state|signed_in|sentry))(\.|\*|$))");
   for (const auto& item : embedded_checklist().items) {
     if (!item.verifiable()) {
       EXPECT_FALSE(item.not_verifiable.empty()) << item.id;
