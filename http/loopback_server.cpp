@@ -120,10 +120,11 @@ class LoopbackConnection : public std::enable_shared_from_this<LoopbackConnectio
     } catch (const std::exception& failure) {
       response = {500, "text/plain", failure.what()};
     }
-    respond(response, message.keep_alive());
+    respond(response, message.keep_alive(), message.method() == bhttp::verb::head);
   }
 
-  void respond(const LoopbackResponse& response, bool keep_alive) {
+  // A HEAD request gets the headers, Content-Length included, without the body.
+  void respond(const LoopbackResponse& response, bool keep_alive, bool head = false) {
     keep_alive_ = keep_alive;
     std::string extra;
     for (const auto& [name, value] : response.headers) extra += "\r\n" + name + ": " + value;
@@ -131,7 +132,8 @@ class LoopbackConnection : public std::enable_shared_from_this<LoopbackConnectio
            "\r\nContent-Type: " + response.content_type +
            extra +
            "\r\nContent-Length: " + std::to_string(response.body.size()) +
-           "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n" + response.body;
+           "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n" +
+           (head ? std::string() : response.body);
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
                         self->on_response_written(error);

@@ -1,7 +1,8 @@
 // LoopbackServer: a small HTTP/1.1 server golive runs in its own process for
 // the parts of a deployment it stands in for or listens as: the Sentry ingest
-// sink, the HTTP log drain. One handler answers every request; connections are
-// kept alive as the client asks; a body over `body_limit` is answered 413
+// sink, the HTTP log drain, `golive watch`'s /metrics. One handler answers
+// every request; connections are kept alive as the client asks; a HEAD gets
+// the headers without the body; a body over `body_limit` is answered 413
 // without calling the handler.
 //
 // Boost.Asio on one thread of its own, listening on one address (127.0.0.1

@@ -1,25 +1,11 @@
 #include "observability/watch_metrics.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <cstdio>
-#include <optional>
-#include <thread>
 
 #include "core/input_error.hpp"
+#include "http/loopback_server.hpp"
 
 namespace golive::observability {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -130,118 +116,49 @@ std::string WatchMetrics::exposition() const {
 }
 
 struct WatchMetricsServer::State {
-  asio::io_context io;  // first member: destroyed last
-  tcp::acceptor acceptor{io};
-  const WatchMetrics* metrics = nullptr;
-  std::string host;
-  std::uint16_t port = 0;
-  std::thread thread;
+  std::unique_ptr<http::LoopbackServer> server;
 };
 
 namespace {
 
-// One connection: one request, one response, then closed.
-class MetricsConnection : public std::enable_shared_from_this<MetricsConnection> {
- public:
-  MetricsConnection(tcp::socket socket, const WatchMetrics& metrics)
-      : socket_(std::move(socket)), metrics_(metrics) {}
-
-  void start() {
-    bhttp::async_read(socket_, buffer_, request_,
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        if (!error) self->respond();
-                      });
+// GET or HEAD /metrics: the exposition; anything else 404 or 405.
+http::LoopbackResponse answer(const WatchMetrics& metrics, const http::LoopbackRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return {405, "text/plain; charset=utf-8", "method not allowed\n"};
   }
-
- private:
-  void respond() {
-    const std::string target(request_.target());
-    const std::string path = target.substr(0, target.find('?'));
-    int status = 200;
-    std::string body;
-    std::string type = "text/plain; version=0.0.4; charset=utf-8";
-    if (request_.method() != bhttp::verb::get && request_.method() != bhttp::verb::head) {
-      status = 405;
-      body = "method not allowed\n";
-    } else if (path != "/metrics") {
-      status = 404;
-      body = "not found: try /metrics\n";
-    } else {
-      body = metrics_.exposition();
-    }
-    if (status != 200) type = "text/plain; charset=utf-8";
-    out_ = "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Error") +
-           "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\nConnection: close\r\n\r\n" +
-           (request_.method() == bhttp::verb::head ? std::string() : body);
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code, std::size_t) {
-                        beast::error_code ignored;
-                        self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
-                        self->socket_.close(ignored);
-                      });
-  }
-
-  tcp::socket socket_;
-  const WatchMetrics& metrics_;
-  beast::flat_buffer buffer_;
-  bhttp::request<bhttp::string_body> request_;
-  std::string out_;
-};
-
-void accept_next(WatchMetricsServer::State& state) {
-  state.acceptor.async_accept([&state](beast::error_code error, tcp::socket socket) {
-    if (error) return;  // closed: the server is stopping
-    std::make_shared<MetricsConnection>(std::move(socket), *state.metrics)->start();
-    accept_next(state);
-  });
+  if (request.path() != "/metrics") return {404, "text/plain; charset=utf-8", "not found: try /metrics\n"};
+  return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.exposition()};
 }
+
+constexpr std::size_t kRequestBodyLimit = 64 * 1024;  // a scrape sends none
 
 }  // namespace
 
 WatchMetricsServer::WatchMetricsServer(const std::string& address, const WatchMetrics& metrics,
                                        const std::string& setting)
     : state_(std::make_unique<State>()) {
-  // "HOST:PORT" with PORT 0..65535 (0: a free port).
-  const std::size_t colon = address.rfind(':');
-  const std::string digits = colon == std::string::npos ? "" : address.substr(colon + 1);
-  if (colon == std::string::npos || colon == 0 || digits.empty() || digits.size() > 5 ||
-      digits.find_first_not_of("0123456789") != std::string::npos || std::stoi(digits) > 65535) {
+  std::string host;
+  std::uint16_t port = 0;
+  if (!http::split_listen_address(address, host, port, /*allow_any_port=*/true)) {
     throw core::InputError(setting, "", "\"" + address + "\" must be HOST:PORT (PORT 0: a free port)");
   }
-  const std::string host = address.substr(0, colon);
-  const auto port = static_cast<std::uint16_t>(std::stoi(digits));
   try {
-    const tcp::endpoint endpoint(asio::ip::make_address(host), port);
-    state_->acceptor.open(endpoint.protocol());
-    state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-    state_->acceptor.bind(endpoint);
-    state_->acceptor.listen();
+    state_->server = std::make_unique<http::LoopbackServer>(
+        "golive watch's /metrics", host, port, kRequestBodyLimit,
+        [&metrics](const http::LoopbackRequest& request) { return answer(metrics, request); });
   } catch (const std::exception& error) {
-    throw core::InputError(setting, "", "cannot listen on " + address + ": " + error.what());
+    throw core::InputError(setting, "", error.what());
   }
-  state_->metrics = &metrics;
-  state_->host = host;
-  state_->port = state_->acceptor.local_endpoint().port();
-  accept_next(*state_);
-  state_->thread = std::thread([state = state_.get()] { state->io.run(); });
 }
 
-WatchMetricsServer::~WatchMetricsServer() {
-  asio::post(state_->io, [state = state_.get()] {
-    beast::error_code ignored;
-    state->acceptor.close(ignored);
-  });
-  state_->io.stop();
-  if (state_->thread.joinable()) state_->thread.join();
-}
+WatchMetricsServer::~WatchMetricsServer() = default;
 
 std::uint16_t WatchMetricsServer::port() const {
-  return state_->port;
+  return state_->server->port();
 }
 
 std::string WatchMetricsServer::url() const {
-  return "http://" + state_->host + ":" + std::to_string(state_->port) + "/metrics";
+  return "http://" + state_->server->address() + "/metrics";
 }
 
 }  // namespace golive::observability

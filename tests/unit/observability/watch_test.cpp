@@ -104,7 +104,7 @@ TEST(WatchMetrics, ExpositionCountsHistogramAndTimestamps) {
   EXPECT_EQ(findings, "");
 }
 
-TEST(WatchMetricsServer, ServesMetricsOverHttpAndRefusesOtherPaths) {
+TEST(WatchMetricsServer, ServesMetricsOverHttpAndRefusesOtherPathsAndMethods) {
   WatchMetrics metrics({"health"}, 0.999);
   metrics.record("health", true, 0.01, 1234);
   WatchMetricsServer server("127.0.0.1:0", metrics, "test");
@@ -117,6 +117,14 @@ TEST(WatchMetricsServer, ServesMetricsOverHttpAndRefusesOtherPaths) {
   EXPECT_NE(response.body.find("golive_watch_probes_total{probe=\"health\",result=\"success\"} 1"),
             std::string::npos)
       << response.body;
+  // HEAD: the headers of the same answer, no body.
+  request.method = "HEAD";
+  const http::HttpResponse head = http::fetch(request);
+  EXPECT_EQ(head.status, 200) << head.error_message;
+  EXPECT_TRUE(head.body.empty());
+  request.method = "POST";
+  EXPECT_EQ(http::fetch(request).status, 405);
+  request.method = "GET";
   request.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/other";
   EXPECT_EQ(http::fetch(request).status, 404);
   // The same port again: a clear error naming the setting.
