@@ -1,40 +1,26 @@
 #include "contract/ai_provider_stub.hpp"
 
 #include <algorithm>
-#include <array>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <cctype>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <thread>
 
 #include "core/ascii_case.hpp"
+#include "http/loopback_server.hpp"
 
 namespace golive::contract {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
 // The built-in mock's failure switch, honoured so workflows written for the
 // embedded target keep their meaning when it calls the stub.
 constexpr std::string_view kMockFailMarker = "MOCK_AI_FAIL";
-// A slow body is sent in this many pieces.
-constexpr int kSlowBodyPieces = 10;
+// A request body larger than this is refused (413): the worker sends a text's topics request.
+constexpr std::size_t kMaxRequestBytes = 8 * 1024 * 1024;
 constexpr std::size_t kMaxTopics = 50;
 
 std::mutex registry_mutex;
@@ -75,40 +61,9 @@ nlohmann::json healthy_body(const std::string& input) {
   return {{"topics", topics}, {"model", "golive-stub-1"}};
 }
 
-std::string reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Status";
-  }
-}
-
-std::string response_head(int status, std::size_t content_length, bool keep_alive) {
-  return "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
-         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(content_length) +
-         "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n";
-}
-
 }  // namespace
 
 struct AiProviderStub::State {
-  asio::io_context io;  // first member: destroyed last, after nothing else needs it
-  tcp::acceptor acceptor{io};
-  std::string host;
-  std::uint16_t port = 0;
-  std::thread thread;
-
   mutable std::mutex mutex;                              // guards scripts and arrivals
   std::map<std::string, std::deque<StubFault>> scripts;  // marker -> faults still to serve
   std::vector<StubArrival> arrivals;
@@ -147,154 +102,45 @@ struct AiProviderStub::State {
     arrivals.push_back(std::move(arrival));
     return fault;
   }
-};
 
-namespace {
-
-// One accepted connection: reads requests (keep-alive) and answers each as
-// scripted. Owned by its pending handlers through shared_from_this.
-class StubConnection : public std::enable_shared_from_this<StubConnection> {
- public:
-  StubConnection(tcp::socket socket, AiProviderStub::State& state)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {}
-
-  void start() { read_request(); }
-
- private:
-  void read_request() {
-    request_ = {};
-    http::async_read(socket_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       self->on_request_read(error);
-                     });
-  }
-
-  void on_request_read(beast::error_code error) {
-    if (error) return close();
-    keep_alive_ = request_.keep_alive();
-    const nlohmann::json body = nlohmann::json::parse(request_.body(), nullptr, false);
+  // The scripted answer to one request.
+  http::LoopbackResponse answer(const http::LoopbackRequest& request) {
+    const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
     std::string input;
     std::string job_id;
     if (body.is_object()) {
       if (body.contains("input") && body["input"].is_string()) input = body["input"];
       if (body.contains("job_id") && body["job_id"].is_string()) job_id = body["job_id"];
     }
-    const StubFault fault = state_.on_request(input, job_id);
+    const StubFault fault = on_request(input, job_id);
+    http::LoopbackResponse response{200, "application/json", healthy_body(input).dump()};
     switch (fault.kind) {
       case StubFault::Kind::kServerError:
-        return respond(fault.status, nlohmann::json{{"error", "injected_fault"},
-                                                    {"message", "golive stub: scripted " +
-                                                                    std::to_string(fault.status)}}
-                                         .dump());
+        response.status = fault.status;
+        response.body = nlohmann::json{{"error", "injected_fault"},
+                                       {"message", "golive stub: scripted " + std::to_string(fault.status)}}
+                            .dump();
+        break;
       case StubFault::Kind::kNoAnswer:
-        return hold_until_peer_closes();
+        response.never_answer = true;
+        break;
       case StubFault::Kind::kSlowBody:
-        return trickle(healthy_body(input).dump(), fault.body_ms);
+        response.trickle = std::chrono::milliseconds(std::max(0, fault.body_ms));
+        break;
       case StubFault::Kind::kSuccess:
-        return respond(200, healthy_body(input).dump());
+        break;
     }
+    return response;
   }
 
-  void respond(int status, const std::string& body) {
-    out_ = response_head(status, body.size(), keep_alive_) + body;
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        self->on_response_written(error);
-                      });
-  }
-
-  void on_response_written(beast::error_code error) {
-    if (error || !keep_alive_) return close();
-    read_request();
-  }
-
-  // No answer: keep reading (and discarding) until the caller closes.
-  void hold_until_peer_closes() {
-    socket_.async_read_some(asio::buffer(discard_),
-                            [self = shared_from_this()](beast::error_code error, std::size_t) {
-                              if (error) return self->close();
-                              self->hold_until_peer_closes();
-                            });
-  }
-
-  // Headers at once, then the body in kSlowBodyPieces pieces over body_ms.
-  void trickle(const std::string& body, int body_ms) {
-    out_ = response_head(200, body.size(), keep_alive_);
-    pending_body_ = body;
-    piece_delay_ = std::chrono::milliseconds(std::max(0, body_ms) / kSlowBodyPieces);
-    piece_size_ = std::max<std::size_t>(1, (body.size() + kSlowBodyPieces - 1) / kSlowBodyPieces);
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        if (error) return self->close();
-                        self->on_piece_timer();
-                      });
-  }
-
-  void on_piece_timer() {
-    timer_.expires_after(piece_delay_);
-    timer_.async_wait([self = shared_from_this()](beast::error_code error) {
-      if (error) return self->close();
-      self->write_piece();
-    });
-  }
-
-  void write_piece() {
-    const std::size_t size = std::min(piece_size_, pending_body_.size());
-    out_ = pending_body_.substr(0, size);
-    pending_body_.erase(0, size);
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        if (error) return self->close();
-                        if (self->pending_body_.empty()) return self->on_response_written(error);
-                        self->on_piece_timer();
-                      });
-  }
-
-  void close() {
-    beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-  }
-
-  tcp::socket socket_;
-  asio::steady_timer timer_;
-  AiProviderStub::State& state_;  // outlives every connection (they die with its io_context)
-  beast::flat_buffer buffer_;
-  http::request<http::string_body> request_;
-  bool keep_alive_ = true;
-  std::string out_;           // bytes being written
-  std::string pending_body_;  // slow body: what is still to send
-  std::chrono::milliseconds piece_delay_{0};
-  std::size_t piece_size_ = 1;  // bytes per slow-body piece
-  std::array<char, 4096> discard_{};
+  std::unique_ptr<http::LoopbackServer> server;  // last member: stopped first
 };
-
-void accept_next(AiProviderStub::State& state) {
-  state.acceptor.async_accept([&state](beast::error_code error, tcp::socket socket) {
-    if (error) return;  // acceptor closed: the stub is stopping
-    std::make_shared<StubConnection>(std::move(socket), state)->start();
-    accept_next(state);
-  });
-}
-
-}  // namespace
 
 AiProviderStub::AiProviderStub(const std::string& host, std::uint16_t port)
     : state_(std::make_unique<State>()) {
-  try {
-    const tcp::endpoint endpoint(asio::ip::make_address(host), port);
-    state_->acceptor.open(endpoint.protocol());
-    state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-    state_->acceptor.bind(endpoint);
-    state_->acceptor.listen();
-  } catch (const std::exception& error) {
-    throw std::runtime_error("AI provider stub cannot listen on " + host + ":" +
-                             std::to_string(port) + ": " + error.what());
-  }
-  state_->host = host;
-  state_->port = state_->acceptor.local_endpoint().port();
-  accept_next(*state_);
-  state_->thread = std::thread([state = state_.get()] { state->io.run(); });
+  state_->server = std::make_unique<http::LoopbackServer>(
+      "AI provider stub", host, port, kMaxRequestBytes,
+      [state = state_.get()](const http::LoopbackRequest& request) { return state->answer(request); });
   std::lock_guard lock(registry_mutex);
   registry()[address()] = this;
 }
@@ -305,20 +151,15 @@ AiProviderStub::~AiProviderStub() {
     auto found = registry().find(address());
     if (found != registry().end() && found->second == this) registry().erase(found);
   }
-  asio::post(state_->io, [state = state_.get()] {
-    beast::error_code ignored;
-    state->acceptor.close(ignored);
-  });
-  state_->io.stop();
-  if (state_->thread.joinable()) state_->thread.join();
+  state_->server.reset();
 }
 
 std::uint16_t AiProviderStub::port() const {
-  return state_->port;
+  return state_->server->port();
 }
 
 std::string AiProviderStub::address() const {
-  return state_->host + ":" + std::to_string(state_->port);
+  return state_->server->address();
 }
 
 std::string AiProviderStub::url() const {

@@ -12,7 +12,7 @@
 // Every request's arrival time is recorded, so a check can measure the
 // caller's retry count and backoff from the provider's side.
 //
-// Boost.Asio on its own thread; listens on one address only (127.0.0.1 and a
+// Served by an http::LoopbackServer (its own thread) on one address only (127.0.0.1 and a
 // free port by default). Stopped and joined by the destructor.
 #pragma once
 
@@ -76,7 +76,7 @@ class AiProviderStub {
   // against instead of binding the address a second time.
   static AiProviderStub* running_at(const std::string& address);
 
-  struct State;  // shared with the connection handlers
+  struct State;  // shared with the server's handler
 
  private:
   std::unique_ptr<State> state_;

@@ -1,9 +1,11 @@
 #include "http/loopback_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -44,6 +46,14 @@ std::string reason(int status) {
       return "Payload Too Large";
     case 415:
       return "Unsupported Media Type";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
     default:
       return "Status";
   }
@@ -87,7 +97,7 @@ namespace {
 class LoopbackConnection : public std::enable_shared_from_this<LoopbackConnection> {
  public:
   LoopbackConnection(tcp::socket socket, LoopbackServer::State& state)
-      : socket_(std::move(socket)), state_(state) {}
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {}
 
   void start() { read_request(); }
 
@@ -120,23 +130,70 @@ class LoopbackConnection : public std::enable_shared_from_this<LoopbackConnectio
     } catch (const std::exception& failure) {
       response = {500, "text/plain", failure.what()};
     }
+    if (response.never_answer) return hold_until_peer_closes();
+    if (response.trickle.count() > 0) return trickle(response, message.keep_alive());
     respond(response, message.keep_alive(), message.method() == bhttp::verb::head);
+  }
+
+  static std::string head_of(const LoopbackResponse& response, bool keep_alive) {
+    std::string extra;
+    for (const auto& [name, value] : response.headers) extra += "\r\n" + name + ": " + value;
+    return "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
+           "\r\nContent-Type: " + response.content_type + extra +
+           "\r\nContent-Length: " + std::to_string(response.body.size()) +
+           "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n";
   }
 
   // A HEAD request gets the headers, Content-Length included, without the body.
   void respond(const LoopbackResponse& response, bool keep_alive, bool head = false) {
     keep_alive_ = keep_alive;
-    std::string extra;
-    for (const auto& [name, value] : response.headers) extra += "\r\n" + name + ": " + value;
-    out_ = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
-           "\r\nContent-Type: " + response.content_type +
-           extra +
-           "\r\nContent-Length: " + std::to_string(response.body.size()) +
-           "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n" +
-           (head ? std::string() : response.body);
+    out_ = head_of(response, keep_alive) + (head ? std::string() : response.body);
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
                         self->on_response_written(error);
+                      });
+  }
+
+  // No answer: keep reading (and discarding) until the client closes.
+  void hold_until_peer_closes() {
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code error, std::size_t) {
+                              if (error) return self->close();
+                              self->hold_until_peer_closes();
+                            });
+  }
+
+  // The headers at once, then the body in kTricklePieces pieces over response.trickle.
+  void trickle(const LoopbackResponse& response, bool keep_alive) {
+    keep_alive_ = keep_alive;
+    out_ = head_of(response, keep_alive);
+    pending_body_ = response.body;
+    piece_delay_ = response.trickle / kTricklePieces;
+    piece_size_ = std::max<std::size_t>(1, (pending_body_.size() + kTricklePieces - 1) / kTricklePieces);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        if (error) return self->close();
+                        self->after_piece_delay();
+                      });
+  }
+
+  void after_piece_delay() {
+    timer_.expires_after(piece_delay_);
+    timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (error) return self->close();
+      self->write_piece();
+    });
+  }
+
+  void write_piece() {
+    const std::size_t size = std::min(piece_size_, pending_body_.size());
+    out_ = pending_body_.substr(0, size);
+    pending_body_.erase(0, size);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        if (error) return self->close();
+                        if (self->pending_body_.empty()) return self->on_response_written(error);
+                        self->after_piece_delay();
                       });
   }
 
@@ -152,11 +209,16 @@ class LoopbackConnection : public std::enable_shared_from_this<LoopbackConnectio
   }
 
   tcp::socket socket_;
+  asio::steady_timer timer_;      // between trickled pieces
   LoopbackServer::State& state_;  // outlives every connection (they die with its io_context)
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = true;
-  std::string out_;
+  std::string out_;                           // bytes being written
+  std::string pending_body_;                  // trickle: what is still to send
+  std::chrono::milliseconds piece_delay_{0};  // trickle: between two pieces
+  std::size_t piece_size_ = 1;                // trickle: bytes per piece
+  std::array<char, 4096> discard_{};          // never_answer: input read and dropped
 };
 
 void accept_next(LoopbackServer::State& state) {

@@ -16,6 +16,7 @@
 //   ... send to server.address() ...
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -44,7 +45,15 @@ struct LoopbackResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers = {};  // more response headers
+  // Faults a stand-in injects: never answer (the request is read, then the
+  // connection is held, discarding input, until the client closes it), or
+  // send the headers at once and the body in kTricklePieces pieces spread
+  // over `trickle`.
+  bool never_answer = false;
+  std::chrono::milliseconds trickle{0};
 };
+
+inline constexpr int kTricklePieces = 10;
 
 using LoopbackHandler = std::function<LoopbackResponse(const LoopbackRequest&)>;
 
