@@ -57,7 +57,7 @@ std::size_t check_lines(const std::string& results) {
 }
 
 struct Killed {
-  bool killed = false;               // died of the SIGKILL (false: it had finished before)
+  bool killed = false;               // died of the SIGKILL before its run_end (false: it had finished before)
   std::string run_dir;
   std::uint64_t target_counted = 0;  // /health requests the target answered during the run
 };
@@ -91,9 +91,14 @@ Killed start_and_kill(const std::vector<std::string>& command, const std::string
   // Requests in flight at the kill reach the target a moment later.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   Killed killed;
-  killed.killed = !exit.exited;
   killed.target_counted = health_requests_answered(base_url) - before;
   killed.run_dir = latest_run(dir + "/out");
+  // A kill that lands after the run wrote its run_end (while it renders
+  // reports or stops what it started) leaves a complete run: it renders with
+  // its own verdict, not as a partial one.
+  const std::string results = killed.run_dir + "/results.jsonl";
+  const bool completed = fs::exists(results) && slurp(results).find("\"record\":\"run_end\"") != std::string::npos;
+  killed.killed = !exit.exited && !completed;
   return killed;
 }
 
