@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/ascii_case.hpp"
+
 namespace golive::http {
 
 namespace asio = boost::asio;
@@ -59,11 +61,6 @@ std::string reason(int status) {
   }
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 }  // namespace
 
@@ -121,7 +118,7 @@ class LoopbackConnection : public std::enable_shared_from_this<LoopbackConnectio
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
     for (const auto& field : message) {
-      request.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+      request.headers[core::ascii_lower(field.name_string())] = std::string(field.value());
     }
     request.body = message.body();
     LoopbackResponse response;

@@ -1,5 +1,7 @@
 #include "observability/sentry_api.hpp"
 
+#include <chrono>
+
 #include "core/encoding.hpp"
 #include "http/curl/curl_http_client.hpp"
 
@@ -60,6 +62,17 @@ nlohmann::json sdk_shape_of_api_event(const nlohmann::json& api_event) {
     }
   }
   return event;
+}
+
+SentryDelivery accepted_api_delivery(const nlohmann::json& event, const std::string& public_key) {
+  SentryDelivery delivery;
+  delivery.at = std::chrono::steady_clock::now();
+  delivery.endpoint = "api";
+  delivery.public_key = public_key;
+  delivery.status = 200;
+  delivery.body = event.dump();
+  delivery.events = {event};
+  return delivery;
 }
 
 SentryApiSearch search_sentry_events(const config::Environment& env, const SentryApiSettings& api,

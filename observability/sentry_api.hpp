@@ -21,6 +21,7 @@
 
 #include "config/environment.hpp"
 #include "core/input_error.hpp"
+#include "observability/sentry_sink.hpp"
 
 namespace golive::observability {
 
@@ -48,5 +49,9 @@ SentryApiSearch search_sentry_events(const config::Environment& env, const Sentr
 
 // One API event in the shape the SDKs send.
 nlohmann::json sdk_shape_of_api_event(const nlohmann::json& api_event);
+
+// An event the API returned (SDK shape) as if the sink had taken it: Sentry
+// kept it, so it was accepted, and with the DSN's key (`public_key`).
+SentryDelivery accepted_api_delivery(const nlohmann::json& event, const std::string& public_key);
 
 }  // namespace golive::observability

@@ -124,13 +124,7 @@ std::optional<Found> find_event_through_api(const config::Environment& env, cons
   const SentryApiSearch search = search_sentry_events(env, api, provocation.job_id);
   error = search.error;
   if (search.events.empty()) return std::nullopt;
-  SentryDelivery delivery;
-  delivery.at = Clock::now();
-  delivery.endpoint = "api";
-  delivery.public_key = required_key;
-  delivery.status = 200;
-  delivery.body = search.events.front().dump();
-  delivery.events = {search.events.front()};
+  const SentryDelivery delivery = accepted_api_delivery(search.events.front(), required_key);
   return Found{delivery, search.events.front(),
                std::chrono::duration<double, std::milli>(delivery.at - provocation.submitted).count()};
 }

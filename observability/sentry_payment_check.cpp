@@ -65,13 +65,7 @@ void run_sentry_payment_check(const config::Environment& env, const SentrySettin
       // Through the API: Sentry kept the event, so it was accepted.
       const SentryApiSearch search = search_sentry_events(env, settings.api, payment.event_id);
       api_error = search.error;
-      if (!search.events.empty()) {
-        delivery = SentryDelivery{};
-        delivery->endpoint = "api";
-        delivery->status = 200;
-        delivery->body = search.events.front().dump();
-        delivery->events = {search.events.front()};
-      }
+      if (!search.events.empty()) delivery = accepted_api_delivery(search.events.front(), "");
     }
     if (delivery || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(sentry != nullptr ? kPoll_ms : kApiPoll_ms));

@@ -12,6 +12,7 @@
 #include "run/run_options.hpp"
 #include "core/input_error.hpp"
 #include "core/random_id.hpp"
+#include "http/request_evidence.hpp"
 
 namespace golive::run {
 
@@ -30,11 +31,6 @@ std::string reference_target_beside_this_binary() {
   return access(beside.c_str(), X_OK) == 0 ? beside.string() : "";
 }
 
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 }  // namespace
 
 ShellResult run_shell(const std::string& command) {
@@ -49,7 +45,7 @@ ShellResult run_shell(const std::string& command) {
 }
 
 ReferenceTarget::ReferenceTarget(const std::vector<std::string>& defects) {
-  ShellResult status = run_shell(shell_quote(script()) + " status");
+  ShellResult status = run_shell(http::shell_quote(script()) + " status");
   bool service_running = status.output.find("service: running") != std::string::npos;
   started_here_ = !service_running;
   // One run signs up users in several suites (e2e, contract, authz) from one
@@ -58,16 +54,16 @@ ReferenceTarget::ReferenceTarget(const std::vector<std::string>& defects) {
   if (const std::string beside = reference_target_beside_this_binary(); !beside.empty()) {
     setenv("GOLIVE_REFERENCE_TARGET_BIN", beside.c_str(), /*overwrite=*/0);
   }
-  std::string command = shell_quote(script()) + " up";
-  for (const auto& defect : defects) command += " --defect " + shell_quote(defect);
+  std::string command = http::shell_quote(script()) + " up";
+  for (const auto& defect : defects) command += " --defect " + http::shell_quote(defect);
   if (started_here_) {
     // Upstream fault injection (contract.ai_retry.*) needs the target to call
     // golive's stub; a target someone started by hand keeps its provider.
     ai_stub_ = std::make_unique<contract::AiProviderStub>();
-    command += " --ai-provider-url " + shell_quote(ai_stub_->url());
+    command += " --ai-provider-url " + http::shell_quote(ai_stub_->url());
     setenv("GOLIVE_AI_STUB_ADDRESS", ai_stub_->address().c_str(), /*overwrite=*/1);
     sentry_sink_ = std::make_unique<observability::SentrySink>("127.0.0.1", 0, core::random_hex(16));
-    command += " --sentry-dsn " + shell_quote(sentry_sink_->dsn());
+    command += " --sentry-dsn " + http::shell_quote(sentry_sink_->dsn());
     setenv("GOLIVE_SENTRY_SINK_ADDRESS", sentry_sink_->address().c_str(), /*overwrite=*/1);
     setenv("GOLIVE_SENTRY_DSN", sentry_sink_->dsn().c_str(), /*overwrite=*/1);
   }
@@ -80,7 +76,7 @@ ReferenceTarget::ReferenceTarget(const std::vector<std::string>& defects) {
 
 ReferenceTarget::~ReferenceTarget() {
   if (!started_here_) return;
-  ShellResult down = run_shell(shell_quote(script()) + " down");
+  ShellResult down = run_shell(http::shell_quote(script()) + " down");
   if (down.exit_code != 0) std::cerr << "golive: reference-env down failed:\n" << down.output;
   unsetenv("GOLIVE_AI_STUB_ADDRESS");
   unsetenv("GOLIVE_SENTRY_SINK_ADDRESS");
