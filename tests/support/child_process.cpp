@@ -1,5 +1,7 @@
 #include "tests/support/child_process.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -170,10 +172,16 @@ constexpr std::size_t kShortOutputChars = 4000;
 constexpr std::size_t kTailLines = 25;
 
 bool explains_a_failure(const std::string& line) {
-  for (const char* prefix : {"[fail]", "[error]", "[inconclusive]", "verdict", "NO-GO", "error:", "golive:"}) {
-    if (line.rfind(prefix, 0) == 0) return true;
+  // `golive run` prints "[FAIL] " and "[ERR]  "; probe commands print the
+  // status word ("[fail]", "[error]"); a check's inconclusive verdict is in its
+  // message. Compared without case so both spellings match.
+  std::string lower(line.size(), ' ');
+  std::transform(line.begin(), line.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* prefix : {"[fail]", "[err]", "[error]", "verdict", "no-go", "error:", "golive:"}) {
+    if (lower.rfind(prefix, 0) == 0) return true;
   }
-  return false;
+  return lower.find("inconclusive") != std::string::npos && lower.rfind("[pass]", 0) != 0;
 }
 
 std::string digest_of(const std::string& name, const std::string& text) {
