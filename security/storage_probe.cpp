@@ -79,11 +79,6 @@ http::HttpRequest upload_request(const StorageContext& ctx, const std::string& n
   return request;
 }
 
-http::HttpResponse upload(const StorageContext& ctx, const std::string& name,
-                          const std::string& content_type, std::string body) {
-  return ctx.client.send(upload_request(ctx, name, content_type, std::move(body)));
-}
-
 // GET of a signed URL as the target returned it: an absolute URL, a path
 // below base_url, or (Supabase's own shape) a path below the storage prefix.
 http::HttpRequest signed_request(const StorageContext& ctx, const std::string& signed_url) {
@@ -203,7 +198,9 @@ std::optional<SignedUrlTrial> probe_signed_url_before_expiry(StorageContext& ctx
   trial.requested_at = Clock::now();
   const std::string path = ctx.sign_path(ctx.object_name);
   const nlohmann::json request = {{"expiresIn", ctx.settings.signed_url_expires_in_s}};
-  const auto signed_response = ctx.client.send_as(ctx.a.access_token, "POST", path, request.dump());
+  const http::HttpRequest sign = ctx.client.request_as(ctx.a.access_token, "POST", path, request.dump());
+  check.reproduce(ctx.client.reproduction(sign));  // replaced by the download's once there is a URL
+  const auto signed_response = ctx.client.send(sign);
   const auto body = nlohmann::json::parse(signed_response.body, nullptr, false);
   trial.evidence = {{"request", "POST " + path + " " + request.dump()},
                     {"sign_response", response_excerpt(signed_response, 0)}};
@@ -459,7 +456,9 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
   StorageContext ctx{client, settings, sink, users->a, users->b, "", "", {}};
   ctx.object_name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + ".txt";
   ctx.content = "golive storage probe " + core::random_hex(12) + "\n";
-  const auto uploaded = upload(ctx, ctx.object_name, "text/plain", ctx.content);
+  const http::HttpRequest upload = upload_request(ctx, ctx.object_name, "text/plain", ctx.content);
+  setup.reproduce(client.reproduction(upload));
+  const auto uploaded = client.send(upload);
   if (accepted(uploaded)) ctx.created.push_back(ctx.object_name);
   const bool readable =
       accepted(uploaded) && ctx.served_object(client.send_as(ctx.a.access_token, "GET",
