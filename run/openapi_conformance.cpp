@@ -33,7 +33,8 @@ bool OpenApiConformance::observe(const e2e::StepExchange& exchange) const {
   auto found = by_workflow_.find(std::string(exchange.workflow));
   if (found == by_workflow_.end()) return false;
   found->second->observe(exchange.method, exchange.url, exchange.response,
-                         "e2e." + std::string(exchange.workflow) + "." + std::string(exchange.step));
+                         "e2e." + std::string(exchange.workflow) + "." + std::string(exchange.step),
+                         exchange.reproduction);
   return true;
 }
 

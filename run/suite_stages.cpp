@@ -98,7 +98,8 @@ void run_e2e_stage(const StageContext& stage) {
     if (named.observe(exchange)) return;
     conformance.observe(exchange.method, exchange.url, exchange.response,
                         std::string("e2e.") + std::string(exchange.workflow) + "." +
-                            std::string(exchange.step));
+                            std::string(exchange.step),
+                        exchange.reproduction);
   };
   e2e::run_e2e_suite(env, workflows, options, sink);
   conformance.record_results(sink);

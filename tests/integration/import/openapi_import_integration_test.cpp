@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::testing {
@@ -197,6 +198,15 @@ TEST(OpenApiImportIntegration, GoliveRunChecksAWorkflowAgainstTheDocumentItNames
   EXPECT_EQ(checks["contract.schema.serviceVersion"].value("status", ""), "fail")
       << checks["contract.schema.serviceVersion"].dump();
   EXPECT_NE(checks["contract.schema.serviceVersion"].dump().find("commit"), std::string::npos);
+  // The failing conformance check carries the step's request as curl.
+  std::string problems;
+  const auto curl = parse_curl_reproduction(checks["contract.schema.serviceVersion"]["evidence"], "GET",
+                                            shared_reference_env().base_url() + "/version",
+                                            reference_secret_values(shared_reference_env()), &problems);
+  EXPECT_EQ(problems, "");
+  ASSERT_TRUE(curl);
+  EXPECT_EQ(curl->url, shared_reference_env().base_url() + "/version");
+  EXPECT_FALSE(checks["contract.schema.serviceHealth"]["evidence"].contains("reproduction"));
 }
 
 TEST(OpenApiImportIntegration, MalformedDocumentExitsTwoNamingFileAndPointer) {
