@@ -17,7 +17,7 @@
 #include "core/result_stream.hpp"
 #include "core/run_directory.hpp"
 #include "e2e/e2e_suite.hpp"
-#include "cli/openapi_conformance.hpp"
+#include "run/openapi_conformance.hpp"
 
 namespace golive::cli {
 
@@ -65,7 +65,7 @@ int execute_e2e(const E2eCommandOptions& options) {
   e2e::E2eRunOptions run_options;
   run_options.jobs = options.jobs;
   run_options.should_stop = [] { return core::interrupted(); };
-  const OpenApiConformance conformance(workflows, env.base_url, run_dir);
+  const run::OpenApiConformance conformance(workflows, env.base_url, run_dir.path());
   if (!conformance.empty()) {
     run_options.on_exchange = [&conformance](const e2e::StepExchange& exchange) { conformance.observe(exchange); };
   }

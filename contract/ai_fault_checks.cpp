@@ -11,6 +11,7 @@
 #include "target/crypto.hpp"
 #include "http/curl/curl_http_client.hpp"
 #include "http/loopback_server.hpp"
+#include "http/request_evidence.hpp"
 #include "core/input_error.hpp"
 #include "target/postgres.hpp"
 
@@ -65,6 +66,7 @@ struct JobRun {
   std::vector<StubArrival> calls;  // the stub's view of the provider calls
   std::string error;               // why the job could not be submitted or followed
   double duration_ms = 0;
+  http::HttpRequest submitted;     // the submit request: a failed check's reproduction
 };
 
 class FaultRunner {
@@ -99,6 +101,7 @@ class FaultRunner {
     request.headers = headers();
     request.body =
         nlohmann::json{{"text", "Week 1: " + run.marker + " retries. Week 2: backoff."}}.dump();
+    run.submitted = request;
     const http::HttpResponse response = http::fetch(request, http::client_options_for(env_));
     const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     if (!response.transport_ok() || response.status != 200 || !body.is_object() ||
@@ -369,6 +372,13 @@ void run_ai_fault_checks(const config::Environment& env, bool allow_production,
     }
     result.duration_ms = run.duration_ms;
     result.evidence["stub"] = stub->address();
+    if (result.failed() && !run.submitted.url.empty()) {
+      // The job's submission: the stub answers it with the same faults only
+      // while its marker is scripted (evidence "marker").
+      http::attach_reproduction(
+          result, http::reproduction_of(run.submitted,
+                                        http::ReproductionSecrets(env, core::Redactor::global())));
+    }
     sink.record(result);
   };
 

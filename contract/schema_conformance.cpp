@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "http/request_evidence.hpp"
+
 namespace golive::contract {
 
 namespace {
@@ -56,7 +58,8 @@ SchemaConformance::SchemaConformance(ResponseSchemas schemas, std::string base_u
 }
 
 void SchemaConformance::observe(std::string_view method, std::string_view url,
-                                const http::HttpResponse& response, std::string_view where) {
+                                const http::HttpResponse& response, std::string_view where,
+                                const std::function<nlohmann::json()>& reproduction) {
   if (!response.transport_ok() || response.status == 0) return;
   std::string full(url);
   std::string path = full.rfind(base_url_, 0) == 0 && !base_url_.empty()
@@ -96,6 +99,9 @@ void SchemaConformance::observe(std::string_view method, std::string_view url,
     }
   }
 
+  // Rendered outside the lock, and only for a response that breaks its schema.
+  nlohmann::json rendered;
+  if (!violations.empty() && reproduction) rendered = reproduction();
   std::lock_guard lock(mutex_);
   Tally& tally = tallies_[endpoint->name];
   if (tally.origin.find(endpoint->origin) == std::string::npos) {
@@ -110,6 +116,9 @@ void SchemaConformance::observe(std::string_view method, std::string_view url,
   if (violations.empty()) {
     ++tally.conforming;
     return;
+  }
+  if (tally.reproduction.is_null() && rendered.is_object() && rendered.contains("reproduction")) {
+    tally.reproduction = std::move(rendered);
   }
   for (const auto& violation : violations) {
     ++tally.failures_total;
@@ -160,6 +169,7 @@ void SchemaConformance::record_results(core::ResultSink& sink) const {
           (pointer.empty() ? std::string("(root)") : pointer) + " violates \"" +
           first["keyword"].get<std::string>() + "\" (" + first["message"].get<std::string>() +
           ") in " + first["where"].get<std::string>();
+      http::attach_reproduction(result, tally.reproduction);
     }
     sink.record(result);
   }

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <mutex>
 #include <set>
 #include <string>
@@ -32,8 +34,12 @@ class SchemaConformance {
 
   // Validates one response; `where` names its origin (e.g. "e2e.ai_job.submit").
   // Thread-safe.
+  // `reproduction` (optional) renders the request as curl
+  // (http::reproduction_of); the first violating response's becomes its
+  // failed check's reproduction.
   void observe(std::string_view method, std::string_view url, const http::HttpResponse& response,
-               std::string_view where);
+               std::string_view where,
+               const std::function<nlohmann::json()>& reproduction = {});
 
   // One CheckResult per endpoint that received at least one response.
   void record_results(core::ResultSink& sink) const;
@@ -54,6 +60,7 @@ class SchemaConformance {
     // "msg"} (sent when a request lacks X-Supabase-Api-Version): recognised as
     // GoTrue's, counted as conforming, and named in the message.
     std::size_t legacy_gotrue_errors = 0;
+    nlohmann::json reproduction;  // the first violating response's request, as curl
   };
 
   ResponseSchemas schemas_;

@@ -184,11 +184,15 @@ ScenarioVerdict duplicate_concurrent_storm_applied_once(ScenarioContext& context
     ++by_status[status_text(response)];
     if (response.error == http::HttpErrorCategory::kConnect) verdict.unreachable = true;
   }
+  const http::HttpRequest one = context.client.request_for(signed_now(body));
   verdict.evidence["storm"] = {
       {"deliveries", responses.size()},
       {"responses_by_status", by_status},
       {"elapsed_ms", elapsed_ms},
-      {"signature", signature_evidence(context.client.request_for(signed_now(body)))}};
+      {"signature", signature_evidence(one)},
+      {"reproduce_with", "the reproduction sent " + std::to_string(responses.size()) +
+                             " times at once (each with a fresh signature)"}};
+  attach_reproduction(context, one, verdict.evidence["storm"], verdict);
   const std::size_t accepted = static_cast<std::size_t>(
       std::count_if(responses.begin(), responses.end(), [](const auto& r) { return is_2xx(r); }));
   expectations.expect(accepted == responses.size(), std::to_string(responses.size() - accepted) +
@@ -366,7 +370,9 @@ Entitlements read_features(ScenarioContext& context, const target::TestUser& use
   request.headers = {{"apikey", context.env.anon_key},
                      {"Authorization", "Bearer " + user.access_token}};
   const http::HttpResponse response = context.client.send_all({request}, 1).front();
-  verdict.evidence["features"][label] = response_evidence(response);
+  nlohmann::json record = response_evidence(response);
+  attach_reproduction(context, request, record, verdict);
+  verdict.evidence["features"][label] = std::move(record);
   if (!response.transport_ok() || response.status != 200) {
     throw std::runtime_error("GET /functions/v1/features answered " + status_text(response));
   }

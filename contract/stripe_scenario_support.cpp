@@ -26,9 +26,7 @@ http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& deli
   const http::HttpRequest request = context.client.request_for(delivery);
   http::HttpResponse response = context.client.send_all({request}, 1).front();
   nlohmann::json record = delivery_record(request, response);
-  // Dropped again by drop_reproductions() when the scenario passes.
-  http::add_reproduction(record, request,
-                         http::ReproductionSecrets(context.env, core::Redactor::global()));
+  attach_reproduction(context, request, record, verdict);
   verdict.evidence["deliveries"][label] = std::move(record);
   if (response.error == http::HttpErrorCategory::kConnect ||
       response.error == http::HttpErrorCategory::kDns) {
@@ -37,12 +35,30 @@ http::HttpResponse deliver(ScenarioContext& context, const WebhookDelivery& deli
   return response;
 }
 
+void attach_reproduction(const ScenarioContext& context, const http::HttpRequest& request,
+                         nlohmann::json& record, ScenarioVerdict& verdict) {
+  http::add_reproduction(record, request,
+                         http::ReproductionSecrets(context.env, core::Redactor::global()));
+  verdict.evidence["reproduction"] = record["reproduction"];
+  if (record.contains("reproduction_env")) {
+    verdict.evidence["reproduction_env"] = record["reproduction_env"];
+  } else {
+    verdict.evidence.erase("reproduction_env");
+  }
+}
+
 void drop_reproductions(nlohmann::json& evidence) {
-  if (!evidence.is_object() || !evidence.contains("deliveries")) return;
-  for (auto& delivery : evidence["deliveries"]) {
-    if (!delivery.is_object()) continue;
-    delivery.erase("reproduction");
-    delivery.erase("reproduction_env");
+  if (!evidence.is_object()) return;
+  const auto drop = [](nlohmann::json& record) {
+    if (!record.is_object()) return;
+    record.erase("reproduction");
+    record.erase("reproduction_env");
+  };
+  drop(evidence);
+  if (evidence.contains("storm")) drop(evidence["storm"]);
+  for (const char* group : {"deliveries", "features"}) {
+    if (!evidence.contains(group) || !evidence[group].is_object()) continue;
+    for (auto& record : evidence[group]) drop(record);
   }
 }
 

@@ -128,8 +128,16 @@ class SubscriptionStory {
   mutable std::string last_event_id_;
 };
 
-// A delivery's curl reproduction belongs to a failed scenario only: removes
-// it from every delivery of a passed or skipped one.
+// Adds `request` as a curl command (http/request_evidence.hpp, secrets as
+// $VARS) to `record` (a delivery's or a read's evidence), and makes it the
+// verdict's top-level "reproduction": the last request a scenario sent is
+// the one its failure names.
+void attach_reproduction(const ScenarioContext& context, const http::HttpRequest& request,
+                         nlohmann::json& record, ScenarioVerdict& verdict);
+
+// A curl reproduction belongs to a failed scenario only: removes it from the
+// evidence of a passed or skipped one (top level, each delivery, each
+// entitlement read and the storm).
 void drop_reproductions(nlohmann::json& evidence);
 
 // A `skip` verdict for want of stripe.observe, saying which setting.

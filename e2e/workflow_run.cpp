@@ -352,7 +352,14 @@ void WorkflowRun::on_response(http::HttpResponse&& response) {
   response_received_ = true;
   const Step& step = current_step();
   if (options_.on_exchange) {
-    options_.on_exchange({workflow_->name, step.name, exchange_method_, exchange_url_, response_});
+    options_.on_exchange({workflow_->name, step.name, exchange_method_, exchange_url_, response_,
+                          [this] {
+                            nlohmann::json out = nlohmann::json::object();
+                            if (options_.results) {
+                              out = http::reproduction_of(request_, reproduction_secrets());
+                            }
+                            return out;
+                          }});
   }
   if (workflow_->cookies && response_.transport_ok()) {
     if (const auto url = core::parse_url(hop_url_)) {

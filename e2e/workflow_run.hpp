@@ -74,6 +74,10 @@ struct StepExchange {
   std::string_view method;  // as sent, e.g. "POST"
   std::string_view url;     // as sent, query included
   const http::HttpResponse& response;
+  // The step's request as a curl command ({"reproduction", "reproduction_env"},
+  // secrets as $VARS), rendered only when called; an empty object in the load
+  // generator's mode, which keeps no request.
+  std::function<nlohmann::json()> reproduction;
 };
 using ExchangeObserver = std::function<void(const StepExchange&)>;
 

@@ -244,6 +244,18 @@ void add_reproduction(nlohmann::json& evidence, const HttpRequest& request,
   }
 }
 
+nlohmann::json reproduction_of(const HttpRequest& request, const ReproductionSecrets& secrets) {
+  nlohmann::json out = nlohmann::json::object();
+  add_reproduction(out, request, secrets);
+  return out;
+}
+
+void attach_reproduction(core::CheckResult& result, const nlohmann::json& reproduction) {
+  if (!result.failed() || !reproduction.is_object()) return;
+  if (result.evidence.is_null()) result.evidence = nlohmann::json::object();
+  if (result.evidence.is_object()) result.evidence.update(reproduction);
+}
+
 std::string shell_quote(const std::string& text) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "config/environment.hpp"
+#include "core/check_result.hpp"
 #include "core/redactor.hpp"
 #include "http/http_types.hpp"
 
@@ -79,6 +80,15 @@ Reproduction render_curl(const HttpRequest& request, const ReproductionSecrets& 
 // `evidence` (an object).
 void add_reproduction(nlohmann::json& evidence, const HttpRequest& request,
                       const ReproductionSecrets& secrets);
+
+// What add_reproduction adds, as an object of its own: {"reproduction",
+// "reproduction_env"}, kept by a check until it knows its verdict.
+nlohmann::json reproduction_of(const HttpRequest& request, const ReproductionSecrets& secrets);
+
+// Merges a reproduction_of() into the evidence of a failed check (fail or
+// error); a pass or a skip carries none, and a null `reproduction` adds nothing.
+// The one way every check family attaches the request that shows its failure.
+void attach_reproduction(core::CheckResult& result, const nlohmann::json& reproduction);
 
 // A word for a POSIX shell: single-quoted; exposed for tests.
 std::string shell_quote(const std::string& text);

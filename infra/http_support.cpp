@@ -2,6 +2,7 @@
 
 #include "http/client_options.hpp"
 #include "http/curl/curl_http_client.hpp"
+#include "http/request_evidence.hpp"
 
 namespace golive::infra {
 
@@ -12,6 +13,10 @@ http::HttpRequest infra_request(const config::Environment& env, const std::strin
   request.max_response_bytes = 4 * 1024 * 1024;
   if (!env.anon_key.empty()) request.headers.emplace_back("apikey", env.anon_key);
   return request;
+}
+
+nlohmann::json infra_reproduction(const config::Environment& env, const http::HttpRequest& request) {
+  return http::reproduction_of(request, http::ReproductionSecrets(env, core::Redactor::global()));
 }
 
 http::HttpResponse infra_fetch(const config::Environment& env, http::HttpRequest request) {

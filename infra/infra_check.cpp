@@ -1,5 +1,7 @@
 #include "infra/infra_check.hpp"
 
+#include "http/request_evidence.hpp"
+
 namespace golive::infra {
 
 InfraCheck::InfraCheck(core::ResultSink& sink, std::string id, std::string title,
@@ -17,6 +19,7 @@ void InfraCheck::record(core::CheckStatus status, std::string message, nlohmann:
   result.status = status;
   result.message = std::move(message);
   result.evidence = std::move(evidence);
+  http::attach_reproduction(result, reproduction_);
   result.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
   sink_.record(result);

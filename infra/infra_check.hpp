@@ -19,11 +19,15 @@ class InfraCheck {
   void fail(std::string message, nlohmann::json evidence = nlohmann::json::object());
   void error(std::string message, nlohmann::json evidence = nlohmann::json::object());
   void skip(std::string message, nlohmann::json evidence = nlohmann::json::object());
+  // A request as curl (infra_reproduction()) merged into the evidence of a
+  // fail or an error (http::attach_reproduction).
+  void reproduce(nlohmann::json reproduction) { reproduction_ = std::move(reproduction); }
 
  private:
   void record(core::CheckStatus status, std::string message, nlohmann::json evidence);
   core::ResultSink& sink_;
   core::CheckResult result_;
+  nlohmann::json reproduction_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -94,6 +94,10 @@ void check_static_assets(const config::Environment& env, const InfraSettings& se
   http::HttpRequest request = infra_request(env, page_url);
   request.headers.emplace_back("Accept-Encoding", "gzip, br");
   const http::HttpResponse html = infra_fetch(env, request);
+  // The page's own request shows the HTML's headers (and an asset list without hashes).
+  html_check.reproduce(infra_reproduction(env, request));
+  headers.reproduce(infra_reproduction(env, request));
+  validators.reproduce(infra_reproduction(env, request));
   if (!html.transport_ok() || html.status != 200 ||
       lower(html.header("content-type").value_or("")).find("text/html") == std::string::npos) {
     skip_all("no HTML frontend at " + page_url + " (" + describe(html) +
@@ -144,26 +148,37 @@ void check_static_assets(const config::Environment& env, const InfraSettings& se
   const std::vector<http::HttpResponse> first = infra_fetch_all(env, requests, 4);
   const std::vector<http::HttpResponse> second = infra_fetch_all(env, requests, 4);
   nlohmann::json assets = nlohmann::json::array();
-  int uncacheable = 0, no_validator = 0, uncompressed = 0, hits = 0, unreachable = 0;
+  int uncacheable = 0, no_validator = 0, uncompressed = 0, hits = 0, misses = 0, unreachable = 0;
+  // Each check's reproduction is the first asset request that shows its
+  // failure (the edge check's: that request sent twice).
+  const auto reproduce_once = [&](InfraCheck& check, int count, std::size_t i) {
+    if (count == 1) check.reproduce(infra_reproduction(env, requests[i]));
+  };
   bool any_edge_header = false;
   for (std::size_t i = 0; i < hashed.size(); ++i) {
     const http::HttpResponse& response = first[i];
     const std::string cc = response.header("cache-control").value_or("");
     const long age = max_age_of(cc);
     const bool ok = response.transport_ok() && response.status == 200;
-    if (!ok) ++unreachable;
+    if (!ok) reproduce_once(headers, ++unreachable, i);
     const bool cacheable = ok && age >= 86400 && lower(cc).find("public") != std::string::npos &&
                            lower(cc).find("no-store") == std::string::npos;
-    if (ok && !cacheable) ++uncacheable;
+    if (ok && !cacheable && ++uncacheable == 1 && unreachable == 0) {
+      headers.reproduce(infra_reproduction(env, requests[i]));
+    }
     const bool validator = response.header("etag") || response.header("last-modified");
-    if (ok && !validator) ++no_validator;
+    if (ok && !validator) reproduce_once(validators, ++no_validator, i);
     const std::string encoding = response.header("content-encoding").value_or("");
     const std::string type = lower(response.header("content-type").value_or(""));
     const bool compressible = type.find("javascript") != std::string::npos || type.find("css") != std::string::npos ||
                               type.find("svg") != std::string::npos || type.find("json") != std::string::npos;
-    if (ok && compressible && encoding.empty()) ++uncompressed;
+    if (ok && compressible && encoding.empty()) reproduce_once(compression, ++uncompressed, i);
     const bool hit = edge_hit(second[i]);
-    if (hit) ++hits;
+    if (hit) {
+      ++hits;
+    } else {
+      reproduce_once(edge, ++misses, i);
+    }
     for (const char* name : {"x-cache", "x-cache-status", "cf-cache-status", "age"}) {
       if (second[i].header(name)) any_edge_header = true;
     }

@@ -7,6 +7,7 @@
 
 #include "http/client_options.hpp"
 #include "http/curl/curl_http_client.hpp"
+#include "http/request_evidence.hpp"
 
 namespace golive::observability {
 
@@ -58,6 +59,29 @@ std::map<std::string, ProbeFigures> probe_figures(const MetricExposition& exposi
     }
   }
   return probes;
+}
+
+// The request that shows a failed uptime check: for probes_succeed the first
+// probe of the environment that failed or was not reported (its own request),
+// for monitor_active (and a monitor that did not answer) the /metrics request
+// of a deployed monitor; null when there is none to send again (golive's own
+// watch has stopped by the time anyone reads the report).
+nlohmann::json uptime_reproduction(const config::Environment& env, const WatchSettings& settings,
+                                   const core::CheckResult& result,
+                                   const http::HttpRequest* monitor_request) {
+  const http::ReproductionSecrets secrets(env, core::Redactor::global());
+  if (result.id == kSucceed && result.evidence.contains("probes")) {
+    const nlohmann::json& figures = result.evidence["probes"];
+    for (const WatchProbe& probe : settings.probes) {
+      const bool reported = figures.contains(probe.name);
+      if (!reported || figures[probe.name].value("failure", 0.0) > 0 ||
+          result.message.find(probe.name + ":") != std::string::npos) {
+        return http::reproduction_of(watch_probe_request(probe, settings.timeout_ms), secrets);
+      }
+    }
+  }
+  if (monitor_request != nullptr) return http::reproduction_of(*monitor_request, secrets);
+  return nullptr;
 }
 
 std::string join(const std::vector<std::string>& parts) {
@@ -203,20 +227,27 @@ void run_uptime_checks(const config::Environment& env, const WatchSettings& sett
   if (server) options.host_policy = nullptr;  // golive's own endpoint on 127.0.0.1
   const http::HttpResponse response = http::fetch(request, options);
   const double now = unix_now();
+  // The verdicts, each with the request that shows a failure attached.
+  core::CollectingSink verdicts;
+  const http::HttpRequest* monitor_request = server ? nullptr : &request;
   if (!response.transport_ok() || response.status != 200) {
     const std::string error = request.url + " answered " +
                               (response.transport_ok() ? std::to_string(response.status)
                                                        : response.error_message);
-    record_uptime_checks(settings, source, nullptr, error, now, sink, elapsed_ms());
-    return;
+    record_uptime_checks(settings, source, nullptr, error, now, verdicts, elapsed_ms());
+  } else {
+    std::string error;
+    const std::optional<MetricExposition> parsed = parse_exposition(response.body, error);
+    record_uptime_checks(settings, source, parsed ? &*parsed : nullptr,
+                         parsed ? "" : request.url + ": " + error, now, verdicts, elapsed_ms());
   }
-  std::string error;
-  const std::optional<MetricExposition> parsed = parse_exposition(response.body, error);
-  if (!parsed) {
-    record_uptime_checks(settings, source, nullptr, request.url + ": " + error, now, sink, elapsed_ms());
-    return;
+  for (core::CheckResult result : verdicts.results()) {
+    if (result.failed()) {
+      http::attach_reproduction(result,
+                                uptime_reproduction(env, settings, result, monitor_request));
+    }
+    sink.record(result);
   }
-  record_uptime_checks(settings, source, &*parsed, "", now, sink, elapsed_ms());
 }
 
 }  // namespace golive::observability

@@ -88,15 +88,20 @@ WatchSettings read_watch_settings(const config::Environment& env) {
   return settings;
 }
 
-WatchResult run_watch_probe(const config::Environment& env, const WatchProbe& probe,
-                            std::int64_t timeout_ms) {
-  WatchResult result;
-  result.probe = probe.name;
+http::HttpRequest watch_probe_request(const WatchProbe& probe, std::int64_t timeout_ms) {
   http::HttpRequest request;
   request.method = probe.method;
   request.url = probe.url;
   request.timeout = std::chrono::milliseconds(timeout_ms);
   request.headers.emplace_back("User-Agent", "golive-watch");
+  return request;
+}
+
+WatchResult run_watch_probe(const config::Environment& env, const WatchProbe& probe,
+                            std::int64_t timeout_ms) {
+  WatchResult result;
+  result.probe = probe.name;
+  const http::HttpRequest request = watch_probe_request(probe, timeout_ms);
   const auto started = std::chrono::steady_clock::now();
   const http::HttpResponse response = http::fetch(request, http::client_options_for(env));
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "config/environment.hpp"
+#include "http/http_types.hpp"
 #include "observability/watch_metrics.hpp"
 
 namespace golive::observability {
@@ -64,6 +65,8 @@ struct WatchResult {
 
 WatchResult run_watch_probe(const config::Environment& env, const WatchProbe& probe,
                             std::int64_t timeout_ms);
+// The request run_watch_probe sends (also a failing uptime check's reproduction).
+http::HttpRequest watch_probe_request(const WatchProbe& probe, std::int64_t timeout_ms);
 
 struct WatchTotals {
   std::uint64_t rounds = 0;

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "run/openapi_conformance.hpp"
 #include "run/run_coverage.hpp"
 #include "browser/browser_suite.hpp"
 #include "contract/ai_fault_checks.hpp"
@@ -84,19 +85,25 @@ void run_e2e_stage(const StageContext& stage) {
   options.jobs = 4;
   options.should_stop = [] { return core::interrupted(); };
   options.request_observer = stage.coverage.observer();
-  // API schema conformance: every E2E response against its endpoint's schema
-  // (contract/schemas, or the environment's contract.openapi document).
+  // API schema conformance: every E2E response against its endpoint's schema.
+  // A workflow that names an OpenAPI document ("openapi") is checked against
+  // that document, as `golive e2e` does; every other workflow against
+  // contract/schemas, or the environment's contract.openapi document.
+  const OpenApiConformance named(workflows, env.base_url, stage.run_dir);
   contract::SchemaConformance conformance(
       contract::ResponseSchemas::for_environment(
           env, contract::default_schemas_dir(golive_home())),
       env.base_url);
-  options.on_exchange = [&conformance](const e2e::StepExchange& exchange) {
+  options.on_exchange = [&named, &conformance](const e2e::StepExchange& exchange) {
+    if (named.observe(exchange)) return;
     conformance.observe(exchange.method, exchange.url, exchange.response,
                         std::string("e2e.") + std::string(exchange.workflow) + "." +
-                            std::string(exchange.step));
+                            std::string(exchange.step),
+                        exchange.reproduction);
   };
   e2e::run_e2e_suite(env, workflows, options, sink);
   conformance.record_results(sink);
+  named.record_results(sink);
 }
 
 void run_contract_stage(const StageContext& stage) {

@@ -25,6 +25,7 @@ struct Submission {
   nlohmann::json answer;  // the submit answer's JSON (null when none)
   nlohmann::json job;     // the final job row (null when none)
   std::string problem;    // why no job result is available ("" when there is)
+  nlohmann::json reproduction;  // the submit request as a curl command
 };
 
 bool final_status(const nlohmann::json& job) {
@@ -40,6 +41,7 @@ Submission submit_and_wait(InjectionContext& ctx, const std::string& text) {
     out.problem = "the request budget is spent";
     return out;
   }
+  out.reproduction = ctx.last_reproduction();
   const http::HttpResponse& response = *out.submitted;
   if (!response.transport_ok()) {
     out.problem = "the request failed: " + response.error_message;
@@ -135,6 +137,7 @@ void probe_canary(InjectionContext& ctx) {
   const Submission submission = submit_and_wait(ctx, input);
   nlohmann::json evidence = submission_evidence(ctx, submission, input);
   evidence["canary"] = canary;
+  check.reproduce(submission.reproduction);
   if (recorded_unusable(ctx, check, submission, evidence)) return;
   const std::string output = output_text(submission);
   const std::string folded = core::ascii_upper(output);
@@ -154,6 +157,7 @@ void probe_system_leak(InjectionContext& ctx) {
   const std::string input = prompt_system_leak_instruction();
   const Submission submission = submit_and_wait(ctx, input);
   nlohmann::json evidence = submission_evidence(ctx, submission, input);
+  check.reproduce(submission.reproduction);
   if (recorded_unusable(ctx, check, submission, evidence)) return;
   const auto leaked =
       leaked_markers(output_text(submission), input, ctx.settings().system_prompt_markers);
@@ -179,6 +183,7 @@ void probe_input_limit(InjectionContext& ctx) {
     ctx.sink().record(check.error("the request budget is spent"));
     return;
   }
+  check.reproduce(ctx.last_reproduction());
   nlohmann::json evidence = {{"request", "POST " + ctx.settings().ai_path},
                              {"input_chars", input.size()},
                              {"limit_chars", limit},

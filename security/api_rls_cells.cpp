@@ -173,8 +173,9 @@ CellOutcome run_cell(const CellContext& context, const TableInfo& table, const R
   }
   const DbAttempt db = database_attempt(context.connection, table, db_op, target.actor.role,
                                         target.actor.user_id, key, candidate);
-  const http::HttpResponse response =
-      context.client.send_as(target.actor.token, method, path, body, headers);
+  const http::HttpRequest request =
+      context.client.request_as(target.actor.token, method, path, body, headers);
+  const http::HttpResponse response = context.client.send(request);
   outcome.sent = true;
   const ApiAttempt api = classify(op, response);
   if (op == "insert" && response.transport_ok() && response.status / 100 == 2) {
@@ -190,8 +191,21 @@ CellOutcome run_cell(const CellContext& context, const TableInfo& table, const R
           {"verdict", verdict_of(db.access, api.access)}};
   if (!db.error.empty()) cell["db_error"] = db.error.substr(0, 200);
   if (!api.note.empty()) cell["note"] = api.note;
-  if (cell["verdict"] == "api_bypasses_rls") cell["response"] = response_excerpt(response, 120);
+  if (cell["verdict"] == "api_bypasses_rls") {
+    cell["response"] = response_excerpt(response, 120);
+    cell.update(context.client.reproduction(request));
+  }
   return outcome;
+}
+
+void reproduce_first_bypass(CheckBuilder& check, const nlohmann::json& cells) {
+  for (const auto& cell : cells) {
+    if (!cell.contains("reproduction")) continue;
+    nlohmann::json reproduction = {{"reproduction", cell["reproduction"]}};
+    if (cell.contains("reproduction_env")) reproduction["reproduction_env"] = cell["reproduction_env"];
+    check.reproduce(std::move(reproduction));
+    return;
+  }
 }
 
 TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells,
@@ -217,6 +231,7 @@ TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells,
                                    {"not_tried", verdict.not_tried}};
   verdict.findings = bypasses.size();
   verdict.compared = !bypasses.empty() || decided > 0;
+  reproduce_first_bypass(check, cells);
   if (!bypasses.empty()) {
     verdict.check =
         check.fail("api_bypasses_rls: the API allowed what the database denies the same role: " +

@@ -105,6 +105,9 @@ TableVerdict table_check(const TableInfo& table, const nlohmann::json& cells,
 
 // The check id and title of a table's check.
 std::string table_check_id(const TableInfo& table);
+// The first api_bypasses_rls cell's curl reproduction (each such cell carries
+// its request as "reproduction") becomes the check's (CheckBuilder::reproduce).
+void reproduce_first_bypass(CheckBuilder& check, const nlohmann::json& cells);
 std::string table_check_title(const TableInfo& table);
 
 }  // namespace golive::security

@@ -1,6 +1,7 @@
 #include "security/api_rls_functions.hpp"
 
 #include "core/interrupt.hpp"
+#include "security/api_rls_cells.hpp"
 #include "security/api_rls_rows.hpp"
 
 namespace golive::security {
@@ -113,9 +114,10 @@ core::CheckResult probe_function_resource(const AuthzResource& resource, const T
       const DbAttempt db = database_attempt(connection, table, op.db_op, caller.role, caller.user_id, caller.key,
                                             nlohmann::json::object());
       ++count.requests;
-      const http::HttpResponse response =
-          client.send_as(caller.token, op.request->method, with_id(op.request->path, id),
-                         op.request->body.is_null() ? "" : body_with_id(op.request->body, value, id).dump());
+      const http::HttpRequest request =
+          client.request_as(caller.token, op.request->method, with_id(op.request->path, id),
+                            op.request->body.is_null() ? "" : body_with_id(op.request->body, value, id).dump());
+      const http::HttpResponse response = client.send(request);
       std::string note;
       const Access api = api_access(response, &note);
       const std::string verdict = verdict_of(db.access, api);
@@ -128,6 +130,7 @@ core::CheckResult probe_function_resource(const AuthzResource& resource, const T
       const std::string what = route_of(*op.request) + " as " + caller.name + " (" + op.name + ")";
       if (verdict == "api_bypasses_rls") {
         cell["response"] = response_excerpt(response, 120);
+        cell.update(client.reproduction(request));
         bypasses.push_back(what);
       }
       if (verdict == "api_stricter") stricter.push_back(what);
@@ -142,6 +145,7 @@ core::CheckResult probe_function_resource(const AuthzResource& resource, const T
   const nlohmann::json evidence = {{"table", table.qualified()}, {"cells", cells},
                                    {"api_bypasses_rls", bypasses}, {"api_stricter", stricter}};
   count.findings += bypasses.size();
+  reproduce_first_bypass(check, cells);
   if (!bypasses.empty()) {
     return check.fail("api_bypasses_rls: the function returned or changed rows the database denies the same role: " +
                           join(bypasses) + ". The function queries with a role that bypasses row level security "

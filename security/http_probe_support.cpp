@@ -164,11 +164,9 @@ http::HttpRequest ProbeClient::request_as(
 }
 
 nlohmann::json ProbeClient::reproduction(const http::HttpRequest& request, bool refused_token) const {
-  nlohmann::json out = nlohmann::json::object();
   http::ReproductionSecrets secrets(env_, core::Redactor::global());
   secrets.keep_authorization_literal(refused_token);
-  http::add_reproduction(out, request, secrets);
-  return out;
+  return http::reproduction_of(request, secrets);
 }
 
 http::HttpResponse ProbeClient::send_as(
@@ -192,10 +190,7 @@ core::CheckResult CheckBuilder::with(core::CheckStatus status, std::string messa
   result.status = status;
   result.message = std::move(message);
   result.evidence = std::move(evidence);
-  if ((status == core::CheckStatus::kFail || status == core::CheckStatus::kError) &&
-      reproduction_.is_object() && result.evidence.is_object()) {
-    result.evidence.update(reproduction_);
-  }
+  http::attach_reproduction(result, reproduction_);
   result.duration_ms = std::chrono::duration<double, std::milli>(
                            std::chrono::steady_clock::now() - started_)
                            .count();

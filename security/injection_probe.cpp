@@ -25,8 +25,9 @@ std::optional<http::HttpResponse> InjectionContext::send(
   if (budget_spent()) return std::nullopt;
   ++requests_sent_;
   const auto started = std::chrono::steady_clock::now();
-  http::HttpResponse response =
-      client_.send_as(as_user ? user_.access_token : "", method, path, json_body, extra);
+  last_request_ =
+      client_.request_as(as_user ? user_.access_token : "", method, path, json_body, extra);
+  http::HttpResponse response = client_.send(last_request_);
   if (elapsed_ms != nullptr) {
     *elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)

@@ -52,6 +52,9 @@ class InjectionContext {
       const std::string& method, const std::string& path, const std::string& json_body,
       bool as_user, double* elapsed_ms = nullptr,
       const std::vector<std::pair<std::string, std::string>>& extra = {});
+  // The request send() sent last as a runnable curl command
+  // (ProbeClient::reproduction): what a failing check's evidence carries.
+  nlohmann::json last_reproduction() const { return client_.reproduction(last_request_); }
   int requests_sent() const { return requests_sent_; }
   bool budget_spent() const { return requests_sent_ >= settings_.max_requests; }
 
@@ -67,6 +70,7 @@ class InjectionContext {
   ProbeUser user_;
   std::string run_token_;
   int requests_sent_ = 0;
+  http::HttpRequest last_request_;
   std::vector<std::string> created_;
 };
 

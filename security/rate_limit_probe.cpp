@@ -19,6 +19,7 @@ struct BurstOutcome {
   int accounts_created = 0;
   int accounts_not_deleted = 0;
   int absent_status = 0;  // 404 or 405 to the first request: no such endpoint here
+  http::HttpRequest last_request;  // the burst's last request, reproduced by a failure
 };
 
 // {{n}} in the body's strings becomes `value`.
@@ -45,7 +46,8 @@ BurstOutcome burst(const ProbeClient& client, const HttpSecuritySettings& settin
                    const std::function<http::HttpRequest(int)>& make) {
   BurstOutcome outcome;
   for (int i = 1; i <= settings.burst && !core::interrupted(); ++i) {
-    const http::HttpResponse response = client.send(make(i));
+    outcome.last_request = make(i);
+    const http::HttpResponse response = client.send(outcome.last_request);
     ++outcome.sent;
     ++outcome.statuses[response.status];
     if (i == 1 && (response.status == 404 || response.status == 405)) {
@@ -72,10 +74,12 @@ BurstOutcome burst(const ProbeClient& client, const HttpSecuritySettings& settin
   return outcome;
 }
 
-core::CheckResult judge_burst(const std::string& id, const std::string& title,
-                              const std::string& endpoint, const BurstOutcome& outcome,
-                              const HttpSecuritySettings& settings) {
+core::CheckResult judge_burst(const ProbeClient& client, const std::string& id,
+                              const std::string& title, const std::string& endpoint,
+                              const BurstOutcome& outcome, const HttpSecuritySettings& settings) {
   CheckBuilder check(id, title, core::Severity::kHigh);
+  // One request of the burst; the evidence says how many were sent in a row.
+  check.reproduce(client.reproduction(outcome.last_request));
   nlohmann::json statuses = nlohmann::json::object();
   for (const auto& [status, count] : outcome.statuses) statuses[std::to_string(status)] = count;
   const nlohmann::json evidence = {{"endpoint", endpoint},
@@ -127,7 +131,9 @@ void probe_captcha(const ProbeClient& client, core::ResultSink& sink) {
   const nlohmann::json body = {{"email", "golive-sec-" + core::random_hex(6) + "@example.test"},
                                {"password", "Gl-" + core::random_hex(12)}};
   const std::string path = client.env().paths.auth + "/signup";
-  const auto response = client.send_as("", "POST", path, body.dump());
+  const http::HttpRequest request = client.request_as("", "POST", path, body.dump());
+  check.reproduce(client.reproduction(request));
+  const auto response = client.send(request);
   const nlohmann::json evidence = {{"request", "POST " + path + " without captcha_token"},
                                    {"response", response_excerpt(response)}};
   if (!response.transport_ok()) {
@@ -171,7 +177,9 @@ void probe_captcha_login(const ProbeClient& client, core::ResultSink& sink) {
   }
   const nlohmann::json body = {{"email", user->email}, {"password", user->password}};
   const std::string path = client.env().paths.auth + "/token?grant_type=password";
-  const auto response = client.send_as("", "POST", path, body.dump());
+  const http::HttpRequest request = client.request_as("", "POST", path, body.dump());
+  check.reproduce(client.reproduction(request));
+  const auto response = client.send(request);
   const nlohmann::json evidence = {{"request", "POST " + path + " with the right password, without captcha_token"},
                                    {"response", response_excerpt(response)}};
   if (user->created_here) delete_probe_user(client, *user);
@@ -206,7 +214,7 @@ void run_rate_limit_probe(const ProbeClient& client, const HttpSecuritySettings&
       }
       return request;
     });
-    sink.record(judge_burst("security.ratelimit." + endpoint.name,
+    sink.record(judge_burst(client, "security.ratelimit." + endpoint.name,
                             endpoint.method + " " + endpoint.path + " is rate limited per client",
                             endpoint.method + " " + endpoint.path, outcome, settings));
     if (core::interrupted()) return;

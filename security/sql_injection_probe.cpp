@@ -1,6 +1,7 @@
 #include "security/sql_injection_probe.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "core/encoding.hpp"
 #include "core/interrupt.hpp"
@@ -17,6 +18,7 @@ struct Probe {
   std::string payload;  // the injected value, without the target's prefix
   http::HttpResponse response;
   double elapsed_ms = 0;  // wall time of the request, ms
+  nlohmann::json reproduction;  // the request as a curl command (a finding's evidence)
 };
 
 class TargetRun {
@@ -42,6 +44,7 @@ class TargetRun {
         ctx_.send(target_.method, path, json_body, target_.as_user, &probe.elapsed_ms);
     if (!response) return std::nullopt;
     probe.response = *response;
+    probe.reproduction = ctx_.last_reproduction();
     slowest_ms_ = std::max(slowest_ms_, probe.elapsed_ms);
     ++sent_;
     return probe;
@@ -74,8 +77,9 @@ nlohmann::json target_evidence(const InjectionTarget& target) {
 }
 
 // Error-based: the first payload whose answer carries a parse error.
+// `culprit` gets the reproduction of the request that shows a finding.
 std::optional<nlohmann::json> try_error_based(TargetRun& run, const std::string& token,
-                                              bool* budget_spent) {
+                                              bool* budget_spent, nlohmann::json* culprit) {
   for (const auto& suffix : sql_error_payloads()) {
     const auto probe = run.send(token + suffix);
     if (!probe) {
@@ -86,6 +90,7 @@ std::optional<nlohmann::json> try_error_based(TargetRun& run, const std::string&
       nlohmann::json found = probe_evidence(*probe);
       found["signal"] = signal->signal;
       found["matched"] = signal->excerpt;
+      *culprit = probe->reproduction;
       return found;
     }
     if (core::interrupted()) break;
@@ -96,7 +101,8 @@ std::optional<nlohmann::json> try_error_based(TargetRun& run, const std::string&
 // Boolean-based: true differs from false, false looks like the baseline, and
 // a second true answer looks like the first.
 std::optional<nlohmann::json> try_boolean_based(TargetRun& run, const std::string& token,
-                                                const Probe& baseline, bool* budget_spent) {
+                                                const Probe& baseline, bool* budget_spent,
+                                                nlohmann::json* culprit) {
   const auto yes = run.send(sql_boolean_true(token));
   const auto no = yes ? run.send(sql_boolean_false(token)) : std::nullopt;
   if (!yes || !no) {
@@ -115,6 +121,7 @@ std::optional<nlohmann::json> try_boolean_based(TargetRun& run, const std::strin
     return std::nullopt;
   }
   if (response_shape(again->response, again->payload) != yes_shape) return std::nullopt;
+  *culprit = yes->reproduction;
   return nlohmann::json{{"true", probe_evidence(*yes)},
                         {"false", probe_evidence(*no)},
                         {"signal", "true: " + yes_shape + "; false and baseline: " + no_shape}};
@@ -123,7 +130,8 @@ std::optional<nlohmann::json> try_boolean_based(TargetRun& run, const std::strin
 // Time-based: two sleeping answers, each slower than every earlier answer by
 // most of the sleep.
 std::optional<nlohmann::json> try_time_based(TargetRun& run, const std::string& token,
-                                             int sleep_seconds, bool* budget_spent) {
+                                             int sleep_seconds, bool* budget_spent,
+                                             nlohmann::json* culprit) {
   const double threshold_ms = run.slowest_ms() + kSleepShare * 1000.0 * sleep_seconds;
   nlohmann::json delays = nlohmann::json::array();
   std::optional<Probe> last;
@@ -137,6 +145,7 @@ std::optional<nlohmann::json> try_time_based(TargetRun& run, const std::string& 
     if (last->elapsed_ms < threshold_ms) return std::nullopt;
   }
   nlohmann::json found = probe_evidence(*last);
+  *culprit = last->reproduction;
   found["delays_ms"] = delays;
   found["threshold_ms"] = static_cast<long>(threshold_ms);
   found["signal"] = "both answers took at least " +
@@ -172,6 +181,8 @@ void probe_target(InjectionContext& ctx, const InjectionTarget& target) {
     return;
   }
   evidence["baseline"] = probe_evidence(*baseline);
+  // An error of the baseline itself is reproduced by the baseline request.
+  check.reproduce(baseline->reproduction);
   if (!baseline->response.transport_ok()) {
     ctx.sink().record(
         check.error("the baseline request failed: " + baseline->response.error_message, evidence));
@@ -194,15 +205,27 @@ void probe_target(InjectionContext& ctx, const InjectionTarget& target) {
 
   bool spent = false;
   nlohmann::json findings = nlohmann::json::object();
-  if (auto found = try_error_based(run, token, &spent)) findings["error"] = std::move(*found);
+  // One reproduction per technique that found something; the first one's
+  // request is the check's reproduction.
+  std::array<nlohmann::json, 3> culprits;
+  if (auto found = try_error_based(run, token, &spent, &culprits[0])) {
+    findings["error"] = std::move(*found);
+  }
   if (!spent && !core::interrupted()) {
-    if (auto found = try_boolean_based(run, token, *baseline, &spent)) {
+    if (auto found = try_boolean_based(run, token, *baseline, &spent, &culprits[1])) {
       findings["boolean"] = std::move(*found);
     }
   }
   if (!spent && !core::interrupted()) {
-    if (auto found = try_time_based(run, token, ctx.settings().sleep_seconds, &spent)) {
+    if (auto found =
+            try_time_based(run, token, ctx.settings().sleep_seconds, &spent, &culprits[2])) {
       findings["time"] = std::move(*found);
+    }
+  }
+  for (const auto& culprit : culprits) {
+    if (culprit.is_object()) {
+      check.reproduce(culprit);
+      break;
     }
   }
   evidence["requests"] = run.sent();

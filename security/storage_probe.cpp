@@ -9,6 +9,7 @@
 #include "target/crypto.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "http/request_evidence.hpp"
 
 namespace golive::security {
 
@@ -69,18 +70,18 @@ struct StorageContext {
   }
 };
 
-http::HttpResponse upload(const StorageContext& ctx, const std::string& name,
-                          const std::string& content_type, std::string body) {
+http::HttpRequest upload_request(const StorageContext& ctx, const std::string& name,
+                                 const std::string& content_type, std::string body) {
   http::HttpRequest request = ctx.client.request("POST", ctx.object_path(name));
   request.headers.emplace_back("Authorization", "Bearer " + ctx.a.access_token);
   request.headers.emplace_back("Content-Type", content_type);
   request.body = std::move(body);
-  return ctx.client.send(std::move(request));
+  return request;
 }
 
 // GET of a signed URL as the target returned it: an absolute URL, a path
 // below base_url, or (Supabase's own shape) a path below the storage prefix.
-http::HttpResponse get_signed(const StorageContext& ctx, const std::string& signed_url) {
+http::HttpRequest signed_request(const StorageContext& ctx, const std::string& signed_url) {
   const std::string& storage = ctx.client.env().paths.storage;
   std::string path = signed_url;
   if (signed_url.rfind("/object/", 0) == 0) path = storage + signed_url;
@@ -88,14 +89,32 @@ http::HttpResponse get_signed(const StorageContext& ctx, const std::string& sign
   if (signed_url.rfind("http://", 0) == 0 || signed_url.rfind("https://", 0) == 0) {
     request.url = signed_url;
   }
-  return ctx.client.send(std::move(request));
+  return request;
+}
+
+// A signed URL's download as curl: the URL's token is a credential to the
+// object, so it is a variable ($GOLIVE_SIGNED_URL_TOKEN) like every secret.
+nlohmann::json signed_reproduction(const StorageContext& ctx, const http::HttpRequest& request) {
+  http::ReproductionSecrets secrets(ctx.client.env(), core::Redactor::global());
+  const auto at = request.url.find("token=");
+  if (at != std::string::npos) {
+    const std::size_t start = at + 6;
+    const std::size_t end = request.url.find('&', start);
+    secrets.add(request.url.substr(start, end == std::string::npos ? std::string::npos : end - start),
+                "GOLIVE_SIGNED_URL_TOKEN",
+                "the token of a signed URL the object's owner obtained (POST " +
+                    ctx.sign_path(ctx.object_name) + " as the owner)");
+  }
+  return http::reproduction_of(request, secrets);
 }
 
 // A request that must not hand out A's object.
 void expect_denied(StorageContext& ctx, const std::string& id, const std::string& title,
                    const std::string& who, const std::string& token, const std::string& path) {
   CheckBuilder check(id, title, Severity::kCritical);
-  const auto response = ctx.client.send_as(token, "GET", path);
+  const http::HttpRequest request = ctx.client.request_as(token, "GET", path);
+  check.reproduce(ctx.client.reproduction(request));
+  const auto response = ctx.client.send(request);
   const nlohmann::json evidence = {
       {"request", "GET " + path}, {"as", who}, {"response", response_excerpt(response)}};
   if (!response.transport_ok()) {
@@ -118,7 +137,10 @@ void probe_cross_user_sign(StorageContext& ctx) {
                      "A user cannot mint a signed URL for another user's object",
                      Severity::kCritical);
   const std::string path = ctx.sign_path(ctx.object_name);
-  const auto response = ctx.client.send_as(ctx.b.access_token, "POST", path, R"({"expiresIn":60})");
+  const http::HttpRequest request =
+      ctx.client.request_as(ctx.b.access_token, "POST", path, R"({"expiresIn":60})");
+  check.reproduce(ctx.client.reproduction(request));
+  const auto response = ctx.client.send(request);
   // A granted URL carries a token: its body is left out of the evidence.
   const nlohmann::json evidence = {
       {"request", "POST " + path},
@@ -142,7 +164,9 @@ void probe_cross_user_delete(StorageContext& ctx) {
   CheckBuilder check("security.storage.cross_user.delete",
                      "A user cannot delete another user's object", Severity::kCritical);
   const std::string path = ctx.object_path(ctx.object_name);
-  const auto response = ctx.client.send_as(ctx.b.access_token, "DELETE", path);
+  const http::HttpRequest request = ctx.client.request_as(ctx.b.access_token, "DELETE", path);
+  check.reproduce(ctx.client.reproduction(request));
+  const auto response = ctx.client.send(request);
   const bool still_there = ctx.served_object(ctx.client.send_as(ctx.a.access_token, "GET", path));
   const nlohmann::json evidence = {{"request", "DELETE " + path},
                                    {"as", "user B"},
@@ -174,7 +198,9 @@ std::optional<SignedUrlTrial> probe_signed_url_before_expiry(StorageContext& ctx
   trial.requested_at = Clock::now();
   const std::string path = ctx.sign_path(ctx.object_name);
   const nlohmann::json request = {{"expiresIn", ctx.settings.signed_url_expires_in_s}};
-  const auto signed_response = ctx.client.send_as(ctx.a.access_token, "POST", path, request.dump());
+  const http::HttpRequest sign = ctx.client.request_as(ctx.a.access_token, "POST", path, request.dump());
+  check.reproduce(ctx.client.reproduction(sign));  // replaced by the download's once there is a URL
+  const auto signed_response = ctx.client.send(sign);
   const auto body = nlohmann::json::parse(signed_response.body, nullptr, false);
   trial.evidence = {{"request", "POST " + path + " " + request.dump()},
                     {"sign_response", response_excerpt(signed_response, 0)}};
@@ -200,7 +226,9 @@ std::optional<SignedUrlTrial> probe_signed_url_before_expiry(StorageContext& ctx
       Clock::time_point(std::chrono::milliseconds(expires_ms)) + ctx.settings.expiry_grace, bound);
   trial.evidence["expires_in_asked_s"] = ctx.settings.signed_url_expires_in_s;
 
-  const auto response = get_signed(ctx, trial.url);
+  const http::HttpRequest download = signed_request(ctx, trial.url);
+  check.reproduce(signed_reproduction(ctx, download));
+  const auto response = ctx.client.send(download);
   nlohmann::json evidence = trial.evidence;
   evidence["download"] = response_excerpt(response);
   if (!response.transport_ok()) {
@@ -226,7 +254,9 @@ void probe_signed_url_expiry(StorageContext& ctx, SignedUrlTrial& trial) {
   }
   if (core::interrupted()) return;
   const double waited_s = std::chrono::duration<double>(Clock::now() - trial.requested_at).count();
-  const auto response = get_signed(ctx, trial.url);
+  const http::HttpRequest download = signed_request(ctx, trial.url);
+  check.reproduce(signed_reproduction(ctx, download));
+  const auto response = ctx.client.send(download);
   nlohmann::json evidence = trial.evidence;
   evidence["waited_s"] = waited_s;
   evidence["download_after_expiry"] = response_excerpt(response);
@@ -262,7 +292,9 @@ UploadVerdict expect_upload_refused(StorageContext& ctx, const std::string& id,
   CheckBuilder check(id, title, Severity::kHigh);
   const std::string name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + extension;
   const std::size_t bytes = body.size();
-  const auto response = upload(ctx, name, content_type, std::move(body));
+  const http::HttpRequest request = upload_request(ctx, name, content_type, std::move(body));
+  check.reproduce(ctx.client.reproduction(request));
+  const auto response = ctx.client.send(request);
   const nlohmann::json evidence = {{"request", "POST " + ctx.object_path(name)},
                                    {"content_type", content_type},
                                    {"bytes", bytes},
@@ -424,7 +456,9 @@ void run_storage_probe(const ProbeClient& client, const StorageSettings& setting
   StorageContext ctx{client, settings, sink, users->a, users->b, "", "", {}};
   ctx.object_name = ctx.a.id + "/golive-probe-" + core::random_hex(6) + ".txt";
   ctx.content = "golive storage probe " + core::random_hex(12) + "\n";
-  const auto uploaded = upload(ctx, ctx.object_name, "text/plain", ctx.content);
+  const http::HttpRequest upload = upload_request(ctx, ctx.object_name, "text/plain", ctx.content);
+  setup.reproduce(client.reproduction(upload));
+  const auto uploaded = client.send(upload);
   if (accepted(uploaded)) ctx.created.push_back(ctx.object_name);
   const bool readable =
       accepted(uploaded) && ctx.served_object(client.send_as(ctx.a.access_token, "GET",

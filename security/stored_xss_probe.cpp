@@ -107,17 +107,25 @@ void read_back_rest(InjectionContext& ctx, const std::vector<XssPayload>& payloa
       rest + "/topics?select=title&course_id=eq." + course_id,
       rest + "/inputs?select=content&course_id=eq." + course_id};
   std::string text;
+  std::string text_reproduced;  // the read whose request the reproduction sends
   nlohmann::json responses = nlohmann::json::object();
   for (const auto& path : reads) {
     const auto response = ctx.send("GET", path, "", true);
     if (!accepted(response)) {
+      if (response) check.reproduce(ctx.last_reproduction());
       ctx.sink().record(check.error(
           "GET " + path + " failed",
           {{"response", response ? response_excerpt(*response) : nlohmann::json("budget spent")}}));
       return;
     }
     responses[path] = response_excerpt(*response, 160);
-    text += json_strings(nlohmann::json::parse(response->body, nullptr, false));
+    const std::string strings = json_strings(nlohmann::json::parse(response->body, nullptr, false));
+    // The first read that carries live markup is the one to reproduce.
+    if (text_reproduced.empty() && !raw_markup_fields(payloads, strings, false).empty()) {
+      text_reproduced = path;
+      check.reproduce(ctx.last_reproduction());
+    }
+    text += strings;
   }
   judge(ctx, check, payloads, text, false, {{"reads", responses}});
 }
@@ -128,6 +136,7 @@ void read_back_html(InjectionContext& ctx, const std::vector<XssPayload>& payloa
                      "The HTML print page escapes stored user text", core::Severity::kHigh);
   const std::string path = ctx.client().env().paths.functions + "/courses/" + course_id + "/print";
   const auto response = ctx.send("GET", path, "", true);
+  if (response) check.reproduce(ctx.last_reproduction());
   if (!response || !response->transport_ok()) {
     ctx.sink().record(check.error("GET " + path + " failed"));
     return;
@@ -150,6 +159,7 @@ void read_back_export(InjectionContext& ctx, const std::vector<XssPayload>& payl
                      "The data export carries no live markup", core::Severity::kHigh);
   const std::string path = ctx.client().env().paths.functions + "/export";
   const auto response = ctx.send("GET", path, "", true);
+  if (response) check.reproduce(ctx.last_reproduction());
   if (!response || !response->transport_ok()) {
     ctx.sink().record(check.error("GET " + path + " failed"));
     return;

@@ -15,6 +15,7 @@
 #include "config/environment.hpp"
 #include "core/input_error.hpp"
 #include "core/result_stream.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::contract {
@@ -75,6 +76,7 @@ TEST(AiFaultChecks, EveryCheckPassesOnTheCleanTarget) {
 TEST(AiFaultChecks, TheNoRetryDefectIsCaught) {
   target().restart_service({"ai-no-retry"});
   const auto results = run_checks(stub().address());
+  const std::string base_url = target().base_url();
   target().restart_service({});
   ASSERT_EQ(results.size(), 4u);
   EXPECT_EQ(results.at("contract.ai_retry.backoff").status, core::CheckStatus::kFail)
@@ -82,6 +84,22 @@ TEST(AiFaultChecks, TheNoRetryDefectIsCaught) {
   EXPECT_NE(results.at("contract.ai_retry.backoff").message.find("not retried"), std::string::npos);
   EXPECT_EQ(results.at("contract.ai_retry.recovers").status, core::CheckStatus::kFail);
   EXPECT_EQ(results.at("contract.ai_retry.timeout").status, core::CheckStatus::kFail);
+  // Each failing check carries its job's submission as curl, with the marker
+  // the stub scripted its faults for; the user's token and the anon key as variables.
+  for (const char* id : {"contract.ai_retry.backoff", "contract.ai_retry.recovers",
+                         "contract.ai_retry.timeout"}) {
+    const auto& result = results.at(id);
+    std::string problems;
+    const auto curl = testing::parse_curl_reproduction(
+        result.evidence, "POST", base_url + "/functions/v1/extract-topics",
+        testing::reference_secret_values(target()), &problems);
+    EXPECT_EQ(problems, "") << id;
+    ASSERT_TRUE(curl) << id;
+    EXPECT_EQ(curl->header("apikey"), "${GOLIVE_REF_ANON_KEY}") << id;
+    EXPECT_EQ(curl->header("Authorization"), "Bearer ${GOLIVE_TOKEN}") << id;
+    EXPECT_NE(curl->body.find(result.evidence.value("marker", "?")), std::string::npos) << curl->body;
+  }
+  EXPECT_FALSE(results.at("contract.ai_retry.dead_letter").evidence.contains("reproduction"));
   // Dead-lettering itself still works: the first failure is final, with details.
   EXPECT_EQ(results.at("contract.ai_retry.dead_letter").status, core::CheckStatus::kPass)
       << describe(results.at("contract.ai_retry.dead_letter"));

@@ -20,6 +20,7 @@
 #include "config/environment.hpp"
 #include "core/input_error.hpp"
 #include "core/result_stream.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::contract {
@@ -179,10 +180,34 @@ TEST_P(StripeReplayDefect, IntendedScenarioFails) {
   for (const auto& name : test_case.must_fail) {
     const auto& result = results.at("contract.stripe." + name);
     EXPECT_EQ(result.status, core::CheckStatus::kFail) << describe(result);
+    // Its last request (a delivery, or an entitlement read) as curl, at top
+    // level where the reports show it; a delivery's signature is a variable.
+    const std::string command = result.evidence.value("reproduction", "");
+    const bool delivery = command.find(" -X POST ") != std::string::npos;
+    std::string problems;
+    const auto curl = testing::parse_curl_reproduction(
+        result.evidence, delivery ? "POST" : "GET", target().base_url() + "/functions/v1/",
+        testing::reference_secret_values(target()), &problems);
+    EXPECT_EQ(problems, "") << name;
+    ASSERT_TRUE(curl) << name;
+    if (delivery && name == "signature_missing_rejected") {
+      EXPECT_FALSE(curl->header("Stripe-Signature")) << name;  // the delivery the scenario sends unsigned
+    } else if (delivery) {
+      EXPECT_EQ(curl->header("Stripe-Signature"), "${STRIPE_SIGNATURE}") << name;
+      EXPECT_TRUE(nlohmann::json::parse(curl->body, nullptr, false).contains("type")) << name;
+    } else {
+      EXPECT_EQ(curl->header("Authorization"), "Bearer ${GOLIVE_TOKEN}") << name;
+    }
+    if (result.evidence.contains("storm")) {
+      // The storm's failure names one of its deliveries, sent N times at once.
+      EXPECT_EQ(result.evidence["storm"].value("reproduction", ""), command) << name;
+      EXPECT_TRUE(delivery) << name;
+    }
   }
   for (const auto& name : test_case.must_pass) {
     const auto& result = results.at("contract.stripe." + name);
     EXPECT_EQ(result.status, core::CheckStatus::kPass) << describe(result);
+    EXPECT_FALSE(result.evidence.contains("reproduction")) << name;
   }
 }
 

@@ -11,11 +11,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::testing {
@@ -136,6 +138,75 @@ TEST(OpenApiImportIntegration, ResponsesAreCheckedAgainstTheDocumentsSchemas) {
   EXPECT_NE(strict_run.stdout_text.find("[FAIL] contract.schema.serviceVersion"), std::string::npos)
       << strict_run.stdout_text;
   EXPECT_NE(strict_run.stdout_text.find("commit"), std::string::npos) << strict_run.stdout_text;
+}
+
+// A golive home whose e2e/workflows holds only the workflows in `workflows`
+// (plus the shared common/ and data/ folders); everything else links to the
+// source tree. `golive run` reads its workflows from the home.
+fs::path home_with_workflows(const fs::path& dir) {
+  const fs::path source = fs::canonical(fs::path(GOLIVE_TEST_DATA) / ".." / "..");
+  const fs::path home = dir / "home";
+  fs::create_directories(home / "e2e" / "workflows");
+  for (const auto& entry : fs::directory_iterator(source)) {
+    if (entry.path().filename() != "e2e") fs::create_symlink(entry.path(), home / entry.path().filename());
+  }
+  for (const auto& entry : fs::directory_iterator(source / "e2e")) {
+    if (entry.path().filename() != "workflows") fs::create_symlink(entry.path(), home / "e2e" / entry.path().filename());
+  }
+  for (const char* shared : {"common", "data"}) {
+    if (fs::exists(source / "e2e" / "workflows" / shared)) {
+      fs::create_symlink(source / "e2e" / "workflows" / shared, home / "e2e" / "workflows" / shared);
+    }
+  }
+  return home;
+}
+
+// `golive run`'s e2e stage checks a workflow that names an OpenAPI document
+// against that document, as `golive e2e` does: contract.schema.<operationId>
+// results, a failing one where the response breaks the (stricter) document.
+TEST(OpenApiImportIntegration, GoliveRunChecksAWorkflowAgainstTheDocumentItNames) {
+  const fs::path dir = work_dir("run_strict");
+  const fs::path home = home_with_workflows(dir);
+  nlohmann::json document = nlohmann::json::parse(std::ifstream(kRestDocument));
+  auto& schema = document["paths"]["/version"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+  schema["required"].push_back("commit");
+  const fs::path strict = dir / "strict.openapi.json";
+  std::ofstream(strict) << document.dump(2);
+  ASSERT_EQ(golive({"import", "openapi", strict.string(), "--out",
+                    (home / "e2e" / "workflows" / "rest_smoke.json").string(), "--only", "* /rest/*", "--only",
+                    "* /health", "--only", "* /version", "--only", "GET /auth/v1/health"})
+                .exit_code,
+            0);
+  const std::string env_file = shared_reference_env().write_env_file();
+  const ProcessOutcome run =
+      run_process({GOLIVE_BINARY, "run", "--env", env_file, "--suite", "e2e", "--out", (dir / "out").string()},
+                  {{"GOLIVE_HOME", home.string()}}, std::chrono::seconds(300));
+  EXPECT_EQ(run.exit_code, 1) << run.stdout_text << run.stderr_text;
+  std::map<std::string, nlohmann::json> checks;
+  std::ifstream results(dir / "out" / "latest" / "results.jsonl");
+  for (std::string line; std::getline(results, line);) {
+    const nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_object() && record.contains("id")) checks[record.value("id", "")] = record;
+  }
+  ASSERT_FALSE(checks.empty()) << run.stdout_text << run.stderr_text;
+  for (const char* id : {"e2e.rest_smoke.service_version", "contract.schema.listCourses",
+                         "contract.schema.serviceHealth"}) {
+    ASSERT_TRUE(checks.count(id)) << id << "\n" << run.stdout_text;
+    EXPECT_EQ(checks[id].value("status", ""), "pass") << checks[id].dump();
+  }
+  ASSERT_TRUE(checks.count("contract.schema.serviceVersion")) << run.stdout_text;
+  EXPECT_EQ(checks["contract.schema.serviceVersion"].value("status", ""), "fail")
+      << checks["contract.schema.serviceVersion"].dump();
+  EXPECT_NE(checks["contract.schema.serviceVersion"].dump().find("commit"), std::string::npos);
+  // The failing conformance check carries the step's request as curl.
+  std::string problems;
+  const auto curl = parse_curl_reproduction(checks["contract.schema.serviceVersion"]["evidence"], "GET",
+                                            shared_reference_env().base_url() + "/version",
+                                            reference_secret_values(shared_reference_env()), &problems);
+  EXPECT_EQ(problems, "");
+  ASSERT_TRUE(curl);
+  EXPECT_EQ(curl->url, shared_reference_env().base_url() + "/version");
+  EXPECT_FALSE(checks["contract.schema.serviceHealth"]["evidence"].contains("reproduction"));
 }
 
 TEST(OpenApiImportIntegration, MalformedDocumentExitsTwoNamingFileAndPointer) {

@@ -18,6 +18,7 @@
 #include "infra/infra_suite.hpp"
 #include "infra/redis_client.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace {
@@ -101,6 +102,18 @@ TEST(InfraSuite, CacheDefectsAreCaughtAfterAServiceRestart) {
   results = run(load(target), static_only);
   EXPECT_EQ(results.at("infra.static.asset_cache_headers").status, CheckStatus::kFail) << describe(results);
   EXPECT_EQ(results.at("infra.static.edge_cache").status, CheckStatus::kFail) << describe(results);
+  // Both carry the first asset request that shows the missing header as curl.
+  for (const char* id : {"infra.static.asset_cache_headers", "infra.static.edge_cache"}) {
+    std::string problems;
+    const auto curl = golive::testing::parse_curl_reproduction(
+        results.at(id).evidence, "GET", "http://127.0.0.1:",
+        golive::testing::reference_secret_values(target), &problems);
+    EXPECT_EQ(problems, "") << id;
+    ASSERT_TRUE(curl) << id;
+    EXPECT_NE(curl->url.find("/assets/"), std::string::npos) << id << ": " << curl->url;
+    EXPECT_EQ(curl->header("apikey"), "${GOLIVE_REF_ANON_KEY}") << id;
+    EXPECT_EQ(curl->header("Accept-Encoding"), "gzip, br") << id;
+  }
   target.restart_service({});
   // The entries cache-no-ttl stored never expire: later tests start from an empty cache.
   golive::infra::RedisAddress address;

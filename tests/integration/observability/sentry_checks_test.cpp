@@ -24,6 +24,7 @@
 #include "core/result_stream.hpp"
 #include "observability/sentry_sink.hpp"
 #include "observability/uptime_checks.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::observability {
@@ -290,6 +291,7 @@ TEST(UptimeChecks, TheWatchOfTheCleanTargetPassesAndTheVersionDownDefectIsCaught
 
   target().restart_service({"version-down"});
   results = uptime();
+  const std::string base_url = target().base_url();
   target().restart_service({});
   EXPECT_EQ(results.at("observability.uptime.monitor_active").status, core::CheckStatus::kPass)
       << describe(results.at("observability.uptime.monitor_active"));
@@ -297,6 +299,15 @@ TEST(UptimeChecks, TheWatchOfTheCleanTargetPassesAndTheVersionDownDefectIsCaught
   EXPECT_EQ(succeed.status, core::CheckStatus::kFail) << describe(succeed);
   EXPECT_NE(succeed.message.find("version: its last run failed"), std::string::npos) << succeed.message;
   EXPECT_EQ(succeed.message.find("health"), std::string::npos) << succeed.message;
+  // The failing probe's own request as curl (not the healthy one's).
+  std::string problems;
+  const auto curl = testing::parse_curl_reproduction(succeed.evidence, "GET", base_url + "/version",
+                                                     testing::reference_secret_values(target()),
+                                                     &problems);
+  EXPECT_EQ(problems, "");
+  ASSERT_TRUE(curl);
+  EXPECT_EQ(curl->header("User-Agent"), "golive-watch");
+  EXPECT_FALSE(results.at("observability.uptime.monitor_active").evidence.contains("reproduction"));
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "security/api_rls_matrix.hpp"
 #include "security/rls_suite.hpp"
 #include "target/postgres.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::security {
@@ -92,6 +93,7 @@ TEST(ApiRlsMatrixIntegrationTest, CleanTargetHasZeroFindingsAndNoResidue) {
 TEST(ApiRlsMatrixIntegrationTest, ServiceRoleRouteIsCaughtOnlyByTheMatrix) {
   testing::shared_reference_env().restart_service({"api-uses-service-role:admin_overrides"});
   const BothSuites run = run_both();
+  const std::string base_url = testing::shared_reference_env().base_url();
   testing::shared_reference_env().restart_service({});
   EXPECT_EQ(failures(run.rls), "") << "a database-level check saw the API defect";
   const auto& table = run.matrix.at("security.api_rls.public.admin_overrides");
@@ -104,6 +106,27 @@ TEST(ApiRlsMatrixIntegrationTest, ServiceRoleRouteIsCaughtOnlyByTheMatrix) {
   EXPECT_EQ(cross.at("db"), "denied");
   EXPECT_EQ(cross.at("api"), "allowed");
   EXPECT_EQ(cross.at("verdict"), "api_bypasses_rls");
+  // The failing cell carries its request as curl, user A's token and the anon
+  // key as variables; the check carries its first failing cell's.
+  auto& target = testing::shared_reference_env();
+  std::string problems;
+  const auto curl = testing::parse_curl_reproduction(
+      cross, "GET", base_url + "/rest/v1/admin_overrides?",
+      testing::reference_secret_values(target), &problems);
+  EXPECT_EQ(problems, "");
+  ASSERT_TRUE(curl);
+  EXPECT_EQ(curl->header("Authorization"), "Bearer ${GOLIVE_TOKEN}");
+  EXPECT_EQ(curl->header("apikey"), "${GOLIVE_REF_ANON_KEY}");
+  ASSERT_TRUE(table.evidence.contains("reproduction")) << table.evidence.dump();
+  bool first_bypass_reproduced = false;
+  for (const auto& c : table.evidence.at("cells")) {
+    if (c.at("verdict") != "api_bypasses_rls") continue;
+    EXPECT_EQ(c.at("reproduction"), table.evidence.at("reproduction"));
+    first_bypass_reproduced = true;
+    break;
+  }
+  EXPECT_TRUE(first_bypass_reproduced);
+  EXPECT_FALSE(cell(table, "select", "own").contains("reproduction"));
   // Nothing else: the other tables agree, and the rows the leaky route
   // deleted or created were the probe's own.
   for (const auto& [id, check] : run.matrix) {
@@ -154,6 +177,7 @@ TEST(ApiRlsMatrixIntegrationTest, FunctionRouteAsServiceRoleIsCaughtOnlyByTheMat
 
   testing::shared_reference_env().restart_service({"function-uses-service-role"});
   const BothSuites leaky = run_both_with_functions();
+  const std::string base_url = testing::shared_reference_env().base_url();
   testing::shared_reference_env().restart_service({});
   EXPECT_EQ(failures(leaky.rls), "") << "a database-level check saw the function defect";
   const auto& caught = leaky.matrix.at("security.api_rls.function.course_print");
@@ -162,6 +186,14 @@ TEST(ApiRlsMatrixIntegrationTest, FunctionRouteAsServiceRoleIsCaughtOnlyByTheMat
   EXPECT_NE(caught.message.find("GET /functions/v1/courses/{id}/print as cross (select)"), std::string::npos)
       << caught.message;
   EXPECT_EQ(cell(caught, "select", "cross").at("verdict"), "api_bypasses_rls");
+  std::string problems;
+  const auto curl = testing::parse_curl_reproduction(
+      caught.evidence, "GET", base_url + "/functions/v1/courses/",
+      testing::reference_secret_values(testing::shared_reference_env()), &problems);
+  EXPECT_EQ(problems, "");
+  ASSERT_TRUE(curl);
+  EXPECT_NE(curl->url.find("/print"), std::string::npos) << curl->url;
+  EXPECT_EQ(curl->header("Authorization"), "Bearer ${GOLIVE_TOKEN}");
   // The table cells do not see it: the REST routes still apply the policies.
   for (const auto& [id, check] : leaky.matrix) {
     if (id == "security.api_rls.function.course_print") continue;

@@ -9,6 +9,7 @@
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "security/http_security_suite.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::security {
@@ -145,6 +146,20 @@ TEST(HttpSecurityIntegrationTest, NoRateLimitFailsBothBursts) {
   // The bursts are bounded and create no accounts.
   EXPECT_LE(checks.at("security.ratelimit.signup").evidence.at("requests_sent").get<int>(), 60);
   EXPECT_EQ(checks.at("security.ratelimit.signup").evidence.at("accounts_created"), 0);
+  // Each burst's failure carries one of its requests as curl (anon key as a variable).
+  for (const auto& [id, path] : std::map<std::string, std::string>{
+           {"security.ratelimit.signup", "/auth/v1/signup"},
+           {"security.ratelimit.token", "/auth/v1/token"}}) {
+    std::string problems;
+    const auto curl = testing::parse_curl_reproduction(
+        checks.at(id).evidence, "POST", target().base_url() + path,
+        testing::reference_secret_values(target()), &problems);
+    EXPECT_EQ(problems, "") << id;
+    ASSERT_TRUE(curl) << id;
+    EXPECT_EQ(curl->header("apikey"), "${GOLIVE_REF_ANON_KEY}") << id;
+    EXPECT_EQ(curl->header("Content-Type"), "application/json") << id;
+    EXPECT_TRUE(nlohmann::json::parse(curl->body).contains("email")) << curl->body;
+  }
 }
 
 }  // namespace

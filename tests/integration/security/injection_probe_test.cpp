@@ -10,6 +10,7 @@
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
 #include "security/http_security_suite.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::security {
@@ -87,6 +88,19 @@ TEST(InjectionProbeIntegrationTest, SqliSearchDefectFailsTheSearchCheck) {
   ASSERT_TRUE(findings.contains("time")) << findings.dump();
   for (const auto& delay : findings.at("time").at("delays_ms")) EXPECT_GE(delay.get<long>(), 1600);
   EXPECT_EQ(search.evidence.at("target").at("param"), "search");
+  // The failing check carries the request of its first finding (the parse
+  // error) as curl, the anon key and the user's token as variables.
+  auto& target = testing::shared_reference_env();
+  std::string problems;
+  const auto curl = testing::parse_curl_reproduction(
+      search.evidence, "GET", target.base_url() + "/rest/v1/courses?",
+      testing::reference_secret_values(target), &problems);
+  EXPECT_EQ(problems, "");
+  ASSERT_TRUE(curl);
+  EXPECT_NE(curl->url.find("search="), std::string::npos) << curl->url;
+  EXPECT_EQ(curl->header("apikey"), "${GOLIVE_REF_ANON_KEY}");
+  EXPECT_EQ(curl->header("Authorization"), "Bearer ${GOLIVE_TOKEN}");
+  EXPECT_FALSE(check(run, "security.injection.sqli.courses.title_eq").evidence.contains("reproduction"));
   // The parameterised injection points stay clean.
   EXPECT_EQ(check(run, "security.injection.sqli.courses.title_eq").status,
             core::CheckStatus::kPass);
@@ -111,6 +125,22 @@ TEST(InjectionProbeIntegrationTest, XssUnsanitizedDefectFailsTheStoredXssChecks)
   EXPECT_EQ(html_fields.size(), 4u) << html_fields.dump();
   EXPECT_NE(html_fields.dump().find("inputs.content"), std::string::npos);
   EXPECT_EQ(check(run, "security.injection.xss_stored.rest").evidence.at("raw_fields").size(), 4u);
+  // Each failing channel carries the read that returned the markup as curl.
+  auto& target = testing::shared_reference_env();
+  const std::map<std::string, std::string> reads = {
+      {"security.injection.xss_stored.rest", "/rest/v1/"},
+      {"security.injection.xss_stored.html", "/functions/v1/courses/"},
+      {"security.injection.xss_stored.export", "/functions/v1/export"}};
+  for (const auto& [id, path] : reads) {
+    std::string problems;
+    const auto curl = testing::parse_curl_reproduction(
+        check(run, id).evidence, "GET", target.base_url() + path,
+        testing::reference_secret_values(target), &problems);
+    EXPECT_EQ(problems, "") << id;
+    ASSERT_TRUE(curl) << id;
+    EXPECT_EQ(curl->header("apikey"), "${GOLIVE_REF_ANON_KEY}") << id;
+    EXPECT_EQ(curl->header("Authorization"), "Bearer ${GOLIVE_TOKEN}") << id;
+  }
   EXPECT_EQ(check(run, "security.injection.sqli.courses.search").status, core::CheckStatus::kPass);
   EXPECT_EQ(run.checks.count("security.injection.cleanup"), 0u);
   testing::shared_reference_env().restart_service({});

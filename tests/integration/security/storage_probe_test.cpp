@@ -17,6 +17,7 @@
 #include "core/input_error.hpp"
 #include "core/result_stream.hpp"
 #include "security/http_security_suite.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/reference_env.hpp"
 
 namespace golive::security {
@@ -63,6 +64,24 @@ core::CheckStatus status_of(const FamilyRun& run, const std::string& id) {
   const auto it = run.checks.find(id);
   if (it == run.checks.end()) ADD_FAILURE() << id << " was not recorded";
   return it == run.checks.end() ? core::CheckStatus::kError : it->second.status;
+}
+
+// The curl reproduction a failing check carries (parsed; its problems are test failures).
+std::optional<testing::CurlReproduction> reproduction_of(const FamilyRun& run,
+                                                         const std::string& id,
+                                                         const std::string& method,
+                                                         const std::string& path) {
+  const auto it = run.checks.find(id);
+  if (it == run.checks.end()) {
+    ADD_FAILURE() << id << " was not recorded";
+    return std::nullopt;
+  }
+  std::string problems;
+  auto curl = testing::parse_curl_reproduction(it->second.evidence, method,
+                                               target().base_url() + path,
+                                               testing::reference_secret_values(target()), &problems);
+  EXPECT_EQ(problems, "") << id;
+  return curl;
 }
 
 // Rows the probe could have left: objects named golive-probe-*, users golive-sec-*.
@@ -121,6 +140,17 @@ TEST(StorageProbeIntegrationTest, PublicStorageFailsThePrivacyChecks) {
   EXPECT_EQ(status_of(run, "security.storage.bucket_private.anon_read"), core::CheckStatus::kFail);
   EXPECT_EQ(status_of(run, "security.storage.bucket_private.public_url"), core::CheckStatus::kFail);
   EXPECT_EQ(status_of(run, "security.storage.cross_user.read"), core::CheckStatus::kFail);
+  // Each carries its download as curl: anonymous with the anon key, or as user B.
+  const auto anon = reproduction_of(run, "security.storage.bucket_private.anon_read", "GET",
+                                    "/storage/v1/object/");
+  ASSERT_TRUE(anon);
+  EXPECT_EQ(anon->header("apikey"), "${GOLIVE_REF_ANON_KEY}");
+  EXPECT_FALSE(anon->header("Authorization"));
+  const auto cross = reproduction_of(run, "security.storage.cross_user.read", "GET",
+                                     "/storage/v1/object/");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->header("Authorization"), "Bearer ${GOLIVE_TOKEN}");
+  EXPECT_FALSE(run.checks.at("security.storage.cross_user.delete").evidence.contains("reproduction"));
   // The other families of the probe are unaffected by this defect.
   EXPECT_EQ(status_of(run, "security.storage.signed_url.expires"), core::CheckStatus::kPass);
   EXPECT_EQ(status_of(run, "security.storage.upload_size.over_limit"), core::CheckStatus::kPass);
@@ -132,6 +162,11 @@ TEST(StorageProbeIntegrationTest, SignedUrlsWithoutExpiryFailTheExpiryCheck) {
   target().restart_service({"signed-url-no-expiry"});
   const FamilyRun run = run_family("storage");
   EXPECT_EQ(status_of(run, "security.storage.signed_url.expires"), core::CheckStatus::kFail);
+  // The expired URL's download as curl, its token (a credential) as a variable.
+  const auto download = reproduction_of(run, "security.storage.signed_url.expires", "GET",
+                                        "/storage/v1/object/sign/");
+  ASSERT_TRUE(download);
+  EXPECT_NE(download->url.find("?token=${GOLIVE_SIGNED_URL_TOKEN}"), std::string::npos) << download->url;
   EXPECT_EQ(status_of(run, "security.storage.signed_url.valid_before_expiry"),
             core::CheckStatus::kPass);
   EXPECT_EQ(status_of(run, "security.storage.bucket_private.anon_read"), core::CheckStatus::kPass);
@@ -147,6 +182,17 @@ TEST(StorageProbeIntegrationTest, UnlimitedUploadsFailTheTypeAndSizeChecks) {
             core::CheckStatus::kFail);
   EXPECT_EQ(status_of(run, "security.storage.upload_size.over_limit"), core::CheckStatus::kFail);
   EXPECT_EQ(status_of(run, "security.storage.signed_url.expires"), core::CheckStatus::kPass);
+  // The uploads as curl: the declared type and body, the 11 MiB one as a file to save.
+  const auto html = reproduction_of(run, "security.storage.upload_type.html", "POST",
+                                    "/storage/v1/object/");
+  ASSERT_TRUE(html);
+  EXPECT_EQ(html->header("Content-Type"), "text/html");
+  EXPECT_EQ(html->header("Authorization"), "Bearer ${GOLIVE_TOKEN}");
+  EXPECT_NE(html->body.find("<"), std::string::npos) << html->body;
+  const auto large = reproduction_of(run, "security.storage.upload_size.over_limit", "POST",
+                                     "/storage/v1/object/");
+  ASSERT_TRUE(large);
+  EXPECT_EQ(large->body, "@request-body.bin");
   // The accepted uploads were deleted again.
   EXPECT_EQ(leftovers(), before);
 }

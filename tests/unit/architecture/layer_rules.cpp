@@ -32,7 +32,7 @@ const std::vector<Layer>& layers() {
       {"import", 5, with(kBelowSuites, {"import", "e2e"})},  // checks what it writes with the workflow parser
       {"reports", 6, {"core", "reports"}},
       {"run", 7, with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run",
-                                     "infra", "observability", "browser"})},
+                                     "infra", "observability", "browser", "import"})},
       {"cli", 8,
        with(kBelowSuites, {"e2e", "load", "security", "contract", "db", "repo", "reports", "run", "cli",
                            "infra", "observability", "browser", "import"})},

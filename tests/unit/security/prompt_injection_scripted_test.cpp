@@ -12,6 +12,7 @@
 
 #include "core/result_stream.hpp"
 #include "security/ai_injection_probe.hpp"
+#include "tests/support/curl_reproduction.hpp"
 #include "tests/support/test_http_server.hpp"
 
 namespace golive::security {
@@ -127,6 +128,18 @@ TEST(PromptInjectionScriptedTest, LeakyTargetFailsEveryAiCheck) {
   const auto& oversize = checks.at("security.injection.oversize_ai_input");
   EXPECT_EQ(oversize.status, core::CheckStatus::kFail) << oversize.message;
   EXPECT_EQ(oversize.evidence.at("response").at("status"), 500);
+  // Each failing check carries its submission as curl, the user's token as a variable.
+  for (const auto* failed : {&canary, &leak, &oversize}) {
+    std::string problems;
+    const auto curl = testing::parse_curl_reproduction(
+        failed->evidence, "POST", target.environment().base_url + "/functions/v1/extract-topics",
+        {"scripted-token"}, &problems);
+    EXPECT_EQ(problems, "") << failed->id;
+    ASSERT_TRUE(curl) << failed->id;
+    EXPECT_EQ(curl->header("Authorization"), "Bearer ${GOLIVE_TOKEN}") << failed->id;
+    EXPECT_EQ(curl->header("Content-Type"), "application/json") << failed->id;
+    EXPECT_EQ(nlohmann::json::parse(curl->body).contains("text"), true) << failed->id;
+  }
   // Two submissions, their polls, one over-long submission: bounded.
   EXPECT_GE(sent, 5);
   EXPECT_LE(sent, 12);

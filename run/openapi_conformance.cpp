@@ -1,13 +1,13 @@
-#include "cli/openapi_conformance.hpp"
+#include "run/openapi_conformance.hpp"
 
 #include <fstream>
 
 #include "import/openapi_document.hpp"
 
-namespace golive::cli {
+namespace golive::run {
 
 OpenApiConformance::OpenApiConformance(const std::vector<std::shared_ptr<const e2e::Workflow>>& workflows,
-                                       const std::string& base_url, const core::RunDirectory& run_dir) {
+                                       const std::string& base_url, const std::string& run_dir) {
   std::map<std::string, std::shared_ptr<contract::SchemaConformance>> by_document;
   for (const auto& pointer : workflows) {
     const e2e::Workflow& workflow = *pointer;
@@ -17,7 +17,7 @@ OpenApiConformance::OpenApiConformance(const std::vector<std::shared_ptr<const e
       const auto document = imports::load_openapi_document(workflow.openapi);
       std::string file = workflow.openapi;
       if (std::ifstream probe(file); probe >> std::ws && probe.peek() != '{') {
-        file = run_dir.file("openapi-" + std::to_string(documents_.size() + 1) + ".json");
+        file = run_dir + "/openapi-" + std::to_string(documents_.size() + 1) + ".json";
         std::ofstream(file, std::ios::binary) << document.dump(2);
       }
       // The document's paths are relative to servers[0]'s path.
@@ -29,15 +29,17 @@ OpenApiConformance::OpenApiConformance(const std::vector<std::shared_ptr<const e
   }
 }
 
-void OpenApiConformance::observe(const e2e::StepExchange& exchange) const {
+bool OpenApiConformance::observe(const e2e::StepExchange& exchange) const {
   auto found = by_workflow_.find(std::string(exchange.workflow));
-  if (found == by_workflow_.end()) return;
+  if (found == by_workflow_.end()) return false;
   found->second->observe(exchange.method, exchange.url, exchange.response,
-                         "e2e." + std::string(exchange.workflow) + "." + std::string(exchange.step));
+                         "e2e." + std::string(exchange.workflow) + "." + std::string(exchange.step),
+                         exchange.reproduction);
+  return true;
 }
 
 void OpenApiConformance::record_results(core::ResultSink& sink) const {
   for (const auto& conformance : documents_) conformance->record_results(sink);
 }
 
-}  // namespace golive::cli
+}  // namespace golive::run
