@@ -71,6 +71,30 @@ load::LoadProfile replay_profile_for(const LoadCommandOptions& options, const co
   return load::replay_profile(log, options.speed, headers, thresholds, options.max_in_flight);
 }
 
+// "  slowest: 812.4ms GET http://host/items 200 x-request-id 4bf9… connect 0.2ms first byte 811ms"
+void print_slowest(const nlohmann::json& summary) {
+  if (!summary.contains("slowest_requests") || summary["slowest_requests"].empty()) return;
+  std::cout << "  slowest requests (find them in the target's logs by X-Request-Id / trace id):\n";
+  for (const auto& request : summary["slowest_requests"]) {
+    const auto& timing = request["timing_ms"];
+    std::cout << "    " << std::fixed << std::setprecision(1) << request["latency_ms"].get<double>() << "ms "
+              << request["method"].get<std::string>() << " " << request["url"].get<std::string>() << " ";
+    const int status = request["status"].get<int>();
+    const std::string error = request["error"].get<std::string>();
+    if (status > 0) std::cout << status << (error.empty() ? "" : " ");
+    std::cout << error;
+    const std::string request_id = request["request_id"].get<std::string>();
+    const std::string trace_id = request["trace_id"].get<std::string>();
+    if (!request_id.empty()) std::cout << " x-request-id " << request_id;
+    if (!trace_id.empty() && trace_id != request_id) std::cout << " trace " << trace_id;
+    for (const auto& [key, label] : {std::pair{"connect", "connect"}, std::pair{"tls_handshake", "tls"},
+                                     std::pair{"first_byte", "first byte"}}) {
+      if (timing[key].is_number()) std::cout << " " << label << " " << timing[key].get<double>() << "ms";
+    }
+    std::cout << "\n";
+  }
+}
+
 void print_summary(const load::LoadRunOutcome& outcome) {
   for (const nlohmann::json& summary : outcome.load_summaries) {
     const auto& latency = summary["latency_ms"];
@@ -95,6 +119,7 @@ void print_summary(const load::LoadRunOutcome& outcome) {
       }
       std::cout << "\n";
     }
+    print_slowest(summary);
     for (const auto& threshold : summary["thresholds"]) {
       std::cout << "  " << (threshold["pass"].get<bool>() ? "[pass] " : "[FAIL] ")
                 << threshold["expression"].get<std::string>() << "  "

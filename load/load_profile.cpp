@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/input_error.hpp"
+#include "load/slowest_requests.hpp"
 
 namespace golive::load {
 
@@ -85,7 +86,7 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
   reader.reject_unknown_keys({"name", "description", "executor", "rate", "duration_s", "start_rate",
                               "start_vus", "stages", "max_vus", "iteration_pause_ms", "request",
                               "workflow", "workflow_file", "thresholds", "log", "speed", "methods",
-                              "keep_alive"});
+                              "keep_alive", "slowest_requests"});
   ScenarioProfile scenario;
   scenario.name = reader.at("name").as_string();
   if (scenario.name.empty() ||
@@ -156,6 +157,14 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
     }
   }
   if (reader.has("keep_alive")) scenario.keep_alive = reader.at("keep_alive").as_bool();
+  if (reader.has("slowest_requests")) {
+    const core::JsonReader field = reader.at("slowest_requests");
+    const double count = field.as_number();
+    if (count != std::floor(count) || count < 0 || count > SlowestRequests::kMaxCapacity) {
+      field.fail("must be a whole number 0.." + std::to_string(SlowestRequests::kMaxCapacity));
+    }
+    scenario.slowest_requests = static_cast<std::uint32_t>(count);
+  }
   for (const char* key : {"log", "speed", "methods"}) {
     if (scenario.executor != ExecutorKind::kReplay && reader.has(key)) {
       reader.at(key).fail(std::string("only the replay executor reads it"));

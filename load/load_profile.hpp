@@ -13,7 +13,9 @@
 //       "stages": [{"duration_s": 30, "target_vus": 1000}, {"duration_s": 60, "target_vus": 1000}],
 //       "workflow": "signup_login", "iteration_pause_ms": 0},
 //      {"name": "storm", "executor": "constant_arrival_rate", "rate": 500, "duration_s": 10,
-//       "keep_alive": false, "request": {"url": "/health"}}]}
+//       "keep_alive": false, "request": {"url": "/health"}},
+//      {"name": "api", "executor": "constant_arrival_rate", "rate": 50, "duration_s": 10,
+//       "slowest_requests": 20, "request": {"url": "/rest/v1/items"}}]}
 //
 // Open model (constant_arrival_rate, ramping_arrival_rate): iterations start
 // at a rate per second whatever the target does; an iteration is one request
@@ -68,6 +70,8 @@ struct ScenarioProfile {
   // false: every request asks for `Connection: close`, so each iteration opens
   // (and for https:// handshakes) a connection of its own: a handshake storm.
   bool keep_alive = true;
+  // How many of the slowest requests the report lists, with their correlation ids (0 = none).
+  std::uint32_t slowest_requests = 10;
   std::optional<RequestTarget> request;  // exactly one of request / workflow_path
   std::string workflow_path;             // resolved file of the workflow
   std::vector<ThresholdSpec> thresholds;
