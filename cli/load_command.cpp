@@ -120,6 +120,17 @@ void print_summary(const load::LoadRunOutcome& outcome) {
       std::cout << "\n";
     }
     print_slowest(summary);
+    if (summary.contains("capacity")) {  // the capacity executor's steps and the last rate that held
+      const auto& capacity = summary["capacity"];
+      std::cout << "  " << capacity["result"].get<std::string>() << "\n";
+      for (const auto& step : capacity["steps"]) {
+        std::cout << "    " << (step["held"].get<bool>() ? "[held]  " : "[broke] ") << std::setprecision(1)
+                  << step["rate_rps"].get<double>() << " req/s intended: " << step["requests"].get<std::uint64_t>()
+                  << " requests, " << step["throughput_rps"].get<double>() << " req/s, p95 "
+                  << (step["p95_ms"].is_number() ? step["p95_ms"].get<double>() : 0.0) << "ms, dropped "
+                  << step["dropped"].get<std::uint64_t>() << "\n";
+      }
+    }
     for (const auto& threshold : summary["thresholds"]) {
       std::cout << "  " << (threshold["pass"].get<bool>() ? "[pass] " : "[FAIL] ")
                 << threshold["expression"].get<std::string>() << "  "
@@ -146,6 +157,12 @@ int execute_load(const LoadCommandOptions& options) {
                     : replay_profile_for(options, env);
   if (options.duration_s > 0) run.max_duration_s = options.duration_s;
   run.shard = load::parse_shard(options.shard);
+  if (run.shard.count > 1 && !run.profile.scenarios.empty() &&
+      run.profile.scenarios.front().executor == load::ExecutorKind::kCapacity) {
+    throw core::InputError(run.profile.file, "/scenarios/0/executor",
+                           "a capacity search runs in one process: it cannot be sharded (--shard " +
+                               options.shard + ")");
+  }
   run.threads = options.threads;
   run.native_http = options.engine == "native";
   run.allow_production = options.common.allow_production;

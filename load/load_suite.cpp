@@ -10,6 +10,7 @@
 #include "core/input_error.hpp"
 #include "e2e/workflow_parser.hpp"
 #include "e2e/workflow_run.hpp"
+#include "load/capacity_search.hpp"
 #include "load/heap_trim.hpp"
 #include "load/load_checkpoint.hpp"
 #include "load/load_records.hpp"
@@ -123,6 +124,17 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
     if (scenario.open_model()) open_peak += scenario.peak() / options.shard.count;
   }
   if (shard_cap > 0 && open_peak > shard_cap) outcome.rate_scale = shard_cap / open_peak;
+
+  // A capacity scenario (the profile's only one) is judged step by step here.
+  std::optional<CapacitySearch> capacity;
+  if (profile->scenarios.front().executor == ExecutorKind::kCapacity) {
+    if (options.shard.count > 1) {
+      throw core::InputError(profile->file, "/scenarios/0/executor",
+                             "a capacity search runs in one process: it cannot be sharded (--shard " +
+                                 std::to_string(options.shard.count) + ")");
+    }
+    capacity.emplace(profile->scenarios.front(), environment.sla, outcome.rate_scale);
+  }
 
   const RunEpoch epoch = RunEpoch::now();
   const Clock::time_point start = epoch.steady + std::chrono::milliseconds(100);
@@ -240,6 +252,15 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
         next_progress += std::chrono::seconds(1);
       }
     }
+    const double elapsed_s = std::chrono::duration<double>(now - start).count();
+    if (capacity && !stop_sent && capacity->due(elapsed_s)) {
+      if (const std::optional<LoadStats> merged = merged_progress(workers)) {
+        if (capacity->observe(*merged, elapsed_s)) {  // a step broke: the search is over
+          for (auto& worker : workers) worker->request_stop();
+          stop_sent = true;
+        }
+      }
+    }
     bool all_finished = true;
     for (const auto& worker : workers) all_finished = all_finished && worker->finished();
     if (all_finished || now >= end) break;  // the workers stop themselves and drain; join below
@@ -253,17 +274,27 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   }
   for (const auto& [scenario, series] : finished_seconds) merged.merge_series(scenario, series);
   outcome.stats = merged;
+  if (capacity) capacity->finish(merged, std::chrono::duration<double>(std::min(Clock::now(), end) - start).count());
 
   for (const ScenarioProfile& scenario : profile->scenarios) {
-    const auto verdicts = evaluate_thresholds(merged, scenario.name, scenario.thresholds);
+    // A capacity search's verdicts are those of the run up to the last rate that held.
+    std::vector<ThresholdVerdict> verdicts;
+    if (capacity) {
+      for (const ThresholdSpec& spec : scenario.thresholds) {
+        verdicts.push_back(evaluate(spec, capacity->verdict_snapshot(spec.scope)));
+      }
+    } else {
+      verdicts = evaluate_thresholds(merged, scenario.name, scenario.thresholds);
+    }
     for (const ThresholdVerdict& verdict : verdicts) outcome.thresholds_passed &= verdict.passed;
     for (const core::CheckResult& check : threshold_checks(scenario.name, verdicts)) sink.record(check);
     if (!scenario.open_model()) {
       sink.record(concurrency_check(merged, scenario.name, scenario.peak() / options.shard.count));
     }
     outcome.load_summaries.push_back(load_summary_record(merged, scenario.name, verdicts));
+    if (capacity) outcome.load_summaries.back()["capacity"] = capacity->to_json();
   }
-  const SlaVerdict sla = evaluate_sla(merged.overall(), environment.sla);
+  const SlaVerdict sla = evaluate_sla(capacity ? capacity->verdict_snapshot() : merged.overall(), environment.sla);
   outcome.sla_met = sla.met();
   outcome.sla = sla_record(sla);
   for (const core::CheckResult& check : sla_checks(sla)) sink.record(check);

@@ -106,6 +106,7 @@ json scenario_json(const LoadScenario& scenario) {
           {"thresholds", std::move(thresholds)},
           {"timeseries", std::move(timeseries)},
           {"histogram", std::move(histogram)}};
+  if (!scenario.capacity.is_null()) out["capacity"] = scenario.capacity;
   // Streams written before the slowest requests were kept render as before.
   if (!scenario.slowest.empty()) {
     json slowest = json::array();

@@ -136,6 +136,10 @@ LoadScenario read_load_summary(const JsonReader& record) {
       scenario.steps.push_back(std::move(step));
     }
   }
+  if (record.has("capacity")) {
+    record.at("capacity").as_object();
+    scenario.capacity = record.at("capacity").value();
+  }
   if (record.has("slowest_requests")) {
     auto list = record.at("slowest_requests");
     for (std::size_t i = 0; i < list.as_array().size(); ++i) {

@@ -169,6 +169,9 @@ struct LoadScenario {
   std::vector<HistogramBucket> histogram;   // sorted by le_ms
   std::vector<StepFigures> steps;           // in workflow order; empty for older streams
   std::vector<SlowRequestRow> slowest;      // slowest first; empty for older streams
+  // The capacity executor's result (load_summary "capacity": held_rps,
+  // broke_at_rps, result, steps[]), copied as recorded; null for other executors.
+  nlohmann::json capacity;
   // The process was killed before its final figures: these are its last
   // checkpoint's (load_checkpoint record), the series up to the last full second.
   bool partial = false;
