@@ -16,6 +16,7 @@
 #include "load/load_records.hpp"
 #include "load/load_worker.hpp"
 #include "load/sla.hpp"
+#include "load/start_time.hpp"
 
 namespace golive::load {
 
@@ -136,8 +137,34 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
     capacity.emplace(profile->scenarios.front(), environment.sla, outcome.rate_scale);
   }
 
-  const RunEpoch epoch = RunEpoch::now();
-  const Clock::time_point start = epoch.steady + std::chrono::milliseconds(100);
+  RunEpoch epoch = RunEpoch::now();
+  Clock::time_point start = epoch.steady + std::chrono::milliseconds(100);
+  if (options.start_at_unix_ms) {
+    // Sleep until shortly before the agreed instant (the workers need a moment
+    // to start), then pin the epoch to it exactly: every shard's seconds count
+    // from the same wall-clock millisecond.
+    constexpr std::int64_t kLeadMs = 200;
+    std::int64_t next_report_ms = INT64_MAX;
+    for (;;) {
+      const std::int64_t left_ms = *options.start_at_unix_ms - now_unix_ms();
+      if (left_ms <= kLeadMs) break;
+      if (options.should_stop && options.should_stop()) {
+        outcome.stopped = true;  // interrupted while waiting: nothing was sent
+        outcome.stats = LoadStats(RunEpoch::now());
+        outcome.sla = sla_record(evaluate_sla(MetricSnapshot{}, environment.sla));
+        return outcome;
+      }
+      if (options.on_start_wait && left_ms / 1000 < next_report_ms) {
+        next_report_ms = left_ms / 1000;
+        options.on_start_wait(static_cast<double>(left_ms) / 1000.0);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(100, left_ms - kLeadMs)));
+    }
+    const std::int64_t left_ms = *options.start_at_unix_ms - now_unix_ms();
+    epoch.steady = Clock::now() + std::chrono::milliseconds(left_ms);
+    epoch.unix_ms = *options.start_at_unix_ms;
+    start = epoch.steady;
+  }
   const Clock::time_point end = start + seconds(planned_s);
   const Clock::time_point warmup_end = start + seconds(profile->warmup_s);
   auto shared_environment = std::make_shared<const config::Environment>(environment);
