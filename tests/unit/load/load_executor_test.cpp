@@ -164,7 +164,7 @@ TEST(CapacityProfile, StepsAreFlatAndSettingsAreChecked) {
 
 TEST(LoadProfile, ShippedProfilesParse) {
   const std::string dir = std::string(GOLIVE_TEST_DATA) + "/../../load/profiles/";
-  for (const char* name : {"smoke.json", "checkout_1000_vus.json"}) {
+  for (const char* name : {"smoke.json", "checkout_1000_vus.json", "capacity.json"}) {
     const LoadProfile profile = load_profile(dir + name, kWorkflowsDir);
     EXPECT_FALSE(profile.description.empty()) << name;
     EXPECT_FALSE(profile.scenarios.empty()) << name;
