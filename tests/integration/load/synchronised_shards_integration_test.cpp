@@ -2,9 +2,11 @@
 // run given the same start time (--start-at) begin together, and merged
 // through their shard files (as `golive report merge` does) their per-second
 // series line up second for second: each second of the merge holds both
-// shards' requests, and the merged start is the agreed instant.
+// shards' requests, and the merged start is the agreed instant. The merge
+// also keeps the slowest requests of both shards.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -90,6 +92,18 @@ TEST(SynchronisedShards, TwoShardsWithOneStartTimeMergeIntoAlignedSeconds) {
     // Each shard sends 20/s: a second holds about 20 of each, so neither is shifted.
     EXPECT_GE(first[s].requests, 15u);
     EXPECT_GE(second[s].requests, 15u);
+  }
+  // The merge keeps the slowest requests of both shards together: the 10
+  // slowest of the union, each with the id it was sent with.
+  std::vector<SlowRequest> both = shards[0].stats.slowest("health")->sorted();
+  for (const SlowRequest& request : shards[1].stats.slowest("health")->sorted()) both.push_back(request);
+  std::sort(both.begin(), both.end(),
+            [](const SlowRequest& a, const SlowRequest& b) { return a.latency_us > b.latency_us; });
+  const std::vector<SlowRequest> kept = merged.stats.slowest("health")->sorted();
+  ASSERT_EQ(kept.size(), 10u);
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i].latency_us, both[i].latency_us);
+    EXPECT_EQ(kept[i].request_id.size(), 32u);
   }
   std::printf("[ measure  ] merged seconds:");
   for (const SecondPoint& point : together) std::printf(" t=%lld:%llu", static_cast<long long>(point.second),
