@@ -27,6 +27,7 @@
 #include "load/request_log.hpp"
 #include "reports/render_all.hpp"
 #include "load/shard_file.hpp"
+#include "load/start_time.hpp"
 
 namespace golive::cli {
 
@@ -46,6 +47,8 @@ struct LoadCommandOptions {
   std::vector<std::string> replay_methods{"GET", "HEAD", "OPTIONS"};
   std::vector<std::string> thresholds;  // --threshold for --replay
   unsigned max_in_flight = 1000;       // --max-in-flight for --replay
+  std::string start_at;                // --start-at RFC3339: every shard begins then
+  std::string start_file;              // --start-file PATH: wait for it, read the time from it
 };
 
 // `--replay LOG`: a profile with one "replay" scenario. The environment's
@@ -69,6 +72,30 @@ load::LoadProfile replay_profile_for(const LoadCommandOptions& options, const co
               << " logged requests whose method is not in --replay-methods\n";
   }
   return load::replay_profile(log, options.speed, headers, thresholds, options.max_in_flight);
+}
+
+// "  slowest: 812.4ms GET http://host/items 200 x-request-id 4bf9… connect 0.2ms first byte 811ms"
+void print_slowest(const nlohmann::json& summary) {
+  if (!summary.contains("slowest_requests") || summary["slowest_requests"].empty()) return;
+  std::cout << "  slowest requests (find them in the target's logs by X-Request-Id / trace id):\n";
+  for (const auto& request : summary["slowest_requests"]) {
+    const auto& timing = request["timing_ms"];
+    std::cout << "    " << std::fixed << std::setprecision(1) << request["latency_ms"].get<double>() << "ms "
+              << request["method"].get<std::string>() << " " << request["url"].get<std::string>() << " ";
+    const int status = request["status"].get<int>();
+    const std::string error = request["error"].get<std::string>();
+    if (status > 0) std::cout << status << (error.empty() ? "" : " ");
+    std::cout << error;
+    const std::string request_id = request["request_id"].get<std::string>();
+    const std::string trace_id = request["trace_id"].get<std::string>();
+    if (!request_id.empty()) std::cout << " x-request-id " << request_id;
+    if (!trace_id.empty() && trace_id != request_id) std::cout << " trace " << trace_id;
+    for (const auto& [key, label] : {std::pair{"connect", "connect"}, std::pair{"tls_handshake", "tls"},
+                                     std::pair{"first_byte", "first byte"}}) {
+      if (timing[key].is_number()) std::cout << " " << label << " " << timing[key].get<double>() << "ms";
+    }
+    std::cout << "\n";
+  }
 }
 
 void print_summary(const load::LoadRunOutcome& outcome) {
@@ -95,6 +122,18 @@ void print_summary(const load::LoadRunOutcome& outcome) {
       }
       std::cout << "\n";
     }
+    print_slowest(summary);
+    if (summary.contains("capacity")) {  // the capacity executor's steps and the last rate that held
+      const auto& capacity = summary["capacity"];
+      std::cout << "  " << capacity["result"].get<std::string>() << "\n";
+      for (const auto& step : capacity["steps"]) {
+        std::cout << "    " << (step["held"].get<bool>() ? "[held]  " : "[broke] ") << std::setprecision(1)
+                  << step["rate_rps"].get<double>() << " req/s intended: " << step["requests"].get<std::uint64_t>()
+                  << " requests, " << step["throughput_rps"].get<double>() << " req/s, p95 "
+                  << (step["p95_ms"].is_number() ? step["p95_ms"].get<double>() : 0.0) << "ms, dropped "
+                  << step["dropped"].get<std::uint64_t>() << "\n";
+      }
+    }
     for (const auto& threshold : summary["thresholds"]) {
       std::cout << "  " << (threshold["pass"].get<bool>() ? "[pass] " : "[FAIL] ")
                 << threshold["expression"].get<std::string>() << "  "
@@ -110,6 +149,15 @@ void print_summary(const load::LoadRunOutcome& outcome) {
 
 int execute_load(const LoadCommandOptions& options) {
   core::install_interrupt_handlers();
+  // A bad --start-at is exit 2 before anything else happens.
+  std::optional<std::int64_t> start_at;
+  if (!options.start_at.empty() && !options.start_file.empty()) {
+    throw core::InputError("golive load", "", "give --start-at or --start-file, not both");
+  }
+  if (!options.start_at.empty()) {
+    start_at = load::parse_start_at(options.start_at, "--start-at");
+    load::check_start_at(*start_at, load::now_unix_ms(), "--start-at");
+  }
   config::Environment env = run::load_selected_environment(options.common);
   config::require_non_production(env, options.common.allow_production, "load testing");
   load::LoadOptions run;
@@ -120,7 +168,27 @@ int execute_load(const LoadCommandOptions& options) {
                     ? load::load_profile(options.profile, e2e::default_workflows_dir(run::golive_home()))
                     : replay_profile_for(options, env);
   if (options.duration_s > 0) run.max_duration_s = options.duration_s;
+  const bool quiet_output = options.common.quiet || options.common.format == "json";
+  if (!options.start_file.empty()) {
+    if (!quiet_output) std::cout << "waiting for the start file " << options.start_file << "\n" << std::flush;
+    const std::int64_t at = load::wait_for_start_file(
+        options.start_file, [] { return core::interrupted(); }, [&](double waited_s) {
+          if (!quiet_output && ::isatty(STDOUT_FILENO) != 0) {
+            std::cout << "\r\033[Kwaiting for the start file " << options.start_file << " ("
+                      << static_cast<long>(waited_s) << " s)" << std::flush;
+          }
+        });
+    if (at < 0) throw core::InputError("--start-file", "", "interrupted while waiting for " + options.start_file);
+    start_at = at;
+  }
+  run.start_at_unix_ms = start_at;
   run.shard = load::parse_shard(options.shard);
+  if (run.shard.count > 1 && !run.profile.scenarios.empty() &&
+      run.profile.scenarios.front().executor == load::ExecutorKind::kCapacity) {
+    throw core::InputError(run.profile.file, "/scenarios/0/executor",
+                           "a capacity search runs in one process: it cannot be sharded (--shard " +
+                               options.shard + ")");
+  }
   run.threads = options.threads;
   run.native_http = options.engine == "native";
   run.allow_production = options.common.allow_production;
@@ -157,6 +225,20 @@ int execute_load(const LoadCommandOptions& options) {
       std::cout << "\r\033[K" << load::progress_line(progress) << std::flush;
     } else if (++ticks % 5 == 0) {
       std::cout << load::progress_line(progress) << "\n" << std::flush;
+    }
+  };
+  if (start_at && !quiet) {
+    std::cout << "synchronised start at " << load::format_unix_ms(*start_at) << "\n" << std::flush;
+  }
+  std::int64_t last_wait_line = -1;
+  run.on_start_wait = [&](double seconds_left) {
+    if (quiet) return;
+    const auto whole = static_cast<std::int64_t>(seconds_left);
+    if (tty) {
+      std::cout << "\r\033[Kwaiting for the synchronised start: " << whole << " s" << std::flush;
+    } else if (last_wait_line < 0 || last_wait_line - whole >= 10) {  // CI: a line per 10 s
+      last_wait_line = whole;
+      std::cout << "waiting for the synchronised start: " << whole << " s\n" << std::flush;
     }
   };
   auto outcome = load::run_load_suite(env, run, writer);
@@ -238,6 +320,13 @@ void register_load_command(CLI::App& app, int& exit_code) {
                    "With --replay: requests in flight at most; more are counted as dropped "
                    "(default 1000)")
       ->check(CLI::Range(1, 100000));
+  load->add_option("--start-at", options->start_at,
+                   "Begin the scenarios at this RFC 3339 time (e.g. 2026-12-06T20:15:00Z), the same "
+                   "for every shard, so their per-second series line up in the merge; waits until "
+                   "then (at most 24 h ahead; a time in the past is an error)");
+  load->add_option("--start-file", options->start_file,
+                   "Like --start-at, with the time read from this file (e.g. on a shared volume) "
+                   "once it exists; waits for the file");
   load->footer(
       "Exit codes: 0 every threshold and the SLA passed, 1 a threshold or the SLA failed (or the "
       "run was interrupted), 2 bad input or config.");

@@ -251,7 +251,7 @@ void WorkflowRun::send_attempt() {
 
 void WorkflowRun::send_hop(bool keep_copy) {
   auto self = shared_from_this();
-  if (options_.on_exchange) {
+  if (options_.on_exchange || options_.on_sample) {
     exchange_method_ = request_.method;
     exchange_url_ = request_.url;
   }
@@ -393,6 +393,8 @@ void WorkflowRun::on_response(http::HttpResponse&& response) {
     RequestSample sample;
     sample.workflow = workflow_->name;
     sample.step = step.name;
+    sample.method = exchange_method_;
+    sample.url = exchange_url_;
     sample.latency_us =
         std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at_).count();
     sample.error = response_.error;

@@ -58,6 +58,8 @@ struct RunEnvironment {
 struct RequestSample {
   std::string_view workflow;
   std::string_view step;
+  std::string_view method;      // as sent (the last hop's, after redirects)
+  std::string_view url;         // as sent, query included
   std::int64_t latency_us = 0;  // from handing the request to the client to its completion
   http::HttpErrorCategory error = http::HttpErrorCategory::kNone;
   int status = 0;                  // 0 when no response arrived
@@ -183,7 +185,7 @@ class WorkflowRun : public std::enable_shared_from_this<WorkflowRun> {
   std::vector<std::size_t>
       sensitive_slots_;          // variables named like credentials, masked in evidence
   http::HttpRequest request_;    // the attempt in flight (kept for evidence)
-  std::string exchange_method_;  // method and URL of the attempt in flight, for on_exchange
+  std::string exchange_method_;  // method and URL of the attempt in flight, for on_exchange and on_sample
   std::string exchange_url_;
   http::HttpResponse response_;  // the latest response (kept for evidence)
 

@@ -63,7 +63,32 @@ void CorrelatingClient::stamp(HttpRequest& request) {
 
 void CorrelatingClient::send(HttpRequest request, ResponseCallback on_complete) {
   stamp(request);
-  inner_.send(std::move(request), std::move(on_complete));
+  CorrelationIds ids;
+  std::string_view request_id;
+  bool request_id_seen = false;
+  for (const auto& [name, value] : request.headers) {
+    if (!ids.trace_known && strcasecmp(name.c_str(), "traceparent") == 0 && value.size() >= 35 &&
+        value[2] == '-' && lower_hex(std::string_view(value).substr(3, 32))) {
+      std::copy_n(value.begin() + 3, 32, ids.trace_id.begin());
+      ids.trace_known = true;
+    } else if (!request_id_seen && strcasecmp(name.c_str(), "x-request-id") == 0) {
+      request_id = value;
+      request_id_seen = true;
+    }
+  }
+  // The usual case (X-Request-Id is the trace id) keeps no string: no allocation.
+  ids.request_id_is_trace = ids.trace_known && request_id == std::string_view(ids.trace_id.data(), 32);
+  if (!ids.request_id_is_trace) ids.request_id = std::string(request_id);
+  inner_.send(std::move(request),
+              [this, ids = std::move(ids), on_complete = std::move(on_complete)](HttpResponse&& response) {
+                struct Restore {
+                  const CorrelationIds*& slot;
+                  const CorrelationIds* outer;
+                  ~Restore() { slot = outer; }
+                } restore{completing_, completing_};
+                completing_ = &ids;
+                on_complete(std::move(response));
+              });
 }
 
 bool CorrelatingClient::valid_traceparent(std::string_view value) {

@@ -10,11 +10,15 @@
 //   http::CurlHttpClient curl(io, options);
 //   http::CorrelatingClient client(curl, options.request_id_header);
 //
+// A completion callback can ask which ids its request went out with
+// (completing()): the load generator lists its slowest requests by them.
+//
 // Ids come from a per-client splitmix64 sequence seeded from std::random_device:
 // unique in practice, cheap on the load generator's hot path (no locks; one
 // client per io_context thread, like the clients it wraps).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,6 +26,17 @@
 #include "http/http_types.hpp"
 
 namespace golive::http {
+
+// The correlation ids one request went out with.
+struct CorrelationIds {
+  std::array<char, 32> trace_id{};   // the traceparent's trace id (lower-case hex)
+  bool trace_known = false;          // false: the request's own traceparent was malformed
+  bool request_id_is_trace = false;  // X-Request-Id carried trace_id (the stamped case)
+  std::string request_id;            // otherwise the request's own X-Request-Id ("" = none sent)
+
+  std::string trace_id_text() const { return trace_known ? std::string(trace_id.data(), 32) : ""; }
+  std::string request_id_text() const { return request_id_is_trace ? trace_id_text() : request_id; }
+};
 
 class CorrelatingClient final : public HttpClient {
  public:
@@ -33,6 +48,11 @@ class CorrelatingClient final : public HttpClient {
   // Adds the headers to `request` (what send() does before forwarding).
   void stamp(HttpRequest& request);
 
+  // While a completion callback of a request sent through this client runs
+  // (on the executor's thread): the ids that request went out with; null
+  // otherwise. Valid only during the call.
+  const CorrelationIds* completing() const { return completing_; }
+
   // True when `value` is a well-formed version-00 traceparent.
   static bool valid_traceparent(std::string_view value);
 
@@ -42,6 +62,7 @@ class CorrelatingClient final : public HttpClient {
   HttpClient& inner_;
   bool request_id_header_;
   std::uint64_t state_;
+  const CorrelationIds* completing_ = nullptr;
 };
 
 }  // namespace golive::http

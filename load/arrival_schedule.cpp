@@ -11,6 +11,7 @@ ArrivalSchedule::ArrivalSchedule(const ScenarioProfile& scenario, double scale, 
   double from = scenario.start * scale;
   for (const Stage& stage : scenario.stages) {
     const double to = stage.target * scale;
+    if (scenario.stepped) from = to;  // a step: flat at its rate from its first instant
     segments_.push_back({start_s, stage.duration_s, from, to, total_});
     total_ += (from + to) / 2 * stage.duration_s;
     start_s += stage.duration_s;

@@ -43,6 +43,7 @@ IterationTarget::IterationTarget(const RequestTarget& request, const std::string
   request_.body = request.body;
   request_.timeout = std::chrono::milliseconds(request.timeout_ms);
   request_key_ = stats_.register_step(scenario_, request.name);
+  request_name_ = request.name;
 }
 
 IterationTarget::IterationTarget(std::shared_ptr<const e2e::Workflow> workflow,
@@ -108,7 +109,7 @@ std::uint32_t ms_to_us(double ms) {
 }  // namespace
 
 void IterationTarget::record(StepKey key, Clock::time_point from, Clock::time_point completed,
-                             ErrorCategory error, const http::HttpTiming& timing) {
+                             ErrorCategory error, const http::HttpTiming& timing, const Sent& sent) {
   RequestSample sample;
   sample.completed_at = completed;
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(completed - from).count();
@@ -121,6 +122,30 @@ void IterationTarget::record(StepKey key, Clock::time_point from, Clock::time_po
     sample.tls_resumed = timing.tls_resumed;
   }
   ++samples_;
+  if (stats_.wants_slow(key, sample)) [[unlikely]] {
+    SlowRequest slow;
+    slow.latency_us = sample.latency_us;
+    slow.completed_unix_ms = stats_.unix_ms_of(completed);
+    slow.step = sent.step;
+    slow.method = sent.method;
+    std::string url(sent.url_base);
+    url.append(sent.url_rest);
+    slow.url = redact_url(url);
+    slow.status = sent.status;
+    slow.error = error == ErrorCategory::kNone ? "" : to_string(error);
+    if (const http::CorrelationIds* ids = correlating_ ? correlating_->completing() : nullptr) {
+      slow.trace_id = ids->trace_id_text();
+      slow.request_id = ids->request_id_text();
+    }
+    auto ms_or_missing = [](double ms) { return ms > 0 ? ms : -1.0; };
+    slow.total_ms = ms_or_missing(timing.total_ms);
+    slow.first_byte_ms = ms_or_missing(timing.first_byte_ms);
+    if (timing.new_connection) {
+      slow.connect_ms = std::max(0.0, timing.connect_ms - timing.dns_ms);
+      if (timing.handshake_ms > 0) slow.handshake_ms = timing.handshake_ms;
+    }
+    stats_.record_slow(key, std::move(slow));
+  }
   stats_.record(key, sample);
 }
 
@@ -143,12 +168,13 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
     request.body = logged.body;
     request.timeout = request_.timeout;
     const StepKey key = replay_keys_[iteration];
-    client.send(request, [this, key, intended, on_done = std::move(on_done)](http::HttpResponse&& response) {
+    client.send(request, [this, key, intended, &logged, on_done = std::move(on_done)](http::HttpResponse&& response) {
       ErrorCategory error = error_category(response.error);
       if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
         error = ErrorCategory::kHttpStatus;
       }
-      record(key, intended, Clock::now(), error, response.timing);
+      Sent sent{"replay", logged.method, base_url_, logged.target, response.status};
+      record(key, intended, Clock::now(), error, response.timing, sent);
       on_done();
     });
     return nullptr;
@@ -159,7 +185,8 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
       if (error == ErrorCategory::kNone && (response.status < 200 || response.status >= 400)) {
         error = ErrorCategory::kHttpStatus;
       }
-      record(request_key_, intended, Clock::now(), error, response.timing);
+      record(request_key_, intended, Clock::now(), error, response.timing,
+             Sent{request_name_, request_.method, request_.url, {}, response.status});
       on_done();
     });
     return nullptr;
@@ -181,7 +208,8 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
     const Clock::time_point now = Clock::now();
     const auto latency = std::chrono::microseconds(sample.latency_us) + *lag;
     *lag = std::chrono::microseconds(0);
-    record(step_key(sample.step), now - latency, now, error, sample.timing);
+    record(step_key(sample.step), now - latency, now, error, sample.timing,
+           Sent{sample.step, sample.method, sample.url, {}, sample.status});
   };
   auto run = e2e::WorkflowRun::create(workflow_, client, std::move(options));
   run->start([on_done = std::move(on_done)](const e2e::WorkflowOutcome&) { on_done(); });

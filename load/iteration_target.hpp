@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "http/correlating_client.hpp"
 #include "http/http_types.hpp"
 #include "e2e/workflow.hpp"
 #include "e2e/workflow_run.hpp"
@@ -55,19 +56,33 @@ class IterationTarget {
     return start(client, intended, 0, std::move(on_done));
   }
 
+  // The client that stamps correlation ids on this target's requests (in the
+  // chain behind the client start() is given): a request that makes the
+  // scenario's slowest list is listed with the ids it went out with.
+  void set_correlation(const http::CorrelatingClient* correlating) { correlating_ = correlating; }
+
   // Requests whose samples were recorded (warm-up ones included).
   std::uint64_t samples() const { return samples_; }
 
  private:
+  // What a slow request is listed with (views valid during record()).
+  struct Sent {
+    std::string_view step;
+    std::string_view method;
+    std::string_view url_base;  // the URL is url_base + url_rest
+    std::string_view url_rest;
+    int status = 0;
+  };
   // `timing`: the response's, for the connection figures (ConnectionTotals).
   void record(StepKey key, Clock::time_point intended_or_sent, Clock::time_point completed,
-              ErrorCategory error, const http::HttpTiming& timing);
+              ErrorCategory error, const http::HttpTiming& timing, const Sent& sent);
   StepKey step_key(std::string_view step);
 
   LoadStats& stats_;
   std::string scenario_;
   http::HttpRequest request_;  // request mode: the prepared request
   StepKey request_key_{};
+  std::string request_name_;  // request mode: its step name
   std::shared_ptr<const e2e::Workflow> workflow_;
   std::shared_ptr<const e2e::RunEnvironment> environment_;
   std::map<std::string, StepKey, std::less<>> step_keys_;  // workflow step -> key (set-up time)
@@ -75,6 +90,7 @@ class IterationTarget {
   std::vector<StepKey> replay_keys_;              // per logged request
   std::string base_url_;
   std::uint64_t samples_ = 0;
+  const http::CorrelatingClient* correlating_ = nullptr;
   // Seeds of the workflow runs' {{random.*}} built-ins: a random start per
   // target (one per worker thread), so two threads, or two load runs against
   // the same database, never sign up the same {{random.email}}.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/input_error.hpp"
+#include "load/slowest_requests.hpp"
 
 namespace golive::load {
 
@@ -25,6 +26,7 @@ std::optional<ExecutorKind> parse_executor(const std::string& name) {
   if (name == "ramping_arrival_rate") return ExecutorKind::kRampingArrivalRate;
   if (name == "ramping_vus") return ExecutorKind::kRampingVus;
   if (name == "replay") return ExecutorKind::kReplay;
+  if (name == "capacity") return ExecutorKind::kCapacity;
   return std::nullopt;
 }
 
@@ -85,7 +87,8 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
   reader.reject_unknown_keys({"name", "description", "executor", "rate", "duration_s", "start_rate",
                               "start_vus", "stages", "max_vus", "iteration_pause_ms", "request",
                               "workflow", "workflow_file", "thresholds", "log", "speed", "methods",
-                              "keep_alive"});
+                              "keep_alive", "slowest_requests", "step_rate", "step_duration_s",
+                              "max_rate"});
   ScenarioProfile scenario;
   scenario.name = reader.at("name").as_string();
   if (scenario.name.empty() ||
@@ -96,7 +99,7 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
   const auto kind = parse_executor(executor.as_string());
   if (!kind) {
     executor.fail("unknown executor \"" + executor.as_string() +
-                  "\" (constant_arrival_rate, ramping_arrival_rate, ramping_vus, replay)");
+                  "\" (constant_arrival_rate, ramping_arrival_rate, ramping_vus, replay, capacity)");
   }
   scenario.executor = *kind;
   auto forbid = [&](const char* key) {
@@ -135,6 +138,22 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
             static_cast<std::uint32_t>(positive_number(reader.at("iteration_pause_ms"), true));
       }
       break;
+    case ExecutorKind::kCapacity: {
+      for (const char* key : {"rate", "duration_s", "start_vus", "stages", "iteration_pause_ms"}) forbid(key);
+      const double start_rate = positive_number(reader.at("start_rate"), false);
+      const double step_rate = positive_number(reader.at("step_rate"), false);
+      const double step_s = positive_number(reader.at("step_duration_s"), false);
+      const double max_rate = positive_number(reader.at("max_rate"), false);
+      if (step_s < 1) reader.at("step_duration_s").fail("must be at least 1 (second)");
+      if (max_rate < start_rate) reader.at("max_rate").fail("must be at least start_rate");
+      const double steps = std::floor((max_rate - start_rate) / step_rate + 1e-9) + 1;
+      if (steps > 1000) reader.at("step_rate").fail("makes more than 1000 steps up to max_rate");
+      scenario.start = start_rate;
+      scenario.stepped = true;
+      scenario.step_rate = step_rate;
+      for (double i = 0; i < steps; ++i) scenario.stages.push_back({step_s, start_rate + i * step_rate});
+      break;
+    }
     case ExecutorKind::kReplay: {
       for (const char* key : {"rate", "duration_s", "start_rate", "start_vus", "stages",
                               "iteration_pause_ms", "request", "workflow", "workflow_file"}) {
@@ -156,9 +175,22 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
     }
   }
   if (reader.has("keep_alive")) scenario.keep_alive = reader.at("keep_alive").as_bool();
+  if (reader.has("slowest_requests")) {
+    const core::JsonReader field = reader.at("slowest_requests");
+    const double count = field.as_number();
+    if (count != std::floor(count) || count < 0 || count > SlowestRequests::kMaxCapacity) {
+      field.fail("must be a whole number 0.." + std::to_string(SlowestRequests::kMaxCapacity));
+    }
+    scenario.slowest_requests = static_cast<std::uint32_t>(count);
+  }
   for (const char* key : {"log", "speed", "methods"}) {
     if (scenario.executor != ExecutorKind::kReplay && reader.has(key)) {
       reader.at(key).fail(std::string("only the replay executor reads it"));
+    }
+  }
+  for (const char* key : {"step_rate", "step_duration_s", "max_rate"}) {
+    if (scenario.executor != ExecutorKind::kCapacity && reader.has(key)) {
+      reader.at(key).fail(std::string("only the capacity executor reads it"));
     }
   }
   if (scenario.open_model()) {
@@ -210,6 +242,8 @@ const char* to_string(ExecutorKind kind) {
       return "ramping_vus";
     case ExecutorKind::kReplay:
       return "replay";
+    case ExecutorKind::kCapacity:
+      return "capacity";
   }
   return "?";
 }
@@ -231,6 +265,7 @@ double ScenarioProfile::value_at(double t_s) const {
   double stage_start = 0;
   for (const Stage& stage : stages) {
     if (t_s < stage_start + stage.duration_s) {
+      if (stepped) return stage.target;
       return from + (stage.target - from) * (t_s - stage_start) / stage.duration_s;
     }
     stage_start += stage.duration_s;
@@ -272,6 +307,16 @@ LoadProfile parse_profile(const nlohmann::json& document, const std::string& pat
       scenarios.at(i).at("name").fail("duplicate scenario \"" + scenario.name + "\"");
     }
     profile.scenarios.push_back(std::move(scenario));
+  }
+  for (std::size_t i = 0; i < profile.scenarios.size(); ++i) {
+    // A capacity search judges each step on the whole run's figures, so nothing else may run.
+    if (profile.scenarios[i].executor != ExecutorKind::kCapacity) continue;
+    if (profile.scenarios.size() > 1) {
+      scenarios.at(i).at("executor").fail("a capacity scenario must be the profile's only scenario");
+    }
+    if (profile.warmup_s > 0) {
+      reader.at("warmup_s").fail("not used with a capacity scenario (each step is judged on its own)");
+    }
   }
   if (profile.warmup_s >= profile.duration_s()) {
     reader.at("warmup_s").fail("must be shorter than the run");

@@ -13,7 +13,12 @@
 //       "stages": [{"duration_s": 30, "target_vus": 1000}, {"duration_s": 60, "target_vus": 1000}],
 //       "workflow": "signup_login", "iteration_pause_ms": 0},
 //      {"name": "storm", "executor": "constant_arrival_rate", "rate": 500, "duration_s": 10,
-//       "keep_alive": false, "request": {"url": "/health"}}]}
+//       "keep_alive": false, "request": {"url": "/health"}},
+//      {"name": "find-capacity", "executor": "capacity", "start_rate": 20, "step_rate": 20,
+//       "step_duration_s": 5, "max_rate": 200, "request": {"url": "/health"},
+//       "thresholds": ["p(95) < 200ms", "error_rate < 1%"]},
+//      {"name": "api", "executor": "constant_arrival_rate", "rate": 50, "duration_s": 10,
+//       "slowest_requests": 20, "request": {"url": "/rest/v1/items"}}]}
 //
 // Open model (constant_arrival_rate, ramping_arrival_rate): iterations start
 // at a rate per second whatever the target does; an iteration is one request
@@ -37,7 +42,10 @@ namespace golive::load {
 
 // kReplay: an open model whose arrivals are the recorded times of a request
 // log (see request_log.hpp), each iteration one logged request.
-enum class ExecutorKind { kConstantArrivalRate, kRampingArrivalRate, kRampingVus, kReplay };
+// kCapacity: an open model whose rate steps up (start_rate, + step_rate every
+// step_duration_s, up to max_rate) until a step breaks a threshold or the
+// environment's SLA (load/capacity_search.hpp); it reports the last rate that held.
+enum class ExecutorKind { kConstantArrivalRate, kRampingArrivalRate, kRampingVus, kReplay, kCapacity };
 const char* to_string(ExecutorKind kind);
 
 // One linear segment: from the previous stage's target (or the start value)
@@ -68,6 +76,8 @@ struct ScenarioProfile {
   // false: every request asks for `Connection: close`, so each iteration opens
   // (and for https:// handshakes) a connection of its own: a handshake storm.
   bool keep_alive = true;
+  // How many of the slowest requests the report lists, with their correlation ids (0 = none).
+  std::uint32_t slowest_requests = 10;
   std::optional<RequestTarget> request;  // exactly one of request / workflow_path
   std::string workflow_path;             // resolved file of the workflow
   std::vector<ThresholdSpec> thresholds;
@@ -75,6 +85,10 @@ struct ScenarioProfile {
   // describe the log's rate per second, for progress, peaks and max_rps.
   std::shared_ptr<const RequestLog> replay_log;
   double replay_speed = 1;
+  // kCapacity: the stages are flat steps (each at its target from its first
+  // instant, no ramp); step_rate is what each step adds.
+  bool stepped = false;
+  double step_rate = 0;
 
   bool open_model() const { return executor != ExecutorKind::kRampingVus; }
   double duration_s() const;  // sum of the stages

@@ -149,6 +149,12 @@ nlohmann::json load_summary_record(const LoadStats& stats, const std::string& sc
   if (const ConnectionTotals* connections = stats.connections(scenario)) {
     record["connections"] = connections->summary(snapshot.duration_s);
   }
+  // The slowest requests with the ids they were sent with, to find them in the target's logs.
+  if (const SlowestRequests* slowest = stats.slowest(scenario)) {
+    nlohmann::json requests = nlohmann::json::array();
+    for (const SlowRequest& request : slowest->sorted()) requests.push_back(request.to_json());
+    record["slowest_requests"] = std::move(requests);
+  }
 
   nlohmann::json thresholds = nlohmann::json::array();
   for (const ThresholdVerdict& verdict : verdicts) {

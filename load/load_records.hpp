@@ -22,7 +22,8 @@ namespace golive::load {
 // {"record":"load_summary","scenario":..,"requests":..,"errors":{category: n},
 //  "throughput_rps":..,"latency_ms":{p50,p90,p95,p99,p99_9,max},"thresholds":[..],
 //  "timeseries":[{t,rps,errors,p50_ms,p95_ms,p99_ms,active_vus}],"histogram":[{le_ms,count}],
-//  plus "dropped_iterations" and "peak_vus"} (without the "record" key: the
+//  plus "dropped_iterations", "peak_vus", "connections" and "slowest_requests"
+//  ([SlowRequest::to_json], slowest first)} (without the "record" key: the
 // writer adds it).
 nlohmann::json load_summary_record(const LoadStats& stats, const std::string& scenario,
                                    const std::vector<ThresholdVerdict>& verdicts);

@@ -258,12 +258,15 @@ void LoadStats::merge(const LoadStats& other) {
   discarded_warmup_ += other.discarded_warmup_;
 
   for (const Scenario& theirs : other.scenarios_) {
+    const bool known = find_scenario(theirs.name) != nullptr;
     Scenario& mine = scenarios_[find_or_add_scenario(theirs.name)];
+    if (!known) mine.slowest.set_capacity(theirs.slowest.capacity());  // not the default's
     for (std::size_t s = 0; s < theirs.scopes.size(); ++s) {
       mine.scopes[find_or_add_scope(mine, theirs.scope_names[s])].merge(theirs.scopes[s]);
     }
     mine.series.merge(theirs.series, delta_s);
     mine.connections.merge(theirs.connections);
+    mine.slowest.merge(theirs.slowest);
   }
 }
 
@@ -294,6 +297,7 @@ LoadStats LoadStats::progress_copy(std::int64_t series_seconds) const {
     trimmed.scopes = scenario.scopes;
     trimmed.series = scenario.series.since(first_second);
     trimmed.connections = scenario.connections;
+    trimmed.slowest = scenario.slowest;
     copy.scenarios_.push_back(std::move(trimmed));
   }
   return copy;
@@ -322,6 +326,15 @@ const ScopeTotals* LoadStats::find(const std::string& scenario, const std::strin
 const ConnectionTotals* LoadStats::connections(const std::string& scenario) const {
   const Scenario* found = find_scenario(scenario);
   return found ? &found->connections : nullptr;
+}
+
+const SlowestRequests* LoadStats::slowest(const std::string& scenario) const {
+  const Scenario* found = find_scenario(scenario);
+  return found ? &found->slowest : nullptr;
+}
+
+void LoadStats::set_slowest_capacity(const std::string& scenario, std::uint32_t capacity) {
+  scenarios_[find_or_add_scenario(scenario)].slowest.set_capacity(capacity);
 }
 
 const TimeSeries* LoadStats::series(const std::string& scenario) const {
@@ -372,7 +385,8 @@ nlohmann::json LoadStats::to_json() const {
         {{"name", scenario.name},
          {"scopes", std::move(scopes)},
          {"series", scenario.series.to_json()},
-         {"connections", scenario.connections.to_json()}});
+         {"connections", scenario.connections.to_json()},
+         {"slowest", scenario.slowest.to_json()}});
   }
   const std::int64_t to_us = end_us_.value_or(latest_us_);
   return {{"format", kFormat},
@@ -406,7 +420,7 @@ LoadStats LoadStats::from_json(const nlohmann::json& value, const std::string& o
   const core::JsonReader scenarios = reader.at("scenarios");
   for (std::size_t i = 0; i < scenarios.as_array().size(); ++i) {
     const core::JsonReader entry = scenarios.at(i);
-    entry.reject_unknown_keys({"name", "scopes", "series", "connections"});
+    entry.reject_unknown_keys({"name", "scopes", "series", "connections", "slowest"});
     const std::string name = entry.at("name").as_string();
     if (stats.find_scenario(name)) entry.at("name").fail("duplicate scenario \"" + name + "\"");
     Scenario& scenario = stats.scenarios_[stats.find_or_add_scenario(name)];
@@ -428,6 +442,10 @@ LoadStats LoadStats::from_json(const nlohmann::json& value, const std::string& o
     if (entry.has("connections")) {  // absent in files written before connections were counted
       scenario.connections = ConnectionTotals::from_json(entry.at("connections").value(), origin,
                                                          entry.at("connections").pointer());
+    }
+    if (entry.has("slowest")) {  // absent in files written before the slowest requests were kept
+      scenario.slowest = SlowestRequests::from_json(entry.at("slowest").value(), origin,
+                                                    entry.at("slowest").pointer());
     }
   }
   return stats;
@@ -487,6 +505,9 @@ nlohmann::json summary_json(const LoadStats& stats,
     }
     scenario["series"] = std::move(series);
     scenario["connections"] = stats.connections(name)->summary(seconds);
+    nlohmann::json slowest = nlohmann::json::array();
+    for (const SlowRequest& request : stats.slowest(name)->sorted()) slowest.push_back(request.to_json());
+    scenario["slowest_requests"] = std::move(slowest);
     scenarios.push_back(std::move(scenario));
   }
   return {{"measured_s", seconds},

@@ -42,6 +42,7 @@
 
 #include "load/connection_totals.hpp"
 #include "load/latency_histogram.hpp"
+#include "load/slowest_requests.hpp"
 #include "load/threshold.hpp"
 #include "load/time_series.hpp"
 
@@ -140,6 +141,8 @@ class LoadStats {
   StepKey register_step(const std::string& scenario, const std::string& step,
                         const std::vector<std::pair<std::string, std::string>>& tags = {});
   void set_warmup_end(Clock::time_point end);
+  // How many of the scenario's slowest requests it keeps (default 10; 0 = none).
+  void set_slowest_capacity(const std::string& scenario, std::uint32_t capacity);
   // Closes the measured window (otherwise it ends at the latest sample).
   void mark_end(Clock::time_point end);
 
@@ -161,6 +164,17 @@ class LoadStats {
     scenario.series.record(second_of(offset_us), sample.latency_us,
                            sample.error != ErrorCategory::kNone);
   }
+  // True when `sample` (recorded with `key`) is among the scenario's slowest
+  // so far: the caller then builds its SlowRequest and calls record_slow().
+  bool wants_slow(StepKey key, const RequestSample& sample) const {
+    if (sample.completed_at < warmup_end_ || sample.error == ErrorCategory::kNotAllowed) return false;
+    return scenarios_[routes_[key.route].scenario].slowest.would_keep(sample.latency_us);
+  }
+  void record_slow(StepKey key, SlowRequest request) {
+    scenarios_[routes_[key.route].scenario].slowest.add(std::move(request));
+  }
+  // Wall-clock milliseconds (since 1970) of a steady-clock time.
+  std::int64_t unix_ms_of(Clock::time_point t) const { return epoch_.unix_ms + offset_of(t) / 1000; }
   void record_dropped(ScenarioKey key, Clock::time_point at);
   // The number of VUs this worker runs for the scenario right now.
   void record_active_vus(ScenarioKey key, Clock::time_point at, std::uint32_t vus);
@@ -186,6 +200,8 @@ class LoadStats {
   std::vector<std::string> scope_names(const std::string& scenario) const;
   const ScopeTotals* find(const std::string& scenario, const std::string& scope) const;
   const TimeSeries* series(const std::string& scenario) const;
+  // The scenario's slowest requests; nullptr for an unknown one.
+  const SlowestRequests* slowest(const std::string& scenario) const;
   // The connections and TLS handshakes of a scenario; nullptr for an unknown one.
   const ConnectionTotals* connections(const std::string& scenario) const;
   // The figures thresholds are evaluated on; an unknown scope gives an empty snapshot.
@@ -208,6 +224,7 @@ class LoadStats {
     std::vector<ScopeTotals> scopes;
     TimeSeries series;
     ConnectionTotals connections;
+    SlowestRequests slowest;
   };
   struct Route {
     std::uint32_t scenario = 0;

@@ -10,11 +10,13 @@
 #include "core/input_error.hpp"
 #include "e2e/workflow_parser.hpp"
 #include "e2e/workflow_run.hpp"
+#include "load/capacity_search.hpp"
 #include "load/heap_trim.hpp"
 #include "load/load_checkpoint.hpp"
 #include "load/load_records.hpp"
 #include "load/load_worker.hpp"
 #include "load/sla.hpp"
+#include "load/start_time.hpp"
 
 namespace golive::load {
 
@@ -124,8 +126,45 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   }
   if (shard_cap > 0 && open_peak > shard_cap) outcome.rate_scale = shard_cap / open_peak;
 
-  const RunEpoch epoch = RunEpoch::now();
-  const Clock::time_point start = epoch.steady + std::chrono::milliseconds(100);
+  // A capacity scenario (the profile's only one) is judged step by step here.
+  std::optional<CapacitySearch> capacity;
+  if (profile->scenarios.front().executor == ExecutorKind::kCapacity) {
+    if (options.shard.count > 1) {
+      throw core::InputError(profile->file, "/scenarios/0/executor",
+                             "a capacity search runs in one process: it cannot be sharded (--shard " +
+                                 std::to_string(options.shard.count) + ")");
+    }
+    capacity.emplace(profile->scenarios.front(), environment.sla, outcome.rate_scale);
+  }
+
+  RunEpoch epoch = RunEpoch::now();
+  Clock::time_point start = epoch.steady + std::chrono::milliseconds(100);
+  if (options.start_at_unix_ms) {
+    // Sleep until shortly before the agreed instant (the workers need a moment
+    // to start), then pin the epoch to it exactly: every shard's seconds count
+    // from the same wall-clock millisecond.
+    constexpr std::int64_t kLeadMs = 200;
+    std::int64_t next_report_ms = INT64_MAX;
+    for (;;) {
+      const std::int64_t left_ms = *options.start_at_unix_ms - now_unix_ms();
+      if (left_ms <= kLeadMs) break;
+      if (options.should_stop && options.should_stop()) {
+        outcome.stopped = true;  // interrupted while waiting: nothing was sent
+        outcome.stats = LoadStats(RunEpoch::now());
+        outcome.sla = sla_record(evaluate_sla(MetricSnapshot{}, environment.sla));
+        return outcome;
+      }
+      if (options.on_start_wait && left_ms / 1000 < next_report_ms) {
+        next_report_ms = left_ms / 1000;
+        options.on_start_wait(static_cast<double>(left_ms) / 1000.0);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(100, left_ms - kLeadMs)));
+    }
+    const std::int64_t left_ms = *options.start_at_unix_ms - now_unix_ms();
+    epoch.steady = Clock::now() + std::chrono::milliseconds(left_ms);
+    epoch.unix_ms = *options.start_at_unix_ms;
+    start = epoch.steady;
+  }
   const Clock::time_point end = start + seconds(planned_s);
   const Clock::time_point warmup_end = start + seconds(profile->warmup_s);
   auto shared_environment = std::make_shared<const config::Environment>(environment);
@@ -240,6 +279,15 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
         next_progress += std::chrono::seconds(1);
       }
     }
+    const double elapsed_s = std::chrono::duration<double>(now - start).count();
+    if (capacity && !stop_sent && capacity->due(elapsed_s)) {
+      if (const std::optional<LoadStats> merged = merged_progress(workers)) {
+        if (capacity->observe(*merged, elapsed_s)) {  // a step broke: the search is over
+          for (auto& worker : workers) worker->request_stop();
+          stop_sent = true;
+        }
+      }
+    }
     bool all_finished = true;
     for (const auto& worker : workers) all_finished = all_finished && worker->finished();
     if (all_finished || now >= end) break;  // the workers stop themselves and drain; join below
@@ -253,17 +301,27 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
   }
   for (const auto& [scenario, series] : finished_seconds) merged.merge_series(scenario, series);
   outcome.stats = merged;
+  if (capacity) capacity->finish(merged, std::chrono::duration<double>(std::min(Clock::now(), end) - start).count());
 
   for (const ScenarioProfile& scenario : profile->scenarios) {
-    const auto verdicts = evaluate_thresholds(merged, scenario.name, scenario.thresholds);
+    // A capacity search's verdicts are those of the run up to the last rate that held.
+    std::vector<ThresholdVerdict> verdicts;
+    if (capacity) {
+      for (const ThresholdSpec& spec : scenario.thresholds) {
+        verdicts.push_back(evaluate(spec, capacity->verdict_snapshot(spec.scope)));
+      }
+    } else {
+      verdicts = evaluate_thresholds(merged, scenario.name, scenario.thresholds);
+    }
     for (const ThresholdVerdict& verdict : verdicts) outcome.thresholds_passed &= verdict.passed;
     for (const core::CheckResult& check : threshold_checks(scenario.name, verdicts)) sink.record(check);
     if (!scenario.open_model()) {
       sink.record(concurrency_check(merged, scenario.name, scenario.peak() / options.shard.count));
     }
     outcome.load_summaries.push_back(load_summary_record(merged, scenario.name, verdicts));
+    if (capacity) outcome.load_summaries.back()["capacity"] = capacity->to_json();
   }
-  const SlaVerdict sla = evaluate_sla(merged.overall(), environment.sla);
+  const SlaVerdict sla = evaluate_sla(capacity ? capacity->verdict_snapshot() : merged.overall(), environment.sla);
   outcome.sla_met = sla.met();
   outcome.sla = sla_record(sla);
   for (const core::CheckResult& check : sla_checks(sla)) sink.record(check);

@@ -59,6 +59,11 @@ struct LoadOptions {
   bool checkpoints = true;
   std::string run_id;       // the checkpoints' shard documents carry it
   std::string shard_group;  // --shard-group
+  // --start-at / --start-file: the wall-clock instant (unix ms) the scenarios
+  // begin, the same for every shard, so their series line up in the merge.
+  // The run waits for it (should_stop still polled) and takes it as its epoch.
+  std::optional<std::int64_t> start_at_unix_ms;
+  std::function<void(double seconds_left)> on_start_wait;  // about once a second while waiting
 };
 
 struct LoadRunOutcome {

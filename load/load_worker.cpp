@@ -85,6 +85,8 @@ void LoadWorker::run() {
       target = std::make_unique<IterationTarget>(plan_.workflows.at(i), plan_.run_environment, stats_,
                                                  scenario.name);
     }
+    target->set_correlation(&rt.correlating);
+    stats_.set_slowest_capacity(scenario.name, scenario.slowest_requests);
     http::HttpClient* client = &rt.client;
     if (!scenario.keep_alive) {
       rt.closing.push_back(std::make_unique<ConnectionClosingClient>(rt.client));

@@ -310,6 +310,47 @@ std::string scenario_block(const LoadScenario& scenario, const SlaReport& sla) {
     }
     html += "</tbody></table>\n";
   }
+  if (scenario.capacity.is_object() && scenario.capacity.contains("steps")) {
+    html += "<p><strong>" + esc(scenario.capacity.value("result", std::string())) + "</strong></p>\n"
+            "<table><thead><tr><th class=\"num\">rate (req/s)</th><th class=\"num\">requests</th>"
+            "<th class=\"num\">throughput (req/s)</th><th class=\"num\">p95 ms</th>"
+            "<th class=\"num\">p99 ms</th><th class=\"num\">dropped</th><th>Verdict</th><th>Broken</th>"
+            "</tr></thead><tbody>\n";
+    for (const auto& step : scenario.capacity["steps"]) {
+      auto number = [&](const char* key) {
+        return step.contains(key) && step[key].is_number() ? step[key].get<double>() : kMissing;
+      };
+      std::string broken;
+      if (step.contains("broken") && step["broken"].is_array()) {
+        for (const auto& item : step["broken"]) broken += (broken.empty() ? "" : "; ") + item.get<std::string>();
+      }
+      html += "<tr><td class=\"num\">" + format_number(number("rate_rps"), 1) + "</td><td class=\"num\">" +
+              format_count(number("requests")) + "</td><td class=\"num\">" +
+              format_number(number("throughput_rps"), 1) + "</td>" + ms_cell(number("p95_ms")) +
+              ms_cell(number("p99_ms")) + "<td class=\"num\">" + format_count(number("dropped")) + "</td><td>" +
+              badge(step.value("held", false) ? "pass" : "fail") + "</td><td>" + esc(broken) + "</td></tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
+  if (!scenario.slowest.empty()) {
+    html += "<details><summary>Slowest " + std::to_string(scenario.slowest.size()) +
+            " requests (find them in the target's logs by X-Request-Id or trace id)</summary>\n"
+            "<table><thead><tr><th class=\"num\">latency ms</th><th>request</th><th>status</th>"
+            "<th>X-Request-Id</th><th>trace id</th><th class=\"num\">connect ms</th>"
+            "<th class=\"num\">TLS ms</th><th class=\"num\">first byte ms</th>"
+            "<th class=\"num\">total ms</th></tr></thead><tbody>\n";
+    for (const auto& row : scenario.slowest) {
+      const std::string status = row.error.empty() ? std::to_string(row.status)
+                                 : row.status > 0 ? std::to_string(row.status) + " " + row.error
+                                                  : row.error;
+      html += "<tr>" + ms_cell(row.latency_ms) + "<td><code>" + esc(row.method + " " + row.url) +
+              "</code><br><small>" + esc(row.step) + "</small></td><td>" + esc(status) +
+              "</td><td><code>" + esc(row.request_id) + "</code></td><td><code>" + esc(row.trace_id) +
+              "</code></td>" + ms_cell(row.connect_ms) + ms_cell(row.tls_handshake_ms) +
+              ms_cell(row.first_byte_ms) + ms_cell(row.total_ms) + "</tr>\n";
+    }
+    html += "</tbody></table></details>\n";
+  }
   if (!scenario.errors.empty()) {
     html += "<p>Errors by category: ";
     bool first = true;

@@ -106,6 +106,28 @@ json scenario_json(const LoadScenario& scenario) {
           {"thresholds", std::move(thresholds)},
           {"timeseries", std::move(timeseries)},
           {"histogram", std::move(histogram)}};
+  if (!scenario.capacity.is_null()) out["capacity"] = scenario.capacity;
+  // Streams written before the slowest requests were kept render as before.
+  if (!scenario.slowest.empty()) {
+    json slowest = json::array();
+    for (const auto& row : scenario.slowest) {
+      slowest.push_back({{"latency_ms", number_or_null(row.latency_ms)},
+                         {"completed_unix_ms", row.completed_unix_ms},
+                         {"step", row.step},
+                         {"method", row.method},
+                         {"url", row.url},
+                         {"status", row.status},
+                         {"error", row.error},
+                         {"request_id", row.request_id},
+                         {"trace_id", row.trace_id},
+                         {"timing_ms",
+                          {{"total", number_or_null(row.total_ms)},
+                           {"connect", number_or_null(row.connect_ms)},
+                           {"tls_handshake", number_or_null(row.tls_handshake_ms)},
+                           {"first_byte", number_or_null(row.first_byte_ms)}}}});
+    }
+    out["slowest_requests"] = std::move(slowest);
+  }
   // Only a killed run's scenarios carry these, so finished runs render as before.
   if (scenario.partial) {
     out["partial"] = true;

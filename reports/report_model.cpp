@@ -136,6 +136,35 @@ LoadScenario read_load_summary(const JsonReader& record) {
       scenario.steps.push_back(std::move(step));
     }
   }
+  if (record.has("capacity")) {
+    record.at("capacity").as_object();
+    scenario.capacity = record.at("capacity").value();
+  }
+  if (record.has("slowest_requests")) {
+    auto list = record.at("slowest_requests");
+    for (std::size_t i = 0; i < list.as_array().size(); ++i) {
+      auto item = list.at(i);
+      SlowRequestRow row;
+      row.latency_ms = number_or_missing(item, "latency_ms");
+      row.completed_unix_ms = item.has("completed_unix_ms") ? item.at("completed_unix_ms").as_integer() : 0;
+      row.step = item.string_or("step", "");
+      row.method = item.string_or("method", "");
+      row.url = item.string_or("url", "");
+      row.status = static_cast<int>(item.number_or("status", 0));
+      row.error = item.string_or("error", "");
+      row.request_id = item.string_or("request_id", "");
+      row.trace_id = item.string_or("trace_id", "");
+      if (item.has("timing_ms")) {
+        auto timing = item.at("timing_ms");
+        timing.as_object();
+        row.total_ms = number_or_missing(timing, "total");
+        row.connect_ms = number_or_missing(timing, "connect");
+        row.tls_handshake_ms = number_or_missing(timing, "tls_handshake");
+        row.first_byte_ms = number_or_missing(timing, "first_byte");
+      }
+      scenario.slowest.push_back(std::move(row));
+    }
+  }
   if (record.has("histogram")) {
     auto list = record.at("histogram");
     for (std::size_t i = 0; i < list.as_array().size(); ++i) {

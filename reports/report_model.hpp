@@ -140,6 +140,24 @@ struct StepFigures {
   LatencyPercentiles latency;  // p50, p90, p95, p99 and max (p99_9 missing)
 };
 
+// One of a scenario's slowest requests (load_summary "slowest_requests"),
+// with the correlation ids it was sent with, to find it in the target's logs.
+struct SlowRequestRow {
+  double latency_ms = kMissing;
+  std::int64_t completed_unix_ms = 0;
+  std::string step;
+  std::string method;
+  std::string url;  // redacted by the load generator
+  int status = 0;   // 0: no response
+  std::string error;  // "" for success
+  std::string request_id;  // X-Request-Id as sent ("" = none)
+  std::string trace_id;    // traceparent's trace id ("" = none)
+  double total_ms = kMissing;  // phase times; kMissing when the engine did not report one
+  double connect_ms = kMissing;
+  double tls_handshake_ms = kMissing;
+  double first_byte_ms = kMissing;
+};
+
 struct LoadScenario {
   std::string name;
   std::uint64_t requests = 0;
@@ -150,6 +168,10 @@ struct LoadScenario {
   std::vector<TimeseriesPoint> timeseries;  // sorted by t_s
   std::vector<HistogramBucket> histogram;   // sorted by le_ms
   std::vector<StepFigures> steps;           // in workflow order; empty for older streams
+  std::vector<SlowRequestRow> slowest;      // slowest first; empty for older streams
+  // The capacity executor's result (load_summary "capacity": held_rps,
+  // broke_at_rps, result, steps[]), copied as recorded; null for other executors.
+  nlohmann::json capacity;
   // The process was killed before its final figures: these are its last
   // checkpoint's (load_checkpoint record), the series up to the last full second.
   bool partial = false;

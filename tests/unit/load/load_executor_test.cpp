@@ -106,9 +106,65 @@ TEST(LoadProfile, ErrorsNameTheFileAndThePointer) {
   EXPECT_THROW(profile_from(no_description), core::InputError);
 }
 
+nlohmann::json capacity_profile(nlohmann::json overrides = nlohmann::json::object()) {
+  nlohmann::json scenario = {{"name", "capacity"},
+                             {"executor", "capacity"},
+                             {"start_rate", 10},
+                             {"step_rate", 15},
+                             {"step_duration_s", 2},
+                             {"max_rate", 55},
+                             {"request", {{"url", "/ok"}}}};
+  scenario.update(overrides);
+  return {{"description", "capacity"}, {"scenarios", {scenario}}};
+}
+
+// "file at POINTER: ..." for a profile that must be refused.
+std::string profile_error(const nlohmann::json& document) {
+  try {
+    profile_from(document);
+  } catch (const core::InputError& error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
+TEST(CapacityProfile, StepsAreFlatAndSettingsAreChecked) {
+  const LoadProfile profile = profile_from(capacity_profile());
+  const ScenarioProfile& scenario = profile.scenarios[0];
+  ASSERT_EQ(scenario.stages.size(), 4u);  // 10, 25, 40, 55
+  EXPECT_DOUBLE_EQ(scenario.stages[3].target, 55);
+  EXPECT_DOUBLE_EQ(scenario.value_at(0.1), 10);
+  EXPECT_DOUBLE_EQ(scenario.value_at(2.1), 25);  // a step, not a ramp
+  EXPECT_DOUBLE_EQ(scenario.duration_s(), 8);
+  const ArrivalSchedule schedule(scenario, 1.0);
+  EXPECT_NEAR(*schedule.due_s(19), 1.9, 1e-9);         // 10/s for the first 2 s
+  EXPECT_NEAR(*schedule.due_s(20), 2.0, 1e-9);         // then 25/s at once
+  EXPECT_NEAR(*schedule.due_s(21), 2.0 + 1 / 25.0, 1e-9);
+
+  EXPECT_NE(profile_error(capacity_profile({{"max_rate", 5}})).find("test-profile.json at /scenarios/0/max_rate"),
+            std::string::npos);
+  EXPECT_NE(profile_error(capacity_profile({{"step_duration_s", 0.5}})).find("/scenarios/0/step_duration_s"),
+            std::string::npos);
+  EXPECT_NE(profile_error(capacity_profile({{"step_rate", 0}})).find("/scenarios/0/step_rate"), std::string::npos);
+  EXPECT_NE(profile_error(capacity_profile({{"rate", 5}})).find("/scenarios/0/rate"), std::string::npos);
+  nlohmann::json missing = capacity_profile();
+  missing["scenarios"][0].erase("max_rate");
+  EXPECT_NE(profile_error(missing).find("/scenarios/0: missing required key \"max_rate\""), std::string::npos)
+      << profile_error(missing);
+  nlohmann::json two = capacity_profile();
+  two["scenarios"].push_back(open_profile(10, 1, "/ok")["scenarios"][0]);
+  EXPECT_NE(profile_error(two).find("/scenarios/0/executor"), std::string::npos) << profile_error(two);
+  nlohmann::json step_elsewhere = open_profile(10, 1, "/ok");
+  step_elsewhere["scenarios"][0]["step_rate"] = 5;
+  EXPECT_NE(profile_error(step_elsewhere).find("/scenarios/0/step_rate"), std::string::npos);
+  nlohmann::json bad_slowest = open_profile(10, 1, "/ok");
+  bad_slowest["scenarios"][0]["slowest_requests"] = 2.5;
+  EXPECT_NE(profile_error(bad_slowest).find("/scenarios/0/slowest_requests"), std::string::npos);
+}
+
 TEST(LoadProfile, ShippedProfilesParse) {
   const std::string dir = std::string(GOLIVE_TEST_DATA) + "/../../load/profiles/";
-  for (const char* name : {"smoke.json", "checkout_1000_vus.json"}) {
+  for (const char* name : {"smoke.json", "checkout_1000_vus.json", "capacity.json"}) {
     const LoadProfile profile = load_profile(dir + name, kWorkflowsDir);
     EXPECT_FALSE(profile.description.empty()) << name;
     EXPECT_FALSE(profile.scenarios.empty()) << name;
