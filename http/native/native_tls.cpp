@@ -31,7 +31,8 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
 
 }  // namespace
 
-NativeTlsContext::NativeTlsContext(const config::TlsSettings& settings) : verify_(!settings.insecure) {
+NativeTlsContext::NativeTlsContext(const config::TlsSettings& settings, bool offer_h2)
+    : verify_(!settings.insecure) {
   SslCtxPtr context(SSL_CTX_new(TLS_client_method()));
   if (!context) {
     error_ = "cannot create a TLS context: " + openssl_error_text();
@@ -42,7 +43,9 @@ NativeTlsContext::NativeTlsContext(const config::TlsSettings& settings) : verify
                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (settings.min_version == "1.2") SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (settings.min_version == "1.3") SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-  if (SSL_CTX_set_alpn_protos(ctx, kNativeAlpnHttp11, sizeof kNativeAlpnHttp11) != 0) {
+  const int alpn = offer_h2 ? SSL_CTX_set_alpn_protos(ctx, kNativeAlpnH2Http11, sizeof kNativeAlpnH2Http11)
+                            : SSL_CTX_set_alpn_protos(ctx, kNativeAlpnHttp11, sizeof kNativeAlpnHttp11);
+  if (alpn != 0) {
     error_ = "cannot offer ALPN: " + openssl_error_text();
     return;
   }
