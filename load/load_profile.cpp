@@ -85,7 +85,7 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
   reader.reject_unknown_keys({"name", "description", "executor", "rate", "duration_s", "start_rate",
                               "start_vus", "stages", "max_vus", "iteration_pause_ms", "request",
                               "workflow", "workflow_file", "thresholds", "log", "speed", "methods",
-                              "keep_alive"});
+                              "keep_alive", "http_version", "max_connections"});
   ScenarioProfile scenario;
   scenario.name = reader.at("name").as_string();
   if (scenario.name.empty() ||
@@ -156,6 +156,27 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
     }
   }
   if (reader.has("keep_alive")) scenario.keep_alive = reader.at("keep_alive").as_bool();
+  if (reader.has("http_version")) {
+    const core::JsonReader field = reader.at("http_version");
+    const std::string version = field.as_string();
+    if (version == "1.1") {
+      scenario.http_version = http::HttpVersion::kHttp1_1;
+    } else if (version == "2") {
+      scenario.http_version = http::HttpVersion::kHttp2PriorKnowledge;
+    } else if (version == "auto") {
+      scenario.http_version = http::HttpVersion::kHttp2;
+    } else {
+      field.fail("unknown http_version \"" + version + "\" (\"1.1\", \"2\" or \"auto\")");
+    }
+  }
+  if (reader.has("max_connections")) {
+    const core::JsonReader field = reader.at("max_connections");
+    const double connections = positive_number(field, false);
+    if (connections != static_cast<double>(static_cast<std::uint32_t>(connections)) || connections > 1e6) {
+      field.fail("must be a whole number of connections from 1 to 1,000,000");
+    }
+    scenario.max_connections = static_cast<std::uint32_t>(connections);
+  }
   for (const char* key : {"log", "speed", "methods"}) {
     if (scenario.executor != ExecutorKind::kReplay && reader.has(key)) {
       reader.at(key).fail(std::string("only the replay executor reads it"));

@@ -13,7 +13,9 @@
 //       "stages": [{"duration_s": 30, "target_vus": 1000}, {"duration_s": 60, "target_vus": 1000}],
 //       "workflow": "signup_login", "iteration_pause_ms": 0},
 //      {"name": "storm", "executor": "constant_arrival_rate", "rate": 500, "duration_s": 10,
-//       "keep_alive": false, "request": {"url": "/health"}}]}
+//       "keep_alive": false, "request": {"url": "/health"}},
+//      {"name": "h2", "executor": "ramping_vus", "stages": [{"duration_s": 10, "target_vus": 100}],
+//       "http_version": "2", "max_connections": 4, "request": {"url": "/health"}}]}
 //
 // Open model (constant_arrival_rate, ramping_arrival_rate): iterations start
 // at a rate per second whatever the target does; an iteration is one request
@@ -30,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/client_options.hpp"
 #include "load/request_log.hpp"
 #include "load/threshold.hpp"
 
@@ -68,6 +71,13 @@ struct ScenarioProfile {
   // false: every request asks for `Connection: close`, so each iteration opens
   // (and for https:// handshakes) a connection of its own: a handshake storm.
   bool keep_alive = true;
+  // "http_version": "1.1" (default), "2" (h2c by prior knowledge on http://,
+  // ALPN h2 on https://) or "auto" (ALPN h2 or http/1.1 on https://, HTTP/1.1
+  // on http://). "max_connections": N caps the scenario's connections to one
+  // host (0 = the engine's default); over HTTP/2 its VUs share them as streams.
+  // Either setting gives the scenario HTTP engines of its own.
+  http::HttpVersion http_version = http::HttpVersion::kHttp1_1;
+  std::uint32_t max_connections = 0;
   std::optional<RequestTarget> request;  // exactly one of request / workflow_path
   std::string workflow_path;             // resolved file of the workflow
   std::vector<ThresholdSpec> thresholds;
