@@ -169,6 +169,10 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
       field.fail("unknown http_version \"" + version + "\" (\"1.1\", \"2\" or \"auto\")");
     }
   }
+  if (!scenario.keep_alive && scenario.http_version != http::HttpVersion::kHttp1_1) {
+    // HTTP/2 has no Connection: close; a handshake storm is an HTTP/1.1 scenario.
+    reader.at("keep_alive").fail("false needs \"http_version\": \"1.1\" (HTTP/2 keeps its connections)");
+  }
   if (reader.has("max_connections")) {
     const core::JsonReader field = reader.at("max_connections");
     const double connections = positive_number(field, false);

@@ -99,6 +99,12 @@ struct TestH2Server::Connection {
       nghttp2_submit_rst_stream(session.get(), NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_INTERNAL_ERROR);
       return;
     }
+    if (stream.path == "/goaway-once" && !server.goaway_sent_.exchange(true)) {
+      // The first time only: GOAWAY saying no stream was processed, then close.
+      nghttp2_submit_goaway(session.get(), NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, nullptr, 0);
+      close_after_flush = true;
+      return;
+    }
     if (stream.path == "/goaway") {
       nghttp2_submit_goaway(session.get(), NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_INTERNAL_ERROR, nullptr, 0);
       close_after_flush = true;

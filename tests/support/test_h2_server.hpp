@@ -10,7 +10,9 @@
 //
 // Paths: "/reset" answers RST_STREAM INTERNAL_ERROR; "/goaway" answers
 // GOAWAY (INTERNAL_ERROR, its own stream as the last one processed) and
-// closes the connection without a response; "/echo" returns the request
+// closes the connection without a response; "/goaway-once" answers its first
+// request with GOAWAY (NO_ERROR, last stream 0: nothing processed) and a close,
+// later ones with 200 "ok"; "/echo" returns the request
 // body; anything else 200 "ok". The server advertises
 // SETTINGS_MAX_CONCURRENT_STREAMS = max_concurrent_streams and refuses (with
 // RST_STREAM REFUSED_STREAM, nghttp2's rule) streams beyond it.
@@ -67,6 +69,7 @@ class TestH2Server {
   std::atomic<std::size_t> accepted_{0};
   std::atomic<std::size_t> answered_{0};
   std::atomic<std::size_t> refused_{0};
+  std::atomic<bool> goaway_sent_{false};  // "/goaway-once" already answered with GOAWAY
 
   friend struct Connection;
 };

@@ -3,7 +3,8 @@
 // 127.0.0.1: the requests the run reports are the requests the server
 // answered, over no more connections than the scenario's max_connections
 // (its VUs share them as streams), without errors. A bad http_version or
-// max_connections is exit 2 naming the profile and the JSON pointer.
+// max_connections, or "keep_alive": false over HTTP/2, is exit 2 naming the
+// profile and the JSON pointer.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -20,7 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string write_h2_profile(const std::string& dir, const nlohmann::json& http_version,
-                             const nlohmann::json& max_connections) {
+                             const nlohmann::json& max_connections, bool keep_alive = true) {
   const std::string path = dir + "/h2.json";
   std::ofstream(path) << nlohmann::json{
       {"description", "HTTP/2: VUs sharing connections as streams"},
@@ -32,6 +33,7 @@ std::string write_h2_profile(const std::string& dir, const nlohmann::json& http_
          {"stages", {{{"duration_s", 1}, {"target_vus", 8}}, {{"duration_s", 1}, {"target_vus", 8}}}},
          {"http_version", http_version},
          {"max_connections", max_connections},
+         {"keep_alive", keep_alive},
          {"request", {{"url", "/ok"}, {"timeout_ms", 5000}}},
          {"thresholds", {"error_rate < 1%"}}}}}}.dump(2);
   return path;
@@ -70,11 +72,13 @@ TEST(LoadHttp2, BadHttpSettingsAreExit2NamingTheFileAndPointer) {
     nlohmann::json version;
     nlohmann::json connections;
     std::string pointer;
+    bool keep_alive = true;
   };
   for (const Case& bad : {Case{"3", 2, "/scenarios/0/http_version"}, Case{2, 2, "/scenarios/0/http_version"},
                           Case{"2", 0, "/scenarios/0/max_connections"},
-                          Case{"auto", 1.5, "/scenarios/0/max_connections"}}) {
-    const std::string profile = write_h2_profile(dir, bad.version, bad.connections);
+                          Case{"auto", 1.5, "/scenarios/0/max_connections"},
+                          Case{"2", 2, "/scenarios/0/keep_alive", false}}) {
+    const std::string profile = write_h2_profile(dir, bad.version, bad.connections, bad.keep_alive);
     const cli::GoliveExit exit =
         cli::wait_golive(cli::start_golive({"load", profile, "--env", env, "--out", dir + "/out"}, dir), 30s);
     ASSERT_TRUE(exit.exited);

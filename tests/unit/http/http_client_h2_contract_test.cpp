@@ -8,7 +8,9 @@
 //     within the server's SETTINGS_MAX_CONCURRENT_STREAMS (none refused);
 //   - a stream reset by the server (RST_STREAM) and a GOAWAY that ends the
 //     connection before the answer each become a kReset response, and the
-//     client goes on working.
+//     client goes on working;
+//   - a stream a GOAWAY declares unprocessed is sent again on a new connection
+//     (native; libcurl 7.88 reports it as an error).
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -148,6 +150,25 @@ TYPED_TEST(HttpClientH2ContractTest, GoawayBeforeTheAnswerIsAResetError) {
   const http::HttpResponse next = send_and_wait(this->io, client, get(server.url("/ok")));
   EXPECT_EQ(next.status, 200) << next.error_message;
   EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TYPED_TEST(HttpClientH2ContractTest, StreamAGoawayLeftUnprocessedIsSentAgainOnANewConnection) {
+  TestH2Server server;
+  TypeParam client(this->io, this->h2c_options());
+  const http::HttpResponse response = send_and_wait(this->io, client, get(server.url("/goaway-once")));
+  if constexpr (golive::testing::ClientTraits<TypeParam>::kResendsStreamsAGoawayLeftUnprocessed) {
+    EXPECT_EQ(response.error, http::HttpErrorCategory::kNone) << response.error_message;
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(server.connections_accepted(), 2u);
+    EXPECT_EQ(server.requests_answered(), 1u);
+  } else {  // a categorised error, never a crash or a hang
+    EXPECT_TRUE(response.error == http::HttpErrorCategory::kProtocol ||
+                response.error == http::HttpErrorCategory::kReset)
+        << http::to_string(response.error) << ": " << response.error_message;
+    EXPECT_EQ(response.status, 0);
+    const http::HttpResponse next = send_and_wait(this->io, client, get(server.url("/goaway-once")));
+    EXPECT_EQ(next.status, 200) << next.error_message;  // the server sends GOAWAY only once
+  }
 }
 
 }  // namespace
