@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <map>
 #include <stdexcept>
+#include <vector>
 
 #include "tests/support/test_tls_server.hpp"
 
@@ -61,6 +63,7 @@ struct TestH2Server::Connection {
   std::unique_ptr<nghttp2_session, SessionFree> session;
   std::map<std::int32_t, Stream> streams;
   bool close_after_flush = false;
+  std::vector<std::int32_t> gathered;  // "/gather" requests waiting for the client to pause
 
   bool write_all(const std::uint8_t* data, std::size_t length) {
     while (length > 0) {
@@ -110,6 +113,15 @@ struct TestH2Server::Connection {
       close_after_flush = true;
       return;
     }
+    if (stream.path == "/gather") {
+      gathered.push_back(stream_id);
+      return;
+    }
+    respond_ok(stream_id);
+  }
+
+  void respond_ok(std::int32_t stream_id) {
+    Stream& stream = streams[stream_id];
     stream.response_body = stream.path == "/echo" ? stream.request_body : std::string("ok");
     static const std::string kStatus = ":status", kOk = "200", kType = "content-type", kText = "text/plain",
                              kProtocol = "x-protocol", kH2 = "h2";
@@ -127,7 +139,12 @@ struct TestH2Server::Connection {
 
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* self) {
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
-      static_cast<Connection*>(self)->streams[frame->hd.stream_id] = Stream{};
+      auto& connection = *static_cast<Connection*>(self);
+      connection.streams[frame->hd.stream_id] = Stream{};
+      std::size_t peak = connection.server.peak_streams_.load();
+      while (connection.streams.size() > peak &&
+             !connection.server.peak_streams_.compare_exchange_weak(peak, connection.streams.size())) {
+      }
     }
     return 0;
   }
@@ -183,6 +200,18 @@ struct TestH2Server::Connection {
     std::uint8_t buffer[16 * 1024];
     while (flush() && !close_after_flush) {
       if (!nghttp2_session_want_read(made) && !nghttp2_session_want_write(made)) break;
+      if (!gathered.empty()) {
+        bool more = ssl && SSL_pending(ssl.get()) > 0;
+        if (!more) {
+          pollfd readable{fd, POLLIN, 0};
+          more = ::poll(&readable, 1, 20) > 0;
+        }
+        if (!more) {  // the client sent all it will before an answer: answer everything gathered
+          for (std::int32_t id : gathered) respond_ok(id);
+          gathered.clear();
+          continue;
+        }
+      }
       const int n = ssl ? SSL_read(ssl.get(), buffer, sizeof buffer)
                         : static_cast<int>(::recv(fd, buffer, sizeof buffer, 0));
       if (n <= 0) break;

@@ -12,7 +12,9 @@
 // GOAWAY (INTERNAL_ERROR, its own stream as the last one processed) and
 // closes the connection without a response; "/goaway-once" answers its first
 // request with GOAWAY (NO_ERROR, last stream 0: nothing processed) and a close,
-// later ones with 200 "ok"; "/echo" returns the request
+// later ones with 200 "ok"; "/gather" answers 200 "ok" only once the client
+// has sent nothing for 20 ms, so every request it had in flight is an open
+// stream at once (peak_open_streams()); "/echo" returns the request
 // body; anything else 200 "ok". The server advertises
 // SETTINGS_MAX_CONCURRENT_STREAMS = max_concurrent_streams and refuses (with
 // RST_STREAM REFUSED_STREAM, nghttp2's rule) streams beyond it.
@@ -48,6 +50,8 @@ class TestH2Server {
   std::size_t requests_answered() const { return answered_.load(); }
   // Streams the server refused because the client exceeded max_concurrent_streams.
   std::size_t streams_refused() const { return refused_.load(); }
+  // The most streams open at once on one connection (requests begun, not yet closed).
+  std::size_t peak_open_streams() const { return peak_streams_.load(); }
 
   struct Connection;  // nghttp2 and OpenSSL stay out of the header
 
@@ -69,6 +73,7 @@ class TestH2Server {
   std::atomic<std::size_t> accepted_{0};
   std::atomic<std::size_t> answered_{0};
   std::atomic<std::size_t> refused_{0};
+  std::atomic<std::size_t> peak_streams_{0};
   std::atomic<bool> goaway_sent_{false};  // "/goaway-once" already answered with GOAWAY
 
   friend struct Connection;

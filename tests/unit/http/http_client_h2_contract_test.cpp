@@ -116,7 +116,7 @@ TYPED_TEST(HttpClientH2ContractTest, ConcurrentRequestsShareOneConnectionWithinT
   constexpr int kRequests = 40;
   std::vector<http::HttpResponse> responses;
   for (int i = 0; i < kRequests; ++i) {
-    client.send(get(server.url("/ok")), [&](http::HttpResponse&& r) { responses.push_back(std::move(r)); });
+    client.send(get(server.url("/gather")), [&](http::HttpResponse&& r) { responses.push_back(std::move(r)); });
   }
   run_until(this->io, [&] { return responses.size() == kRequests; });
   ASSERT_EQ(responses.size(), static_cast<std::size_t>(kRequests));
@@ -125,6 +125,8 @@ TYPED_TEST(HttpClientH2ContractTest, ConcurrentRequestsShareOneConnectionWithinT
   }
   EXPECT_EQ(server.connections_accepted(), 1u);
   EXPECT_EQ(server.streams_refused(), 0u);
+  EXPECT_GE(server.peak_open_streams(), 2u);  // multiplexed, not one request after another
+  EXPECT_LE(server.peak_open_streams(), 4u);  // never above the server's SETTINGS_MAX_CONCURRENT_STREAMS
   EXPECT_EQ(server.requests_answered(), kRequests + 1u);
 }
 
