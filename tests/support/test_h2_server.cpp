@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -293,6 +295,12 @@ void TestH2Server::accept_loop() {
 }
 
 void TestH2Server::serve(int fd) {
+  // SSL_write on a connection the client already closed raises SIGPIPE in this
+  // thread; blocked here, the write fails with EPIPE and the session ends.
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
   Connection connection{*this, fd, nullptr, nullptr, {}, false};
   bool ready = true;
   if (transport_ == Transport::kTls) {

@@ -89,7 +89,13 @@ TYPED_TEST(HttpClientH2ContractTest, AlpnNegotiatesH2OverTls) {
   EXPECT_EQ(response.header("x-protocol"), "h2");
   EXPECT_TRUE(response.timing.new_connection);
   EXPECT_GT(response.timing.tls_ms, 0);
-  EXPECT_EQ(server.requests_answered(), 1u);
+  for (int i = 0; i < 3; ++i) {  // one after another: streams on the same connection
+    const http::HttpResponse next = send_and_wait(this->io, client, get(server.url("/ok")));
+    EXPECT_EQ(next.status, 200) << next.error_message;
+    EXPECT_EQ(next.header("x-protocol"), "h2");
+  }
+  EXPECT_EQ(server.requests_answered(), 4u);
+  EXPECT_EQ(server.connections_accepted(), 1u);
 }
 
 TYPED_TEST(HttpClientH2ContractTest, AlpnFallsBackToHttp11WhenTheServerChoosesIt) {
