@@ -115,6 +115,7 @@ struct TestH2Server::Connection {
       close_after_flush = true;
       return;
     }
+    if (stream.path == "/never") return;  // the stream stays open until the client resets it
     if (stream.path == "/gather") {
       gathered.push_back(stream_id);
       return;

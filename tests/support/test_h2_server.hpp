@@ -14,7 +14,8 @@
 // request with GOAWAY (NO_ERROR, last stream 0: nothing processed) and a close,
 // later ones with 200 "ok"; "/gather" answers 200 "ok" only once the client
 // has sent nothing for 20 ms, so every request it had in flight is an open
-// stream at once (peak_open_streams()); "/echo" returns the request
+// stream at once (peak_open_streams()); "/never" is never answered;
+// "/echo" returns the request
 // body; anything else 200 "ok". The server advertises
 // SETTINGS_MAX_CONCURRENT_STREAMS = max_concurrent_streams and refuses (with
 // RST_STREAM REFUSED_STREAM, nghttp2's rule) streams beyond it.

@@ -9,11 +9,13 @@
 //   - a stream reset by the server (RST_STREAM) and a GOAWAY that ends the
 //     connection before the answer each become a kReset response, and the
 //     client goes on working;
+//   - a stream without an answer times out alone (kTimeout), the connection goes on;
 //   - a stream a GOAWAY declares unprocessed is sent again on a new connection
 //     (native; libcurl 7.88 reports it as an error).
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -158,6 +160,21 @@ TYPED_TEST(HttpClientH2ContractTest, GoawayBeforeTheAnswerIsAResetError) {
   const http::HttpResponse next = send_and_wait(this->io, client, get(server.url("/ok")));
   EXPECT_EQ(next.status, 200) << next.error_message;
   EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TYPED_TEST(HttpClientH2ContractTest, AStreamWithoutAnAnswerTimesOutAloneAndTheConnectionGoesOn) {
+  TestH2Server server(TestH2Server::Transport::kTls);
+  TypeParam client(this->io, this->alpn_options(server.ca_file()));
+  ASSERT_EQ(send_and_wait(this->io, client, get(server.url("/ok"))).status, 200);
+  http::HttpRequest never = get(server.url("/never"));
+  never.timeout = std::chrono::milliseconds(200);
+  const http::HttpResponse timed_out = send_and_wait(this->io, client, never);
+  EXPECT_EQ(timed_out.error, http::HttpErrorCategory::kTimeout) << timed_out.error_message;
+  EXPECT_EQ(timed_out.status, 0);
+  EXPECT_GE(timed_out.timing.total_ms, 150);
+  const http::HttpResponse next = send_and_wait(this->io, client, get(server.url("/ok")));
+  EXPECT_EQ(next.status, 200) << next.error_message;
+  EXPECT_EQ(server.connections_accepted(), 1u);  // only the stream was given up
 }
 
 TYPED_TEST(HttpClientH2ContractTest, StreamAGoawayLeftUnprocessedIsSentAgainOnANewConnection) {
