@@ -88,7 +88,7 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
                               "start_vus", "stages", "max_vus", "iteration_pause_ms", "request",
                               "workflow", "workflow_file", "thresholds", "log", "speed", "methods",
                               "keep_alive", "slowest_requests", "step_rate", "step_duration_s",
-                              "max_rate"});
+                              "max_rate", "http_version", "max_connections"});
   ScenarioProfile scenario;
   scenario.name = reader.at("name").as_string();
   if (scenario.name.empty() ||
@@ -182,6 +182,31 @@ ScenarioProfile parse_scenario(const core::JsonReader& reader, const std::string
       field.fail("must be a whole number 0.." + std::to_string(SlowestRequests::kMaxCapacity));
     }
     scenario.slowest_requests = static_cast<std::uint32_t>(count);
+  }
+  if (reader.has("http_version")) {
+    const core::JsonReader field = reader.at("http_version");
+    const std::string version = field.as_string();
+    if (version == "1.1") {
+      scenario.http_version = http::HttpVersion::kHttp1_1;
+    } else if (version == "2") {
+      scenario.http_version = http::HttpVersion::kHttp2PriorKnowledge;
+    } else if (version == "auto") {
+      scenario.http_version = http::HttpVersion::kHttp2;
+    } else {
+      field.fail("unknown http_version \"" + version + "\" (\"1.1\", \"2\" or \"auto\")");
+    }
+  }
+  if (!scenario.keep_alive && scenario.http_version != http::HttpVersion::kHttp1_1) {
+    // HTTP/2 has no Connection: close; a handshake storm is an HTTP/1.1 scenario.
+    reader.at("keep_alive").fail("false needs \"http_version\": \"1.1\" (HTTP/2 keeps its connections)");
+  }
+  if (reader.has("max_connections")) {
+    const core::JsonReader field = reader.at("max_connections");
+    const double connections = positive_number(field, false);
+    if (connections != static_cast<double>(static_cast<std::uint32_t>(connections)) || connections > 1e6) {
+      field.fail("must be a whole number of connections from 1 to 1,000,000");
+    }
+    scenario.max_connections = static_cast<std::uint32_t>(connections);
   }
   for (const char* key : {"log", "speed", "methods"}) {
     if (scenario.executor != ExecutorKind::kReplay && reader.has(key)) {

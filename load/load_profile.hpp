@@ -18,7 +18,9 @@
 //       "step_duration_s": 5, "max_rate": 200, "request": {"url": "/health"},
 //       "thresholds": ["p(95) < 200ms", "error_rate < 1%"]},
 //      {"name": "api", "executor": "constant_arrival_rate", "rate": 50, "duration_s": 10,
-//       "slowest_requests": 20, "request": {"url": "/rest/v1/items"}}]}
+//       "slowest_requests": 20, "request": {"url": "/rest/v1/items"}},
+//      {"name": "h2", "executor": "ramping_vus", "stages": [{"duration_s": 10, "target_vus": 100}],
+//       "http_version": "2", "max_connections": 4, "request": {"url": "/health"}}]}
 //
 // Open model (constant_arrival_rate, ramping_arrival_rate): iterations start
 // at a rate per second whatever the target does; an iteration is one request
@@ -35,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/client_options.hpp"
 #include "load/request_log.hpp"
 #include "load/threshold.hpp"
 
@@ -78,6 +81,13 @@ struct ScenarioProfile {
   bool keep_alive = true;
   // How many of the slowest requests the report lists, with their correlation ids (0 = none).
   std::uint32_t slowest_requests = 10;
+  // "http_version": "1.1" (default), "2" (h2c by prior knowledge on http://,
+  // ALPN h2 on https://) or "auto" (ALPN h2 or http/1.1 on https://, HTTP/1.1
+  // on http://). "max_connections": N caps the scenario's connections to one
+  // host (0 = the engine's default); over HTTP/2 its VUs share them as streams.
+  // Either setting gives the scenario HTTP engines of its own.
+  http::HttpVersion http_version = http::HttpVersion::kHttp1_1;
+  std::uint32_t max_connections = 0;
   std::optional<RequestTarget> request;  // exactly one of request / workflow_path
   std::string workflow_path;             // resolved file of the workflow
   std::vector<ThresholdSpec> thresholds;

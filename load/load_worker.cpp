@@ -14,6 +14,57 @@
 
 namespace golive::load {
 
+namespace {
+
+// A scenario with its own "http_version" or "max_connections".
+bool has_own_engines(const ScenarioProfile& scenario) {
+  return scenario.http_version != http::HttpVersion::kHttp1_1 || scenario.max_connections > 0;
+}
+
+// The send cap of each engine stack: the worker's cap split evenly, so the
+// stacks together never exceed it.
+double stack_rps(const WorkerPlan& plan) {
+  std::size_t stacks = 1;
+  for (const ScenarioProfile& scenario : plan.profile->scenarios) stacks += has_own_engines(scenario);
+  return plan.max_rps / static_cast<double>(stacks);
+}
+
+}  // namespace
+
+// The HTTP engines of a scenario with its own http_version or
+// max_connections: the same chain as the worker's shared one (native for
+// http(s)://, curl for the rest, correlation ids, the send cap) on options
+// of its own. max_connections is split over the workers, at least one each.
+struct ScenarioEngines {
+  http::CurlHttpClient engine;
+  std::unique_ptr<http::NativeHttpClient> native;
+  std::unique_ptr<http::SchemeRoutedClient> routed;
+  http::CorrelatingClient correlating;
+  RateCappedClient client;
+
+  static http::ClientOptions options_for(const WorkerPlan& plan, const ScenarioProfile& scenario) {
+    http::ClientOptions options = plan.engine_options;
+    options.http_version = scenario.http_version;
+    if (scenario.max_connections > 0) {
+      const std::uint32_t count = std::max<std::uint32_t>(1, plan.share.count);
+      const std::uint32_t split =
+          scenario.max_connections / count + (plan.share.index % count < scenario.max_connections % count ? 1 : 0);
+      options.max_connections_per_host = std::max<std::uint32_t>(1, split);
+    }
+    return options;
+  }
+  ScenarioEngines(boost::asio::io_context& io, const WorkerPlan& plan, const http::ClientOptions& options)
+      : engine(io, options),
+        native(plan.native_http ? std::make_unique<http::NativeHttpClient>(io, options) : nullptr),
+        routed(native ? std::make_unique<http::SchemeRoutedClient>(*native, engine) : nullptr),
+        correlating(routed ? static_cast<http::HttpClient&>(*routed) : engine, options.request_id_header),
+        client(correlating, stack_rps(plan)) {}
+  void cancel_all() {
+    engine.cancel_all();
+    if (native) native->cancel_all();
+  }
+};
+
 // Member order is destruction order reversed: executors and targets go
 // first, then the client wrappers and the engine (dropping in-flight
 // transfers), and the io_context last.
@@ -24,6 +75,8 @@ struct LoadWorker::Runtime {
   std::unique_ptr<http::SchemeRoutedClient> routed;  // http(s):// → native, the rest → engine
   http::CorrelatingClient correlating;                // traceparent and X-Request-Id on each request
   RateCappedClient client;
+  // Scenarios with their own http_version or max_connections.
+  std::vector<std::unique_ptr<ScenarioEngines>> scenario_engines;
   // In front of `client` for each `"keep_alive": false` scenario.
   std::vector<std::unique_ptr<ConnectionClosingClient>> closing;
   std::vector<std::unique_ptr<IterationTarget>> targets;
@@ -40,7 +93,7 @@ struct LoadWorker::Runtime {
         routed(native ? std::make_unique<http::SchemeRoutedClient>(*native, engine) : nullptr),
         correlating(routed ? static_cast<http::HttpClient&>(*routed) : engine,
                     plan.engine_options.request_id_header),
-        client(correlating, plan.max_rps) {}
+        client(correlating, stack_rps(plan)) {}
 };
 
 LoadWorker::LoadWorker(WorkerPlan plan) : plan_(std::move(plan)), stats_(plan_.epoch) {
@@ -88,8 +141,13 @@ void LoadWorker::run() {
     target->set_correlation(&rt.correlating);
     stats_.set_slowest_capacity(scenario.name, scenario.slowest_requests);
     http::HttpClient* client = &rt.client;
+    if (has_own_engines(scenario)) {
+      rt.scenario_engines.push_back(std::make_unique<ScenarioEngines>(
+          rt.io, plan_, ScenarioEngines::options_for(plan_, scenario)));
+      client = &rt.scenario_engines.back()->client;
+    }
     if (!scenario.keep_alive) {
-      rt.closing.push_back(std::make_unique<ConnectionClosingClient>(rt.client));
+      rt.closing.push_back(std::make_unique<ConnectionClosingClient>(*client));
       client = rt.closing.back().get();
     }
     std::unique_ptr<ScenarioExecutor> executor;
@@ -163,6 +221,7 @@ void LoadWorker::run() {
       if (now >= rt.stop_at + plan_.drain_grace) {
         rt.engine.cancel_all();  // completions are posted; one more tick lets them run
         if (rt.native) rt.native->cancel_all();
+        for (const auto& engines : rt.scenario_engines) engines->cancel_all();
         rt.cancelled = true;
       }
     }

@@ -82,8 +82,8 @@ HttpErrorCategory classify_curl_result(CURLcode code, bool size_cap_hit) {
     case CURLE_UNSUPPORTED_PROTOCOL:  // the engine only sends http(s), so this is an HTTP/0.9 reply
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
     case CURLE_HTTP3: return HttpErrorCategory::kProtocol;
+    case CURLE_HTTP2_STREAM: return HttpErrorCategory::kReset;  // the server reset the stream (RST_STREAM)
     case CURLE_ABORTED_BY_CALLBACK: return HttpErrorCategory::kCancelled;
     default: return HttpErrorCategory::kOther;
   }
@@ -103,6 +103,7 @@ CurlTransfer::CurlTransfer(const ClientOptions& options, CurlMultiDriver& driver
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  if (getenv("DBG_CURL_VERBOSE")) curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);  // DBG
   // The User-Agent goes into the reused header list (apply_headers) rather
   // than CURLOPT_USERAGENT, which curl would format anew for every request.
   user_agent_line_ = "User-Agent: " + options.user_agent;
@@ -110,6 +111,12 @@ CurlTransfer::CurlTransfer(const ClientOptions& options, CurlMultiDriver& driver
   if (options.http_version != HttpVersion::kHttp1_1) {
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);  // prefer a new stream over a new connection
   }
+  // libcurl 7.88 (Debian 12) fails every request after the first on a reused
+  // prior-knowledge h2c connection without sending it ("Error in the HTTP2
+  // framing layer"; the curl command line shows the same): h2c requests then
+  // each open their own connection. https:// HTTP/2 reuses and multiplexes.
+  h2c_without_reuse_ = options.http_version == HttpVersion::kHttp2PriorKnowledge &&
+                       LIBCURL_VERSION_NUM < 0x080000;
   const config::TlsSettings& tls = options.tls;
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, tls.insecure ? 0L : 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, tls.insecure ? 0L : 2L);
@@ -144,6 +151,10 @@ void CurlTransfer::start(HttpRequest&& request, ResponseCallback&& on_complete) 
   error_text_[0] = '\0';
 
   CURL* easy = easy_.get();
+  if (h2c_without_reuse_) {
+    const bool cleartext = request_.url.size() >= 7 && strncasecmp(request_.url.c_str(), "http://", 7) == 0;
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, cleartext ? 1L : 0L);
+  }
   if (request_.url != url_) {  // curl copies the URL; skip the copy when it repeats
     url_ = request_.url;
     curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());

@@ -66,6 +66,7 @@ class CurlTransfer {
   bool header_list_built_ = false;
   std::string custom_method_;    // CUSTOMREQUEST currently set on the handle; empty = none
   bool head_request_ = false;    // CURLOPT_NOBODY currently set on the handle
+  bool h2c_without_reuse_ = false;  // prior-knowledge h2c on a libcurl that cannot reuse it
 
   HttpRequest request_;
   HttpResponse response_;

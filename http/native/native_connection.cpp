@@ -106,8 +106,29 @@ void NativeConnection::on_connected(const boost::system::error_code& error) {
   }
   connecting_ = false;
   response_.timing.tls_ms = response_.timing.connect_ms;  // plain TCP: no handshake after connect
+  if (pool_->h2_prior_knowledge) {
+    hand_over_to_h2();
+    return;
+  }
   arm_timer(exchange_.deadline);
   write_request();
+}
+
+void NativeConnection::hand_over_to_h2() {
+  auto self = shared_from_this();  // adopt_h2 drops the pool's reference
+  NativeHostPool& pool = *pool_;
+  NativeExchange exchange = std::move(exchange_);
+  const HttpTiming timing = response_.timing;
+  has_exchange_ = false;
+  pool_ = nullptr;  // every handler still queued for this connection becomes a no-op
+  connected_ = false;
+  if (watch_ != 0) readiness_->unwatch(watch_, socket_.native_handle());
+  watch_ = 0;
+  timer_.cancel();
+  resolver_.cancel();
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+  pool.adopt_h2(*this, std::move(socket_), tls_, std::move(exchange), timing);
 }
 
 void NativeConnection::start_tls() {
@@ -132,6 +153,13 @@ void NativeConnection::continue_handshake() {
       response_.timing.tls_ms = native_ms_since(exchange_.started, Clock::now());
       response_.timing.handshake_ms = response_.timing.tls_ms - response_.timing.connect_ms;
       response_.timing.tls_resumed = tls_.resumed();
+      if (pool_->h2) {
+        if (tls_.alpn() == "h2") {
+          hand_over_to_h2();
+          return;
+        }
+        pool_->fall_back_to_http1();  // the server chose http/1.1 (or nothing)
+      }
       arm_timer(exchange_.deadline);
       write_request();
       return;

@@ -44,7 +44,8 @@ struct NativeExchange {
   bool retried = false;              // already sent again after a stale keep-alive connection
 };
 
-// One keep-alive TCP connection: at most one request on it at a time.
+// One keep-alive TCP connection: at most one request on it at a time. On a
+// pool that wants HTTP/2 it only opens the transport and hands it over.
 class NativeConnection final : public std::enable_shared_from_this<NativeConnection>,
                                public NativeReadable {
  public:
@@ -81,6 +82,9 @@ class NativeConnection final : public std::enable_shared_from_this<NativeConnect
   // write through tls_. A TLS operation that wants the other direction waits:
   // for input on the readiness watch (tls_wants_read_), for output on one
   // async_wait(wait_write) (wait_writable()).
+  // The transport is ready and speaks HTTP/2: socket, TLS session and request go to
+  // a NativeH2Connection (NativeHostPool::adopt_h2); this connection leaves the pool.
+  void hand_over_to_h2();
   void start_tls();
   void continue_handshake();
   void continue_tls_write();

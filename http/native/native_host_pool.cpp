@@ -10,11 +10,38 @@ namespace golive::http {
 using Clock = NativeClock;
 
 void NativeHostPool::dispatch(NativeExchange&& exchange) {
+  if (h2) {
+    while (!h2_idle.empty()) {
+      NativeH2Connection* connection = h2_idle.back();
+      h2_idle.pop_back();
+      connection->idle_listed = false;
+      if (connection->has_capacity()) {
+        connection->submit(std::move(exchange));
+        return;
+      }
+    }
+    if (open_count() < max_connections) {
+      open_fresh(std::move(exchange));
+      return;
+    }
+    NativeH2Connection* least = nullptr;
+    for (const auto& connection : h2_connections) {
+      if (connection->has_capacity() && (least == nullptr || connection->open_streams() < least->open_streams())) {
+        least = connection.get();
+      }
+    }
+    if (least != nullptr) {
+      least->submit(std::move(exchange));
+    } else {
+      enqueue(std::move(exchange));
+    }
+    return;
+  }
   if (!idle.empty()) {
     NativeConnection* connection = idle.back();
     idle.pop_back();
     connection->start(std::move(exchange));
-  } else if (connections.size() < max_connections) {
+  } else if (open_count() < max_connections) {
     open_fresh(std::move(exchange));
   } else {
     enqueue(std::move(exchange));
@@ -62,7 +89,7 @@ void NativeHostPool::on_waiting_timer() {
 }
 
 void NativeHostPool::open_fresh(NativeExchange&& exchange) {
-  if (connections.size() >= max_connections) {
+  if (open_count() >= max_connections) {
     waiting.push_front(std::move(exchange));
     if (!waiting_timer_armed) arm_waiting_timer();
     return;
@@ -108,8 +135,69 @@ void NativeHostPool::on_connection_retired(NativeConnection& connection) {
   connections[index] = std::move(connections.back());
   connections[index]->slot = index;
   connections.pop_back();
-  if (connections.size() < max_connections) {
+  if (open_count() < max_connections) {
     if (std::optional<NativeExchange> next = next_waiting()) open_fresh(std::move(*next));
+  }
+}
+
+void NativeHostPool::adopt_h2(NativeConnection& opener, boost::asio::ip::tcp::socket socket,
+                              NativeTlsStream& tls, NativeExchange&& exchange, const HttpTiming& timing) {
+  const std::size_t index = opener.slot;  // leaves connections without making room for a waiting request
+  connections[index] = std::move(connections.back());
+  connections[index]->slot = index;
+  connections.pop_back();
+  auto connection = std::make_shared<NativeH2Connection>(client->io_, *this, client->readiness_,
+                                                         std::move(socket), tls);
+  connection->slot = h2_connections.size();
+  h2_connections.push_back(connection);
+  std::string error;
+  if (!connection->open(error)) {
+    h2_connections.pop_back();
+    HttpResponse failed;
+    failed.timing = timing;
+    failed.error = HttpErrorCategory::kOther;
+    failed.error_message = error;
+    --client->in_flight_;
+    client->complete_later(std::move(exchange.on_complete), std::move(failed));
+    connection->detach();
+    return;
+  }
+  connection->submit(std::move(exchange), &timing);
+}
+
+void NativeHostPool::fall_back_to_http1() {
+  h2 = false;
+  while (open_count() < max_connections && !waiting.empty()) {
+    std::optional<NativeExchange> next = next_waiting();
+    if (!next) break;
+    open_fresh(std::move(*next));
+  }
+}
+
+void NativeHostPool::on_h2_capacity(NativeH2Connection& connection) {
+  while (connection.has_capacity() && !waiting.empty()) {
+    std::optional<NativeExchange> next = next_waiting();
+    if (!next) break;
+    connection.submit(std::move(*next));
+  }
+  if (connection.has_capacity() && connection.open_streams() == 0 && !connection.idle_listed) {
+    connection.idle_listed = true;
+    h2_idle.push_back(&connection);
+  }
+}
+
+void NativeHostPool::on_h2_retired(NativeH2Connection& connection) {
+  if (connection.idle_listed) {
+    h2_idle.erase(std::remove(h2_idle.begin(), h2_idle.end(), &connection), h2_idle.end());
+    connection.idle_listed = false;
+  }
+  const std::size_t index = connection.slot;
+  if (index >= h2_connections.size() || h2_connections[index].get() != &connection) return;
+  h2_connections[index] = std::move(h2_connections.back());
+  h2_connections[index]->slot = index;
+  h2_connections.pop_back();
+  if (open_count() < max_connections) {
+    if (std::optional<NativeExchange> next = next_waiting()) dispatch(std::move(*next));
   }
 }
 

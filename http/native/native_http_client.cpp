@@ -25,6 +25,9 @@ NativeHttpClient::~NativeHttpClient() {
     pool->idle.clear();
     for (auto& connection : pool->connections) connection->detach();
     pool->connections.clear();
+    pool->h2_idle.clear();
+    for (auto& connection : pool->h2_connections) connection->detach();
+    pool->h2_connections.clear();
   }
 }
 
@@ -34,7 +37,7 @@ boost::asio::any_io_executor NativeHttpClient::executor() {
 
 std::size_t NativeHttpClient::open_connections() const {
   std::size_t count = 0;
-  for (const auto& [key, pool] : pools_) count += pool->connections.size();
+  for (const auto& [key, pool] : pools_) count += pool->open_count();
   return count;
 }
 
@@ -71,6 +74,10 @@ void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
       it->second->host_header = url->explicit_port ? key : (url->ipv6 ? "[" + url->host + "]" : url->host);
       it->second->port = url->port;
       it->second->tls = url->tls();
+      it->second->h2_prior_knowledge =
+          !url->tls() && options_.http_version == HttpVersion::kHttp2PriorKnowledge;
+      it->second->h2 = it->second->h2_prior_knowledge ||
+                       (url->tls() && options_.http_version != HttpVersion::kHttp1_1);
       it->second->max_connections = static_cast<std::size_t>(options_.max_connections_per_host > 0
                                                                  ? options_.max_connections_per_host
                                                                  : kDefaultMaxConnectionsPerHost);
@@ -119,12 +126,15 @@ void NativeHttpClient::cancel_all() {
       if (connection->busy()) busy.push_back(connection);
     }
     for (auto& connection : busy) connection->cancel();
+    std::vector<std::shared_ptr<NativeH2Connection>> multiplexed = pool->h2_connections;
+    for (auto& connection : multiplexed) connection->cancel();
   }
   --send_depth_;
 }
 
 const NativeTlsContext* NativeHttpClient::tls_context() {
-  if (!tls_context_) tls_context_ = std::make_unique<NativeTlsContext>(options_.tls);
+  if (!tls_context_) tls_context_ = std::make_unique<NativeTlsContext>(
+      options_.tls, options_.http_version != HttpVersion::kHttp1_1);
   return tls_context_->ok() ? tls_context_.get() : nullptr;
 }
 

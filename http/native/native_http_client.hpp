@@ -18,6 +18,14 @@
 // A request serialises into one buffer and leaves in one write. A host name
 // is resolved once per (host, port) and cached for the client's life.
 //
+// HTTP/2 (http/native/native_h2_connection.hpp), with options.http_version:
+// kHttp2 offers ALPN "h2,http/1.1" on https:// and speaks whatever the server
+// chose (http:// stays HTTP/1.1); kHttp2PriorKnowledge does the same on
+// https:// and speaks h2c on http:// without asking. Requests to one
+// host:port then share its connections as streams (max_connections_per_host
+// caps the connections, the server's SETTINGS_MAX_CONCURRENT_STREAMS the
+// streams on each); RST_STREAM and GOAWAY become kReset.
+//
 // https:// (http/native/native_tls.hpp): OpenSSL on the same non-blocking
 // socket and readiness loop, SNI, ALPN offering http/1.1, the peer verified
 // against options.tls (ca_file or the system store; off only with insecure),
@@ -40,7 +48,7 @@
 // calling their callbacks (cancel_all() first completes them with
 // kCancelled); never destroy it from inside one of its own callbacks.
 // ClientOptions fields used: max_connections_per_host, user_agent,
-// connect_timeout, host_policy, tls (proxy and HTTP/2 settings do not apply).
+// connect_timeout, host_policy, tls, http_version (proxy settings do not apply).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -84,6 +92,7 @@ class NativeHttpClient final : public HttpClient {
 
  private:
   friend class NativeConnection;
+  friend class NativeH2Connection;
   friend struct NativeHostPool;
   void complete_later(ResponseCallback on_complete, HttpResponse response);
   // The TLS context, built from options_.tls on the first https:// request;

@@ -3,9 +3,13 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <sys/socket.h>
+
 #include <boost/asio/ip/address.hpp>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 
 namespace golive::http {
 namespace {
@@ -29,9 +33,66 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
   return 1;
 }
 
+// A socket BIO whose writes never raise SIGPIPE: OpenSSL's own socket BIO
+// write()s, and a write to a connection the server already closed (an HTTP/2
+// WINDOW_UPDATE after its GOAWAY, a request on a connection it just dropped)
+// would kill the process instead of failing the request. The descriptor is
+// kept in the BIO's data and not owned.
+int socket_bio_write(BIO* bio, const char* data, int length) {
+  BIO_clear_retry_flags(bio);
+  const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+  const ssize_t sent = ::send(fd, data, static_cast<std::size_t>(length), MSG_NOSIGNAL);
+  if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_write(bio);
+  return static_cast<int>(sent);
+}
+
+int socket_bio_read(BIO* bio, char* data, int length) {
+  BIO_clear_retry_flags(bio);
+  const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+  const ssize_t received = ::recv(fd, data, static_cast<std::size_t>(length), 0);
+  if (received == 0) BIO_set_flags(bio, BIO_FLAGS_IN_EOF);  // as OpenSSL's socket BIO: a bare EOF
+  if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(bio);
+  return static_cast<int>(received);
+}
+
+long socket_bio_ctrl(BIO* bio, int command, long, void*) {
+  switch (command) {
+    case BIO_CTRL_FLUSH: return 1;
+    case BIO_CTRL_EOF: return BIO_test_flags(bio, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
+    case BIO_C_GET_FD: return static_cast<long>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+    default: return 0;
+  }
+}
+
+int socket_bio_create(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+int socket_bio_destroy(BIO*) { return 1; }  // the connection closes its own descriptor
+
+struct BioMethodFree {
+  void operator()(BIO_METHOD* method) const { BIO_meth_free(method); }
+};
+
+const BIO_METHOD* no_sigpipe_socket_method() {
+  static const std::unique_ptr<BIO_METHOD, BioMethodFree> method = [] {
+    BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+                                    "golive socket without SIGPIPE");
+    BIO_meth_set_write(made, socket_bio_write);
+    BIO_meth_set_read(made, socket_bio_read);
+    BIO_meth_set_ctrl(made, socket_bio_ctrl);
+    BIO_meth_set_create(made, socket_bio_create);
+    BIO_meth_set_destroy(made, socket_bio_destroy);
+    return std::unique_ptr<BIO_METHOD, BioMethodFree>(made);
+  }();
+  return method.get();
+}
+
 }  // namespace
 
-NativeTlsContext::NativeTlsContext(const config::TlsSettings& settings) : verify_(!settings.insecure) {
+NativeTlsContext::NativeTlsContext(const config::TlsSettings& settings, bool offer_h2)
+    : verify_(!settings.insecure) {
   SslCtxPtr context(SSL_CTX_new(TLS_client_method()));
   if (!context) {
     error_ = "cannot create a TLS context: " + openssl_error_text();
@@ -42,7 +103,9 @@ NativeTlsContext::NativeTlsContext(const config::TlsSettings& settings) : verify
                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (settings.min_version == "1.2") SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (settings.min_version == "1.3") SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-  if (SSL_CTX_set_alpn_protos(ctx, kNativeAlpnHttp11, sizeof kNativeAlpnHttp11) != 0) {
+  const int alpn = offer_h2 ? SSL_CTX_set_alpn_protos(ctx, kNativeAlpnH2Http11, sizeof kNativeAlpnH2Http11)
+                            : SSL_CTX_set_alpn_protos(ctx, kNativeAlpnHttp11, sizeof kNativeAlpnHttp11);
+  if (alpn != 0) {
     error_ = "cannot offer ALPN: " + openssl_error_text();
     return;
   }
@@ -81,10 +144,13 @@ bool NativeTlsStream::open(const NativeTlsContext& context, int fd, const std::s
   reset();
   ERR_clear_error();
   SslPtr ssl(SSL_new(context.get()));
-  if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) {
+  BIO* socket_bio = ssl ? BIO_new(no_sigpipe_socket_method()) : nullptr;
+  if (socket_bio == nullptr) {
     error = "cannot start TLS: " + openssl_error_text();
     return false;
   }
+  BIO_set_data(socket_bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+  SSL_set_bio(ssl.get(), socket_bio, socket_bio);  // the SSL owns the BIO from here
   SSL_set_connect_state(ssl.get());
   boost::system::error_code not_an_address;
   boost::asio::ip::make_address(host, not_an_address);

@@ -12,7 +12,7 @@
 // the socket is writable (either can follow any operation: a handshake waits
 // for the server's flight, a read may have to send a key update).
 //
-// The context offers ALPN "http/1.1" (a server that answers no ALPN at all is
+// The context offers ALPN "http/1.1", or "h2,http/1.1" when asked (a server that answers no ALPN at all is
 // spoken to in HTTP/1.1 too), verifies the peer against tls.ca_file or the
 // system store (off only with tls.insecure, which the environment refuses in
 // production), presents tls.client_cert, honours tls.min_version, releases a
@@ -49,13 +49,16 @@ using SslSessionPtr = std::unique_ptr<SSL_SESSION, SslSessionFree>;
 
 // The ALPN protocols offered, in wire format.
 inline constexpr unsigned char kNativeAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+// HTTP/2 first, HTTP/1.1 as the fallback a server without h2 selects.
+inline constexpr unsigned char kNativeAlpnH2Http11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
 // The SSL_CTX of one client. A context that could not be built (an unreadable
 // CA file, a key that does not match its certificate) keeps the reason:
 // every https:// request of the client then fails with kTls and that text.
 class NativeTlsContext {
  public:
-  explicit NativeTlsContext(const config::TlsSettings& settings);
+  // offer_h2: ALPN offers "h2" before "http/1.1" (a scenario's http_version "2" or "auto").
+  explicit NativeTlsContext(const config::TlsSettings& settings, bool offer_h2 = false);
 
   bool ok() const { return context_ != nullptr; }
   const std::string& error() const { return error_; }
@@ -84,6 +87,11 @@ class NativeTlsStream {
   ~NativeTlsStream() { reset(); }
   NativeTlsStream(const NativeTlsStream&) = delete;
   NativeTlsStream& operator=(const NativeTlsStream&) = delete;
+  // Takes over `other`'s session (a connection handed to HTTP/2 after ALPN chose h2).
+  void adopt(NativeTlsStream& other) {
+    reset();
+    ssl_ = std::move(other.ssl_);
+  }
 
   // Starts a client session on the connected, non-blocking `fd`: SNI and the
   // certificate's host (or IP) check for `host`; resumes `*session_sink` when

@@ -28,6 +28,12 @@ struct ClientTraits<http::CurlHttpClient> {
   static constexpr bool kReusedConnectionReportsZeroConnectTime = false;
   // Whether HttpTiming::tls_resumed is filled in.
   static constexpr bool kReportsTlsResumption = false;
+  // libcurl before 8.0 cannot send a second request on a prior-knowledge h2c
+  // connection: the engine opens one per request there (https:// h2 reuses).
+  static constexpr bool kReusesH2cConnections = LIBCURL_VERSION_NUM >= 0x080000;
+  // libcurl 7.88 fails a stream a GOAWAY declared unprocessed ("Error in the
+  // HTTP2 framing layer") instead of sending it again.
+  static constexpr bool kResendsStreamsAGoawayLeftUnprocessed = false;
 };
 
 template <>
@@ -39,6 +45,8 @@ struct ClientTraits<http::NativeHttpClient> {
   static constexpr std::size_t kIdleDescriptors = 1;
   static constexpr bool kReusedConnectionReportsZeroConnectTime = true;
   static constexpr bool kReportsTlsResumption = true;
+  static constexpr bool kReusesH2cConnections = true;
+  static constexpr bool kResendsStreamsAGoawayLeftUnprocessed = true;
 };
 
 // Names the typed tests' instantiations after the client.

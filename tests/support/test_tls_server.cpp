@@ -103,6 +103,13 @@ std::string write_temp_file(const std::string& contents) {
 
 }  // namespace
 
+LoopbackCertificate make_loopback_certificate() {
+  SelfSignedCertificate made = make_certificate();
+  return {std::move(made.certificate_pem), std::move(made.private_key_pem)};
+}
+
+std::string write_temp_pem(const std::string& contents) { return write_temp_file(contents); }
+
 struct TestTlsServer::Impl {
   explicit Impl(TestTlsServer& owner) : owner(owner), tls(asio::ssl::context::tls_server), acceptor(io) {}
   void accept_next();

@@ -14,6 +14,16 @@
 
 namespace golive::testing {
 
+// A fresh self-signed certificate for IP 127.0.0.1 (EC P-256, valid one
+// hour, its own CA) in PEM, for every TLS test server of tests/support.
+struct LoopbackCertificate {
+  std::string certificate_pem;
+  std::string private_key_pem;
+};
+LoopbackCertificate make_loopback_certificate();
+// Writes `contents` to a new /tmp file and returns its path (the caller removes it).
+std::string write_temp_pem(const std::string& contents);
+
 class TestTlsServer {
  public:
   // What the server answers a client's ALPN offer: nothing (a server that
