@@ -40,7 +40,7 @@ struct LoadCommandOptions {
   std::string shard = "1/1";
   std::string shard_group;  // ties the shards of one distributed run together
   unsigned threads = 2;
-  std::string engine = "native";        // --engine native|curl (native: plain http:// without libcurl)
+  std::string engine = "native";        // --engine native|curl (native: golive's own HTTP/1.1 and HTTP/2 client)
   std::string metrics_addr;            // --metrics-addr HOST:PORT; "" = off
   std::string replay_log;              // --replay LOG instead of a profile
   double speed = 1;                    // --speed for --replay
@@ -297,9 +297,10 @@ void register_load_command(CLI::App& app, int& exit_code) {
   load->add_option("--threads", options->threads, "Worker threads, one HTTP engine each (default 2)")
       ->check(CLI::Range(1, 256));
   load->add_option("--engine", options->engine,
-                   "HTTP client for load traffic: native (default; golive's own HTTP/1.1 "
-                   "keep-alive client over TCP and OpenSSL TLS, for http:// and https://) or curl "
-                   "(libcurl, as the other suites use)")
+                   "HTTP client for load traffic: native (default; golive's own keep-alive "
+                   "client over TCP and OpenSSL TLS, for http:// and https://, HTTP/1.1 or, with a "
+                   "scenario's \"http_version\", HTTP/2 through nghttp2) or curl (libcurl, as the "
+                   "other suites use)")
       ->check(CLI::IsMember({"curl", "native"}));
   load->add_option("--metrics-addr", options->metrics_addr,
                    "Serve live figures in Prometheus text format at http://HOST:PORT/metrics "

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <ctime>
 #include <regex>
+#include <thread>
 
+#include "core/interrupt.hpp"
 #include "infra/infra_check.hpp"
 #include "infra/infra_suite.hpp"
 #include "infra/pgbackrest_tool.hpp"
@@ -16,6 +18,61 @@ namespace {
 
 const std::vector<std::string> kArchiving{"s001.R6.1", "s001.R6.5", "s001.success.infrastructure_provisioned"};
 const std::vector<std::string> kBackups{"s001.R6.5", "s001.success.infrastructure_provisioned"};
+
+namespace {
+
+// One reading of pg_stat_archiver.
+struct ArchiverState {
+  std::string mode;
+  long long archived_count = 0;
+  std::string last_archived_wal;
+  std::string last_archived_time;
+  long long failed_count = 0;
+  std::string last_failed_wal;
+  std::string last_failed_time;
+  long long age_s = -1;  // seconds since the last success, -1 when none
+  bool failing = false;  // the last failure is newer than the last success
+
+  nlohmann::json evidence() const {
+    return {{"archive_mode", mode},         {"archived_count", archived_count},
+            {"last_archived_wal", last_archived_wal}, {"last_archived_time", last_archived_time},
+            {"failed_count", failed_count}, {"last_failed_wal", last_failed_wal},
+            {"last_failed_time", last_failed_time},   {"seconds_since_last_archived", age_s}};
+  }
+};
+
+ArchiverState read_archiver(pqxx::connection& connection) {
+  pqxx::nontransaction txn(connection);
+  const auto row = txn.exec1(
+      "SELECT current_setting('archive_mode'), archived_count, coalesce(last_archived_wal, ''), "
+      "coalesce(to_char(last_archived_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+      "failed_count, coalesce(last_failed_wal, ''), "
+      "coalesce(to_char(last_failed_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+      "coalesce(extract(epoch FROM now() - last_archived_time)::bigint, -1), "
+      "coalesce(last_failed_time > last_archived_time OR (last_archived_time IS NULL AND failed_count > 0), "
+      "false) FROM pg_stat_archiver");
+  ArchiverState state;
+  state.mode = row[0].as<std::string>();
+  state.archived_count = row[1].as<long long>();
+  state.last_archived_wal = row[2].as<std::string>();
+  state.last_archived_time = row[3].as<std::string>();
+  state.failed_count = row[4].as<long long>();
+  state.last_failed_wal = row[5].as<std::string>();
+  state.last_failed_time = row[6].as<std::string>();
+  state.age_s = row[7].as<long long>();
+  state.failing = row[8].as<bool>();
+  return state;
+}
+
+// After a failed archive_command PostgreSQL's archiver tries the segment
+// again a second later (three times, then after a minute or the next WAL
+// switch). One failure it then recovers from (a busy archive store, a lock
+// held a moment) is not a failing archive: the check waits this long for a
+// success newer than the failure before it calls archiving failing.
+constexpr auto kArchiverRetryWindow = std::chrono::seconds(10);
+constexpr auto kArchiverPollInterval = std::chrono::milliseconds(500);
+
+}  // namespace
 
 void check_archiving(const config::Environment& env, const InfraSettings& settings, core::ResultSink& sink) {
   InfraCheck check(sink, "infra.archiving.status",
@@ -31,41 +88,43 @@ void check_archiving(const config::Environment& env, const InfraSettings& settin
     return;
   }
   try {
-    pqxx::nontransaction txn(*connection.connection);
-    const auto row = txn.exec1(
-        "SELECT current_setting('archive_mode'), archived_count, coalesce(last_archived_wal, ''), "
-        "coalesce(to_char(last_archived_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
-        "failed_count, coalesce(last_failed_wal, ''), "
-        "coalesce(to_char(last_failed_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
-        "coalesce(extract(epoch FROM now() - last_archived_time)::bigint, -1), "
-        "coalesce(last_failed_time > last_archived_time OR (last_archived_time IS NULL AND failed_count > 0), "
-        "false) FROM pg_stat_archiver");
-    const std::string mode = row[0].as<std::string>();
-    const long long age_s = row[7].as<long long>();
-    const bool failing = row[8].as<bool>();
-    nlohmann::json evidence = {{"archive_mode", mode},
-                               {"archived_count", row[1].as<long long>()},
-                               {"last_archived_wal", row[2].as<std::string>()},
-                               {"last_archived_time", row[3].as<std::string>()},
-                               {"failed_count", row[4].as<long long>()},
-                               {"last_failed_wal", row[5].as<std::string>()},
-                               {"last_failed_time", row[6].as<std::string>()},
-                               {"seconds_since_last_archived", age_s}};
-    if (mode == "off") {
+    ArchiverState state = read_archiver(*connection.connection);
+    nlohmann::json recovered;  // the failure the archiver got past while the check watched
+    if (state.mode != "off" && state.failing) {
+      const ArchiverState first = state;
+      const auto deadline = std::chrono::steady_clock::now() + kArchiverRetryWindow;
+      while (state.failing && std::chrono::steady_clock::now() < deadline && !core::interrupted()) {
+        std::this_thread::sleep_for(kArchiverPollInterval);
+        state = read_archiver(*connection.connection);
+      }
+      if (!state.failing) {
+        recovered = {{"last_failed_wal", first.last_failed_wal},
+                     {"last_failed_time", first.last_failed_time},
+                     {"failed_count", first.failed_count}};
+      }
+    }
+    nlohmann::json evidence = state.evidence();
+    if (!recovered.is_null()) evidence["recovered_from"] = recovered;
+    if (state.mode == "off") {
       check.fail("archive_mode is off: no WAL archive, no point-in-time recovery", evidence);
-    } else if (failing) {
-      check.fail("archive_command is failing: the last failure (" + row[5].as<std::string>() +
-                     ") is newer than the last success",
+    } else if (state.failing) {
+      check.fail("archive_command is failing: the last failure (" + state.last_failed_wal +
+                     ") is newer than the last success, and no retry succeeded within " +
+                     std::to_string(kArchiverRetryWindow.count()) + " s",
                  evidence);
-    } else if (row[1].as<long long>() == 0) {
-      check.fail("archive_mode is " + mode + " but no WAL segment has ever been archived", evidence);
-    } else if (settings.archive_max_age_s > 0 && age_s > settings.archive_max_age_s) {
-      check.fail("the last archived WAL is " + std::to_string(age_s) + " s old (bound " +
+    } else if (state.archived_count == 0) {
+      check.fail("archive_mode is " + state.mode + " but no WAL segment has ever been archived", evidence);
+    } else if (settings.archive_max_age_s > 0 && state.age_s > settings.archive_max_age_s) {
+      check.fail("the last archived WAL is " + std::to_string(state.age_s) + " s old (bound " +
                      std::to_string(settings.archive_max_age_s) + " s)",
                  evidence);
     } else {
-      check.pass("archiving on (" + mode + "), " + std::to_string(row[1].as<long long>()) +
-                     " segment(s) archived, last " + row[2].as<std::string>() + ", no failure since",
+      check.pass("archiving on (" + state.mode + "), " + std::to_string(state.archived_count) +
+                     " segment(s) archived, last " + state.last_archived_wal +
+                     (recovered.is_null() ? ", no failure since"
+                                          : ", archived again after a failure of " +
+                                                recovered["last_failed_wal"].get<std::string>() +
+                                                " that the archiver's retry got past"),
                  evidence);
     }
   } catch (const std::exception& error) {

@@ -39,6 +39,7 @@ void check_load_balancing(const config::Environment& env, const InfraSettings& s
     return;
   }
   std::vector<http::HttpRequest> burst(static_cast<std::size_t>(settings.burst), infra_request(env, env.url("/health")));
+  check.reproduce(infra_reproduction(env, burst.front()));  // one request of the burst
   const std::vector<http::HttpResponse> responses = infra_fetch_all(env, burst, 8);
   std::map<std::string, int> per_instance;
   int errors = 0, unnamed = 0;

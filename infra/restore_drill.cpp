@@ -165,11 +165,22 @@ void check_restore_drill(const config::Environment& env, const InfraSettings& se
   };
   try {
     ScratchCluster cluster(settings.pg_bin_dir, settings.pgbackrest.run_as);
-    // --archive-mode=off: the restored cluster never pushes WAL into the real repository.
+    // --archive-mode=off: the restored cluster never pushes WAL into the real
+    // repository. Its WAL replay reads the archive with a synchronous
+    // archive-get holding locks in the scratch directory: with the stanza's
+    // own archive-async and lock path, archive-get would take the stanza's
+    // archive lock and the primary's archive-push would fail while it lasts.
+    const std::string lock_path = (cluster.root() / "pgbackrest-lock").string();
+    std::string restore_command = settings.pgbackrest.bin;
+    if (!settings.pgbackrest.config.empty()) restore_command += " --config=" + settings.pgbackrest.config;
+    restore_command += " --stanza=" + settings.pgbackrest.stanza + " --pg1-path=" + cluster.data().string() +
+                       " --lock-path=" + lock_path +
+                       " --no-archive-async archive-get %f \"%p\"";
     const ToolOutput restore = run_pgbackrest(
         settings.pgbackrest,
         {"--pg1-path=" + cluster.data().string(), "--type=immediate", "--target-action=promote",
-         "--archive-mode=off", "restore"},
+         "--archive-mode=off", "--lock-path=" + lock_path, "--recovery-option=restore_command=" + restore_command,
+         "restore"},
         std::chrono::minutes(30));
     if (!restore.run.ok()) {
       check.fail("pgbackrest restore failed: " + restore.run.describe(), {{"scratch", cluster.root().string()}});

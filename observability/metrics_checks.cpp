@@ -10,7 +10,9 @@
 
 #include "core/external_tool.hpp"
 #include "core/input_error.hpp"
+#include "core/redactor.hpp"
 #include "http/curl/curl_http_client.hpp"
+#include "http/request_evidence.hpp"
 
 namespace golive::observability {
 
@@ -152,6 +154,8 @@ MetricsScrape scrape_metrics(const config::Environment& env, const MetricsSettin
     if (!settings.token.empty()) request.headers.emplace_back("Authorization", "Bearer " + settings.token);
     const http::HttpResponse response = http::fetch(request, http::client_options_for(env));
     if (!response.transport_ok() || response.status != 200) {
+      scrape.reproduction =
+          http::reproduction_of(request, http::ReproductionSecrets(env, core::Redactor::global()));
       scrape.error = url + " answered " +
                      (response.transport_ok() ? std::to_string(response.status)
                                               : response.error_message);
@@ -160,6 +164,8 @@ MetricsScrape scrape_metrics(const config::Environment& env, const MetricsSettin
     std::string error;
     const std::optional<MetricExposition> parsed = parse_exposition(response.body, error);
     if (!parsed) {
+      scrape.reproduction =
+          http::reproduction_of(request, http::ReproductionSecrets(env, core::Redactor::global()));
       scrape.error = url + ": " + error;
       return scrape;
     }
@@ -207,6 +213,7 @@ void record_metrics_checks(const MetricsSettings& settings, const MetricsScrape&
   if (!scrape_error.empty()) {
     scrape.status = core::CheckStatus::kFail;
     scrape.message = scrape_error;
+    http::attach_reproduction(scrape, !before.error.empty() ? before.reproduction : after.reproduction);
     sink.record(scrape);
     for (const char* id : {kLint, kRequired, kMoves}) {
       core::CheckResult result = base_result(id);

@@ -57,6 +57,7 @@ struct MetricsScrape {
   MetricExposition summed;
   std::vector<std::string> texts;
   std::string error;
+  nlohmann::json reproduction;  // the failed scrape as curl (http::reproduction_of); null when none failed
 };
 MetricsScrape scrape_metrics(const config::Environment& env, const MetricsSettings& settings);
 

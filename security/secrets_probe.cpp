@@ -127,7 +127,8 @@ http::ClientOptions allowlisted_engine(const config::Environment& env) {
   return http::client_options_for(env);
 }
 
-void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink) {
+void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink,
+                        const http::ReproductionSecrets* reproduction) {
   std::map<SecretKind, std::size_t> found;
   for (const auto& located : report.findings) {
     const SecretFinding& f = located.finding;
@@ -142,6 +143,12 @@ void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink) 
                                {"kind", to_string(f.kind)},
                                {"redacted", f.redacted}};
     if (f.kind == SecretKind::kServiceRoleJwt) evidence["role"] = "service_role";
+    const bool fetched = located.source.rfind("http://", 0) == 0 || located.source.rfind("https://", 0) == 0;
+    if (reproduction != nullptr && fetched) {
+      http::HttpRequest request;
+      request.url = located.source;
+      check.reproduce(http::reproduction_of(request, *reproduction));
+    }
     sink.record(check.fail(std::string(describe(f.kind)) + " (" + f.redacted + ", " +
                                std::to_string(f.length) + " bytes) at byte " +
                                std::to_string(f.offset) + " of " + located.source,
@@ -229,7 +236,8 @@ void run_secrets_probe(const config::Environment& env, std::chrono::milliseconds
     }
     scan_url(script, engine, timeout, settings.limits, report, /*missing_is_failure=*/false);
   }
-  record_secret_scan(report, sink);
+  const http::ReproductionSecrets reproduction(env, core::Redactor::global());
+  record_secret_scan(report, sink, &reproduction);
 }
 
 }  // namespace golive::security

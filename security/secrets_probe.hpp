@@ -32,6 +32,7 @@
 
 #include "config/environment.hpp"
 #include "core/result_stream.hpp"
+#include "http/request_evidence.hpp"
 #include "security/secret_sources.hpp"
 
 namespace golive::security {
@@ -48,7 +49,10 @@ SecretsSettings read_secrets_settings(const config::Environment& env);
 
 // Records the checks of a finished scan. Every secret found is also given to
 // core::Redactor::global(), so no writer can print it even by accident.
-void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink);
+// With `reproduction`, a finding in a fetched document (a source that is a URL)
+// carries the GET that returned it as curl (http/request_evidence.hpp).
+void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink,
+                        const http::ReproductionSecrets* reproduction = nullptr);
 
 // The suite part (`golive run`, `golive probe secrets` without --path/--url):
 // scans the named bundles (or records security.secrets.bundle as skipped),

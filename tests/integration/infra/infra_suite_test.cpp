@@ -174,6 +174,10 @@ TEST(InfraSuite, TopologyDefectsAreEachCaughtByTheirCheck) {
   ReferenceEnv target(full_topology({"single-instance", "replica-absent", "archiving-broken", "backup-stale"}));
   const auto results = run(load(target));
   EXPECT_EQ(results.at("infra.lb.instances").status, CheckStatus::kFail) << describe(results);
+  // The burst's request as curl, so the one instance can be seen by hand.
+  const std::string reproduction = results.at("infra.lb.instances").evidence.value("reproduction", "");
+  EXPECT_NE(reproduction.find("curl"), std::string::npos) << results.at("infra.lb.instances").evidence.dump();
+  EXPECT_NE(reproduction.find("/health"), std::string::npos) << reproduction;
   EXPECT_EQ(results.at("infra.lb.failover").status, CheckStatus::kFail) << describe(results);
   EXPECT_EQ(results.at("infra.replication.streaming").status, CheckStatus::kFail) << describe(results);
   EXPECT_EQ(results.at("infra.archiving.status").status, CheckStatus::kFail) << describe(results);

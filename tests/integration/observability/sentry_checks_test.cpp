@@ -22,6 +22,7 @@
 #include "config/environment.hpp"
 #include "core/input_error.hpp"
 #include "core/result_stream.hpp"
+#include "observability/metrics_checks.hpp"
 #include "observability/sentry_sink.hpp"
 #include "observability/uptime_checks.hpp"
 #include "tests/support/curl_reproduction.hpp"
@@ -201,6 +202,32 @@ TEST(ObservabilitySuite, MetricsMoveOnTheCleanTargetAndMissingBusinessMetricsAre
   EXPECT_EQ(required.status, core::CheckStatus::kFail) << describe(required);
   EXPECT_NE(required.message.find("business metric"), std::string::npos) << required.message;
   EXPECT_EQ(results.at("observability.metrics.moves").status, core::CheckStatus::kPass);
+}
+
+// A scrape the target refuses fails the scrape check with the request as curl:
+// the bearer token of observability.metrics stays a variable.
+TEST(ObservabilitySuite, AFailedScrapeCarriesItsCurlReproduction) {
+  core::Redactor redactor;
+  const config::Environment env = load_env(redactor, sentry().address(), sentry().dsn());
+  MetricsSettings settings;
+  settings.urls = {env.url("/no-such-metrics")};
+  settings.token = env.service_role_key;
+  const MetricsScrape scrape = scrape_metrics(env, settings);
+  ASSERT_FALSE(scrape.error.empty());
+  core::CollectingSink sink;
+  record_metrics_checks(settings, scrape, scrape, StageTraffic{}, sink);
+  const std::vector<core::CheckResult> results = sink.results();
+  ASSERT_FALSE(results.empty());
+  const core::CheckResult& check = results.front();
+  ASSERT_EQ(check.id, "observability.metrics.scrape");
+  EXPECT_EQ(check.status, core::CheckStatus::kFail) << describe(check);
+  std::string problems;
+  const auto curl = testing::parse_curl_reproduction(check.evidence, "GET", env.url("/no-such-metrics"),
+                                                     testing::reference_secret_values(target()), &problems);
+  ASSERT_TRUE(curl.has_value()) << problems << describe(check);
+  EXPECT_EQ(problems, "") << describe(check);
+  ASSERT_TRUE(curl->header("Authorization").has_value()) << describe(check);
+  EXPECT_EQ(curl->header("Authorization")->find(env.service_role_key), std::string::npos) << describe(check);
 }
 
 TEST(ObservabilitySuite, TheMissingPaymentFailedLogIsCaught) {

@@ -378,8 +378,9 @@ TEST(LayeringTree, EveryTopLevelFolderIsALayerOrATool) {
 }
 
 TEST(LayeringTree, TestsLiveUnderUnitOrIntegrationByModule) {
-  // tests/unit/<module>/: a product folder, service (fixtures/service) or
-  // architecture (whole-tree checks); tests/integration/<area>/; nothing loose.
+  // tests/unit/<module>/: a product folder, service (fixtures/service),
+  // support (tests/support itself) or architecture (whole-tree checks);
+  // tests/integration/<area>/; nothing loose.
   std::vector<std::string> misplaced;
   for (const char* kind : {"unit", "integration"}) {
     for (const auto& entry : fs::directory_iterator(kRoot / "tests" / kind)) {
@@ -387,7 +388,7 @@ TEST(LayeringTree, TestsLiveUnderUnitOrIntegrationByModule) {
       if (!entry.is_directory()) {
         misplaced.push_back(repo_relative(entry.path()) + ": a test belongs in a module or area folder");
       } else if (std::string_view(kind) == "unit" && !layer_of_folder(name) && name != "service" &&
-                 name != "architecture") {
+                 name != "support" && name != "architecture") {
         misplaced.push_back(repo_relative(entry.path()) + ": tests/unit/<module>/ names a product folder");
       }
     }

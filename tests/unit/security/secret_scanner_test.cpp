@@ -274,6 +274,10 @@ TEST(SecretsSuiteScan, FollowsThePagesScriptsAndFindsAServiceRoleKeyInTheBundle)
   EXPECT_EQ(checks.at(id).status, core::CheckStatus::kFail);
   EXPECT_EQ(checks.at(id).evidence.at("source"), server.url("/assets/app.js"));
   EXPECT_EQ(core::to_json(checks.at(id)).dump().find(service), std::string::npos);
+  // The finding carries the GET that returned the bundle, as curl.
+  const std::string reproduction = checks.at(id).evidence.value("reproduction", "");
+  EXPECT_NE(reproduction.find("curl"), std::string::npos) << checks.at(id).evidence.dump();
+  EXPECT_NE(reproduction.find(server.url("/assets/app.js")), std::string::npos) << reproduction;
   // The CDN script is outside the allowlist: listed, never fetched; /absent is no error.
   const auto& stripe = checks.at("security.secrets.stripe_live_key");
   EXPECT_EQ(stripe.status, core::CheckStatus::kPass);
