@@ -393,8 +393,8 @@ void WorkflowRun::on_response(http::HttpResponse&& response) {
     RequestSample sample;
     sample.workflow = workflow_->name;
     sample.step = step.name;
-    sample.method = exchange_method_;
-    sample.url = exchange_url_;
+    sample.method = std::move(exchange_method_);  // on_exchange has had them: the last reader
+    sample.url = std::move(exchange_url_);
     sample.latency_us =
         std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at_).count();
     sample.error = response_.error;

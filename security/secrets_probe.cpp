@@ -8,6 +8,7 @@
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "core/redactor.hpp"
+#include "core/url.hpp"
 #include "security/http_probe_support.hpp"
 
 namespace golive::security {
@@ -143,8 +144,8 @@ void record_secret_scan(const SecretScanReport& report, core::ResultSink& sink,
                                {"kind", to_string(f.kind)},
                                {"redacted", f.redacted}};
     if (f.kind == SecretKind::kServiceRoleJwt) evidence["role"] = "service_role";
-    const bool fetched = located.source.rfind("http://", 0) == 0 || located.source.rfind("https://", 0) == 0;
-    if (reproduction != nullptr && fetched) {
+    // A fetched document is named by its URL; a walked file by its path.
+    if (reproduction != nullptr && core::parse_url(located.source)) {
       http::HttpRequest request;
       request.url = located.source;
       check.reproduce(http::reproduction_of(request, *reproduction));
