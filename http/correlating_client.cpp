@@ -3,25 +3,26 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <utility>
 
 namespace golive::http {
 namespace {
 
-void append_hex(std::string& out, std::uint64_t value) {
+// Writes `value` as 16 lower-case hex digits at `out`.
+void write_hex(char* out, std::uint64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);
-}
-
-bool has_header(const HeaderList& headers, const char* name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [name](const auto& header) { return strcasecmp(header.first.c_str(), name) == 0; });
+  for (int i = 15; i >= 0; --i, value >>= 4) out[i] = kDigits[value & 0xF];
 }
 
 bool lower_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool named(const std::string& header, std::string_view name) {
+  return header.size() == name.size() && strncasecmp(header.data(), name.data(), name.size()) == 0;
 }
 
 }  // namespace
@@ -39,46 +40,71 @@ std::uint64_t CorrelatingClient::next() {
   return z ^ (z >> 31);
 }
 
-void CorrelatingClient::stamp(HttpRequest& request) {
-  const bool has_trace = has_header(request.headers, "traceparent");
-  const bool wants_id = request_id_header_ && !has_header(request.headers, "x-request-id");
-  if (has_trace && !wants_id) return;
-  std::string trace_id;
-  trace_id.reserve(32);
-  std::uint64_t high = next();
-  const std::uint64_t low = next();
-  if (high == 0 && low == 0) high = 1;  // all-zero trace ids are invalid
-  append_hex(trace_id, high);
-  append_hex(trace_id, low);
-  if (!has_trace) {
-    std::string traceparent;
-    traceparent.reserve(55);
-    traceparent.append("00-").append(trace_id).push_back('-');
-    append_hex(traceparent, next() | 1);  // span id: never all zeros
-    traceparent.append("-01");
-    request.headers.emplace_back("traceparent", std::move(traceparent));
+void CorrelatingClient::stamp(HttpRequest& request) { stamp_and_identify(request); }
+
+CorrelationIds CorrelatingClient::stamp_and_identify(HttpRequest& request) {
+  // One pass over the request's own headers: its first traceparent and X-Request-Id.
+  const std::string* own_trace = nullptr;
+  const std::string* own_id = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    if (own_trace == nullptr && named(name, "traceparent")) {
+      own_trace = &value;
+    } else if (own_id == nullptr && named(name, "x-request-id")) {
+      own_id = &value;
+    }
   }
-  if (wants_id) request.headers.emplace_back("X-Request-Id", std::move(trace_id));
+  CorrelationIds ids;
+  const bool wants_id = request_id_header_ && own_id == nullptr;
+  if (own_trace != nullptr) {
+    const std::string& value = *own_trace;
+    if (value.size() >= 35 && value[2] == '-' && lower_hex(std::string_view(value).substr(3, 32))) {
+      std::copy_n(value.begin() + 3, 32, ids.trace_id.begin());
+      ids.trace_known = true;
+    }
+  } else {
+    std::uint64_t high = next();
+    const std::uint64_t low = next();
+    if (high == 0 && low == 0) high = 1;  // all-zero trace ids are invalid
+    write_hex(ids.trace_id.data(), high);
+    write_hex(ids.trace_id.data() + 16, low);
+    ids.trace_known = true;
+  }
+  // The usual case (X-Request-Id is the trace id) keeps no string: no allocation.
+  if (own_id != nullptr) {
+    ids.request_id_is_trace = ids.trace_known && *own_id == std::string_view(ids.trace_id.data(), 32);
+    if (!ids.request_id_is_trace) ids.request_id = *own_id;
+  } else {
+    ids.request_id_is_trace = wants_id && ids.trace_known;
+  }
+  if (own_trace != nullptr && !wants_id) return ids;
+  request.headers.reserve(request.headers.size() + 2);
+  if (own_trace == nullptr) {
+    // 00-<trace id>-<span id>-01
+    char traceparent[55];
+    std::memcpy(traceparent, "00-", 3);
+    std::memcpy(traceparent + 3, ids.trace_id.data(), 32);
+    traceparent[35] = '-';
+    write_hex(traceparent + 36, next() | 1);  // span id: never all zeros
+    std::memcpy(traceparent + 52, "-01", 3);
+    request.headers.emplace_back("traceparent", std::string(traceparent, sizeof traceparent));
+  }
+  if (wants_id) {
+    // An own traceparent that is malformed leaves no trace id to reuse: a fresh one.
+    if (!ids.trace_known) {
+      char fresh[32];
+      write_hex(fresh, next() | 1);
+      write_hex(fresh + 16, next());
+      request.headers.emplace_back("X-Request-Id", std::string(fresh, sizeof fresh));
+      ids.request_id = std::string(fresh, sizeof fresh);
+    } else {
+      request.headers.emplace_back("X-Request-Id", std::string(ids.trace_id.data(), 32));
+    }
+  }
+  return ids;
 }
 
 void CorrelatingClient::send(HttpRequest request, ResponseCallback on_complete) {
-  stamp(request);
-  CorrelationIds ids;
-  std::string_view request_id;
-  bool request_id_seen = false;
-  for (const auto& [name, value] : request.headers) {
-    if (!ids.trace_known && strcasecmp(name.c_str(), "traceparent") == 0 && value.size() >= 35 &&
-        value[2] == '-' && lower_hex(std::string_view(value).substr(3, 32))) {
-      std::copy_n(value.begin() + 3, 32, ids.trace_id.begin());
-      ids.trace_known = true;
-    } else if (!request_id_seen && strcasecmp(name.c_str(), "x-request-id") == 0) {
-      request_id = value;
-      request_id_seen = true;
-    }
-  }
-  // The usual case (X-Request-Id is the trace id) keeps no string: no allocation.
-  ids.request_id_is_trace = ids.trace_known && request_id == std::string_view(ids.trace_id.data(), 32);
-  if (!ids.request_id_is_trace) ids.request_id = std::string(request_id);
+  CorrelationIds ids = stamp_and_identify(request);
   inner_.send(std::move(request),
               [this, ids = std::move(ids), on_complete = std::move(on_complete)](HttpResponse&& response) {
                 struct Restore {

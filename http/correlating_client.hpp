@@ -47,6 +47,8 @@ class CorrelatingClient final : public HttpClient {
 
   // Adds the headers to `request` (what send() does before forwarding).
   void stamp(HttpRequest& request);
+  // stamp(), returning the ids the request now goes out with.
+  CorrelationIds stamp_and_identify(HttpRequest& request);
 
   // While a completion callback of a request sent through this client runs
   // (on the executor's thread): the ids that request went out with; null

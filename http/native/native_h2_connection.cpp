@@ -29,10 +29,20 @@ bool skipped_header(std::string_view lower_name) {
          lower_name == "content-length" || lower_name == "te";
 }
 
-nghttp2_nv name_value(const std::string& name, const std::string& value) {
+// A header pair nghttp2 copies during nghttp2_submit_request. Values that
+// differ on every request (the correlation ids) are sent as literals without
+// indexing: entering them in the HPACK dynamic table would only evict the
+// entries that do repeat, and cost a table search and insertion each time.
+nghttp2_nv name_value(std::string_view name, std::string_view value) {
+  const bool unique = name == "traceparent" || name == "x-request-id";
   return {reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
           reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-          NGHTTP2_NV_FLAG_NONE};
+          static_cast<std::uint8_t>(unique ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE)};
+}
+
+// True when `name` has an upper-case ASCII letter (HTTP/2 wants lower-case names).
+bool has_upper(std::string_view name) {
+  return std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 std::string h2_error_name(std::uint32_t code) { return nghttp2_http2_strerror(code); }
@@ -69,6 +79,7 @@ bool NativeH2Connection::open(std::string& error) {
                                              {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindowBytes}};
   nghttp2_submit_settings(made, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   nghttp2_session_set_local_window_size(made, NGHTTP2_FLAG_NONE, 0, kWindowBytes);
+  read_allowed_streams();
   boost::system::error_code watch_error;
   watch_ = readiness_->watch(socket_.native_handle(), this, watch_error);
   if (watch_ == 0) {
@@ -80,48 +91,51 @@ bool NativeH2Connection::open(std::string& error) {
 
 bool NativeH2Connection::has_capacity() const {
   if (pool_ == nullptr || goaway_ || !session_) return false;
-  const std::size_t allowed = std::min<std::size_t>(
+  return streams_.size() < allowed_streams_;
+}
+
+void NativeH2Connection::read_allowed_streams() {
+  allowed_streams_ = std::min<std::size_t>(
       kMaxStreams, nghttp2_session_get_remote_settings(session_.get(), NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS));
-  return streams_.size() < allowed;
 }
 
 void NativeH2Connection::submit(NativeExchange&& exchange, const HttpTiming* timing) {
   auto self = shared_from_this();
   const HttpRequest& request = exchange.request;
-  std::vector<std::string> texts;  // nghttp2 copies the pairs; these only outlive the call
-  texts.reserve(2 * request.headers.size() + 12);
-  auto add = [&](std::string name, std::string value) {
-    texts.push_back(std::move(name));
-    texts.push_back(std::move(value));
-  };
-  add(":method", request.method);
-  add(":scheme", pool_->tls ? "https" : "http");
-  add(":authority", pool_->host_header);
-  add(":path", exchange.target.empty() ? "/" : exchange.target);
+  // The pairs point into the request and the pool; nghttp2 copies them, so
+  // only the lowered names and the length made here need to outlive the call.
+  std::vector<nghttp2_nv> pairs;
+  pairs.reserve(request.headers.size() + 8);
+  std::vector<std::string> lowered;  // reserved: pointers into it stay valid
+  lowered.reserve(request.headers.size());
+  pairs.push_back(name_value(":method", request.method));
+  pairs.push_back(name_value(":scheme", pool_->tls ? "https" : "http"));
+  pairs.push_back(name_value(":authority", pool_->host_header));
+  pairs.push_back(name_value(":path", exchange.target.empty() ? std::string_view("/") : exchange.target));
   bool has_user_agent = false;
   bool has_accept = false;
   for (const auto& [name, value] : request.headers) {
-    std::string lower = core::ascii_lower(name);
+    std::string_view lower = name;
+    if (has_upper(name)) lower = lowered.emplace_back(core::ascii_lower(name));
     if (skipped_header(lower)) continue;
     has_user_agent = has_user_agent || lower == "user-agent";
     has_accept = has_accept || lower == "accept";
-    add(std::move(lower), value);
+    pairs.push_back(name_value(lower, value));
   }
   const NativeHttpClient& owner = *pool_->client;
-  if (!has_user_agent && !owner.options_.user_agent.empty()) add("user-agent", owner.options_.user_agent);
-  if (!has_accept) add("accept", "*/*");
+  if (!has_user_agent && !owner.options_.user_agent.empty()) pairs.push_back(name_value("user-agent", owner.options_.user_agent));
+  if (!has_accept) pairs.push_back(name_value("accept", "*/*"));
   const bool body_expected = !request.body.empty() || core::equals_ignoring_case(request.method, "post") ||
                              core::equals_ignoring_case(request.method, "put") ||
                              core::equals_ignoring_case(request.method, "patch");
-  if (body_expected) add("content-length", std::to_string(request.body.size()));
-  std::vector<nghttp2_nv> pairs;
-  pairs.reserve(texts.size() / 2);
-  for (std::size_t i = 0; i < texts.size(); i += 2) pairs.push_back(name_value(texts[i], texts[i + 1]));
+  const std::string length = body_expected ? std::to_string(request.body.size()) : std::string();
+  if (body_expected) pairs.push_back(name_value("content-length", length));
 
   nghttp2_data_provider body{};
   body.read_callback = &NativeH2Connection::read_body;
   const std::int32_t id = nghttp2_submit_request(session_.get(), nullptr, pairs.data(), pairs.size(),
                                                  request.body.empty() ? nullptr : &body, nullptr);
+  const NativeClock::time_point deadline = exchange.deadline;
   Stream stream;
   stream.exchange = std::move(exchange);
   if (timing != nullptr) stream.response.timing = *timing;
@@ -131,9 +145,9 @@ void NativeH2Connection::submit(NativeExchange&& exchange, const HttpTiming* tim
     done_.push_back({std::move(stream), false});
   } else {
     streams_.emplace(id, std::move(stream));
-    arm_timer();
+    if (!timer_armed_ || deadline < timer_expiry_) arm_timer();
   }
-  flush();
+  if (!delivering_) flush();
   deliver_done(false);  // the pool is handing out requests: it refills itself
 }
 
@@ -285,6 +299,7 @@ void NativeH2Connection::on_readable() {
                std::string("HTTP/2 from ") + pool_->key + " rejected: " + nghttp2_strerror(static_cast<int>(used)));
       break;
     }
+    read_allowed_streams();  // a SETTINGS frame may have changed it
     if (!tls_.active() && bytes < in_.size()) break;  // drained; over TLS, OpenSSL may hold more
   }
   flush();
@@ -420,6 +435,13 @@ void NativeH2Connection::deliver_done(bool refill) {
   batch.swap(done_);
   NativeHostPool& home = *home_;
   NativeHttpClient& owner = *home.client;
+  // Requests the callbacks send go to this connection first (it just freed
+  // streams) and are written together after the loop.
+  auto self = shared_from_this();
+  const bool outer_delivering = delivering_;
+  delivering_ = true;
+  NativeH2Connection* const outer_preferred = home.h2_preferred;
+  if (pool_ != nullptr) home.h2_preferred = this;
   for (Done& done : batch) {
     if (done.retry) {
       home.dispatch(std::move(done.stream.exchange));
@@ -432,6 +454,9 @@ void NativeH2Connection::deliver_done(bool refill) {
       done.stream.exchange.on_complete(std::move(done.stream.response));
     }
   }
+  delivering_ = outer_delivering;
+  if (home.h2_preferred == this) home.h2_preferred = outer_preferred;
+  if (!delivering_) flush();
   if (refill && pool_ != nullptr) pool_->on_h2_capacity(*this);
 }
 

@@ -108,6 +108,7 @@ class NativeH2Connection final : public std::enable_shared_from_this<NativeH2Con
   void deliver_done(bool refill = true);
   void retire();
   void close_transport();
+  void read_allowed_streams();
 
   NativeHostPool* pool_;  // nullptr once retired or detached
   NativeHostPool* home_;  // the pool, even once retired: streams it refused are sent again there
@@ -126,6 +127,12 @@ class NativeH2Connection final : public std::enable_shared_from_this<NativeH2Con
   std::int32_t goaway_last_stream_ = 0;
   bool waiting_writable_ = false;
   bool write_wants_read_ = false;  // a TLS write resumes on input
+  // The streams the server allows at once, min(kMaxStreams, its
+  // SETTINGS_MAX_CONCURRENT_STREAMS): read after each batch of input.
+  std::size_t allowed_streams_ = kMaxStreams;
+  // Inside deliver_done's callbacks: the requests they submit are written
+  // together once the batch is delivered (one write instead of one each).
+  bool delivering_ = false;
   std::string out_;                // frames taken from nghttp2, [out_sent_, size) not yet written
   std::size_t out_sent_ = 0;
   std::vector<char> in_;

@@ -11,6 +11,10 @@ using Clock = NativeClock;
 
 void NativeHostPool::dispatch(NativeExchange&& exchange) {
   if (h2) {
+    if (h2_preferred != nullptr && h2_preferred->has_capacity()) {
+      h2_preferred->submit(std::move(exchange));
+      return;
+    }
     while (!h2_idle.empty()) {
       NativeH2Connection* connection = h2_idle.back();
       h2_idle.pop_back();
@@ -101,6 +105,7 @@ void NativeHostPool::open_fresh(NativeExchange&& exchange) {
 }
 
 std::optional<NativeExchange> NativeHostPool::next_waiting() {
+  if (waiting.empty()) return std::nullopt;  // the usual case: no clock read
   const Clock::time_point now = Clock::now();
   while (!waiting.empty()) {
     NativeExchange exchange = std::move(waiting.front());
@@ -187,6 +192,7 @@ void NativeHostPool::on_h2_capacity(NativeH2Connection& connection) {
 }
 
 void NativeHostPool::on_h2_retired(NativeH2Connection& connection) {
+  if (h2_preferred == &connection) h2_preferred = nullptr;
   if (connection.idle_listed) {
     h2_idle.erase(std::remove(h2_idle.begin(), h2_idle.end(), &connection), h2_idle.end());
     connection.idle_listed = false;

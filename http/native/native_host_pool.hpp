@@ -47,6 +47,9 @@ struct NativeHostPool {
   bool h2_prior_knowledge = false;  // http://: h2c without asking
   std::vector<std::shared_ptr<NativeH2Connection>> h2_connections;
   std::vector<NativeH2Connection*> h2_idle;  // HTTP/2 connections without open streams (LIFO)
+  // The HTTP/2 connection delivering responses right now: the requests their
+  // callbacks send take its freed streams first (null outside a delivery).
+  NativeH2Connection* h2_preferred = nullptr;
   std::vector<boost::asio::ip::tcp::endpoint>
       endpoints;  // resolved once, reused by later connections
   std::vector<std::shared_ptr<NativeConnection>> connections;  // open or opening

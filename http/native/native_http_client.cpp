@@ -43,47 +43,31 @@ std::size_t NativeHttpClient::open_connections() const {
 
 void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
   const Clock::time_point started = Clock::now();
-  std::optional<core::Url> url = core::parse_url(request.url);
-  if (!url) {
-    HttpResponse refused;
-    refused.error = HttpErrorCategory::kNotAllowed;
-    refused.error_message = "the native client sends http:// and https:// URLs only: " + request.url;
-    complete_later(std::move(on_complete), std::move(refused));
-    return;
+  NativeHostPool* pool = last_pool_;
+  std::string target;
+  if (pool != nullptr && request.url == last_url_) {
+    target = last_target_;
+  } else {
+    std::optional<core::Url> url = core::parse_url(request.url);
+    if (!url) {
+      HttpResponse refused;
+      refused.error = HttpErrorCategory::kNotAllowed;
+      refused.error_message = "the native client sends http:// and https:// URLs only: " + request.url;
+      complete_later(std::move(on_complete), std::move(refused));
+      return;
+    }
+    pool = pool_for(*url);
+    last_pool_ = pool;
+    last_url_ = request.url;
+    last_target_ = url->target;
+    target = std::move(url->target);
   }
-  if (std::optional<std::string> unsafe = unsafe_request_text(request, url->target)) [[unlikely]] {
+  if (std::optional<std::string> unsafe = unsafe_request_text(request, target)) [[unlikely]] {
     HttpResponse refused;
     refused.error = HttpErrorCategory::kOther;
     refused.error_message = "request not sent: " + *unsafe;
     complete_later(std::move(on_complete), std::move(refused));
     return;
-  }
-
-  NativeHostPool* pool = last_pool_;
-  if (pool == nullptr || pool->port != url->port || pool->host != url->host ||
-      pool->tls != url->tls()) {
-    std::string key = url->authority();
-    auto [it, inserted] = pools_.try_emplace(url->tls() ? "https://" + key : key);
-    if (inserted) {
-      it->second = std::make_unique<NativeHostPool>();
-      it->second->client = this;
-      it->second->key = key;
-      it->second->host = url->host;
-      // The policy decides once per host:port, when its pool is made.
-      it->second->allowed = !options_.host_policy || options_.host_policy->allows(*url);
-      it->second->host_header = url->explicit_port ? key : (url->ipv6 ? "[" + url->host + "]" : url->host);
-      it->second->port = url->port;
-      it->second->tls = url->tls();
-      it->second->h2_prior_knowledge =
-          !url->tls() && options_.http_version == HttpVersion::kHttp2PriorKnowledge;
-      it->second->h2 = it->second->h2_prior_knowledge ||
-                       (url->tls() && options_.http_version != HttpVersion::kHttp1_1);
-      it->second->max_connections = static_cast<std::size_t>(options_.max_connections_per_host > 0
-                                                                 ? options_.max_connections_per_host
-                                                                 : kDefaultMaxConnectionsPerHost);
-    }
-    pool = it->second.get();
-    last_pool_ = pool;
   }
   if (!pool->allowed) [[unlikely]] {
     HttpResponse refused;
@@ -94,7 +78,7 @@ void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
   }
 
   NativeExchange exchange;
-  exchange.target = std::move(url->target);
+  exchange.target = std::move(target);
   exchange.request = std::move(request);
   exchange.on_complete = std::move(on_complete);
   exchange.started = started;
@@ -107,6 +91,30 @@ void NativeHttpClient::send(HttpRequest request, ResponseCallback on_complete) {
   ++send_depth_;
   pool->dispatch(std::move(exchange));
   --send_depth_;
+}
+
+NativeHostPool* NativeHttpClient::pool_for(const core::Url& url) {
+  NativeHostPool* pool = last_pool_;
+  if (pool != nullptr && pool->port == url.port && pool->host == url.host && pool->tls == url.tls()) return pool;
+  std::string key = url.authority();
+  auto [it, inserted] = pools_.try_emplace(url.tls() ? "https://" + key : key);
+  if (inserted) {
+    it->second = std::make_unique<NativeHostPool>();
+    it->second->client = this;
+    it->second->key = key;
+    it->second->host = url.host;
+    // The policy decides once per host:port, when its pool is made.
+    it->second->allowed = !options_.host_policy || options_.host_policy->allows(url);
+    it->second->host_header = url.explicit_port ? key : (url.ipv6 ? "[" + url.host + "]" : url.host);
+    it->second->port = url.port;
+    it->second->tls = url.tls();
+    it->second->h2_prior_knowledge = !url.tls() && options_.http_version == HttpVersion::kHttp2PriorKnowledge;
+    it->second->h2 = it->second->h2_prior_knowledge ||
+                     (url.tls() && options_.http_version != HttpVersion::kHttp1_1);
+    it->second->max_connections = static_cast<std::size_t>(
+        options_.max_connections_per_host > 0 ? options_.max_connections_per_host : kDefaultMaxConnectionsPerHost);
+  }
+  return it->second.get();
 }
 
 void NativeHttpClient::cancel_all() {

@@ -60,6 +60,7 @@
 #include "http/client_options.hpp"
 #include "http/http_types.hpp"
 #include "http/native/native_readiness.hpp"
+#include "core/url.hpp"
 
 namespace golive::http {
 
@@ -99,6 +100,8 @@ class NativeHttpClient final : public HttpClient {
   // nullptr when it could not be built (tls_context_error() says why).
   const NativeTlsContext* tls_context();
   std::string tls_context_error() const;
+  // The pool of url's origin, made on first use.
+  NativeHostPool* pool_for(const core::Url& url);
 
   boost::asio::io_context& io_;
   ClientOptions options_;
@@ -107,6 +110,11 @@ class NativeHttpClient final : public HttpClient {
       readiness_;  // input on every connection; declared before pools_, so it outlives them
   std::unordered_map<std::string, std::unique_ptr<NativeHostPool>> pools_;  // key: "host:port"
   NativeHostPool* last_pool_ = nullptr;  // the pool of the previous send(): skips the map lookup
+  // The previous send()'s URL as written and its parsed target: a load
+  // scenario sends one URL over and over, so it is parsed (and its target
+  // found in the pool map) once. Its pool is last_pool_.
+  std::string last_url_;
+  std::string last_target_;
   std::size_t in_flight_ = 0;
   int send_depth_ = 0;  // > 0 inside send()/cancel_all(): completions are posted, never run inline
 };

@@ -71,6 +71,57 @@ TEST(CorrelatingClientTest, RequestIdHeaderCanBeTurnedOffAndOwnIdsAreKept) {
   EXPECT_EQ(header(kept, "x-request-id"), "incident-42");
 }
 
+// The ids stamp_and_identify reports are the ones on the wire: an own
+// traceparent lends its trace id to the X-Request-Id added for it, a
+// malformed one leaves the trace unknown and a fresh request id; an own
+// X-Request-Id is reported as it was sent.
+TEST(CorrelatingClientTest, ReportedIdsMatchTheHeadersSent) {
+  golive::testing::TestHttpServer server;
+  boost::asio::io_context io{1};
+  http::NativeHttpClient native(io);
+  http::CorrelatingClient client(native, true);
+  const auto value_of = [](const http::HttpRequest& request, const std::string& name) {
+    std::string found;
+    for (const auto& [header_name, value] : request.headers) {
+      if (header_name == name) found = value;
+    }
+    return found;
+  };
+
+  http::HttpRequest fresh = get(server.url("/echo"));
+  const http::CorrelationIds fresh_ids = client.stamp_and_identify(fresh);
+  ASSERT_TRUE(fresh_ids.trace_known);
+  EXPECT_TRUE(fresh_ids.request_id_is_trace);
+  EXPECT_EQ(value_of(fresh, "traceparent").substr(3, 32), fresh_ids.trace_id_text());
+  EXPECT_EQ(value_of(fresh, "X-Request-Id"), fresh_ids.request_id_text());
+  const nlohmann::json sent = echoed_headers(send_and_wait(io, native, fresh));
+  EXPECT_EQ(header(sent, "x-request-id"), fresh_ids.trace_id_text());
+
+  http::HttpRequest own_trace = get(server.url("/echo"));
+  own_trace.headers = {{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}};
+  const http::CorrelationIds own_trace_ids = client.stamp_and_identify(own_trace);
+  EXPECT_EQ(own_trace_ids.trace_id_text(), "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(value_of(own_trace, "X-Request-Id"), "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(own_trace.headers.size(), 2u);
+
+  http::HttpRequest malformed = get(server.url("/echo"));
+  malformed.headers = {{"traceparent", "not-a-trace"}};
+  const http::CorrelationIds malformed_ids = client.stamp_and_identify(malformed);
+  EXPECT_FALSE(malformed_ids.trace_known);
+  EXPECT_EQ(malformed_ids.trace_id_text(), "");
+  EXPECT_EQ(malformed_ids.request_id_text().size(), 32u);
+  EXPECT_EQ(value_of(malformed, "X-Request-Id"), malformed_ids.request_id_text());
+  EXPECT_EQ(value_of(malformed, "traceparent"), "not-a-trace");
+
+  http::HttpRequest own_id = get(server.url("/echo"));
+  own_id.headers = {{"x-request-id", "incident-42"}};
+  const http::CorrelationIds own_id_ids = client.stamp_and_identify(own_id);
+  EXPECT_TRUE(own_id_ids.trace_known);
+  EXPECT_FALSE(own_id_ids.request_id_is_trace);
+  EXPECT_EQ(own_id_ids.request_id_text(), "incident-42");
+  EXPECT_EQ(own_id.headers.size(), 2u);  // a traceparent added, the id kept
+}
+
 TEST(CorrelatingClientTest, TraceparentValidationRejectsMalformedValues) {
   EXPECT_TRUE(http::CorrelatingClient::valid_traceparent(
       "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));

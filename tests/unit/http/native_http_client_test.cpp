@@ -1,6 +1,8 @@
 // What only NativeHttpClient does, against real servers on 127.0.0.1: a request
 // waiting in the pool's queue times out on its own budget, a zero timeout means
-// none, its 64 KiB header cap, https refused, CR/LF in request text refused,
+// none, its 64 KiB header cap, https refused, CR/LF in request text refused
+// (also when the URL is the one parsed last time), repeated and alternating
+// URLs each reaching their own target,
 // host names resolved, the retry of a request whose idle connection the
 // server had closed, an idle connection retired as soon as the server closes
 // it, and a connection retired when its response ends before its upload did.
@@ -10,6 +12,7 @@
 #include "http/native/native_http_client.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -106,7 +109,32 @@ TEST_F(NativeHttpClientTest, LineBreaksInRequestTextAreRefusedNotSent) {
   method.method = "GET / HTTP/1.1\r\n";
   EXPECT_EQ(send_and_wait(io, client, method).error, http::HttpErrorCategory::kOther);
   EXPECT_EQ(send_and_wait(io, client, get(server.url("/ok x"))).error, http::HttpErrorCategory::kOther);
+  // The client parses a URL it sent last time only once: sent again, it is still refused.
+  EXPECT_EQ(send_and_wait(io, client, get(server.url("/ok x"))).error, http::HttpErrorCategory::kOther);
   EXPECT_EQ(server.requests_received(), 0u);
+}
+
+// The client keeps the previous request's parsed URL: a repeated URL, a
+// different path on the same origin and another origin each reach their own
+// target and Host.
+TEST_F(NativeHttpClientTest, RepeatedAndAlternatingUrlsReachTheirOwnTargets) {
+  TestHttpServer other;
+  http::NativeHttpClient client(io);
+  const auto echoed = [&](const std::string& url) {
+    const http::HttpResponse response = send_and_wait(io, client, get(url));
+    EXPECT_EQ(response.status, 200) << url << ": " << response.error_message;
+    return nlohmann::json::parse(response.body, nullptr, false);
+  };
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(echoed(server.url("/echo?a=1"))["target"], "/echo?a=1");
+    EXPECT_EQ(echoed(server.url("/echo?a=1"))["target"], "/echo?a=1");
+    EXPECT_EQ(echoed(server.url("/echo?b=2"))["target"], "/echo?b=2");
+    const nlohmann::json elsewhere = echoed(other.url("/echo?c=3"));
+    EXPECT_EQ(elsewhere["target"], "/echo?c=3");
+    EXPECT_EQ(elsewhere["headers"]["host"], other.url("").substr(std::string("http://").size()));
+  }
+  EXPECT_EQ(server.requests_received(), 6u);
+  EXPECT_EQ(other.requests_received(), 2u);
 }
 
 TEST_F(NativeHttpClientTest, HostNamesAreResolved) {
