@@ -38,6 +38,10 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds timeout{30000};        // whole transfer
   std::size_t max_response_bytes = 16 * 1024 * 1024;  // bytes of body kept before kTooLarge
+  // Read the response's headers and body but keep neither: the response then
+  // carries its status, timing and error only (the body cap still applies).
+  // For load requests nothing inspects, so a large body costs no copy.
+  bool discard_response = false;
 };
 
 // Phase times as curl reports them: each is elapsed since the transfer

@@ -42,6 +42,7 @@ IterationTarget::IterationTarget(const RequestTarget& request, const std::string
   request_.headers = request.headers;
   request_.body = request.body;
   request_.timeout = std::chrono::milliseconds(request.timeout_ms);
+  request_.discard_response = true;  // only status and timing are recorded
   request_key_ = stats_.register_step(scenario_, request.name);
   request_name_ = request.name;
 }
@@ -167,6 +168,7 @@ std::shared_ptr<e2e::WorkflowRun> IterationTarget::start(http::HttpClient& clien
     }
     request.body = logged.body;
     request.timeout = request_.timeout;
+    request.discard_response = true;  // only status and timing are recorded
     const StepKey key = replay_keys_[iteration];
     client.send(request, [this, key, intended, &logged, on_done = std::move(on_done)](http::HttpResponse&& response) {
       ErrorCategory error = error_category(response.error);

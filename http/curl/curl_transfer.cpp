@@ -148,6 +148,7 @@ void CurlTransfer::start(HttpRequest&& request, ResponseCallback&& on_complete) 
   response_ = HttpResponse{};
   response_.headers.reserve(kExpectedHeaderCount);
   size_cap_hit_ = false;
+  body_received_ = 0;
   error_text_[0] = '\0';
 
   CURL* easy = easy_.get();
@@ -228,10 +229,12 @@ std::size_t CurlTransfer::on_body_bytes(char* data, std::size_t size, std::size_
   auto& transfer = *static_cast<CurlTransfer*>(self);
   const std::size_t bytes = size * count;
   std::string& body = transfer.response_.body;
-  if (body.size() + bytes > transfer.request_.max_response_bytes) {
+  if (transfer.body_received_ + bytes > transfer.request_.max_response_bytes) {
     transfer.size_cap_hit_ = true;
     return 0;  // curl aborts the transfer with CURLE_WRITE_ERROR
   }
+  transfer.body_received_ += bytes;
+  if (transfer.request_.discard_response) return bytes;
   if (body.empty()) {
     curl_off_t declared = -1;
     curl_easy_getinfo(transfer.easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
@@ -260,6 +263,7 @@ std::size_t CurlTransfer::on_header_line(char* data, std::size_t size, std::size
   }
   const std::size_t colon = line.find(':');
   if (colon == std::string_view::npos) return bytes;  // the blank line ending the block
+  if (transfer.request_.discard_response) return bytes;
   auto& header = headers.emplace_back();
   append_lowercase(header.first, trim(line.substr(0, colon)));
   header.second.assign(trim(line.substr(colon + 1)));

@@ -72,6 +72,7 @@ class CurlTransfer {
   HttpResponse response_;
   ResponseCallback on_complete_;
   bool size_cap_hit_ = false;
+  std::size_t body_received_ = 0;  // response body bytes so far, kept or not (discard_response)
   char error_text_[CURL_ERROR_SIZE] = {};  // CURLOPT_ERRORBUFFER
 };
 

@@ -25,7 +25,8 @@ void NativeConnection::start(NativeExchange&& exchange) {
   has_exchange_ = true;
   response_ = HttpResponse{};
   parser_.reset(&response_, core::equals_ignoring_case(exchange_.request.method, "head"),
-                exchange_.request.max_response_bytes, NativeHttpClient::kMaxHeaderBytes);
+                exchange_.request.max_response_bytes, NativeHttpClient::kMaxHeaderBytes,
+                !exchange_.request.discard_response);
 
   write_request_text(exchange_.request, exchange_.target, pool_->host_header,
                      client().options_.user_agent, out_);

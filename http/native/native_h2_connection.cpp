@@ -170,7 +170,9 @@ int NativeH2Connection::on_header(nghttp2_session*, const nghttp2_frame* frame, 
     response.headers.clear();  // a 1xx interim response is replaced by the final one
     return 0;
   }
-  response.headers.emplace_back(std::string(header_name), std::string(header_value));
+  if (!found->second.exchange.request.discard_response) {
+    response.headers.emplace_back(std::string(header_name), std::string(header_value));
+  }
   return 0;
 }
 
@@ -180,7 +182,7 @@ int NativeH2Connection::on_data_chunk(nghttp2_session* session, std::uint8_t, st
   const auto found = connection.streams_.find(stream_id);
   if (found == connection.streams_.end()) return 0;
   Stream& stream = found->second;
-  if (stream.response.body.size() + length > stream.exchange.request.max_response_bytes) {
+  if (stream.body_received + length > stream.exchange.request.max_response_bytes) {
     stream.response.error = HttpErrorCategory::kTooLarge;
     stream.response.error_message = "response body over " +
                                     std::to_string(stream.exchange.request.max_response_bytes) + " bytes";
@@ -192,7 +194,8 @@ int NativeH2Connection::on_data_chunk(nghttp2_session* session, std::uint8_t, st
     nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
     return 0;
   }
-  stream.response.body.append(reinterpret_cast<const char*>(data), length);
+  stream.body_received += length;
+  if (!stream.exchange.request.discard_response) stream.response.body.append(reinterpret_cast<const char*>(data), length);
   return 0;
 }
 

@@ -75,6 +75,7 @@ class NativeH2Connection final : public std::enable_shared_from_this<NativeH2Con
     NativeExchange exchange;
     HttpResponse response;
     std::size_t body_sent = 0;  // of exchange.request.body, handed to nghttp2
+    std::size_t body_received = 0;  // of the response body, kept or not (discard_response)
     bool local_error = false;   // response.error was set here (timeout, too large)
   };
   struct Done {

@@ -51,8 +51,10 @@ constexpr TokenTable kTokenTable;
 }  // namespace
 
 void NativeResponseParser::reset(HttpResponse* response, bool head_request, std::size_t max_body_bytes,
-                                 std::size_t max_header_bytes) {
+                                 std::size_t max_header_bytes, bool keep_content) {
   response_ = response;
+  keep_content_ = keep_content;
+  body_bytes_ = 0;
   state_ = State::kHeaders;
   head_request_ = head_request;
   started_ = false;
@@ -74,11 +76,12 @@ NativeResponseParser::Result NativeResponseParser::fail(HttpErrorCategory catego
 }
 
 NativeResponseParser::Result NativeResponseParser::append_body(const char* data, std::size_t size) {
-  if (response_->body.size() + size > max_body_bytes_) {
+  if (body_bytes_ + size > max_body_bytes_) {
     return fail(HttpErrorCategory::kTooLarge,
                 "response body over the cap of " + std::to_string(max_body_bytes_) + " bytes");
   }
-  response_->body.append(data, size);
+  body_bytes_ += size;
+  if (keep_content_) response_->body.append(data, size);
   return Result::kNeedMore;
 }
 
@@ -167,7 +170,7 @@ NativeResponseParser::Result NativeResponseParser::feed(const char* data, std::s
         if (chunk == 0) {
           state_ = State::kTrailers;
         } else {
-          if (response_->body.size() + chunk > max_body_bytes_) {
+          if (body_bytes_ + chunk > max_body_bytes_) {
             return fail(HttpErrorCategory::kTooLarge,
                         "response body over the cap of " + std::to_string(max_body_bytes_) + " bytes");
           }
@@ -227,7 +230,7 @@ NativeResponseParser::Result NativeResponseParser::parse_header_block(std::strin
 
   response_->status = status;
   response_->headers.clear();
-  response_->headers.reserve(12);  // one allocation for a typical response's headers
+  if (keep_content_) response_->headers.reserve(12);  // one allocation for a typical response's headers
   bool chunked = false;
   bool has_length = false;
   std::uint64_t length = 0;
@@ -269,7 +272,7 @@ NativeResponseParser::Result NativeResponseParser::parse_header_block(std::strin
       if (lists_token(value, "close")) close = true;
       if (http10 && lists_token(value, "keep-alive")) close = false;
     }
-    response_->headers.emplace_back(std::move(lowered), std::string(value));
+    if (keep_content_) response_->headers.emplace_back(std::move(lowered), std::string(value));
   }
 
   if (status < 200 && status != 101) {  // interim response: the real one follows
@@ -301,7 +304,7 @@ NativeResponseParser::Result NativeResponseParser::parse_header_block(std::strin
       state_ = State::kDone;
       return Result::kComplete;
     }
-    response_->body.reserve(static_cast<std::size_t>(length));
+    if (keep_content_) response_->body.reserve(static_cast<std::size_t>(length));
     remaining_ = length;
     state_ = State::kFixedBody;
     return Result::kNeedMore;

@@ -5,7 +5,8 @@
 // transfer coding or by the server closing the connection. Interim 1xx
 // responses are skipped. Limits: the header block (status line included) may
 // not exceed max_header_bytes, the body may not exceed max_body_bytes
-// (kTooLarge); anything that is not HTTP/1.x is kProtocol.
+// (kTooLarge); anything that is not HTTP/1.x is kProtocol. A response whose
+// content nobody reads is parsed without keeping headers or body.
 //
 //   parser.reset(&response, /*head_request=*/false, 16 << 20, 64 << 10);
 //   std::size_t used = 0;
@@ -30,9 +31,10 @@ class NativeResponseParser {
   };
 
   // Starts a new response. `head_request`: a HEAD response carries no body
-  // whatever its headers say.
+  // whatever its headers say. `keep_content` false: headers and body are
+  // parsed and counted but not stored (HttpRequest::discard_response).
   void reset(HttpResponse* response, bool head_request, std::size_t max_body_bytes,
-             std::size_t max_header_bytes);
+             std::size_t max_header_bytes, bool keep_content = true);
 
   // Consumes a prefix of [data, data + size) and sets `consumed` to its
   // length (bytes). While the header block is incomplete nothing is consumed:
@@ -76,6 +78,8 @@ class NativeResponseParser {
   bool head_request_ = false;
   bool started_ = false;
   bool keep_alive_ = true;
+  bool keep_content_ = true;
+  std::uint64_t body_bytes_ = 0;     // of this response's body so far, kept or not
   std::size_t max_body_bytes_ = 0;
   std::size_t max_header_bytes_ = 0;
   std::size_t header_scanned_ = 0;   // bytes of the header block already searched for its end

@@ -368,6 +368,31 @@ TYPED_TEST(HttpClientContractTest, BodyOverTheCapIsTooLarge) {
   EXPECT_EQ(send_and_wait(this->io, client, fits).body.size(), 1000u);
 }
 
+// discard_response: status and timing arrive, headers and body are read
+// (the connection is reused) but not kept, and the body cap still holds.
+TYPED_TEST(HttpClientContractTest, DiscardedResponseKeepsStatusAndTimingOnly) {
+  TypeParam client(this->io);
+  for (const std::string path : {"/large/100000", "/chunked/100000", "/status/404"}) {
+    http::HttpRequest request = get(this->server.url(path));
+    request.discard_response = true;
+    const http::HttpResponse response = send_and_wait(this->io, client, request);
+    EXPECT_EQ(response.error, http::HttpErrorCategory::kNone) << path << ": " << response.error_message;
+    EXPECT_EQ(response.status, path == "/status/404" ? 404 : 200) << path;
+    EXPECT_TRUE(response.headers.empty()) << path;
+    EXPECT_TRUE(response.body.empty()) << path;
+    EXPECT_GT(response.timing.total_ms, 0) << path;
+  }
+  EXPECT_EQ(this->server.connections_accepted(), 1u);  // every response was read to its end
+
+  for (const std::string path : {"/large/100000", "/chunked/100000"}) {
+    http::HttpRequest capped = get(this->server.url(path));
+    capped.discard_response = true;
+    capped.max_response_bytes = 1000;
+    const http::HttpResponse refused = send_and_wait(this->io, client, capped);
+    EXPECT_EQ(refused.error, http::HttpErrorCategory::kTooLarge) << path << ": " << refused.error_message;
+  }
+}
+
 // A response that never ends (a chunk every 20 ms, forever) is a timeout at
 // the request's budget, not a hang.
 TYPED_TEST(HttpClientContractTest, AResponseThatNeverEndsTimesOut) {

@@ -81,6 +81,24 @@ TYPED_TEST(HttpClientH2ContractTest, PriorKnowledgeSpeaksH2cOnOneConnection) {
   EXPECT_EQ(server.requests_answered(), 2u);
 }
 
+TYPED_TEST(HttpClientH2ContractTest, DiscardedResponseKeepsStatusOnlyAndTheCapHolds) {
+  TestH2Server server;
+  TypeParam client(this->io, this->h2c_options());
+  http::HttpRequest echo = get(server.url("/echo"));
+  echo.method = "POST";
+  echo.body = std::string(5000, 'x');
+  echo.discard_response = true;
+  const http::HttpResponse response = send_and_wait(this->io, client, echo);
+  ASSERT_EQ(response.error, http::HttpErrorCategory::kNone) << response.error_message;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_TRUE(response.headers.empty());
+  EXPECT_TRUE(response.body.empty());
+
+  echo.max_response_bytes = 1000;
+  const http::HttpResponse capped = send_and_wait(this->io, client, echo);
+  EXPECT_EQ(capped.error, http::HttpErrorCategory::kTooLarge) << capped.error_message;
+}
+
 TYPED_TEST(HttpClientH2ContractTest, AlpnNegotiatesH2OverTls) {
   TestH2Server server(TestH2Server::Transport::kTls);
   TypeParam client(this->io, this->alpn_options(server.ca_file()));
