@@ -468,6 +468,8 @@ void NativeConnection::deliver_keeping(bool keep) {
   } else if (callback) {
     callback(std::move(response));
   }
+  // Still idle once the callback returned (no request of its own took it): free the TLS buffers.
+  if (keep && !has_exchange_ && pool_ != nullptr) tls_.release_buffers();
 }
 
 void NativeConnection::cancel() {

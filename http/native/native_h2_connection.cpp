@@ -461,6 +461,7 @@ void NativeH2Connection::deliver_done(bool refill) {
   if (home.h2_preferred == this) home.h2_preferred = outer_preferred;
   if (!delivering_) flush();
   if (refill && pool_ != nullptr) pool_->on_h2_capacity(*this);
+  if (!delivering_ && streams_.empty() && pool_ != nullptr && out_sent_ == out_.size()) tls_.release_buffers();
 }
 
 void NativeH2Connection::retire() {

@@ -106,8 +106,10 @@ NativeTlsContext::NativeTlsContext(const config::TlsSettings& settings, bool off
     return;
   }
   SSL_CTX* ctx = context.get();
-  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // No SSL_MODE_RELEASE_BUFFERS: it frees and reallocates both 16 KiB record
+  // buffers on every read and write of a busy connection. The connections
+  // free them with release_buffers() once they are left idle instead.
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (settings.min_version == "1.2") SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (settings.min_version == "1.3") SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   const int alpn = offer_h2 ? SSL_CTX_set_alpn_protos(ctx, kNativeAlpnH2Http11, sizeof kNativeAlpnH2Http11)

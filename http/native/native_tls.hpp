@@ -15,9 +15,9 @@
 // The context offers ALPN "http/1.1", or "h2,http/1.1" when asked (a server that answers no ALPN at all is
 // spoken to in HTTP/1.1 too), verifies the peer against tls.ca_file or the
 // system store (off only with tls.insecure, which the environment refuses in
-// production), presents tls.client_cert, honours tls.min_version, releases a
-// connection's read and write buffers while it is idle
-// (SSL_MODE_RELEASE_BUFFERS) and hands every session ticket the server issues
+// production), presents tls.client_cert, honours tls.min_version, lets a
+// connection free its read and write buffers while it is idle
+// (release_buffers(), SSL_free_buffers) and hands every session ticket the server issues
 // to the stream's session sink, so the next connection to the same host
 // resumes instead of running a full handshake.
 //
@@ -110,6 +110,13 @@ class NativeTlsStream {
 
   // Decrypted bytes already buffered inside OpenSSL.
   std::size_t pending() const { return ssl_ ? static_cast<std::size_t>(SSL_pending(ssl_.get())) : 0; }
+  // Frees the record buffers of a connection left idle (about 34 KiB);
+  // OpenSSL keeps them while they hold bytes and allocates them again on the
+  // next read or write. Busy connections keep theirs, so 10,000 connections
+  // that wait between requests stay small without a buffer churn per request.
+  void release_buffers() {
+    if (ssl_) SSL_free_buffers(ssl_.get());
+  }
   // The handshake resumed an earlier session (no certificate exchange).
   bool resumed() const { return ssl_ && SSL_session_reused(ssl_.get()) == 1; }
   // The ALPN protocol the server chose; empty when it chose none.
