@@ -1,5 +1,7 @@
 #include "http/native/native_http_request.hpp"
 
+#include <array>
+#include <cstdint>
 #include <string>
 
 #include "core/ascii_case.hpp"
@@ -7,31 +9,34 @@
 namespace golive::http {
 namespace {
 
-// One pass per string: find_first_of with a set runs memchr over the set for
-// every character, which was the load generator's costliest libc call.
-bool has_line_break(std::string_view text) {
-  for (const char c : text) {
-    if (c == '\r' || c == '\n' || c == '\0') return true;
-  }
-  return false;
-}
+// Characters that may not appear: bit 0 anywhere (CR, LF, NUL), bit 1 also
+// not in a method or target (space), bit 2 also not in a header name
+// (colon). One table load per character: find_first_of with a set runs
+// memchr over the set for every character instead.
+constexpr std::uint8_t kLineBreak = 1, kSpace = 2, kColon = 4;
+constexpr std::array<std::uint8_t, 256> kForbidden = [] {
+  std::array<std::uint8_t, 256> table{};
+  table['\r'] = table['\n'] = table['\0'] = kLineBreak;
+  table[' '] = kSpace;
+  table[':'] = kColon;
+  return table;
+}();
 
-bool has_line_break_or(std::string_view text, char also) {
-  for (const char c : text) {
-    if (c == '\r' || c == '\n' || c == '\0' || c == also) return true;
-  }
-  return false;
+bool contains(std::string_view text, std::uint8_t forbidden) {
+  std::uint8_t seen = 0;
+  for (const char c : text) seen |= kForbidden[static_cast<unsigned char>(c)];
+  return (seen & forbidden) != 0;
 }
 
 }  // namespace
 
 std::optional<std::string> unsafe_request_text(const HttpRequest& request, std::string_view target) {
-  if (request.method.empty() || has_line_break_or(request.method, ' ')) {
+  if (request.method.empty() || contains(request.method, kLineBreak | kSpace)) {
     return "method '" + request.method + "' is not an HTTP token";
   }
-  if (has_line_break_or(target, ' ')) return "the URL contains CR, LF, NUL or a space";
+  if (contains(target, kLineBreak | kSpace)) return "the URL contains CR, LF, NUL or a space";
   for (const auto& [name, value] : request.headers) {
-    if (name.empty() || has_line_break_or(name, ':') || has_line_break(value)) {
+    if (name.empty() || contains(name, kLineBreak | kColon) || contains(value, kLineBreak)) {
       return "header '" + name + "' has an empty or unsafe name, or CR/LF in its value";
     }
   }

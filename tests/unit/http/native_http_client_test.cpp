@@ -108,6 +108,16 @@ TEST_F(NativeHttpClientTest, LineBreaksInRequestTextAreRefusedNotSent) {
   http::HttpRequest method = get(server.url("/ok"));
   method.method = "GET / HTTP/1.1\r\n";
   EXPECT_EQ(send_and_wait(io, client, method).error, http::HttpErrorCategory::kOther);
+  const std::vector<http::HeaderList> unsafe_headers = {
+      {{"X-Test", std::string("a\0b", 3)}}, {{"X-Te:st", "a"}}, {{"", "a"}}, {{"X-Test\n", "a"}}};
+  for (const http::HeaderList& headers : unsafe_headers) {
+    http::HttpRequest request = get(server.url("/ok"));
+    request.headers = headers;
+    EXPECT_EQ(send_and_wait(io, client, request).error, http::HttpErrorCategory::kOther) << headers[0].first;
+  }
+  http::HttpRequest spaced = get(server.url("/ok"));
+  spaced.method = "GET X";
+  EXPECT_EQ(send_and_wait(io, client, spaced).error, http::HttpErrorCategory::kOther);
   EXPECT_EQ(send_and_wait(io, client, get(server.url("/ok x"))).error, http::HttpErrorCategory::kOther);
   // The client parses a URL it sent last time only once: sent again, it is still refused.
   EXPECT_EQ(send_and_wait(io, client, get(server.url("/ok x"))).error, http::HttpErrorCategory::kOther);
