@@ -13,7 +13,8 @@
 //    document of the figures so far}}
 //       once a second: every scope's totals and histograms, mergeable;
 //   {"record":"load_checkpoint","elapsed_s":4.5,"summaries":[load_summary
-//    without "timeseries", one per scenario],"sla":{sla record}}
+//    without "timeseries", one per scenario, a capacity scenario's with its
+//    "capacity" search so far],"sla":{sla record}}
 //       twice a second: what the report shows, thresholds evaluated.
 // The final load_summary and sla records (written at the end, also after
 // Ctrl-C) supersede them. A reader of a killed run takes the last
@@ -48,8 +49,12 @@ class CheckpointWriter {
 
   // Writes the load_second lines of every second before `open_second` not
   // written yet, a load_snapshot when `with_snapshot`, then one
-  // load_checkpoint of `merged` (the workers' progress copies).
-  void write(const LoadStats& merged, std::int64_t open_second, double elapsed_s, bool with_snapshot);
+  // load_checkpoint of `merged` (the workers' progress copies). `capacity`:
+  // a capacity scenario's search so far (CapacitySearch::to_json), by
+  // scenario name, carried in its summary so a killed run reports the
+  // last rate that held.
+  void write(const LoadStats& merged, std::int64_t open_second, double elapsed_s, bool with_snapshot,
+             const std::map<std::string, nlohmann::json>& capacity = {});
 
   std::size_t checkpoints_written() const { return checkpoints_; }
 

@@ -250,8 +250,10 @@ LoadRunOutcome run_load_suite(const config::Environment& environment, const Load
         const bool with_snapshot = now >= next_snapshot;
         if (with_snapshot) next_snapshot = now + std::chrono::milliseconds(900);
         if (merged) {
+          std::map<std::string, nlohmann::json> searches;
+          if (capacity) searches.emplace(profile->scenarios.front().name, capacity->to_json());
           checkpoints->write(*merged, open_second, std::chrono::duration<double>(now - start).count(),
-                             with_snapshot);
+                             with_snapshot, searches);
         }
       }
       if (progress_due && merged) {

@@ -1,6 +1,7 @@
 // The capacity executor against the real reference target: the rate steps
 // up until a step breaks a threshold or the environment's SLA, the run stops
-// there, and the summary names the last rate that held. Small rates, short
+// there, and the summary (and each checkpoint a killed run would leave)
+// names the last rate that held. Small rates, short
 // steps: the three runs together take about 15 s.
 #include <gtest/gtest.h>
 
@@ -44,11 +45,28 @@ nlohmann::json capacity_profile(double start, double step, double step_s, double
              {"thresholds", std::move(thresholds)}}}}};
 }
 
-LoadRunOutcome run_capacity(const config::Environment& env, const nlohmann::json& profile) {
+// Keeps the "capacity" of the last load_checkpoint's summary: what a run
+// killed at that moment would report.
+class CheckpointCapacity : public core::ResultSink {
+ public:
+  void record(const core::CheckResult&) override {}
+  void record_meta(const std::string& kind, const nlohmann::json& fields) override {
+    if (kind == "load_checkpoint" && fields.contains("summaries") && !fields["summaries"].empty()) {
+      last = fields["summaries"][0].value("capacity", nlohmann::json());
+    }
+  }
+  nlohmann::json last;
+};
+
+LoadRunOutcome run_capacity(const config::Environment& env, const nlohmann::json& profile,
+                            nlohmann::json* checkpointed = nullptr) {
   LoadOptions options;
   options.profile = parse_profile(profile, "capacity.json", kSourceDir + "/e2e/workflows");
-  core::CollectingSink sink;
+  options.checkpoints = true;
+  CheckpointCapacity checkpoints;
+  core::CollectingSink sink(&checkpoints);
   LoadRunOutcome outcome = run_load_suite(env, options, sink);
+  if (checkpointed != nullptr) *checkpointed = checkpoints.last;
   std::printf("[ measure  ] %s\n", outcome.load_summaries.at(0)["capacity"].dump().c_str());
   return outcome;
 }
@@ -58,7 +76,8 @@ LoadRunOutcome run_capacity(const config::Environment& env, const nlohmann::json
 TEST(CapacityExecutor, ATightThresholdBreaksAtAKnownStepAndTheRunStopsThere) {
   const config::Environment env = environment();
   const auto started = std::chrono::steady_clock::now();
-  const LoadRunOutcome outcome = run_capacity(env, capacity_profile(10, 15, 2, 55, {"rps < 33"}));
+  nlohmann::json checkpointed;
+  const LoadRunOutcome outcome = run_capacity(env, capacity_profile(10, 15, 2, 55, {"rps < 33"}), &checkpointed);
   const double took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const nlohmann::json& capacity = outcome.load_summaries.at(0)["capacity"];
   EXPECT_EQ(capacity["held_rps"], 25.0);
@@ -74,6 +93,12 @@ TEST(CapacityExecutor, ATightThresholdBreaksAtAKnownStepAndTheRunStopsThere) {
   EXPECT_LT(took_s, 9.0);
   // The run's verdicts are those of the rates that held.
   EXPECT_TRUE(outcome.thresholds_passed);
+  // The checkpoints carried the search as it went: a run killed before its
+  // final summary still reports at least the first step, which held.
+  ASSERT_TRUE(checkpointed.is_object()) << checkpointed.dump();
+  ASSERT_FALSE(checkpointed["steps"].empty()) << checkpointed.dump();
+  EXPECT_TRUE(checkpointed["steps"][0]["held"].get<bool>());
+  EXPECT_GE(checkpointed["held_rps"].get<double>(), 10.0);
 }
 
 // Every step holds: the search reports max_rate.

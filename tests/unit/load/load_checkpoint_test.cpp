@@ -107,6 +107,37 @@ TEST(LoadCheckpoint, AKilledRunKeepsItsLastCheckpointsTotalsAndTheWholeSeries) {
   EXPECT_NE(merged.warnings.front().find("killed"), std::string::npos);
 }
 
+// A capacity scenario's search so far rides in its checkpoint summary, so a
+// killed capacity run still reports the last rate that held; other
+// scenarios' summaries carry none.
+TEST(LoadCheckpoint, ACapacitySearchSoFarIsInItsScenariosCheckpointSummary) {
+  const RunEpoch epoch = test_epoch();
+  LoadStats stats(epoch);
+  const StepKey browse = stats.register_step("browse", "list", {});
+  const StepKey other = stats.register_step("other", "list", {});
+  RequestSample sample;
+  sample.completed_at = epoch.steady + milliseconds(100);
+  sample.latency_us = 2000;
+  stats.record(browse, sample);
+  stats.record(other, sample);
+  LoadProfile profile = one_scenario_profile();
+  MetaSink sink;
+  CheckpointWriter writer(sink, ShardFile{}, profile, config::SlaTargets{});
+  const nlohmann::json search = {{"held_rps", 30}, {"broke_at_rps", nullptr}, {"result", "capacity: 30 req/s held"}};
+  writer.write(stats, 0, 0.5, false, {{"browse", search}});
+
+  const auto& checkpoint = sink.meta.back();
+  ASSERT_EQ(checkpoint["record"], "load_checkpoint");
+  ASSERT_EQ(checkpoint["summaries"].size(), 2u);
+  for (const auto& summary : checkpoint["summaries"]) {
+    if (summary["scenario"] == "browse") {
+      EXPECT_EQ(summary["capacity"], search);
+    } else {
+      EXPECT_FALSE(summary.contains("capacity")) << summary.dump();
+    }
+  }
+}
+
 TEST(LoadCheckpoint, NothingToRecoverAfterTheFinalSummaryOrWithoutCheckpoints) {
   EXPECT_FALSE(shard_from_checkpoints({}, "x").has_value());
   std::vector<nlohmann::json> meta = {{{"record", "load_snapshot"}, {"shard", nlohmann::json::object()}},
