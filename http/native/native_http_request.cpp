@@ -1,7 +1,5 @@
 #include "http/native/native_http_request.hpp"
 
-#include <array>
-#include <cstdint>
 #include <string>
 
 #include "core/ascii_case.hpp"
@@ -9,34 +7,26 @@
 namespace golive::http {
 namespace {
 
-// Characters that may not appear: bit 0 anywhere (CR, LF, NUL), bit 1 also
-// not in a method or target (space), bit 2 also not in a header name
-// (colon). One table load per character: find_first_of with a set runs
-// memchr over the set for every character instead.
-constexpr std::uint8_t kLineBreak = 1, kSpace = 2, kColon = 4;
-constexpr std::array<std::uint8_t, 256> kForbidden = [] {
-  std::array<std::uint8_t, 256> table{};
-  table['\r'] = table['\n'] = table['\0'] = kLineBreak;
-  table[' '] = kSpace;
-  table[':'] = kColon;
-  return table;
-}();
-
-bool contains(std::string_view text, std::uint8_t forbidden) {
-  std::uint8_t seen = 0;
-  for (const char c : text) seen |= kForbidden[static_cast<unsigned char>(c)];
-  return (seen & forbidden) != 0;
+// True when `text` holds CR, LF, NUL or `also`. A plain loop that stops at
+// the first hit: find_first_of with a set runs memchr over the set for every
+// character (it was the load generator's costliest libc call), and a lookup
+// table measured slower on the short strings a request is made of.
+bool contains_break_or(std::string_view text, char also) {
+  for (const char c : text) {
+    if (c == '\r' || c == '\n' || c == '\0' || c == also) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
 std::optional<std::string> unsafe_request_text(const HttpRequest& request, std::string_view target) {
-  if (request.method.empty() || contains(request.method, kLineBreak | kSpace)) {
+  if (request.method.empty() || contains_break_or(request.method, ' ')) {
     return "method '" + request.method + "' is not an HTTP token";
   }
-  if (contains(target, kLineBreak | kSpace)) return "the URL contains CR, LF, NUL or a space";
+  if (contains_break_or(target, ' ')) return "the URL contains CR, LF, NUL or a space";
   for (const auto& [name, value] : request.headers) {
-    if (name.empty() || contains(name, kLineBreak | kColon) || contains(value, kLineBreak)) {
+    if (name.empty() || contains_break_or(name, ':') || contains_break_or(value, '\r')) {
       return "header '" + name + "' has an empty or unsafe name, or CR/LF in its value";
     }
   }
