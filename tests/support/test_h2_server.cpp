@@ -302,7 +302,7 @@ void TestH2Server::serve(int fd) {
   sigemptyset(&pipe_signal);
   sigaddset(&pipe_signal, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-  Connection connection{*this, fd, nullptr, nullptr, {}, false};
+  Connection connection{*this, fd, nullptr, nullptr, {}, false, {}};
   bool ready = true;
   if (transport_ == Transport::kTls) {
     connection.ssl.reset(SSL_new(static_cast<SSL_CTX*>(tls_context_.get())));
