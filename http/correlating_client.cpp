@@ -1,11 +1,11 @@
 #include "http/correlating_client.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <cstring>
 #include <random>
 #include <utility>
+
+#include "core/ascii_case.hpp"
 
 namespace golive::http {
 namespace {
@@ -19,10 +19,6 @@ void write_hex(char* out, std::uint64_t value) {
 bool lower_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-bool named(const std::string& header, std::string_view name) {
-  return header.size() == name.size() && strncasecmp(header.data(), name.data(), name.size()) == 0;
 }
 
 }  // namespace
@@ -40,16 +36,14 @@ std::uint64_t CorrelatingClient::next() {
   return z ^ (z >> 31);
 }
 
-void CorrelatingClient::stamp(HttpRequest& request) { stamp_and_identify(request); }
-
-CorrelationIds CorrelatingClient::stamp_and_identify(HttpRequest& request) {
+CorrelationIds CorrelatingClient::stamp(HttpRequest& request) {
   // One pass over the request's own headers: its first traceparent and X-Request-Id.
   const std::string* own_trace = nullptr;
   const std::string* own_id = nullptr;
   for (const auto& [name, value] : request.headers) {
-    if (own_trace == nullptr && named(name, "traceparent")) {
+    if (own_trace == nullptr && core::equals_ignoring_case(name, "traceparent")) {
       own_trace = &value;
-    } else if (own_id == nullptr && named(name, "x-request-id")) {
+    } else if (own_id == nullptr && core::equals_ignoring_case(name, "x-request-id")) {
       own_id = &value;
     }
   }
@@ -104,7 +98,7 @@ CorrelationIds CorrelatingClient::stamp_and_identify(HttpRequest& request) {
 }
 
 void CorrelatingClient::send(HttpRequest request, ResponseCallback on_complete) {
-  CorrelationIds ids = stamp_and_identify(request);
+  CorrelationIds ids = stamp(request);
   inner_.send(std::move(request),
               [this, ids = std::move(ids), on_complete = std::move(on_complete)](HttpResponse&& response) {
                 struct Restore {

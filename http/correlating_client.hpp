@@ -45,10 +45,9 @@ class CorrelatingClient final : public HttpClient {
   boost::asio::any_io_executor executor() override { return inner_.executor(); }
   void send(HttpRequest request, ResponseCallback on_complete) override;
 
-  // Adds the headers to `request` (what send() does before forwarding).
-  void stamp(HttpRequest& request);
-  // stamp(), returning the ids the request now goes out with.
-  CorrelationIds stamp_and_identify(HttpRequest& request);
+  // Adds the headers to `request` (what send() does before forwarding) and
+  // returns the ids it now goes out with.
+  CorrelationIds stamp(HttpRequest& request);
 
   // While a completion callback of a request sent through this client runs
   // (on the executor's thread): the ids that request went out with; null

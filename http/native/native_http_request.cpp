@@ -26,6 +26,7 @@ std::optional<std::string> unsafe_request_text(const HttpRequest& request, std::
   }
   if (contains_break_or(target, ' ')) return "the URL contains CR, LF, NUL or a space";
   for (const auto& [name, value] : request.headers) {
+    // A name may not hold a colon; a value anything but CR, LF and NUL ('\r' adds nothing).
     if (name.empty() || contains_break_or(name, ':') || contains_break_or(value, '\r')) {
       return "header '" + name + "' has an empty or unsafe name, or CR/LF in its value";
     }

@@ -71,7 +71,7 @@ TEST(CorrelatingClientTest, RequestIdHeaderCanBeTurnedOffAndOwnIdsAreKept) {
   EXPECT_EQ(header(kept, "x-request-id"), "incident-42");
 }
 
-// The ids stamp_and_identify reports are the ones on the wire: an own
+// The ids stamp reports are the ones on the wire: an own
 // traceparent lends its trace id to the X-Request-Id added for it, a
 // malformed one leaves the trace unknown and a fresh request id; an own
 // X-Request-Id is reported as it was sent.
@@ -89,7 +89,7 @@ TEST(CorrelatingClientTest, ReportedIdsMatchTheHeadersSent) {
   };
 
   http::HttpRequest fresh = get(server.url("/echo"));
-  const http::CorrelationIds fresh_ids = client.stamp_and_identify(fresh);
+  const http::CorrelationIds fresh_ids = client.stamp(fresh);
   ASSERT_TRUE(fresh_ids.trace_known);
   EXPECT_TRUE(fresh_ids.request_id_is_trace);
   EXPECT_EQ(value_of(fresh, "traceparent").substr(3, 32), fresh_ids.trace_id_text());
@@ -99,14 +99,14 @@ TEST(CorrelatingClientTest, ReportedIdsMatchTheHeadersSent) {
 
   http::HttpRequest own_trace = get(server.url("/echo"));
   own_trace.headers = {{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}};
-  const http::CorrelationIds own_trace_ids = client.stamp_and_identify(own_trace);
+  const http::CorrelationIds own_trace_ids = client.stamp(own_trace);
   EXPECT_EQ(own_trace_ids.trace_id_text(), "0af7651916cd43dd8448eb211c80319c");
   EXPECT_EQ(value_of(own_trace, "X-Request-Id"), "0af7651916cd43dd8448eb211c80319c");
   EXPECT_EQ(own_trace.headers.size(), 2u);
 
   http::HttpRequest malformed = get(server.url("/echo"));
   malformed.headers = {{"traceparent", "not-a-trace"}};
-  const http::CorrelationIds malformed_ids = client.stamp_and_identify(malformed);
+  const http::CorrelationIds malformed_ids = client.stamp(malformed);
   EXPECT_FALSE(malformed_ids.trace_known);
   EXPECT_EQ(malformed_ids.trace_id_text(), "");
   EXPECT_EQ(malformed_ids.request_id_text().size(), 32u);
@@ -115,7 +115,7 @@ TEST(CorrelatingClientTest, ReportedIdsMatchTheHeadersSent) {
 
   http::HttpRequest own_id = get(server.url("/echo"));
   own_id.headers = {{"x-request-id", "incident-42"}};
-  const http::CorrelationIds own_id_ids = client.stamp_and_identify(own_id);
+  const http::CorrelationIds own_id_ids = client.stamp(own_id);
   EXPECT_TRUE(own_id_ids.trace_known);
   EXPECT_FALSE(own_id_ids.request_id_is_trace);
   EXPECT_EQ(own_id_ids.request_id_text(), "incident-42");
