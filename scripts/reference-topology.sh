@@ -232,7 +232,7 @@ $upstream    keepalive 16;
   # The static origin (what a CDN would pull from).
   server {
     listen 127.0.0.1:$(state_get GOLIVE_REF_STATIC_ORIGIN_PORT);
-    root $ROOT/fixtures/static;
+    root $root/nginx/static;
     etag on;
     location /assets/ { $cache_assets }
     location / { $cache_html }
@@ -271,6 +271,11 @@ start_nginx() {
   local root pid; root=$(state_get GOLIVE_REF_PG_ROOT)
   mkdir -p "$root/nginx/cache"
   chmod 777 "$root/nginx" "$root/nginx/cache"
+  # The workers (nobody, when started as root) serve a copy: the checkout
+  # itself may sit in a directory only its owner can enter (mktemp -d).
+  rm -rf "$root/nginx/static"
+  cp -r "$ROOT/fixtures/static" "$root/nginx/static"
+  chmod -R a+rX "$root/nginx/static"
   [ -n "$(state_get GOLIVE_REF_NGINX_PORT)" ] || state_set GOLIVE_REF_NGINX_PORT "$(free_port)"
   [ -n "$(state_get GOLIVE_REF_STATIC_ORIGIN_PORT)" ] || state_set GOLIVE_REF_STATIC_ORIGIN_PORT "$(free_port)"
   write_nginx_conf "$root" "$@"
