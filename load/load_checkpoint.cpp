@@ -41,7 +41,8 @@ CheckpointWriter::CheckpointWriter(core::ResultSink& sink, ShardFile metadata, c
     : sink_(sink), metadata_(std::move(metadata)), profile_(profile), sla_(sla) {}
 
 void CheckpointWriter::write(const LoadStats& merged, std::int64_t open_second, double elapsed_s,
-                             bool with_snapshot, const std::map<std::string, nlohmann::json>& capacity) {
+                             bool with_snapshot,
+                             const std::map<std::string, nlohmann::json>& capacity) {
   nlohmann::json summaries = nlohmann::json::array();
   for (const std::string& scenario : merged.scenario_names()) {
     std::int64_t& next = next_second_[scenario];
@@ -56,7 +57,9 @@ void CheckpointWriter::write(const LoadStats& merged, std::int64_t open_second, 
     nlohmann::json summary = load_summary_record(
         merged, scenario, specs ? evaluate_thresholds(merged, scenario, *specs) : std::vector<ThresholdVerdict>{});
     summary.erase("timeseries");  // the load_second lines carry it
-    if (const auto search = capacity.find(scenario); search != capacity.end()) summary["capacity"] = search->second;
+    if (const auto search = capacity.find(scenario); search != capacity.end()) {
+      summary["capacity"] = search->second;
+    }
     summaries.push_back(std::move(summary));
   }
   if (with_snapshot) {

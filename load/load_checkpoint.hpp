@@ -53,8 +53,8 @@ class CheckpointWriter {
   // a capacity scenario's search so far (CapacitySearch::to_json), by
   // scenario name, carried in its summary so a killed run reports the
   // last rate that held.
-  void write(const LoadStats& merged, std::int64_t open_second, double elapsed_s, bool with_snapshot,
-             const std::map<std::string, nlohmann::json>& capacity = {});
+  void write(const LoadStats& merged, std::int64_t open_second, double elapsed_s,
+             bool with_snapshot, const std::map<std::string, nlohmann::json>& capacity = {});
 
   std::size_t checkpoints_written() const { return checkpoints_; }
 

@@ -195,7 +195,9 @@ int NativeH2Connection::on_data_chunk(nghttp2_session* session, std::uint8_t, st
     return 0;
   }
   stream.body_received += length;
-  if (!stream.exchange.request.discard_response) stream.response.body.append(reinterpret_cast<const char*>(data), length);
+  if (!stream.exchange.request.discard_response) {
+    stream.response.body.append(reinterpret_cast<const char*>(data), length);
+  }
   return 0;
 }
 
@@ -461,7 +463,10 @@ void NativeH2Connection::deliver_done(bool refill) {
   if (home.h2_preferred == this) home.h2_preferred = outer_preferred;
   if (!delivering_) flush();
   if (refill && pool_ != nullptr) pool_->on_h2_capacity(*this);
-  if (!delivering_ && streams_.empty() && pool_ != nullptr && out_sent_ == out_.size()) tls_.release_buffers();
+  // Left idle with nothing queued to write: free the TLS buffers until the next stream.
+  if (!delivering_ && streams_.empty() && pool_ != nullptr && out_sent_ == out_.size()) {
+    tls_.release_buffers();
+  }
 }
 
 void NativeH2Connection::retire() {

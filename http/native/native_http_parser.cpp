@@ -50,8 +50,9 @@ constexpr TokenTable kTokenTable;
 
 }  // namespace
 
-void NativeResponseParser::reset(HttpResponse* response, bool head_request, std::size_t max_body_bytes,
-                                 std::size_t max_header_bytes, bool keep_content) {
+void NativeResponseParser::reset(HttpResponse* response, bool head_request,
+                                 std::size_t max_body_bytes, std::size_t max_header_bytes,
+                                 bool keep_content) {
   response_ = response;
   keep_content_ = keep_content;
   body_bytes_ = 0;
@@ -230,7 +231,8 @@ NativeResponseParser::Result NativeResponseParser::parse_header_block(std::strin
 
   response_->status = status;
   response_->headers.clear();
-  if (keep_content_) response_->headers.reserve(12);  // one allocation for a typical response's headers
+  // One allocation for a typical response's headers.
+  if (keep_content_) response_->headers.reserve(12);
   bool chunked = false;
   bool has_length = false;
   std::uint64_t length = 0;

@@ -79,7 +79,7 @@ class NativeResponseParser {
   bool started_ = false;
   bool keep_alive_ = true;
   bool keep_content_ = true;
-  std::uint64_t body_bytes_ = 0;     // of this response's body so far, kept or not
+  std::uint64_t body_bytes_ = 0;  // of this response's body so far, kept or not
   std::size_t max_body_bytes_ = 0;
   std::size_t max_header_bytes_ = 0;
   std::size_t header_scanned_ = 0;   // bytes of the header block already searched for its end

@@ -12,14 +12,14 @@
 // the socket is writable (either can follow any operation: a handshake waits
 // for the server's flight, a read may have to send a key update).
 //
-// The context offers ALPN "http/1.1", or "h2,http/1.1" when asked (a server that answers no ALPN at all is
-// spoken to in HTTP/1.1 too), verifies the peer against tls.ca_file or the
-// system store (off only with tls.insecure, which the environment refuses in
-// production), presents tls.client_cert, honours tls.min_version, lets a
-// connection free its read and write buffers while it is idle
-// (release_buffers(), SSL_free_buffers) and hands every session ticket the server issues
-// to the stream's session sink, so the next connection to the same host
-// resumes instead of running a full handshake.
+// The context offers ALPN "http/1.1", or "h2,http/1.1" when asked (a server
+// that answers no ALPN at all is spoken to in HTTP/1.1 too), verifies the
+// peer against tls.ca_file or the system store (off only with tls.insecure,
+// which the environment refuses in production), presents tls.client_cert,
+// honours tls.min_version, lets a connection free its read and write buffers
+// while it is idle (release_buffers(), SSL_free_buffers) and hands every
+// session ticket the server issues to the stream's session sink, so the next
+// connection to the same host resumes instead of running a full handshake.
 //
 // Internal to NativeHttpClient: nothing outside http/native/ includes this header.
 #pragma once

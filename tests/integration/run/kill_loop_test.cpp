@@ -231,14 +231,18 @@ TEST(KillLoop, EveryKilledRunRendersAndKeepsWhatItMeasured) {
     double latest = stages[i].latest_s;
     for (int attempt = 0; attempt < kAttemptsPerStage && !killed.killed; ++attempt, latest /= 2) {
       const double after = std::uniform_real_distribution<double>(0.0, latest)(random);
-      what = "golive run --suite " + stages[i].suite + " killed " + std::to_string(after) + " s into the stage";
+      what = "golive run --suite " + stages[i].suite + " killed " + std::to_string(after) +
+             " s into the stage";
       dir = scratch_dir("kill_loop_run_stage_" + std::to_string(i) + "_" + std::to_string(attempt));
       killed = start_and_kill({"run", "--suite", stages[i].suite}, dir, after, stages[i].marker);
       report = render_killed(killed, dir, what);
-      if (!killed.killed) std::cout << what << ": the run had finished; again with an earlier moment\n";
+      if (!killed.killed) {
+        std::cout << what << ": the run had finished; again with an earlier moment\n";
+      }
     }
     landed += killed.killed ? 1 : 0;
-    ASSERT_TRUE(killed.killed) << what << ": the run finished before the kill " << kAttemptsPerStage << " times";
+    ASSERT_TRUE(killed.killed) << what << ": the run finished before the kill " << kAttemptsPerStage
+                               << " times";
     ASSERT_TRUE(report.is_object()) << what;
     const std::string prefix = stages[i].suite + ".";
     bool stage_check = false;
